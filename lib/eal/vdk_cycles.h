@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Time in CPU cycles: the TSC, its calibrated frequency, busy-wait delays.
+ */
+#ifndef VDK_CYCLES_H
+#define VDK_CYCLES_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Read the time-stamp counter. Not serialising; cheap enough for the datapath. */
+static inline uint64_t
+vdk_rdtsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+#error "vdk_rdtsc: no cycle counter for this architecture"
+#endif
+}
+
+/**
+ * TSC ticks per second, calibrated once (from the kernel's tsc_khz where it
+ * tells, else measured against CLOCK_MONOTONIC_RAW). Valid after
+ * vdk_eal_init(); calibrates on first use otherwise.
+ */
+uint64_t vdk_get_tsc_hz(void);
+
+/** Busy-wait at least @p us microseconds, polling the TSC. */
+void vdk_delay_us(unsigned int us);
+
+/** Busy-wait at least @p ms milliseconds. */
+void vdk_delay_ms(unsigned int ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDK_CYCLES_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The EAL's memory: segments of hugepage (or, with --no-huge, ordinary
+ * locked) memory from which memzones and the heap are carved.
+ *
+ * A segment is one contiguous virtual mapping of one page size on one NUMA
+ * node. Segments are added as the heap grows and removed when they fall
+ * empty. lib/dma registers a callback to map each into every IOMMU domain.
+ */
+#ifndef VDK_MEMORY_H
+#define VDK_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vdk_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One contiguous virtual mapping of EAL memory. */
+struct vdk_memseg {
+	void *addr;        /**< start, aligned to page_sz */
+	size_t len;        /**< bytes, a multiple of page_sz */
+	uint64_t page_sz;  /**< 4 KiB (--no-huge), 2 MiB or 1 GiB */
+	uint64_t iova;     /**< IOVA of addr if the segment is IOVA-contiguous
+	                        (always in VA mode), else VDK_BAD_IOVA */
+	const uint64_t *page_iova; /**< IOVA of each page (len / page_sz entries),
+	                                recorded when the segment was added */
+	int socket_id;     /**< NUMA node the pages are on */
+};
+
+/** IOVA of @p addr inside segment @p ms, in constant time. */
+static inline uint64_t
+vdk_memseg_addr2iova(const struct vdk_memseg *ms, const void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - (uintptr_t)ms->addr;
+
+	if (ms->iova != VDK_BAD_IOVA)
+		return ms->iova + off;
+	return ms->page_iova[off / ms->page_sz] + (off & (ms->page_sz - 1));
+}
+
+/** Called for every segment; non-zero stops the walk. */
+typedef int (*vdk_memseg_walk_t)(const struct vdk_memseg *ms, void *arg);
+
+/**
+ * Call @p fn for every segment, holding the memory lock (so @p fn must not
+ * allocate EAL memory). @return 0, or the first non-zero value of @p fn.
+ */
+int vdk_memseg_walk(vdk_memseg_walk_t fn, void *arg);
+
+/** The segment that holds @p addr, or NULL for memory the EAL did not give. */
+const struct vdk_memseg *vdk_mem_virt2memseg(const void *addr);
+
+/**
+ * Physical address of @p addr from /proc/self/pagemap (needs root).
+ * @return the address, or VDK_BAD_IOVA if it is unknown (no permission,
+ *   page not present).
+ */
+uint64_t vdk_mem_virt2phy(const void *addr);
+
+/** What happened to a segment. */
+enum vdk_mem_event {
+	VDK_MEM_EVENT_ALLOC = 0, /**< added: it may now be handed out */
+	VDK_MEM_EVENT_FREE,      /**< about to be removed */
+};
+
+/**
+ * Called when a segment is added or about to be removed. A callback that
+ * returns non-zero for ALLOC vetoes the segment (the allocation that needed
+ * it fails with -ENOMEM).
+ */
+typedef int (*vdk_mem_event_cb_t)(enum vdk_mem_event event,
+				  const struct vdk_memseg *ms, void *arg);
+
+/**
+ * Register a callback under a unique @p name. It is not called for the
+ * segments that exist already: walk them with vdk_memseg_walk().
+ * @return 0; -EEXIST if @p name is taken; -EINVAL for a NULL argument;
+ *   -ENOSPC if too many are registered.
+ */
+int vdk_mem_event_callback_register(const char *name, vdk_mem_event_cb_t cb, void *arg);
+
+/** Remove a callback. @return 0, or -ENOENT if no callback has that name. */
+int vdk_mem_event_callback_unregister(const char *name);
+
+/** Bytes of EAL memory in segments, and of those how many are in use. */
+void vdk_memory_usage(size_t *total, size_t *in_use);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDK_MEMORY_H */
