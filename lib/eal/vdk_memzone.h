@@ -31,7 +31,9 @@ struct vdk_memzone {
 
 /**
  * Reserve @p len bytes named @p name on @p socket_id (VDK_SOCKET_ID_ANY for
- * any), aligned to the cache line.
+ * any), aligned to the cache line. The zone comes from the heap, so the
+ * IOVA-contiguity rule of vdk_malloc.h holds for it. @p flags must be 0
+ * (none are defined yet). Thread-safe.
  * @return the zone, or NULL with errno: EINVAL (len 0, NULL or empty name,
  *   bad socket), ENAMETOOLONG, EEXIST (name taken), ENOMEM (no memory: the
  *   log says what to do).
@@ -40,7 +42,8 @@ const struct vdk_memzone *vdk_memzone_reserve(const char *name, size_t len,
 					      int socket_id, unsigned int flags);
 
 /**
- * As vdk_memzone_reserve(), aligned to @p align (a power of two).
+ * As vdk_memzone_reserve(), aligned to @p align (a power of two; 0 means
+ * the cache line).
  * @return as vdk_memzone_reserve(); errno EINVAL also for a bad @p align.
  */
 const struct vdk_memzone *vdk_memzone_reserve_aligned(const char *name, size_t len,
@@ -53,7 +56,7 @@ const struct vdk_memzone *vdk_memzone_lookup(const char *name);
 /** Release a zone. @return 0, or -EINVAL for NULL or a zone not reserved. */
 int vdk_memzone_free(const struct vdk_memzone *mz);
 
-/** Call @p fn for every zone. */
+/** Call @p fn for every zone, under the zone lock: @p fn must not reserve or free. */
 void vdk_memzone_walk(void (*fn)(const struct vdk_memzone *mz, void *arg), void *arg);
 
 #ifdef __cplusplus

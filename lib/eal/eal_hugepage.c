@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pages behind EAL memory segments: hugetlbfs files, memfd hugepages, or
+ * with --no-huge ordinary locked memory, each placed on one NUMA node.
+ *
+ * Hugepages are allocated with fallocate() under a temporary MPOL_BIND task
+ * policy before the file is mapped. A node without free pages then makes
+ * fallocate fail with ENOSPC, where faulting the pages in through a mapping
+ * would raise SIGBUS instead.
+ *
+ * Hugetlbfs files are named <prefix>-<pid>-<seq> and unlinked right after
+ * mmap, so only a crash between open and unlink can leave one behind. Each
+ * process also holds an flock on <prefix>-<pid>.lock for its whole life; at
+ * start-up the files of processes whose lock is free and whose pid is gone
+ * are removed, which gives their hugepages back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <mntent.h>
+#include <numa.h>
+#include <numaif.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "eal_memory_internal.h"
+#include "vdk_log.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 0x0004U
+#endif
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+
+/* 1024 nodes, the kernel's MAX_NUMNODES on x86-64 distributions. */
+#define NODEMASK_LONGS 16
+#define NODEMASK_BITS (NODEMASK_LONGS * 64)
+
+enum backing_kind {
+	BACKING_ANON = 0, /* --no-huge: anonymous memory, mlocked */
+	BACKING_HUGETLBFS,
+	BACKING_MEMFD,
+};
+
+static struct {
+	enum backing_kind kind;
+	uint64_t page_sz;
+	char dir[PATH_MAX];
+	char prefix[64];
+	char lock_path[PATH_MAX + 80];
+	int lock_fd;
+	pid_t pid;
+	unsigned int seq;
+	bool numa;
+} bk = { .lock_fd = -1 };
+
+static uint64_t
+default_huge_page_sz(void)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Hugepagesize: %" SCNu64 " kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+/* Page size of a hugetlbfs mount, or 0 if @dir is not one. */
+static uint64_t
+hugetlbfs_page_sz(const char *dir)
+{
+	struct statfs sfs;
+
+	if (statfs(dir, &sfs) != 0 || (unsigned long)sfs.f_type != HUGETLBFS_MAGIC)
+		return 0;
+	return (uint64_t)sfs.f_bsize;
+}
+
+/* Prefer a mount of the default hugepage size; else take any. */
+static int
+find_hugetlbfs_mount(uint64_t want, char *dir, size_t len, uint64_t *page_sz)
+{
+	struct mntent *m;
+	bool found = false;
+	FILE *f = setmntent("/proc/mounts", "r");
+
+	if (f == NULL)
+		return -errno;
+	while ((m = getmntent(f)) != NULL) {
+		uint64_t sz;
+
+		if (strcmp(m->mnt_type, "hugetlbfs") != 0)
+			continue;
+		sz = hugetlbfs_page_sz(m->mnt_dir);
+		if (sz == 0 || access(m->mnt_dir, W_OK | X_OK) != 0)
+			continue;
+		if (!found || sz == want) {
+			snprintf(dir, len, "%s", m->mnt_dir);
+			*page_sz = sz;
+			found = true;
+			if (sz == want)
+				break;
+		}
+	}
+	endmntent(f);
+	return found ? 0 : -ENOENT;
+}
+
+static long
+read_sysfs_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Free hugepages of @page_sz on @node (-1: all nodes), reservations deducted. */
+static long
+free_hugepages(uint64_t page_sz, int node)
+{
+	char path[160];
+	long nfree, resv;
+
+	if (node < 0) {
+		snprintf(path, sizeof(path),
+			 "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/free_hugepages",
+			 page_sz / 1024);
+		nfree = read_sysfs_long(path);
+		snprintf(path, sizeof(path),
+			 "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/resv_hugepages",
+			 page_sz / 1024);
+		resv = read_sysfs_long(path);
+		if (nfree >= 0 && resv > 0)
+			nfree = nfree > resv ? nfree - resv : 0;
+		return nfree;
+	}
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%d/hugepages/hugepages-%" PRIu64 "kB/free_hugepages",
+		 node, page_sz / 1024);
+	return read_sysfs_long(path);
+}
+
+static long
+overcommit_hugepages(uint64_t page_sz)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/nr_overcommit_hugepages",
+		 page_sz / 1024);
+	return read_sysfs_long(path);
+}
+
+static void
+log_no_free_hugepages(size_t len, int node)
+{
+	char sz[16];
+	long nfree = free_hugepages(bk.page_sz, node);
+
+	eal_page_sz_str(bk.page_sz, sz, sizeof(sz));
+	if (bk.kind == BACKING_HUGETLBFS && nfree >= 0 &&
+	    (uint64_t)nfree * bk.page_sz >= len) {
+		VDK_LOG(ERR, MEMORY, "hugetlbfs at %s is full (%zu MiB more were needed, "
+			"%ld %s pages free on node %d): raise the mount's size= limit, "
+			"or pass --no-huge", bk.dir, len >> 20, nfree, sz, node);
+		return;
+	}
+	VDK_LOG(ERR, MEMORY, "no free %s hugepages: run `vdk-setup hugepages 512` or pass "
+		"--no-huge (node %d has %ld free, %zu MiB more were needed)",
+		sz, node, nfree < 0 ? 0 : nfree, len >> 20);
+}
+
+static int
+check_prefix(const char *prefix)
+{
+	if (prefix[0] == '\0' || strchr(prefix, '/') != NULL ||
+	    strlen(prefix) >= sizeof(bk.prefix)) {
+		VDK_LOG(ERR, MEMORY, "file prefix \"%s\" is not usable: give a non-empty "
+			"--file-prefix without '/'", prefix);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Can the lock of @pid be taken over? Its flock must be free and the pid gone. */
+static bool
+lock_is_stale(const char *path, pid_t pid)
+{
+	bool stale = false;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	/*
+	 * A free flock alone is not enough: the owner may have created the file
+	 * and not yet locked it. A pid reused by a live process keeps its
+	 * files until that process ends too.
+	 */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		stale = pid == bk.pid || (kill(pid, 0) != 0 && errno == ESRCH);
+	close(fd);
+	return stale;
+}
+
+/* Parse "<prefix>-<pid>.lock" or "<prefix>-<pid>-<seq>"; 1 lock, 2 seg, 0 other. */
+static int
+parse_name(const char *name, pid_t *pid)
+{
+	size_t plen = strlen(bk.prefix);
+	unsigned int seq;
+	int p, n = -1;
+
+	if (strncmp(name, bk.prefix, plen) != 0 || name[plen] != '-')
+		return 0;
+	name += plen + 1;
+	if (sscanf(name, "%d.lock%n", &p, &n) == 1 && n > 0 && name[n] == '\0' && p > 0) {
+		*pid = p;
+		return 1;
+	}
+	n = -1;
+	if (sscanf(name, "%d-%u%n", &p, &seq, &n) == 2 && n > 0 && name[n] == '\0' && p > 0) {
+		*pid = p;
+		return 2;
+	}
+	return 0;
+}
+
+static void
+reclaim_stale_files(void)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	unsigned int removed = 0;
+	DIR *d;
+
+	d = opendir(bk.dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char lock[PATH_MAX + 300];
+		pid_t pid;
+		int kind = parse_name(de->d_name, &pid);
+
+		if (kind == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", bk.dir, de->d_name);
+		snprintf(lock, sizeof(lock), "%s/%s-%d.lock", bk.dir, bk.prefix, (int)pid);
+		/*
+		 * A segment file without its lock file is stale: the owner takes
+		 * its lock before it creates any segment file and drops it last.
+		 */
+		if (kind == 2 && access(lock, F_OK) == 0 && !lock_is_stale(lock, pid))
+			continue;
+		if (kind == 1 && !lock_is_stale(path, pid))
+			continue;
+		if (unlink(path) == 0)
+			removed++;
+	}
+	closedir(d);
+	if (removed > 0)
+		VDK_LOG(INFO, MEMORY, "removed %u hugepage files of dead processes from %s",
+			removed, bk.dir);
+}
+
+static int
+take_lock_file(void)
+{
+	int fd, ret;
+
+	snprintf(bk.lock_path, sizeof(bk.lock_path), "%s/%s-%d.lock",
+		 bk.dir, bk.prefix, (int)bk.pid);
+	fd = open(bk.lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		VDK_LOG(ERR, MEMORY, "cannot create lock file %s: %s", bk.lock_path,
+			strerror(errno));
+		return ret;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ret = -errno;
+		VDK_LOG(ERR, MEMORY, "lock file %s is held by another EAL in this process",
+			bk.lock_path);
+		close(fd);
+		return ret == -EWOULDBLOCK ? -EBUSY : ret;
+	}
+	bk.lock_fd = fd;
+	return 0;
+}
+
+static int
+init_hugetlbfs_dir(const char *dir, bool given)
+{
+	bk.page_sz = hugetlbfs_page_sz(dir);
+	if (bk.page_sz == 0) {
+		if (access(dir, F_OK) != 0)
+			VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: --huge-dir %s does not "
+				"exist: `mkdir -p %s && mount -t hugetlbfs nodev %s`, or pass "
+				"--no-huge", dir, dir, dir);
+		else
+			VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: %s is not a hugetlbfs "
+				"mount: `mount -t hugetlbfs nodev %s`, or pass --no-huge",
+				dir, dir);
+		return -ENOENT;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		VDK_LOG(ERR, MEMORY, "hugetlbfs %s is not writable by this user: give it to "
+			"the user (chown, or mount with uid=), or run as root", dir);
+		return -EACCES;
+	}
+	snprintf(bk.dir, sizeof(bk.dir), "%s", dir);
+	bk.kind = BACKING_HUGETLBFS;
+	VDK_LOG(DEBUG, MEMORY, "hugepage files in %s (%s)", dir,
+		given ? "--huge-dir" : "found in /proc/mounts");
+	return 0;
+}
+
+static unsigned int
+page_shift(uint64_t page_sz)
+{
+	return (unsigned int)__builtin_ctzll(page_sz);
+}
+
+static int
+memfd_open(const char *name)
+{
+	return memfd_create(name, MFD_CLOEXEC | MFD_HUGETLB |
+			    (page_shift(bk.page_sz) << MFD_HUGE_SHIFT));
+}
+
+int
+eal_backing_init(const struct eal_config *cfg, uint64_t *page_sz)
+{
+	char sz[16];
+	long nfree;
+	int ret, fd;
+
+	ret = check_prefix(cfg->file_prefix);
+	if (ret < 0)
+		return ret;
+	memset(&bk, 0, sizeof(bk));
+	bk.lock_fd = -1;
+	bk.pid = getpid();
+	bk.numa = numa_available() >= 0;
+	snprintf(bk.prefix, sizeof(bk.prefix), "%s", cfg->file_prefix);
+
+	if (cfg->no_huge) {
+		bk.kind = BACKING_ANON;
+		bk.page_sz = (uint64_t)sysconf(_SC_PAGESIZE);
+		*page_sz = bk.page_sz;
+		return 0;
+	}
+
+	if (cfg->huge_dir[0] != '\0') {
+		ret = init_hugetlbfs_dir(cfg->huge_dir, true);
+		if (ret < 0)
+			return ret;
+	} else {
+		char dir[PATH_MAX];
+		uint64_t want = default_huge_page_sz(), found_sz = 0;
+
+		if (find_hugetlbfs_mount(want, dir, sizeof(dir), &found_sz) == 0) {
+			ret = init_hugetlbfs_dir(dir, false);
+			if (ret < 0)
+				return ret;
+		} else {
+			/* No mount: memfd hugepages need none and leave no files. */
+			bk.kind = BACKING_MEMFD;
+			bk.page_sz = want;
+			fd = want != 0 ? memfd_open("vdk-probe") : -1;
+			if (fd < 0) {
+				VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted and this kernel "
+					"has no memfd hugepages: run `vdk-setup hugepages 512` "
+					"(which mounts /dev/hugepages), or pass --no-huge");
+				return -ENOENT;
+			}
+			close(fd);
+		}
+	}
+
+	/*
+	 * Fail now rather than at the first allocation when the pool is empty:
+	 * the start-up message is the one a user reads.
+	 */
+	nfree = free_hugepages(bk.page_sz, -1);
+	if (nfree == 0 && overcommit_hugepages(bk.page_sz) <= 0) {
+		VDK_LOG(ERR, MEMORY, "no free %s hugepages: run `vdk-setup hugepages 512` or "
+			"pass --no-huge", eal_page_sz_str(bk.page_sz, sz, sizeof(sz)));
+		return -ENOMEM;
+	}
+
+	if (bk.kind == BACKING_HUGETLBFS) {
+		reclaim_stale_files();
+		ret = take_lock_file();
+		if (ret < 0)
+			return ret;
+	}
+	VDK_LOG(DEBUG, MEMORY, "%s hugepages from %s", eal_page_sz_str(bk.page_sz, sz, sizeof(sz)),
+		bk.kind == BACKING_MEMFD ? "memfd" : bk.dir);
+	*page_sz = bk.page_sz;
+	return 0;
+}
+
+void
+eal_backing_cleanup(void)
+{
+	if (bk.lock_fd >= 0) {
+		unlink(bk.lock_path);
+		close(bk.lock_fd);
+		bk.lock_fd = -1;
+	}
+	bk.page_sz = 0;
+}
+
+const char *
+eal_backing_dir(void)
+{
+	return bk.kind == BACKING_HUGETLBFS && bk.page_sz != 0 ? bk.dir : NULL;
+}
+
+static void
+node_mask(unsigned long *mask, int node)
+{
+	memset(mask, 0, NODEMASK_LONGS * sizeof(*mask));
+	mask[node / 64] = 1ul << (node % 64);
+}
+
+/* Bind the anonymous range to @node before its pages are touched. */
+static int
+bind_range(void *addr, size_t len, int node)
+{
+	unsigned long mask[NODEMASK_LONGS];
+	int ret;
+
+	if (!bk.numa)
+		return 0;
+	node_mask(mask, node);
+	if (mbind(addr, len, MPOL_BIND, mask, NODEMASK_BITS + 1, 0) != 0) {
+		ret = -errno;
+		VDK_LOG(ERR, MEMORY, "cannot bind %zu KiB to NUMA node %d: %s",
+			len >> 10, node, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/* VmLck of this process in bytes, or 0 if unknown. */
+static uint64_t
+locked_bytes(void)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmLck: %" SCNu64 " kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+static void
+log_mlock_failure(size_t len, int err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (err == ENOMEM || err == EPERM || err == EAGAIN)) {
+		VDK_LOG(ERR, MEMORY, "cannot lock %zu KiB of --no-huge memory: RLIMIT_MEMLOCK "
+			"is %llu KiB and %" PRIu64 " KiB are locked already: raise it "
+			"(ulimit -l, LimitMEMLOCK= in a systemd unit) or run with "
+			"CAP_IPC_LOCK", len >> 10, (unsigned long long)rl.rlim_cur >> 10,
+			locked_bytes() >> 10);
+		return;
+	}
+	VDK_LOG(ERR, MEMORY, "cannot lock %zu KiB of --no-huge memory: %s", len >> 10,
+		strerror(err));
+}
+
+static void *
+map_anon(size_t len, int node)
+{
+	void *addr;
+	int err;
+
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (addr == MAP_FAILED) {
+		err = errno;
+		VDK_LOG(ERR, MEMORY, "cannot map %zu KiB: %s", len >> 10, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	/*
+	 * No transparent huge pages: khugepaged would copy the pages to new
+	 * frames and physical addresses recorded for PA mode would go stale.
+	 * No fork inheritance: a copy-on-write fault in the parent would move
+	 * a page the device still reads.
+	 */
+	madvise(addr, len, MADV_NOHUGEPAGE);
+	madvise(addr, len, MADV_DONTFORK);
+	err = -bind_range(addr, len, node);
+	if (err != 0)
+		goto unmap;
+	/* mlock faults every page in, on the bound node. */
+	if (mlock(addr, len) != 0) {
+		err = errno;
+		log_mlock_failure(len, err);
+		err = ENOMEM;
+		goto unmap;
+	}
+	return addr;
+unmap:
+	munmap(addr, len);
+	errno = err;
+	return NULL;
+}
+
+/* fallocate() with the calling thread bound to @node, its policy restored after. */
+static int
+fallocate_on_node(int fd, size_t len, int node)
+{
+	unsigned long old_mask[NODEMASK_LONGS], mask[NODEMASK_LONGS];
+	int old_mode = MPOL_DEFAULT, ret = 0;
+	bool bound = false;
+
+	if (bk.numa && get_mempolicy(&old_mode, old_mask, NODEMASK_BITS + 1, NULL, 0) == 0) {
+		node_mask(mask, node);
+		if (set_mempolicy(MPOL_BIND, mask, NODEMASK_BITS + 1) == 0)
+			bound = true;
+		else
+			VDK_LOG(WARNING, MEMORY, "cannot bind to NUMA node %d: %s",
+				node, strerror(errno));
+	}
+	if (fallocate(fd, 0, 0, (off_t)len) != 0)
+		ret = -errno;
+	if (bound && set_mempolicy(old_mode, old_mask, NODEMASK_BITS + 1) != 0)
+		VDK_LOG(WARNING, MEMORY, "cannot restore the thread's NUMA policy: %s",
+			strerror(errno));
+	return ret;
+}
+
+static void *
+map_hugepages(size_t len, int node)
+{
+	char path[PATH_MAX + 100], name[100];
+	unsigned int seq = __atomic_fetch_add(&bk.seq, 1, __ATOMIC_RELAXED);
+	void *addr = NULL;
+	int fd, err;
+
+	snprintf(name, sizeof(name), "%s-%d-%u", bk.prefix, (int)bk.pid, seq);
+	if (bk.kind == BACKING_MEMFD) {
+		path[0] = '\0';
+		fd = memfd_open(name);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", bk.dir, name);
+		fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	}
+	if (fd < 0) {
+		err = errno;
+		VDK_LOG(ERR, MEMORY, "cannot create hugepage file %s: %s",
+			path[0] != '\0' ? path : name, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	err = -fallocate_on_node(fd, len, node);
+	if (err != 0) {
+		if (err == ENOSPC || err == ENOMEM) {
+			log_no_free_hugepages(len, node);
+			err = ENOMEM;
+		} else {
+			VDK_LOG(ERR, MEMORY, "cannot allocate %zu MiB of hugepages in %s: %s",
+				len >> 20, path[0] != '\0' ? path : name, strerror(err));
+		}
+		goto close_file;
+	}
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (addr == MAP_FAILED) {
+		err = errno;
+		addr = NULL;
+		VDK_LOG(ERR, MEMORY, "cannot map %zu MiB of hugepages: %s", len >> 20,
+			strerror(err));
+	}
+close_file:
+	/* The mapping keeps the pages; nothing on disk must outlive the process. */
+	if (path[0] != '\0')
+		unlink(path);
+	close(fd);
+	if (addr == NULL)
+		errno = err;
+	return addr;
+}
+
+void *
+eal_backing_map(size_t len, int node)
+{
+	if (bk.page_sz == 0) {
+		errno = ENODEV;
+		return NULL;
+	}
+	if (bk.kind == BACKING_ANON)
+		return map_anon(len, node);
+	return map_hugepages(len, node);
+}
+
+void
+eal_backing_unmap(void *addr, size_t len)
+{
+	if (bk.kind == BACKING_ANON)
+		munlock(addr, len);
+	munmap(addr, len);
+}
