@@ -19,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "eal_internal.h"
+#include "eal_core_internal.h"
 #include "vdk_log.h"
 
 #define LOG_TYPE_NAMESIZE 32
@@ -202,6 +202,22 @@ vdk_log_register_type(const char *name, uint32_t default_level)
 	__atomic_store_n(&log_nb_types, id + 1, __ATOMIC_RELEASE);
 	ret = (int)id;
 unlock:
+	pthread_mutex_unlock(&log_lock);
+	return ret;
+}
+
+int
+eal_log_type_lookup(const char *name)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&log_lock);
+	for (uint32_t id = 0; id < log_nb_types; id++) {
+		if (strcmp(log_types[id].name, name) == 0) {
+			ret = (int)id;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&log_lock);
 	return ret;
 }
