@@ -1,0 +1,1120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * EAL memory segments and their backing: --no-huge, memfd hugepages,
+ * hugetlbfs files, PA mode, callbacks, and the error paths, each checked to
+ * leave no mapping, lock or file behind.
+ *
+ * The hugepage cases need root: they reserve a few 2 MiB pages through
+ * /proc/sys/vm/nr_hugepages (restored at the end) and mount hugetlbfs on
+ * temporary directories they remove. Without root they are skipped.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "eal_internal.h"
+#include "eal_memory_internal.h"
+#include "vdk_log.h"
+#include "vdk_memory.h"
+
+#define PREFIX "vdkmemtest"
+#define HUGE_2M (2ull << 20)
+#define NR_TEST_HUGEPAGES 8
+
+static struct eal_config cfg;
+static FILE *log_file;
+
+/* State of the hugepage pool the tests borrow from. */
+static struct {
+	bool usable;
+	long old_nr;
+} huge;
+
+/* ---- helpers ---- */
+
+static void
+cfg_reset(bool no_huge, size_t mem_mb)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.no_huge = no_huge;
+	cfg.mem_mb = mem_mb;
+	cfg.iova_mode = VDK_IOVA_VA;
+	snprintf(cfg.file_prefix, sizeof(cfg.file_prefix), "%s", PREFIX);
+}
+
+static void
+log_capture(void)
+{
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = tmpfile();
+	vdk_log_set_stream(log_file);
+}
+
+static bool
+log_contains(const char *needle)
+{
+	char buf[8192];
+	size_t n;
+
+	fflush(log_file);
+	rewind(log_file);
+	n = fread(buf, 1, sizeof(buf) - 1, log_file);
+	buf[n] = '\0';
+	fseek(log_file, 0, SEEK_END);
+	return strstr(buf, needle) != NULL;
+}
+
+/* A "Field:  N kB" line of /proc/self/status, in kB; -1 if absent. */
+static long
+status_kb(const char *field)
+{
+	char line[256];
+	long kb = -1;
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* True if some mapping of this process contains @addr. */
+static bool
+is_mapped(const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a < hi)
+			found = true;
+	fclose(f);
+	return found;
+}
+
+static int
+maps_count(const char *needle)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int
+dir_count(const char *dir)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static bool
+file_exists(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static int
+count_segs_cb(const struct vdk_memseg *ms, void *arg)
+{
+	(void)ms;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+nb_segs(void)
+{
+	int n = 0;
+
+	assert_int_equal(vdk_memseg_walk(count_segs_cb, &n), 0);
+	return n;
+}
+
+static long
+read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int
+write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (f == NULL)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		ret = -1;
+	return ret;
+}
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+#define FREE_HUGEPAGES "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+
+static void
+set_hugepages(long nr)
+{
+	assert_int_equal(write_long(NR_HUGEPAGES, nr), 0);
+}
+
+static void
+mount_hugetlbfs(char *dir)
+{
+	strcpy(dir, "/tmp/vdk-huge-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount("nodev", dir, "hugetlbfs", 0, "pagesize=2M"), 0);
+}
+
+static void
+umount_hugetlbfs(const char *dir)
+{
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void
+require_hugepages(void)
+{
+	if (!huge.usable)
+		skip();
+}
+
+/* Drop one capability from the effective set of this process. */
+static int
+drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return -1;
+	data[cap / 32].effective &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* Run @fn in a child process; its return value is the exit status. */
+static int
+in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- --no-huge ---- */
+
+static void
+test_memory_nohuge_starts_with_no_segments(void **state)
+{
+	size_t total = 1, in_use = 1;
+
+	(void)state;
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(eal_memory_page_sz(), (uint64_t)sysconf(_SC_PAGESIZE));
+	vdk_memory_usage(&total, &in_use);
+	assert_int_equal(total, 0);
+	assert_int_equal(in_use, 0);
+	assert_int_equal(nb_segs(), 0);
+	eal_memory_cleanup();
+}
+
+static void
+test_memory_init_twice_is_ealready(void **state)
+{
+	(void)state;
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(eal_memory_init(&cfg), -EALREADY);
+	eal_memory_cleanup();
+	assert_int_equal(eal_memory_init(NULL), -EINVAL);
+}
+
+static void
+test_memseg_nohuge_is_locked_rounded_and_iova_is_va(void **state)
+{
+	const struct vdk_memseg *ms;
+	long lck0 = status_kb("VmLck");
+	size_t i, total;
+	char *p;
+
+	(void)state;
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = eal_memseg_alloc(100000, 0);
+	assert_non_null(ms);
+	p = ms->addr;
+	assert_int_equal(ms->page_sz, 4096);
+	assert_int_equal(ms->len, 102400);
+	assert_int_equal((uintptr_t)p % 4096, 0);
+	assert_int_equal(ms->socket_id, 0);
+	assert_int_equal(ms->iova, (uint64_t)(uintptr_t)p);
+	for (i = 0; i < ms->len / ms->page_sz; i++)
+		assert_int_equal(ms->page_iova[i], (uint64_t)(uintptr_t)(p + i * 4096));
+	assert_int_equal(vdk_memseg_addr2iova(ms, p + 5000), (uint64_t)(uintptr_t)(p + 5000));
+	assert_int_equal(status_kb("VmLck") - lck0, 100);
+	assert_false(eal_memseg_pinned(ms));
+	memset(p, 0xa5, ms->len);
+
+	assert_ptr_equal(vdk_mem_virt2memseg(p), ms);
+	assert_ptr_equal(vdk_mem_virt2memseg(p + ms->len - 1), ms);
+	assert_null(vdk_mem_virt2memseg(p + ms->len));
+	assert_null(vdk_mem_virt2memseg(&total));
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, ms->len);
+
+	eal_memseg_free(ms);
+	assert_false(is_mapped(p));
+	assert_int_equal(status_kb("VmLck"), lck0);
+	assert_null(vdk_mem_virt2memseg(p));
+	assert_int_equal(nb_segs(), 0);
+	eal_memory_cleanup();
+}
+
+static int
+first_seg_cb(const struct vdk_memseg *ms, void *arg)
+{
+	*(const struct vdk_memseg **)arg = ms;
+	return 7;
+}
+
+static void
+test_memory_m_reserves_pinned_memory_up_front(void **state)
+{
+	const struct vdk_memseg *ms = NULL;
+	long lck0 = status_kb("VmLck");
+	size_t total;
+	void *addr;
+
+	(void)state;
+	cfg_reset(true, 8);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 8u << 20);
+	assert_int_equal(nb_segs(), 1);
+	assert_int_equal(status_kb("VmLck") - lck0, 8 * 1024);
+	/* The walk stops at the first non-zero return and hands it back. */
+	assert_int_equal(vdk_memseg_walk(first_seg_cb, &ms), 7);
+	assert_non_null(ms);
+	assert_true(eal_memseg_pinned(ms));
+	addr = ms->addr;
+	eal_memory_cleanup();
+	assert_int_equal(status_kb("VmLck"), lck0);
+	assert_false(is_mapped(addr));
+}
+
+static void
+test_memory_socket_mem_reserves_per_node(void **state)
+{
+	const struct vdk_memseg *ms = NULL;
+	size_t total;
+
+	(void)state;
+	cfg_reset(true, 0);
+	cfg.socket_mem_set = true;
+	cfg.socket_mem_mb[0] = 4;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 4u << 20);
+	vdk_memseg_walk(first_seg_cb, &ms);
+	assert_int_equal(ms->socket_id, 0);
+	eal_memory_cleanup();
+}
+
+static void
+test_memory_socket_mem_on_missing_node_fails_cleanly(void **state)
+{
+	long lck0 = status_kb("VmLck");
+
+	(void)state;
+	if (eal_numa_node_valid(EAL_MAX_NUMA_NODES - 1))
+		skip();
+	log_capture();
+	cfg_reset(true, 0);
+	cfg.socket_mem_set = true;
+	cfg.socket_mem_mb[0] = 2;
+	cfg.socket_mem_mb[EAL_MAX_NUMA_NODES - 1] = 2;
+	assert_int_equal(eal_memory_init(&cfg), -EINVAL);
+	assert_true(log_contains("has no memory or does not exist"));
+	assert_int_equal(status_kb("VmLck"), lck0);
+	/* Nothing was kept: a fresh init works. */
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	eal_memory_cleanup();
+}
+
+static void
+test_memseg_alloc_rejects_bad_node_and_zero_length(void **state)
+{
+	(void)state;
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	errno = 0;
+	assert_null(eal_memseg_alloc(4096, EAL_MAX_NUMA_NODES));
+	assert_int_equal(errno, EINVAL);
+	assert_null(eal_memseg_alloc(4096, -2));
+	assert_int_equal(errno, EINVAL);
+	assert_null(eal_memseg_alloc(0, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(nb_segs(), 0);
+	/* VDK_SOCKET_ID_ANY picks a node that exists. */
+	{
+		const struct vdk_memseg *ms = eal_memseg_alloc(1, VDK_SOCKET_ID_ANY);
+
+		assert_non_null(ms);
+		assert_true(eal_numa_node_valid(ms->socket_id));
+		assert_int_equal(ms->len, 4096);
+		eal_memseg_free(ms);
+	}
+	eal_memory_cleanup();
+}
+
+static void
+test_memseg_alloc_without_init_fails(void **state)
+{
+	(void)state;
+	log_capture();
+	errno = 0;
+	assert_null(eal_memseg_alloc(4096, 0));
+	assert_int_not_equal(errno, 0);
+	assert_true(log_contains("vdk_eal_init() has not run"));
+}
+
+static void
+test_memory_file_prefix_with_slash_is_einval(void **state)
+{
+	(void)state;
+	log_capture();
+	cfg_reset(true, 0);
+	strcpy(cfg.file_prefix, "a/b");
+	assert_int_equal(eal_memory_init(&cfg), -EINVAL);
+	assert_true(log_contains("--file-prefix"));
+	cfg.file_prefix[0] = '\0';
+	assert_int_equal(eal_memory_init(&cfg), -EINVAL);
+}
+
+/* ---- callbacks ---- */
+
+struct cb_log {
+	int alloc;
+	int free;
+	const struct vdk_memseg *last;
+	int veto;      /* return this for ALLOC */
+	char order[16]; /* one letter per call: which callback ran */
+	char tag;
+};
+
+static char order_buf[32];
+
+static int
+event_cb(enum vdk_mem_event ev, const struct vdk_memseg *ms, void *arg)
+{
+	struct cb_log *l = arg;
+	size_t n = strlen(order_buf);
+
+	if (n + 1 < sizeof(order_buf)) {
+		order_buf[n] = ev == VDK_MEM_EVENT_ALLOC ? l->tag : (char)(l->tag - 32);
+		order_buf[n + 1] = '\0';
+	}
+	l->last = ms;
+	/* The segment is already visible to lookups while its events run. */
+	if (vdk_mem_virt2memseg(ms->addr) != ms)
+		return -1;
+	if (ev == VDK_MEM_EVENT_ALLOC) {
+		l->alloc++;
+		return l->veto;
+	}
+	l->free++;
+	return 0;
+}
+
+static void
+test_mem_callback_register_rejects_bad_arguments(void **state)
+{
+	struct cb_log a = { .tag = 'a' };
+	char name[80];
+	int i;
+
+	(void)state;
+	assert_int_equal(vdk_mem_event_callback_register(NULL, event_cb, &a), -EINVAL);
+	assert_int_equal(vdk_mem_event_callback_register("x", NULL, &a), -EINVAL);
+	assert_int_equal(vdk_mem_event_callback_register("", event_cb, &a), -EINVAL);
+	assert_int_equal(vdk_mem_event_callback_register("x", event_cb, &a), 0);
+	assert_int_equal(vdk_mem_event_callback_register("x", event_cb, &a), -EEXIST);
+	for (i = 1; ; i++) {
+		int ret;
+
+		snprintf(name, sizeof(name), "cb%d", i);
+		ret = vdk_mem_event_callback_register(name, event_cb, &a);
+		if (ret == -ENOSPC)
+			break;
+		assert_int_equal(ret, 0);
+		assert_true(i < 1000);
+	}
+	while (--i > 0) {
+		snprintf(name, sizeof(name), "cb%d", i);
+		assert_int_equal(vdk_mem_event_callback_unregister(name), 0);
+	}
+	assert_int_equal(vdk_mem_event_callback_unregister("x"), 0);
+	assert_int_equal(vdk_mem_event_callback_unregister("x"), -ENOENT);
+	assert_int_equal(vdk_mem_event_callback_unregister(NULL), -ENOENT);
+}
+
+static void
+test_mem_callbacks_see_growth_and_removal_in_order(void **state)
+{
+	struct cb_log a = { .tag = 'a' }, b = { .tag = 'b' };
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	order_buf[0] = '\0';
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(vdk_mem_event_callback_register("a", event_cb, &a), 0);
+	assert_int_equal(vdk_mem_event_callback_register("b", event_cb, &b), 0);
+	ms = eal_memseg_alloc(8192, 0);
+	assert_non_null(ms);
+	assert_int_equal(a.alloc, 1);
+	assert_int_equal(b.alloc, 1);
+	assert_ptr_equal(a.last, ms);
+	eal_memseg_free(ms);
+	assert_int_equal(a.free, 1);
+	assert_int_equal(b.free, 1);
+	/* Added first-registered first, removed last-registered first. */
+	assert_string_equal(order_buf, "abBA");
+	assert_int_equal(vdk_mem_event_callback_unregister("a"), 0);
+	assert_int_equal(vdk_mem_event_callback_unregister("b"), 0);
+	eal_memory_cleanup();
+}
+
+static void
+test_mem_callback_veto_fails_allocation_and_unwinds(void **state)
+{
+	struct cb_log a = { .tag = 'a' }, b = { .tag = 'b', .veto = -1 };
+	long lck0 = status_kb("VmLck");
+	size_t total;
+
+	(void)state;
+	order_buf[0] = '\0';
+	log_capture();
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(vdk_mem_event_callback_register("a", event_cb, &a), 0);
+	assert_int_equal(vdk_mem_event_callback_register("b", event_cb, &b), 0);
+	errno = 0;
+	assert_null(eal_memseg_alloc(1 << 20, 0));
+	assert_int_equal(errno, ENOMEM);
+	assert_true(log_contains("memory callback \"b\" refused"));
+	/* "a" had accepted the segment, so it is told it goes away. */
+	assert_string_equal(order_buf, "abA");
+	assert_int_equal(nb_segs(), 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 0);
+	assert_int_equal(status_kb("VmLck"), lck0);
+	assert_int_equal(vdk_mem_event_callback_unregister("a"), 0);
+	assert_int_equal(vdk_mem_event_callback_unregister("b"), 0);
+	eal_memory_cleanup();
+}
+
+static void
+test_memory_cleanup_tells_callbacks_every_segment_goes(void **state)
+{
+	struct cb_log a = { .tag = 'a' };
+
+	(void)state;
+	cfg_reset(true, 4);
+	assert_int_equal(vdk_mem_event_callback_register("a", event_cb, &a), 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(a.alloc, 1);
+	assert_non_null(eal_memseg_alloc(4096, 0));
+	assert_int_equal(a.alloc, 2);
+	eal_memory_cleanup();
+	assert_int_equal(a.free, 2);
+	assert_int_equal(vdk_mem_event_callback_unregister("a"), 0);
+}
+
+/* ---- physical addresses ---- */
+
+static void
+test_virt2phy_of_present_page_keeps_offset(void **state)
+{
+	static char page[4096] __attribute__((aligned(4096)));
+	uint64_t pa;
+	void *untouched;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	page[100] = 1;
+	pa = vdk_mem_virt2phy(page + 100);
+	assert_int_not_equal(pa, VDK_BAD_IOVA);
+	assert_int_equal(pa % 4096, 100);
+	untouched = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(untouched != MAP_FAILED);
+	assert_int_equal(vdk_mem_virt2phy(untouched), VDK_BAD_IOVA);
+	munmap(untouched, 4096);
+}
+
+static void
+check_pa_segment(const struct vdk_memseg *ms)
+{
+	size_t i, n = ms->len / ms->page_sz;
+	bool contiguous = true;
+
+	for (i = 0; i < n; i++) {
+		char *va = (char *)ms->addr + i * ms->page_sz;
+
+		assert_int_equal(ms->page_iova[i], vdk_mem_virt2phy(va));
+		assert_int_equal(vdk_memseg_addr2iova(ms, va + 123), ms->page_iova[i] + 123);
+		if (i > 0 && ms->page_iova[i] != ms->page_iova[i - 1] + ms->page_sz)
+			contiguous = false;
+	}
+	assert_int_equal(ms->iova, contiguous ? ms->page_iova[0] : VDK_BAD_IOVA);
+}
+
+static void
+test_memseg_pa_mode_records_physical_addresses(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	cfg_reset(true, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_true(eal_memory_iova_pa());
+	ms = eal_memseg_alloc(64 * 4096, 0);
+	assert_non_null(ms);
+	check_pa_segment(ms);
+	eal_memory_cleanup();
+}
+
+static int
+child_pa_without_cap_sys_admin(void)
+{
+	long lck0 = status_kb("VmLck");
+
+	log_capture();
+	if (drop_cap(CAP_SYS_ADMIN) != 0)
+		return 10;
+	cfg_reset(true, 1);
+	cfg.iova_mode = VDK_IOVA_PA;
+	if (eal_memory_init(&cfg) != -EACCES)
+		return 11;
+	if (!log_contains("/proc/self/pagemap") || !log_contains("--iova-mode va"))
+		return 12;
+	if (status_kb("VmLck") != lck0)
+		return 13;
+	return 0;
+}
+
+static void
+test_memory_pa_mode_without_privilege_is_eacces(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(in_child(child_pa_without_cap_sys_admin), 0);
+}
+
+static int
+child_memlock_limit_too_small(void)
+{
+	struct rlimit rl = { 64 << 10, 64 << 10 };
+
+	log_capture();
+	if (geteuid() == 0 && drop_cap(CAP_IPC_LOCK) != 0)
+		return 10;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+		return 11;
+	cfg_reset(true, 1);
+	if (eal_memory_init(&cfg) != -ENOMEM)
+		return 12;
+	if (!log_contains("RLIMIT_MEMLOCK is 64 KiB") || !log_contains("cannot lock 1024 KiB"))
+		return 13;
+	if (status_kb("VmLck") != 0)
+		return 14;
+	/* Within the limit it works. */
+	cfg_reset(true, 0);
+	if (eal_memory_init(&cfg) != 0 || eal_memseg_alloc(32 << 10, 0) == NULL)
+		return 15;
+	eal_memory_cleanup();
+	return status_kb("VmLck") == 0 ? 0 : 16;
+}
+
+static void
+test_memory_nohuge_over_memlock_limit_names_the_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(child_memlock_limit_too_small), 0);
+}
+
+/* ---- hugepages ---- */
+
+static int
+huge_group_setup(void **state)
+{
+	long got;
+
+	(void)state;
+	huge.usable = false;
+	if (geteuid() != 0)
+		return 0;
+	huge.old_nr = read_long(NR_HUGEPAGES);
+	if (huge.old_nr < 0 || write_long(NR_HUGEPAGES, huge.old_nr + NR_TEST_HUGEPAGES) != 0)
+		return 0;
+	got = read_long(FREE_HUGEPAGES);
+	huge.usable = got >= NR_TEST_HUGEPAGES;
+	if (!huge.usable) {
+		fprintf(stderr, "could reserve only %ld 2 MiB hugepages: skipping\n", got);
+		write_long(NR_HUGEPAGES, huge.old_nr);
+	}
+	return 0;
+}
+
+static int
+huge_group_teardown(void **state)
+{
+	(void)state;
+	if (huge.usable)
+		write_long(NR_HUGEPAGES, huge.old_nr);
+	return 0;
+}
+
+static void
+test_hugepage_memfd_without_mount(void **state)
+{
+	const struct vdk_memseg *ms;
+	long huge0 = status_kb("HugetlbPages");
+	long free0 = read_long(FREE_HUGEPAGES);
+	char needle[64];
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	if (eal_backing_dir() != NULL) {
+		/* Someone has hugetlbfs mounted: that takes precedence over memfd. */
+		eal_memory_cleanup();
+		skip();
+	}
+	assert_int_equal(eal_memory_page_sz(), HUGE_2M);
+	ms = eal_memseg_alloc(1, 0);
+	assert_non_null(ms);
+	assert_int_equal(ms->len, HUGE_2M);
+	assert_int_equal(ms->page_sz, HUGE_2M);
+	assert_int_equal((uintptr_t)ms->addr % HUGE_2M, 0);
+	assert_int_equal(ms->iova, (uint64_t)(uintptr_t)ms->addr);
+	assert_int_equal(status_kb("HugetlbPages") - huge0, 2048);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	snprintf(needle, sizeof(needle), "memfd:%s-%d-", PREFIX, (int)getpid());
+	assert_int_equal(maps_count(needle), 1);
+	memset(ms->addr, 0x5a, ms->len);
+	eal_memseg_free(ms);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	eal_memory_cleanup();
+}
+
+static void
+test_hugepage_files_in_huge_dir_leave_only_the_lock(void **state)
+{
+	const struct vdk_memseg *ms;
+	char dir[64], lock[96];
+	long free0 = read_long(FREE_HUGEPAGES);
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	cfg_reset(false, 0);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_string_equal(eal_backing_dir(), dir);
+	snprintf(lock, sizeof(lock), "%s-%d.lock", PREFIX, (int)getpid());
+	assert_true(file_exists(dir, lock));
+	assert_int_equal(dir_count(dir), 1);
+
+	ms = eal_memseg_alloc(3 << 20, 0);
+	assert_non_null(ms);
+	assert_int_equal(ms->len, 4 << 20);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 2);
+	/* The segment's file was unlinked right after mmap. */
+	assert_int_equal(dir_count(dir), 1);
+	memset(ms->addr, 1, ms->len);
+	eal_memseg_free(ms);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+
+	eal_memory_cleanup();
+	assert_int_equal(dir_count(dir), 0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_hugepage_mount_is_found_in_proc_mounts(void **state)
+{
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	cfg_reset(false, 2);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_non_null(eal_backing_dir());
+	/* Ours, unless the host has its own mount of the default size. */
+	if (strcmp(eal_backing_dir(), dir) == 0)
+		assert_int_equal(dir_count(dir), 1);
+	eal_memory_cleanup();
+	assert_int_equal(dir_count(dir), 0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_hugepage_m_reserves_up_front_and_frees_at_cleanup(void **state)
+{
+	long free0 = read_long(FREE_HUGEPAGES);
+	long huge0 = status_kb("HugetlbPages");
+	size_t total;
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 6);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 6 << 20);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 3);
+	assert_int_equal(status_kb("HugetlbPages") - huge0, 6 * 1024);
+	eal_memory_cleanup();
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+}
+
+static void
+test_hugepage_pa_mode_records_physical_addresses(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = eal_memseg_alloc(4 << 20, 0);
+	assert_non_null(ms);
+	check_pa_segment(ms);
+	eal_memory_cleanup();
+}
+
+/* Make a hugetlbfs file holding one page, as a crashed process leaves. */
+static void
+make_page_file(const char *dir, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fallocate(fd, 0, 0, HUGE_2M), 0);
+	close(fd);
+}
+
+static void
+make_file(const char *dir, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void
+test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
+{
+	char dir[64], name[96], lock_live[256];
+	long free0 = read_long(FREE_HUGEPAGES);
+	int pipefd[2], status;
+	pid_t dead, live;
+	char c;
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+
+	/* A pid that is certainly gone. */
+	dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+
+	/* A live process holding its lock. */
+	snprintf(lock_live, sizeof(lock_live), "%s/%s-%d.lock", dir, PREFIX, 0);
+	assert_int_equal(pipe(pipefd), 0);
+	live = fork();
+	assert_true(live >= 0);
+	if (live == 0) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s-%d.lock", dir, PREFIX, (int)getpid());
+		fd = open(path, O_CREAT | O_RDWR, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0)
+			_exit(1);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)dead);
+	make_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)dead);
+	make_page_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-1", PREFIX, (int)dead);
+	make_page_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)live);
+	make_page_file(dir, name);
+	/* Another prefix is not ours to judge. */
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	make_file(dir, name);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 3);
+
+	cfg_reset(false, 0);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_true(log_contains("removed 3 hugepage files of dead processes"));
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)dead);
+	assert_false(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)dead);
+	assert_false(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)live);
+	assert_true(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)live);
+	assert_true(file_exists(dir, name));
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	assert_true(file_exists(dir, name));
+	/* The dead process's two pages are back in the pool. */
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	eal_memory_cleanup();
+
+	kill(live, SIGKILL);
+	assert_int_equal(waitpid(live, &status, 0), live);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	/* Now the live one is dead too: the next start takes its files. */
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_true(log_contains("removed 2 hugepage files"));
+	eal_memory_cleanup();
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	assert_true(file_exists(dir, name));
+	assert_int_equal(dir_count(dir), 1);
+	snprintf(name, sizeof(name), "%s/other-%d-0", dir, (int)dead);
+	unlink(name);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	umount_hugetlbfs(dir);
+	(void)lock_live;
+}
+
+/* ---- hugepage error paths ---- */
+
+static void
+test_hugepage_dir_not_hugetlbfs_is_enoent(void **state)
+{
+	char dir[] = "/tmp/vdk-nothuge-XXXXXX";
+	long huge0 = status_kb("HugetlbPages");
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	log_capture();
+	cfg_reset(false, 4);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), -ENOENT);
+	assert_true(log_contains("hugetlbfs not mounted: "));
+	assert_true(log_contains("--no-huge"));
+	assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(nb_segs(), 0);
+
+	/* A directory that does not exist at all. */
+	assert_int_equal(rmdir(dir), 0);
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), -ENOENT);
+	assert_true(log_contains("does not exist"));
+}
+
+static void
+check_no_free_hugepages(const char *dir, size_t mem_mb)
+{
+	long huge0 = status_kb("HugetlbPages");
+
+	log_capture();
+	cfg_reset(false, mem_mb);
+	if (dir != NULL)
+		snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), -ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages: run `vdk-setup hugepages 512` "
+				 "or pass --no-huge"));
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(nb_segs(), 0);
+	if (dir != NULL)
+		assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(maps_count("memfd:" PREFIX), 0);
+}
+
+static void
+test_hugepage_none_reserved_is_enomem_and_leaves_nothing(void **state)
+{
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	set_hugepages(0);
+	mount_hugetlbfs(dir);
+	check_no_free_hugepages(dir, 0);
+	check_no_free_hugepages(dir, 4);
+	umount_hugetlbfs(dir);
+	check_no_free_hugepages(NULL, 4);
+	set_hugepages(huge.old_nr + NR_TEST_HUGEPAGES);
+}
+
+static void
+test_hugepage_more_than_free_is_enomem_and_leaves_nothing(void **state)
+{
+	size_t too_many = (NR_TEST_HUGEPAGES + 2) * 2;
+	long free0 = read_long(FREE_HUGEPAGES);
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	/* Up front: fallocate fails and everything is undone. */
+	mount_hugetlbfs(dir);
+	check_no_free_hugepages(dir, too_many + (size_t)free0 * 2);
+	umount_hugetlbfs(dir);
+	check_no_free_hugepages(NULL, too_many + (size_t)free0 * 2);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+
+	/* On growth: the segment fails, earlier ones stay. */
+	cfg_reset(false, 2);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	log_capture();
+	errno = 0;
+	assert_null(eal_memseg_alloc((size_t)free0 * HUGE_2M, 0));
+	assert_int_equal(errno, ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages"));
+	assert_int_equal(nb_segs(), 1);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	eal_memory_cleanup();
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest nohuge_tests[] = {
+		cmocka_unit_test(test_memory_nohuge_starts_with_no_segments),
+		cmocka_unit_test(test_memory_init_twice_is_ealready),
+		cmocka_unit_test(test_memseg_nohuge_is_locked_rounded_and_iova_is_va),
+		cmocka_unit_test(test_memory_m_reserves_pinned_memory_up_front),
+		cmocka_unit_test(test_memory_socket_mem_reserves_per_node),
+		cmocka_unit_test(test_memory_socket_mem_on_missing_node_fails_cleanly),
+		cmocka_unit_test(test_memseg_alloc_rejects_bad_node_and_zero_length),
+		cmocka_unit_test(test_memseg_alloc_without_init_fails),
+		cmocka_unit_test(test_memory_file_prefix_with_slash_is_einval),
+		cmocka_unit_test(test_mem_callback_register_rejects_bad_arguments),
+		cmocka_unit_test(test_mem_callbacks_see_growth_and_removal_in_order),
+		cmocka_unit_test(test_mem_callback_veto_fails_allocation_and_unwinds),
+		cmocka_unit_test(test_memory_cleanup_tells_callbacks_every_segment_goes),
+		cmocka_unit_test(test_virt2phy_of_present_page_keeps_offset),
+		cmocka_unit_test(test_memseg_pa_mode_records_physical_addresses),
+		cmocka_unit_test(test_memory_pa_mode_without_privilege_is_eacces),
+		cmocka_unit_test(test_memory_nohuge_over_memlock_limit_names_the_numbers),
+		cmocka_unit_test(test_hugepage_dir_not_hugetlbfs_is_enoent),
+	};
+	const struct CMUnitTest huge_tests[] = {
+		cmocka_unit_test(test_hugepage_memfd_without_mount),
+		cmocka_unit_test(test_hugepage_files_in_huge_dir_leave_only_the_lock),
+		cmocka_unit_test(test_hugepage_mount_is_found_in_proc_mounts),
+		cmocka_unit_test(test_hugepage_m_reserves_up_front_and_frees_at_cleanup),
+		cmocka_unit_test(test_hugepage_pa_mode_records_physical_addresses),
+		cmocka_unit_test(test_hugepage_files_of_dead_processes_are_reclaimed),
+		cmocka_unit_test(test_hugepage_none_reserved_is_enomem_and_leaves_nothing),
+		cmocka_unit_test(test_hugepage_more_than_free_is_enomem_and_leaves_nothing),
+	};
+	int fails;
+
+	fails = cmocka_run_group_tests_name("eal_memory_nohuge", nohuge_tests, NULL, NULL);
+	fails += cmocka_run_group_tests_name("eal_memory_hugepages", huge_tests,
+					     huge_group_setup, huge_group_teardown);
+	return fails;
+}
