@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The driver side of ethdev: what a network driver implements and calls.
+ * doc/ethdev.md walks through writing a driver with it.
+ *
+ * A driver embeds struct vdk_eth_dev in its own per-port structure, fills
+ * in the ops table, the bursts and the MAC address, and attaches it:
+ *
+ * @code
+ * struct mydrv_port {
+ *	struct vdk_eth_dev eth;	// reached back with vdk_container_of()
+ *	struct vdk_pci_device *pdev;
+ *	...
+ * };
+ *
+ * p->eth.ops = &mydrv_ops;	// const, designated initializers
+ * p->eth.driver_name = "net_mydrv";
+ * p->eth.rx_burst = mydrv_rx_burst;
+ * p->eth.tx_burst = mydrv_tx_burst;
+ * p->eth.mac_addr = mac_from_eeprom;
+ * ret = vdk_eth_dev_attach(&p->eth, pci_name);	// the port id, or -errno
+ * @endcode
+ *
+ * ethdev then checks every argument against dev_infos_get() and the port's
+ * state before it calls an op, so an op sees only valid requests. After
+ * vdk_eth_dev_close() detached the port, ethdev calls dev_close, which must
+ * free everything, the embedding structure included.
+ *
+ * The datapath: rx_burst and tx_burst get the queue pointers that
+ * rx_queue_setup and tx_queue_setup returned, and nothing else; they must
+ * not lock, allocate from the heap, make system calls (unless the port is a
+ * kernel-socket port such as af_packet) or log. Each queue counts its own
+ * packets, bytes and errors; stats_get sums them.
+ */
+#ifndef VDK_ETHDEV_DRIVER_H
+#define VDK_ETHDEV_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vdk_ethdev.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vdk_eth_dev;
+
+/**
+ * Operations of a driver. Required: dev_infos_get, dev_configure,
+ * dev_start, dev_stop, dev_close, rx_queue_setup, rx_queue_release,
+ * tx_queue_setup, tx_queue_release, link_update. The others may be NULL:
+ * ethdev then answers -ENOTSUP (or, for stats, zeros).
+ */
+struct vdk_eth_dev_ops {
+	/** Fill @p info; ethdev zeroed it and set driver_name and socket_id. */
+	int (*dev_infos_get)(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info);
+	/** dev->conf, nb_rx_queues and nb_tx_queues hold the new, checked setup. */
+	int (*dev_configure)(struct vdk_eth_dev *dev);
+	/** Every configured queue is set up. */
+	int (*dev_start)(struct vdk_eth_dev *dev);
+	/** No lcore is in a burst on the port. */
+	int (*dev_stop)(struct vdk_eth_dev *dev);
+	/**
+	 * The port is stopped, its queues released and its id detached: free
+	 * the device and the structure embedding @p dev.
+	 */
+	void (*dev_close)(struct vdk_eth_dev *dev);
+	/** Reset the device; queues were released. NULL: -ENOTSUP. */
+	int (*dev_reset)(struct vdk_eth_dev *dev);
+
+	/** Make rx queue @p qid; return it through @p rxq. Checked arguments. */
+	int (*rx_queue_setup)(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			      int socket_id, const struct vdk_eth_rxconf *conf,
+			      struct vdk_mempool *mp, void **rxq);
+	/** Free an rx queue (mbufs it holds go back to their pool). */
+	void (*rx_queue_release)(struct vdk_eth_dev *dev, void *rxq);
+	/** Make tx queue @p qid; return it through @p txq. */
+	int (*tx_queue_setup)(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			      int socket_id, const struct vdk_eth_txconf *conf, void **txq);
+	/** Free a tx queue (mbufs still queued are freed). */
+	void (*tx_queue_release)(struct vdk_eth_dev *dev, void *txq);
+
+	/**
+	 * Find the link state (waiting for it if @p wait) and report it with
+	 * vdk_eth_dev_link_set().
+	 */
+	int (*link_update)(struct vdk_eth_dev *dev, int wait);
+
+	/**
+	 * Totals since the queues were made: counters only grow (ethdev keeps
+	 * the baseline that reset subtracts). @p stats is zeroed.
+	 */
+	int (*stats_get)(struct vdk_eth_dev *dev, struct vdk_eth_stats *stats);
+	/**
+	 * The driver's own extended statistics: names into @p names (n entries)
+	 * if not NULL; return the count.
+	 */
+	int (*xstats_get_names)(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
+				unsigned int n);
+	/** Values in the order of the names, @p n of them; return the count. */
+	int (*xstats_get)(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n);
+
+	int (*promiscuous_enable)(struct vdk_eth_dev *dev);
+	int (*promiscuous_disable)(struct vdk_eth_dev *dev);
+	int (*allmulticast_enable)(struct vdk_eth_dev *dev);
+	int (*allmulticast_disable)(struct vdk_eth_dev *dev);
+	/** A checked unicast address; ethdev stores it in dev->mac_addr after. */
+	int (*mac_addr_set)(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac);
+	/** A checked MTU; ethdev stores it in dev->mtu after. */
+	int (*mtu_set)(struct vdk_eth_dev *dev, uint16_t mtu);
+};
+
+/** Life of a port, as ethdev tracks it. */
+enum vdk_eth_dev_state {
+	VDK_ETH_DEV_UNUSED = 0, /**< no port (slot free) */
+	VDK_ETH_DEV_ATTACHED,   /**< probed, not configured */
+	VDK_ETH_DEV_CONFIGURED, /**< configured, stopped */
+	VDK_ETH_DEV_STARTED,
+};
+
+/**
+ * A port. The driver sets the fields above the line before
+ * vdk_eth_dev_attach(); ethdev owns the rest, which drivers may read.
+ */
+struct vdk_eth_dev {
+	const struct vdk_eth_dev_ops *ops;
+	const char *driver_name;      /**< static string: "net_null" */
+	vdk_eth_rx_burst_t rx_burst;
+	vdk_eth_tx_burst_t tx_burst;
+	struct vdk_ether_addr mac_addr;
+	int socket_id;                /**< NUMA node, VDK_SOCKET_ID_ANY if unknown */
+	uint16_t mtu;                 /**< 0: VDK_ETHER_MTU */
+	void *device;                 /**< the bus device (a PCI device), or NULL */
+
+	/* ---- ethdev's ---- */
+	char name[VDK_ETH_NAME_SIZE];
+	uint16_t port_id;
+	enum vdk_eth_dev_state state;
+	struct vdk_eth_conf conf;
+	uint16_t nb_rx_queues;
+	uint16_t nb_tx_queues;
+	void **rx_queues;            /**< vdk_eth_fp_ops[port_id].rxq */
+	void **tx_queues;
+	struct vdk_mempool *rx_mempool[VDK_ETH_MAX_QUEUES]; /**< per rx queue */
+	bool promiscuous;
+	bool all_multicast;
+	uint64_t link;               /**< struct vdk_eth_link, read and written atomically */
+	struct vdk_eth_stats stats_base; /**< subtracted from the driver's totals */
+	uint64_t *xstats_base;       /**< the same for the extended statistics */
+	unsigned int nb_xstats_base;
+};
+
+/**
+ * Give @p dev a port id under @p name (its --vdev name or PCI address).
+ * ops, driver_name, rx_burst, tx_burst and mac_addr must be set.
+ * @return the port id (>= 0); -EINVAL for a missing field or a bad name;
+ *   -EEXIST if a port has that name; -ENOSPC if VDK_ETH_MAX_PORTS are in use.
+ */
+int vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name);
+
+/** The port @p port_id, or NULL if not in use. For drivers and tests. */
+struct vdk_eth_dev *vdk_eth_dev_get(uint16_t port_id);
+
+/**
+ * Record the link state: called from link_update, or when a driver learns
+ * of a change by itself (then from any thread). Runs link-change callbacks
+ * if the status changed.
+ * @return 1 if the state changed, 0 if not.
+ */
+int vdk_eth_dev_link_set(struct vdk_eth_dev *dev, const struct vdk_eth_link *link);
+
+/** The last recorded link state. */
+void vdk_eth_dev_link_read(const struct vdk_eth_dev *dev, struct vdk_eth_link *link);
+
+/** Run the callbacks registered for @p event on the port. */
+void vdk_eth_dev_event_notify(struct vdk_eth_dev *dev, enum vdk_eth_event_type event);
+
+/**
+ * Copy the queue counters a driver keeps into the per-queue stats fields
+ * and add them to the totals: a helper for stats_get.
+ */
+static inline void
+vdk_eth_stats_add_rxq(struct vdk_eth_stats *s, uint16_t qid, uint64_t pkts,
+		      uint64_t bytes, uint64_t errors)
+{
+	s->ipackets += pkts;
+	s->ibytes += bytes;
+	s->ierrors += errors;
+	if (qid < VDK_ETH_QUEUE_STAT_CNTRS) {
+		s->q_ipackets[qid] = pkts;
+		s->q_ibytes[qid] = bytes;
+		s->q_errors[qid] = errors;
+	}
+}
+
+/** As vdk_eth_stats_add_rxq() for a tx queue. */
+static inline void
+vdk_eth_stats_add_txq(struct vdk_eth_stats *s, uint16_t qid, uint64_t pkts,
+		      uint64_t bytes, uint64_t errors)
+{
+	s->opackets += pkts;
+	s->obytes += bytes;
+	s->oerrors += errors;
+	if (qid < VDK_ETH_QUEUE_STAT_CNTRS) {
+		s->q_opackets[qid] = pkts;
+		s->q_obytes[qid] = bytes;
+	}
+}
+
+/**
+ * Read a counter the datapath of another thread increments. Counters are
+ * single-writer 64-bit words, which x86-64 reads whole; the atomic load
+ * keeps the compiler from tearing or caching it.
+ */
+static inline uint64_t
+vdk_eth_counter_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/** Add to a counter on the datapath: single writer, so no locked instruction. */
+static inline void
+vdk_eth_counter_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VDK_ETHDEV_DRIVER_H */
