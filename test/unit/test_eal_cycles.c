@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of eal_cycles.c: the TSC frequency and busy-wait delays.
+ * The machine is shared, so delays are checked for "at least" strictly and
+ * for "not much more" loosely.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "eal_core_internal.h"
+#include "vdk_cycles.h"
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void
+test_cycles_tsc_hz_is_plausible_and_stable(void **state)
+{
+	uint64_t hz = vdk_get_tsc_hz();
+
+	(void)state;
+	assert_true(hz >= 100000000ULL);	/* 100 MHz */
+	assert_true(hz <= 10000000000ULL);	/* 10 GHz */
+	assert_int_equal(vdk_get_tsc_hz(), hz);
+}
+
+static void
+test_cycles_tsc_hz_agrees_with_measurement(void **state)
+{
+	uint64_t hz = vdk_get_tsc_hz();
+	uint64_t measured = eal_tsc_measure_hz(50);
+	uint64_t diff = hz > measured ? hz - measured : measured - hz;
+
+	(void)state;
+	assert_true(measured > 0);
+	/* Within 1 %: a wrong source (kHz read as Hz, a bad leaf) is far off. */
+	assert_true(diff * 100 < hz);
+}
+
+static void
+test_cycles_rdtsc_advances(void **state)
+{
+	uint64_t a = vdk_rdtsc(), b;
+
+	(void)state;
+	vdk_delay_us(10);
+	b = vdk_rdtsc();
+	assert_true(b > a);
+	/* 10 us is at least 10 us of ticks. */
+	assert_true(b - a >= vdk_get_tsc_hz() / 100000);
+}
+
+static void
+test_cycles_delay_us_waits_at_least_asked(void **state)
+{
+	static const unsigned int us[] = { 1, 10, 100, 1000, 5000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
+		uint64_t t0 = now_ns(), el;
+
+		vdk_delay_us(us[i]);
+		el = now_ns() - t0;
+		/* 0.1 % slack for the calibration error. */
+		assert_true(el >= (uint64_t)us[i] * 999);
+		/* Loose: a preempted thread on a busy machine may oversleep. */
+		assert_true(el < (uint64_t)us[i] * 1000 + 50000000ULL);
+	}
+}
+
+static void
+test_cycles_delay_ms_is_accurate(void **state)
+{
+	uint64_t best = UINT64_MAX;
+
+	(void)state;
+	/* The best of a few runs is the delay without preemption: within 2 %. */
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = now_ns(), el;
+
+		vdk_delay_ms(20);
+		el = now_ns() - t0;
+		assert_true(el >= 19980000ULL);
+		if (el < best)
+			best = el;
+	}
+	assert_true(best < 20400000ULL);
+}
+
+static void
+test_cycles_delay_zero_returns_at_once(void **state)
+{
+	uint64_t t0 = now_ns();
+
+	(void)state;
+	vdk_delay_us(0);
+	vdk_delay_ms(0);
+	assert_true(now_ns() - t0 < 10000000ULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cycles_tsc_hz_is_plausible_and_stable),
+		cmocka_unit_test(test_cycles_tsc_hz_agrees_with_measurement),
+		cmocka_unit_test(test_cycles_rdtsc_advances),
+		cmocka_unit_test(test_cycles_delay_us_waits_at_least_asked),
+		cmocka_unit_test(test_cycles_delay_ms_is_accurate),
+		cmocka_unit_test(test_cycles_delay_zero_returns_at_once),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
