@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Paths under the --sysfs/--proc/--dev roots, small file readers that
+ * reject garbage instead of guessing, and the default operations that
+ * change the machine.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "setup_internal.h"
+
+int
+setup_path(const struct setup_ctx *ctx, enum setup_root root, char *buf, size_t len,
+	   const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(buf, len, "%s/", ctx->root[root]);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Read a small text file, trailing whitespace removed. */
+int
+setup_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return (int)n;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	/* A NUL inside the file would silently cut the value short. */
+	if (strlen(buf) != got)
+		return -EINVAL;
+	while (got > 0 && isspace((unsigned char)buf[got - 1]))
+		buf[--got] = '\0';
+	return 0;
+}
+
+/* Whole-string unsigned parse: no sign, no trailing junk, no overflow. */
+int
+setup_parse_ulong(const char *s, int base, unsigned long *val)
+{
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno != 0 || end == s || *end != '\0')
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int
+setup_read_hex(const char *path, unsigned long *val)
+{
+	char buf[64];
+	const char *p = buf;
+	int rc;
+
+	rc = setup_read_str(path, buf, sizeof(buf));
+	if (rc < 0)
+		return rc;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	/* strtoul would take a second "0x" after the first one. */
+	for (const char *q = p; *q; q++)
+		if (!isxdigit((unsigned char)*q))
+			return -EINVAL;
+	return setup_parse_ulong(p, 16, val);
+}
+
+int
+setup_read_ulong(const char *path, unsigned long *val)
+{
+	char buf[64];
+	int rc;
+
+	rc = setup_read_str(path, buf, sizeof(buf));
+	if (rc < 0)
+		return rc;
+	return setup_parse_ulong(buf, 10, val);
+}
+
+/* The last component of a symlink's target: a driver or a group number. */
+int
+setup_readlink_base(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (*base == '\0' || strlen(base) >= len)
+		return -EINVAL;
+	strcpy(buf, base);
+	return 0;
+}
+
+static int
+setup_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names in a directory but "." and "..", sorted; the count or -errno. */
+int
+setup_list_dir(const char *path, char ***names)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	*names = NULL;
+	d = opendir(path);
+	if (d == NULL)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL)
+				goto nomem;
+			v = nv;
+		}
+		v[n] = strdup(de->d_name);
+		if (v[n] == NULL)
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), setup_name_cmp);
+	*names = v;
+	return (int)n;
+nomem:
+	closedir(d);
+	setup_free_list(v, (int)n);
+	return -ENOMEM;
+}
+
+void
+setup_free_list(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+bool
+setup_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+setup_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Every change the tool makes goes through here (see struct setup_ops). */
+int
+setup_write(struct setup_ctx *ctx, const char *path, const char *val)
+{
+	if (ctx->dry_run) {
+		fprintf(ctx->out, "would write '%s' to %s\n", val, path);
+		return 0;
+	}
+	return ctx->ops->write_attr(ctx, path, val);
+}
+
+void
+setup_err(struct setup_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vdk-setup: ", ctx->err);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->err);
+}
+
+const char *
+setup_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+/* No O_CREAT: a sysfs attribute that is missing means the wrong device or bus. */
+static int
+default_write_attr(struct setup_ctx *ctx, const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	(void)ctx;
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* sysfs takes one write per value; a short write is an error. */
+	n = write(fd, val, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	if (close(fd) < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, dir, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+default_mount_hugetlbfs(struct setup_ctx *ctx, const char *dir, const char *opts)
+{
+	int rc;
+
+	(void)ctx;
+	rc = mkdir_p(dir);
+	if (rc < 0)
+		return rc;
+	if (mount("hugetlbfs", dir, "hugetlbfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+default_modprobe(struct setup_ctx *ctx, const char *module)
+{
+	int status;
+	pid_t pid;
+
+	fflush(ctx->out);
+	fflush(ctx->err);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("modprobe", "modprobe", module, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static void
+default_sleep_ms(struct setup_ctx *ctx, unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	(void)ctx;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+const struct setup_ops setup_default_ops = {
+	.write_attr = default_write_attr,
+	.mount_hugetlbfs = default_mount_hugetlbfs,
+	.modprobe = default_modprobe,
+	.sleep_ms = default_sleep_ms,
+};
