@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared by devtools/demo and devtools/test: install what VDK needs from
+# Debian's archive (only what is missing), then configure and build.
+
+vdk_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VDK_BUILD=${VDK_BUILD:-$vdk_top/build}
+
+# Build and test dependencies, one concern a line.
+vdk_packages=(
+	gcc make meson ninja-build pkg-config python3
+	libnuma-dev liburcu-dev libedit-dev libjansson-dev linux-libc-dev
+	libcmocka-dev
+	iproute2
+	qemu-system-x86 busybox-static cpio kmod
+	dpdk-dev libdpdk-dev fio nvme-cli
+)
+
+vdk_install_deps()
+{
+	local missing=() p
+	for p in "${vdk_packages[@]}" "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "devtools: installing ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "devtools: installing packages needs root: run as root or install: ${missing[*]}" >&2
+		return 1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# vdk_build DIR [meson options...]: configure DIR (once) and build it.
+vdk_build()
+{
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$vdk_top" --prefix="$dir/stage" -Dwerror=true "$@"
+	fi
+	ninja -C "$dir"
+}
