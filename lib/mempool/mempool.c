@@ -440,6 +440,25 @@ vdk_mempool_cache_refill(struct vdk_mempool *mp, struct vdk_mempool_cache *cache
 	return cache->len >= n ? 0 : -ENOENT;
 }
 
+int
+vdk_mempool_cache_get_large(struct vdk_mempool *mp, struct vdk_mempool_cache *cache,
+			    void **objs, unsigned int n)
+{
+	unsigned int take, i;
+
+	/* Too many to stage in the cache: straight from the ring if there. */
+	if (vdk_ring_dequeue_bulk(mp->ring, objs, n, NULL) == n)
+		return 0;
+	/* Else the ring tops up what this lcore's cache holds. */
+	take = VDK_MIN(cache->len, n);
+	if (take < n && vdk_ring_dequeue_bulk(mp->ring, objs + take, n - take, NULL) == 0)
+		return -ENOENT;
+	for (i = 0; i < take; i++)
+		objs[i] = cache->objs[cache->len - 1 - i];
+	cache->len -= take;
+	return 0;
+}
+
 void
 vdk_mempool_cache_flush(struct vdk_mempool *mp, struct vdk_mempool_cache *cache)
 {

@@ -175,6 +175,8 @@ vdk_mempool_objhdr(const void *obj)
 /* Slow paths of the cache, out of line to keep get and put small. */
 int vdk_mempool_cache_refill(struct vdk_mempool *mp, struct vdk_mempool_cache *cache,
 			     unsigned int n);
+int vdk_mempool_cache_get_large(struct vdk_mempool *mp, struct vdk_mempool_cache *cache,
+				void **objs, unsigned int n);
 /** @endcond */
 
 /** The pool @p obj belongs to. */
@@ -248,8 +250,10 @@ vdk_mempool_generic_get(struct vdk_mempool *mp, void **objs, unsigned int n,
 	void **src;
 	unsigned int i;
 
-	if (vdk_unlikely(cache == NULL || n > cache->size))
+	if (vdk_unlikely(cache == NULL))
 		return vdk_ring_dequeue_bulk(mp->ring, objs, n, NULL) == n ? 0 : -ENOENT;
+	if (vdk_unlikely(n > cache->size))
+		return vdk_mempool_cache_get_large(mp, cache, objs, n);
 	if (vdk_unlikely(cache->len < n) && vdk_mempool_cache_refill(mp, cache, n) < 0)
 		return -ENOENT;
 	/* Newest first: it is the most likely to be in this core's cache. */
