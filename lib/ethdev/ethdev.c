@@ -434,6 +434,7 @@ vdk_eth_rx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 		dev->ops->rx_queue_release(dev, dev->rx_queues[queue_id]);
 	dev->rx_queues[queue_id] = q;
 	dev->rx_mempool[queue_id] = mp;
+	eth_stats_rebase(dev);
 	return 0;
 }
 
@@ -468,6 +469,7 @@ vdk_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 	if (dev->tx_queues[queue_id] != NULL)
 		dev->ops->tx_queue_release(dev, dev->tx_queues[queue_id]);
 	dev->tx_queues[queue_id] = q;
+	eth_stats_rebase(dev);
 	return 0;
 }
 

@@ -16,5 +16,7 @@ struct vdk_eth_dev *eth_dev_lookup(uint16_t port_id, const char *op);
 
 /* ethdev_stats.c: forget the baselines (configure, reset, close). */
 void eth_stats_base_clear(struct vdk_eth_dev *dev);
+/* Take the driver's totals as the new baseline (stats reset, queue setup). */
+int eth_stats_rebase(struct vdk_eth_dev *dev);
 
 #endif /* ETHDEV_INTERNAL_H */

@@ -4,9 +4,9 @@
  *
  * Drivers report totals that only grow; a reset records the totals as a
  * baseline that later reads subtract. So a reset never writes a counter an
- * lcore increments, and is safe while the port forwards. A total below its
- * baseline means the driver started that counter again (its queue was set
- * up anew), and then the total is the answer.
+ * lcore increments, and is safe while the port forwards. A queue set up
+ * anew starts its counters from zero while the others go on, which no
+ * baseline can follow: queue setup therefore resets the statistics too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -264,21 +264,14 @@ out:
 }
 
 int
-vdk_eth_stats_reset(uint16_t port_id)
+eth_stats_rebase(struct vdk_eth_dev *dev)
 {
-	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, "stats reset");
 	struct vdk_eth_stats s;
 	unsigned int count;
 	uint64_t *base;
 	int ret;
 
-	if (dev == NULL)
-		return -ENODEV;
 	ret = raw_stats(dev, &s);
-	if (ret == -ENOTSUP) {
-		ETH_LOG(ERR, "port %u: driver %s keeps no statistics", port_id, dev->driver_name);
-		return ret;
-	}
 	if (ret != 0)
 		return ret;
 	count = xstats_count(dev);
@@ -295,6 +288,20 @@ vdk_eth_stats_reset(uint16_t port_id)
 	dev->xstats_base = base;
 	dev->nb_xstats_base = count;
 	return 0;
+}
+
+int
+vdk_eth_stats_reset(uint16_t port_id)
+{
+	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, "stats reset");
+	int ret;
+
+	if (dev == NULL)
+		return -ENODEV;
+	ret = eth_stats_rebase(dev);
+	if (ret == -ENOTSUP)
+		ETH_LOG(ERR, "port %u: driver %s keeps no statistics", port_id, dev->driver_name);
+	return ret;
 }
 
 int

@@ -272,7 +272,7 @@ int vdk_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx
 /**
  * Set up rx queue @p queue_id with @p nb_desc descriptors (0: the driver's
  * default) on NUMA node @p socket_id, filling it from @p mp. Setting up a
- * queue again replaces it.
+ * queue again replaces it. Clears the port's statistics.
  * @return 0; -ENODEV for a bad port; -EBUSY if the port is started;
  *   -EINVAL if the port is not configured, @p queue_id is not below the
  *   configured count, @p nb_desc is outside dev_info.rx_desc_lim or not a
@@ -338,7 +338,8 @@ int vdk_eth_dev_get_nb_queues(uint16_t port_id, uint16_t *nb_rx, uint16_t *nb_tx
 /* Statistics */
 
 /**
- * Basic counters since configure or the last vdk_eth_stats_reset().
+ * Basic counters since configure, the last queue setup or the last
+ * vdk_eth_stats_reset().
  * Safe while lcores forward (counters are read, not locked).
  * @return 0; -ENODEV for a bad port; -EINVAL for NULL @p stats; -ENOTSUP if
  *   the driver counts nothing.
