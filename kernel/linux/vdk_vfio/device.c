@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device fd: the core opens it for GROUP_GET_DEVICE_FD and passes
+ * every operation on it to the bus driver's vdk_vfio_device_ops.
+ *
+ * An open device holds its set in use, so the device never runs outside
+ * the set's IOMMU domain. A mapping of a region holds the file, so the bus
+ * driver's release (which quiesces and resets the device) runs only once
+ * userspace can no longer reach the device at all.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+
+#include "vdk_vfio_private.h"
+
+static ssize_t device_fd_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct vdk_vfio_device *device = file->private_data;
+
+	if (!device->ops->read)
+		return -EINVAL;
+	return device->ops->read(device->device_data, buf, count, ppos);
+}
+
+static ssize_t device_fd_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct vdk_vfio_device *device = file->private_data;
+
+	if (!device->ops->write)
+		return -EINVAL;
+	return device->ops->write(device->device_data, buf, count, ppos);
+}
+
+static long device_fd_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct vdk_vfio_device *device = file->private_data;
+
+	if (!device->ops->ioctl)
+		return -ENOTTY;
+	return device->ops->ioctl(device->device_data, cmd, arg);
+}
+
+static int device_fd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vdk_vfio_device *device = file->private_data;
+
+	if (!device->ops->mmap)
+		return -EINVAL;
+	return device->ops->mmap(device->device_data, vma);
+}
+
+static int device_fd_release(struct inode *inode, struct file *file)
+{
+	struct vdk_vfio_device *device = file->private_data;
+
+	/*
+	 * Outside vdk_vfio_lock: a reset can take a while and must not stall
+	 * every other group. device->opened still keeps everyone else out.
+	 */
+	device->ops->release(device->device_data);
+
+	mutex_lock(&vdk_vfio_lock);
+	vdk_vfio_iommu_unuse(device->iommu);
+	vdk_vfio_iommu_put(device->iommu);
+	device->iommu = NULL;
+	WRITE_ONCE(device->opened, false);
+	vdk_vfio_group_try_unmerge(device->group);
+	vdk_vfio_device_put(device);
+	mutex_unlock(&vdk_vfio_lock);
+	wake_up_all(&vdk_vfio_release_wq);
+	return 0;
+}
+
+static const struct file_operations device_fops = {
+	.owner		= THIS_MODULE,
+	.release	= device_fd_release,
+	.read		= device_fd_read,
+	.write		= device_fd_write,
+	.unlocked_ioctl	= device_fd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= device_fd_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* Called with vdk_vfio_lock held, for an available, unopened device. */
+int vdk_vfio_device_get_fd(struct vdk_vfio_device *device)
+{
+	struct vdk_vfio_iommu *iommu = device->group->iommu;
+	struct file *file;
+	int fd, ret;
+
+	ret = vdk_vfio_iommu_use(iommu);
+	if (ret)
+		return ret;
+	ret = device->ops->open(device->device_data);
+	if (ret)
+		goto unuse;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto release;
+	}
+	file = anon_inode_getfile("[vdk-vfio-device]", &device_fops, device,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+	/* pread/pwrite at region offsets, no seeking */
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	kref_get(&iommu->kref);
+	device->iommu = iommu;
+	kref_get(&device->kref);
+	device->opened = true;
+	fd_install(fd, file);
+	return fd;
+
+put_fd:
+	put_unused_fd(fd);
+release:
+	device->ops->release(device->device_data);
+unuse:
+	vdk_vfio_iommu_unuse(iommu);
+	return ret;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IOMMU object: what a set of merged groups shares (one domain, one
+ * mm, one set of DMA mappings), its use count, and the IOMMU fd.
+ *
+ * A set owns a domain only while it is in use, so a group that is merely
+ * open costs nothing and its devices keep their default domain. The first
+ * IOMMU or device fd takes DMA ownership of every group of the set, which
+ * the kernel refuses while any device of a group has a DMA-using driver,
+ * and which keeps such drivers from binding until the last fd is closed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <vdk_vfio.h>
+
+#include "vdk_vfio_private.h"
+
+struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void)
+{
+	struct vdk_vfio_iommu *iommu;
+
+	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL);
+	if (!iommu)
+		return NULL;
+	kref_init(&iommu->kref);
+	INIT_LIST_HEAD(&iommu->groups);
+	mutex_init(&iommu->dma_lock);
+	iommu->dma_tree = RB_ROOT;
+	return iommu;
+}
+
+static void iommu_release(struct kref *kref)
+{
+	struct vdk_vfio_iommu *iommu =
+		container_of(kref, struct vdk_vfio_iommu, kref);
+
+	WARN_ON(iommu->users || iommu->ngroups);
+	kfree(iommu->resv);
+	mutex_destroy(&iommu->dma_lock);
+	kfree(iommu);
+}
+
+void vdk_vfio_iommu_put(struct vdk_vfio_iommu *iommu)
+{
+	kref_put(&iommu->kref, iommu_release);
+}
+
+static struct device *group_first_dev(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_device *device;
+
+	device = list_first_entry_or_null(&group->devices,
+					  struct vdk_vfio_device, next);
+	return device ? device->dev : NULL;
+}
+
+/*
+ * Groups can share a domain when the same IOMMU driver serves them on the
+ * same bus and agrees on cache coherency, since MAP_DMA uses one set of
+ * protection bits for the whole domain.
+ */
+bool vdk_vfio_iommu_compatible(struct vdk_vfio_group *a,
+			       struct vdk_vfio_group *b)
+{
+	struct vdk_vfio_group *first;
+	struct device *da, *db;
+
+	first = list_first_entry_or_null(&a->iommu->groups,
+					 struct vdk_vfio_group, set_next);
+	da = first ? group_first_dev(first) : NULL;
+	db = group_first_dev(b);
+	if (!da || !db)
+		return false;
+	return da->bus == db->bus && dev_iommu_ops(da) == dev_iommu_ops(db) &&
+	       device_iommu_capable(da, IOMMU_CAP_CACHE_COHERENCY) ==
+	       device_iommu_capable(db, IOMMU_CAP_CACHE_COHERENCY);
+}
+
+static int group_claim(struct vdk_vfio_iommu *iommu,
+		       struct vdk_vfio_group *group)
+{
+	int ret;
+
+	ret = iommu_group_claim_dma_owner(group->iommu_group, iommu);
+	if (ret) {
+		pr_info("group %d: a device of the group has a driver that uses DMA (%d): unbind it first\n",
+			group->id, ret);
+		return -EBUSY;
+	}
+	ret = iommu_attach_group(iommu->domain, group->iommu_group);
+	if (ret) {
+		pr_info("group %d: cannot attach to the set's IOMMU domain (%d)\n",
+			group->id, ret);
+		iommu_group_release_dma_owner(group->iommu_group);
+		return ret == -EMEDIUMTYPE ? -EINVAL : ret;
+	}
+	group->claimed = true;
+	return 0;
+}
+
+static void group_unclaim(struct vdk_vfio_iommu *iommu,
+			  struct vdk_vfio_group *group)
+{
+	if (!group->claimed)
+		return;
+	iommu_detach_group(iommu->domain, group->iommu_group);
+	iommu_group_release_dma_owner(group->iommu_group);
+	group->claimed = false;
+}
+
+static bool set_viable(struct vdk_vfio_iommu *iommu)
+{
+	struct vdk_vfio_group *group;
+
+	list_for_each_entry(group, &iommu->groups, set_next)
+		if (!vdk_vfio_group_viable(group))
+			return false;
+	return true;
+}
+
+static void set_geometry(struct vdk_vfio_iommu *iommu)
+{
+	struct iommu_domain *domain = iommu->domain;
+	unsigned long pgsize_min = 1UL << __ffs(domain->pgsize_bitmap);
+
+	if (domain->geometry.force_aperture) {
+		iommu->iova_min = domain->geometry.aperture_start;
+		iommu->iova_max = domain->geometry.aperture_end;
+	} else {
+		iommu->iova_min = 0;
+		iommu->iova_max = ULONG_MAX;
+	}
+	/* Pins are in CPU pages, whatever smaller page the IOMMU offers. */
+	iommu->alignment = max_t(unsigned long, PAGE_SIZE, pgsize_min);
+}
+
+/* Called with vdk_vfio_lock held, on behalf of the current process. */
+int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
+{
+	struct vdk_vfio_group *group;
+	struct device *dev;
+	int ret;
+
+	if (iommu->users) {
+		if (iommu->mm != current->mm)
+			return -EPERM;
+		iommu->users++;
+		return 0;
+	}
+	if (!iommu->ngroups)
+		return -ENODEV;
+	if (!set_viable(iommu))
+		return -EBUSY;
+
+	group = list_first_entry(&iommu->groups, struct vdk_vfio_group,
+				 set_next);
+	dev = group_first_dev(group);
+	iommu->domain = iommu_domain_alloc(dev->bus);
+	if (!iommu->domain)
+		return -ENODEV;
+	set_geometry(iommu);
+	iommu->prot_extra =
+		device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
+		IOMMU_CACHE : 0;
+
+	list_for_each_entry(group, &iommu->groups, set_next) {
+		ret = group_claim(iommu, group);
+		if (ret)
+			goto unclaim_groups;
+	}
+	mutex_lock(&iommu->dma_lock);
+	ret = vdk_vfio_dma_load_resv(iommu, NULL);
+	mutex_unlock(&iommu->dma_lock);
+	if (ret)
+		goto unclaim_groups;
+
+	mmgrab(current->mm);
+	iommu->mm = current->mm;
+	iommu->users = 1;
+	return 0;
+
+unclaim_groups:
+	list_for_each_entry(group, &iommu->groups, set_next)
+		group_unclaim(iommu, group);
+	iommu_domain_free(iommu->domain);
+	iommu->domain = NULL;
+	return ret;
+}
+
+/* Called with vdk_vfio_lock held; the last user tears the set down. */
+void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu)
+{
+	struct vdk_vfio_group *group;
+
+	if (WARN_ON(!iommu->users) || --iommu->users)
+		return;
+	mutex_lock(&iommu->dma_lock);
+	vdk_vfio_dma_unmap_all(iommu);
+	mutex_unlock(&iommu->dma_lock);
+	list_for_each_entry(group, &iommu->groups, set_next)
+		group_unclaim(iommu, group);
+	iommu_domain_free(iommu->domain);
+	iommu->domain = NULL;
+	mmdrop(iommu->mm);
+	iommu->mm = NULL;
+}
+
+/*
+ * Put a group that is in no set into @iommu. Into a set in use, the group
+ * must be viable, the caller must be the set's process, and the set's
+ * mappings must stay clear of the group's reserved windows.
+ */
+int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
+			     struct vdk_vfio_group *group)
+{
+	int ret = 0;
+
+	if (iommu->users) {
+		if (iommu->mm != current->mm)
+			return -EPERM;
+		if (!vdk_vfio_group_viable(group))
+			return -EBUSY;
+		mutex_lock(&iommu->dma_lock);
+		if (vdk_vfio_dma_conflicts(iommu, group)) {
+			ret = -EINVAL;
+			goto unlock;
+		}
+		ret = group_claim(iommu, group);
+		if (ret)
+			goto unlock;
+		ret = vdk_vfio_dma_load_resv(iommu, group);
+		if (ret)
+			group_unclaim(iommu, group);
+unlock:
+		mutex_unlock(&iommu->dma_lock);
+		if (ret)
+			return ret;
+	}
+	list_add_tail(&group->set_next, &iommu->groups);
+	iommu->ngroups++;
+	group->iommu = iommu;
+	kref_get(&iommu->kref);
+	return 0;
+}
+
+/* Take a group out of its set; a set in use keeps its reserved windows. */
+void vdk_vfio_iommu_del_group(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_iommu *iommu = group->iommu;
+
+	if (!iommu)
+		return;
+	group_unclaim(iommu, group);
+	list_del(&group->set_next);
+	iommu->ngroups--;
+	group->iommu = NULL;
+	vdk_vfio_iommu_put(iommu);
+}
+
+static long iommu_get_info(struct vdk_vfio_iommu *iommu, void __user *arg)
+{
+	struct vdk_vfio_iommu_info info;
+	unsigned long minsz = offsetofend(struct vdk_vfio_iommu_info,
+					  alignment);
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.flags)
+		return -EINVAL;
+	/* Constant while this fd holds the set in use. */
+	info.iova_min = iommu->iova_min;
+	info.iova_max = iommu->iova_max;
+	info.alignment = iommu->alignment;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long iommu_fd_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vdk_vfio_iommu *iommu = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VDK_VFIO_IOMMU_GET_INFO:
+		return iommu_get_info(iommu, uarg);
+	case VDK_VFIO_IOMMU_MAP_DMA:
+		return vdk_vfio_dma_ioctl_map(iommu, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int iommu_fd_release(struct inode *inode, struct file *file)
+{
+	struct vdk_vfio_iommu *iommu = file->private_data;
+
+	mutex_lock(&vdk_vfio_lock);
+	vdk_vfio_iommu_unuse(iommu);
+	vdk_vfio_iommu_put(iommu);
+	mutex_unlock(&vdk_vfio_lock);
+	return 0;
+}
+
+static const struct file_operations iommu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= iommu_fd_release,
+	.unlocked_ioctl	= iommu_fd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/* Called with vdk_vfio_lock held. */
+int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu)
+{
+	struct file *file;
+	int fd, ret;
+
+	ret = vdk_vfio_iommu_use(iommu);
+	if (ret)
+		return ret;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto unuse;
+	}
+	file = anon_inode_getfile("[vdk-vfio-iommu]", &iommu_fops, iommu,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+	kref_get(&iommu->kref);
+	fd_install(fd, file);
+	return fd;
+
+put_fd:
+	put_unused_fd(fd);
+unuse:
+	vdk_vfio_iommu_unuse(iommu);
+	return ret;
+}

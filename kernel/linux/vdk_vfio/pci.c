@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI bus driver: tells the core about every PCI device (at load and
+ * through a bus notifier), binds devices whose driver_override names
+ * "vdk-vfio-pci", and implements a device fd's requests for them.
+ *
+ * driver_managed_dma: binding this driver leaves the device's DMA alone;
+ * the core takes the group's DMA ownership only when userspace uses it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/iommu.h>
+#include <linux/irqdomain.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <vdk_vfio.h>
+
+#include "pci_private.h"
+#include "vdk_vfio_core.h"
+
+static bool vdk_vfio_pci_match(struct device *dev, const char *buf)
+{
+	return !strcmp(dev_name(dev), buf);
+}
+
+static int vdk_vfio_pci_open(void *device_data)
+{
+	struct vdk_vfio_pci *vdev = device_data;
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	mutex_lock(&vdev->lock);
+	ret = pci_enable_device(pdev);
+	if (ret) {
+		pci_warn(pdev, "cannot enable the device (%d)\n", ret);
+		goto unlock;
+	}
+	/*
+	 * pci_enable_device() unmasks INTx; with no handler yet, an early
+	 * assertion would be an interrupt nobody takes.
+	 */
+	if (vdev->intx_ok)
+		pci_intx(pdev, 0);
+unlock:
+	mutex_unlock(&vdev->lock);
+	return ret;
+}
+
+/* Leave the device as it was bound, whatever userspace did to it. */
+static void vdk_vfio_pci_release(void *device_data)
+{
+	struct vdk_vfio_pci *vdev = device_data;
+	struct pci_dev *pdev = vdev->pdev;
+
+	mutex_lock(&vdev->lock);
+	vdk_vfio_pci_irqs_disable(vdev);
+	pci_clear_master(pdev);
+	/* try: an unbind in progress holds the device lock and waits for us */
+	if (vdev->reset_works && pci_try_reset_function(pdev))
+		pci_info(pdev, "not reset on release: the device is busy\n");
+	pci_load_saved_state(pdev, vdev->saved);
+	pci_restore_state(pdev);
+	pci_disable_device(pdev);
+	mutex_unlock(&vdev->lock);
+}
+
+static long pci_get_info(struct vdk_vfio_pci *vdev, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vdk_vfio_device_info,
+					  num_irqs);
+	struct vdk_vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.flags)
+		return -EINVAL;
+	info.flags = VDK_VFIO_DEVICE_FLAGS_PCI;
+	if (vdev->reset_works)
+		info.flags |= VDK_VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VDK_VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VDK_VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long pci_get_region_info(struct vdk_vfio_pci *vdev, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vdk_vfio_region_info, offset);
+	struct pci_dev *pdev = vdev->pdev;
+	struct vdk_vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.flags || info.resv ||
+	    info.index >= VDK_VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info.offset = VDK_VFIO_PCI_INDEX_TO_OFFSET(info.index);
+	switch (info.index) {
+	case VDK_VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = pdev->cfg_size;
+		break;
+	case VDK_VFIO_PCI_ROM_REGION_INDEX:
+		info.size = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+		info.flags = VDK_VFIO_REGION_INFO_FLAG_RO;
+		break;
+	default:
+		info.size = pci_resource_len(pdev, info.index);
+		if (vdk_vfio_pci_bar_mmappable(vdev, info.index))
+			info.flags = VDK_VFIO_REGION_INFO_FLAG_MMAP;
+		break;
+	}
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long pci_get_irq_info(struct vdk_vfio_pci *vdev, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vdk_vfio_irq_info, count);
+	struct vdk_vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.flags ||
+	    info.index >= VDK_VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.count = vdk_vfio_pci_irq_count(vdev, info.index);
+	if (info.index == VDK_VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags = VDK_VFIO_IRQ_INFO_FLAG_LEVEL;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long pci_reset(struct vdk_vfio_pci *vdev)
+{
+	int ret;
+
+	if (!vdev->reset_works)
+		return -EINVAL;
+	mutex_lock(&vdev->lock);
+	ret = pci_try_reset_function(vdev->pdev);
+	mutex_unlock(&vdev->lock);
+	return ret;
+}
+
+static long vdk_vfio_pci_ioctl(void *device_data, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct vdk_vfio_pci *vdev = device_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VDK_VFIO_DEVICE_GET_INFO:
+		return pci_get_info(vdev, uarg);
+	case VDK_VFIO_DEVICE_GET_REGION_INFO:
+		return pci_get_region_info(vdev, uarg);
+	case VDK_VFIO_DEVICE_GET_IRQ_INFO:
+		return pci_get_irq_info(vdev, uarg);
+	case VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS:
+		return vdk_vfio_pci_ioctl_set_irqs(vdev, uarg);
+	case VDK_VFIO_DEVICE_UNMASK_IRQ:
+		return vdk_vfio_pci_ioctl_unmask(vdev, uarg);
+	case VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD:
+		return vdk_vfio_pci_ioctl_set_unmask_fd(vdev, uarg);
+	case VDK_VFIO_DEVICE_RESET:
+		return pci_reset(vdev);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct vdk_vfio_device_ops vdk_vfio_pci_ops = {
+	.match		= vdk_vfio_pci_match,
+	.open		= vdk_vfio_pci_open,
+	.release	= vdk_vfio_pci_release,
+	.read		= vdk_vfio_pci_read,
+	.write		= vdk_vfio_pci_write,
+	.ioctl		= vdk_vfio_pci_ioctl,
+	.mmap		= vdk_vfio_pci_mmap,
+};
+
+/* Where the MSI-X table is, so that writes to it can be refused. */
+static void pci_find_msix_table(struct vdk_vfio_pci *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u32 table;
+	int nvec;
+
+	vdev->msix_bar = -1;
+	if (!pdev->msix_cap)
+		return;
+	nvec = pci_msix_vec_count(pdev);
+	if (nvec <= 0)
+		return;
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
+	vdev->msix_bar = table & PCI_MSIX_TABLE_BIR;
+	vdev->msix_start = table & PCI_MSIX_TABLE_OFFSET;
+	vdev->msix_end = vdev->msix_start + nvec * PCI_MSIX_ENTRY_SIZE;
+}
+
+static int vdk_vfio_pci_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	struct vdk_vfio_pci *vdev;
+	int ret;
+
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL) {
+		pci_info(pdev, "only endpoints can be given to userspace, not bridges\n");
+		return -EINVAL;
+	}
+	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
+	if (!vdev)
+		return -ENOMEM;
+	vdev->pdev = pdev;
+	mutex_init(&vdev->lock);
+	spin_lock_init(&vdev->intx_lock);
+	vdev->irq_index = -1;
+
+	ret = pci_request_regions(pdev, VDK_VFIO_PCI_DRIVER);
+	if (ret) {
+		pci_warn(pdev, "BARs are claimed by someone else (%d)\n", ret);
+		goto free_vdev;
+	}
+	ret = vdk_vfio_pci_config_init(vdev);
+	if (ret)
+		goto release_regions;
+	pci_find_msix_table(vdev);
+	/*
+	 * With interrupt remapping a device can only raise the vectors the
+	 * kernel gave it, whatever its MSI-X table says.
+	 */
+	vdev->msix_mmap_ok =
+		device_iommu_capable(&pdev->dev, IOMMU_CAP_INTR_REMAP) ||
+		irq_domain_check_msi_remap();
+	vdev->intx_ok = pdev->pin && pdev->irq && pci_intx_mask_supported(pdev);
+	vdev->reset_works = pdev->reset_methods[0] != 0;
+
+	pci_save_state(pdev);
+	vdev->saved = pci_store_saved_state(pdev);
+	if (!vdev->saved) {
+		ret = -ENOMEM;
+		goto free_wmask;
+	}
+	ret = vdk_vfio_bind_dev(&pdev->dev, vdev);
+	if (ret) {
+		if (ret == -ENODEV)
+			pci_warn(pdev, "no IOMMU group: boot with the IOMMU on (intel_iommu=on or amd_iommu=on)\n");
+		goto free_saved;
+	}
+	pci_set_drvdata(pdev, vdev);
+	return 0;
+
+free_saved:
+	kfree(vdev->saved);
+free_wmask:
+	kfree(vdev->cfg_wmask);
+release_regions:
+	pci_release_regions(pdev);
+free_vdev:
+	mutex_destroy(&vdev->lock);
+	kfree(vdev);
+	return ret;
+}
+
+static void vdk_vfio_pci_remove(struct pci_dev *pdev)
+{
+	struct vdk_vfio_pci *vdev;
+
+	vdev = vdk_vfio_unbind_dev(&pdev->dev);
+	if (WARN_ON(!vdev))
+		return;
+	vdk_vfio_pci_unmap_bars(vdev);
+	kfree(vdev->saved);
+	kfree(vdev->cfg_wmask);
+	pci_release_regions(pdev);
+	mutex_destroy(&vdev->lock);
+	kfree(vdev);
+}
+
+static struct pci_driver vdk_vfio_pci_driver = {
+	.name			= VDK_VFIO_PCI_DRIVER,
+	/* no ID table: devices come only through driver_override */
+	.probe			= vdk_vfio_pci_probe,
+	.remove			= vdk_vfio_pci_remove,
+	.driver_managed_dma	= true,
+};
+
+static int pci_notify(struct notifier_block *nb, unsigned long action,
+		      void *data)
+{
+	struct device *dev = data;
+
+	/* The IOMMU core's notifier came first and gave dev its group. */
+	if (action == BUS_NOTIFY_ADD_DEVICE)
+		vdk_vfio_group_add_dev(dev, &vdk_vfio_pci_ops);
+	else if (action == BUS_NOTIFY_DEL_DEVICE)
+		vdk_vfio_group_del_dev(dev);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vdk_vfio_pci_nb = {
+	.notifier_call = pci_notify,
+};
+
+static int pci_add_present(struct device *dev, void *data)
+{
+	/* A device without an IOMMU group simply has no vdk-vfio group. */
+	vdk_vfio_group_add_dev(dev, &vdk_vfio_pci_ops);
+	return 0;
+}
+
+int vdk_vfio_pci_init(void)
+{
+	int ret;
+
+	ret = bus_register_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
+	if (ret)
+		return ret;
+	/* A device the notifier also saw is added once: add_dev knows it. */
+	bus_for_each_dev(&pci_bus_type, NULL, NULL, pci_add_present);
+	ret = pci_register_driver(&vdk_vfio_pci_driver);
+	if (ret)
+		goto unregister_notifier;
+	return 0;
+
+unregister_notifier:
+	bus_unregister_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
+	return ret;
+}
+
+void vdk_vfio_pci_exit(void)
+{
+	pci_unregister_driver(&vdk_vfio_pci_driver);
+	bus_unregister_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
+}

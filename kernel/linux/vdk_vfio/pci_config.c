@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Config space through the device fd: reads are passed through; writes go
+ * through a per-byte mask of the bits userspace may change, built once at
+ * bind from an allow list. Everything else belongs to the host: BARs and
+ * the ROM BAR (where the device decodes, which the host's address map
+ * depends on), MSI and MSI-X (programmed by the kernel for the eventfds),
+ * the INTx mask bit (the kernel masks INTx from its interrupt handler),
+ * PCIe link and payload settings shared with the upstream port, power
+ * management and everything in extended config space.
+ *
+ * A write that touches no writable bit fails with -EPERM, so a driver
+ * learns at once that it tried something the host keeps; a write mixing
+ * writable and protected bits changes only the writable ones, as a
+ * register with read-only fields does.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/unaligned.h>
+
+#include "pci_private.h"
+
+static void wmask_set16(u8 *wmask, unsigned int off, u16 bits)
+{
+	wmask[off] = bits & 0xff;
+	wmask[off + 1] = bits >> 8;
+}
+
+static void wmask_add_cap(struct vdk_vfio_pci *vdev, u8 id, u8 pos)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u8 *wmask = vdev->cfg_wmask;
+	unsigned int i;
+	u8 len;
+
+	switch (id) {
+	case PCI_CAP_ID_EXP:
+		/* error reporting, relaxed ordering, no snoop: the function's own */
+		wmask_set16(wmask, pos + PCI_EXP_DEVCTL,
+			    PCI_EXP_DEVCTL_CERE | PCI_EXP_DEVCTL_NFERE |
+			    PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE |
+			    PCI_EXP_DEVCTL_RELAX_EN |
+			    PCI_EXP_DEVCTL_NOSNOOP_EN);
+		wmask_set16(wmask, pos + PCI_EXP_DEVSTA,
+			    PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
+			    PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD);
+		break;
+	case PCI_CAP_ID_VNDR:
+		/* device-defined (virtio's config window is one): the device's */
+		pci_read_config_byte(pdev, pos + PCI_CAP_FLAGS, &len);
+		for (i = PCI_CAP_FLAGS + 1; i < len && pos + i < PCI_CFG_SPACE_SIZE;
+		     i++)
+			wmask[pos + i] = 0xff;
+		break;
+	}
+}
+
+int vdk_vfio_pci_config_init(struct vdk_vfio_pci *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int ttl = (PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) / PCI_CAP_SIZEOF;
+	u8 *wmask;
+	u16 status;
+	u8 pos, id;
+
+	wmask = kzalloc(pdev->cfg_size, GFP_KERNEL);
+	if (!wmask)
+		return -ENOMEM;
+	vdev->cfg_wmask = wmask;
+
+	wmask_set16(wmask, PCI_COMMAND,
+		    PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		    PCI_COMMAND_PARITY | PCI_COMMAND_SERR);
+	/* write-1-to-clear error bits */
+	wmask_set16(wmask, PCI_STATUS,
+		    PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |
+		    PCI_STATUS_REC_TARGET_ABORT | PCI_STATUS_REC_MASTER_ABORT |
+		    PCI_STATUS_SIG_SYSTEM_ERROR | PCI_STATUS_DETECTED_PARITY);
+	wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	wmask[PCI_LATENCY_TIMER] = 0xff;
+
+	pci_read_config_word(pdev, PCI_STATUS, &status);
+	if (!(status & PCI_STATUS_CAP_LIST))
+		return 0;
+	pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
+	/* ttl: a looping list from a broken device must not hang bind */
+	while (pos >= PCI_STD_HEADER_SIZEOF && ttl--) {
+		pos &= ~3;
+		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &id);
+		if (id == 0xff)
+			break;
+		wmask_add_cap(vdev, id, pos);
+		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &pos);
+	}
+	return 0;
+}
+
+static int cfg_read(struct pci_dev *pdev, unsigned int off, unsigned int n,
+		    u8 *bytes)
+{
+	int ret;
+
+	if (n == 4) {
+		u32 v;
+
+		ret = pci_user_read_config_dword(pdev, off, &v);
+		put_unaligned_le32(v, bytes);
+	} else if (n == 2) {
+		u16 v;
+
+		ret = pci_user_read_config_word(pdev, off, &v);
+		put_unaligned_le16(v, bytes);
+	} else {
+		ret = pci_user_read_config_byte(pdev, off, bytes);
+	}
+	return ret;
+}
+
+static int cfg_write(struct pci_dev *pdev, unsigned int off, unsigned int n,
+		     const u8 *bytes)
+{
+	if (n == 4)
+		return pci_user_write_config_dword(pdev, off,
+						   get_unaligned_le32(bytes));
+	if (n == 2)
+		return pci_user_write_config_word(pdev, off,
+						  get_unaligned_le16(bytes));
+	return pci_user_write_config_byte(pdev, off, bytes[0]);
+}
+
+/*
+ * The COMMAND byte that holds INTX_DISABLE: read-modify-write under the
+ * lock the INTx handler masks with, or a stale copy could unmask an
+ * interrupt the handler just masked.
+ */
+static int cfg_write_intx_byte(struct vdk_vfio_pci *vdev, unsigned int off,
+			       u8 val, u8 mask)
+{
+	unsigned long flags;
+	u8 old;
+	int ret;
+
+	spin_lock_irqsave(&vdev->intx_lock, flags);
+	ret = pci_read_config_byte(vdev->pdev, off, &old);
+	if (!ret)
+		ret = pci_write_config_byte(vdev->pdev, off,
+					    (old & ~mask) | (val & mask));
+	spin_unlock_irqrestore(&vdev->intx_lock, flags);
+	return ret ? -EIO : 0;
+}
+
+static int cfg_write_filtered(struct vdk_vfio_pci *vdev, unsigned int off,
+			      unsigned int n, const u8 *bytes)
+{
+	const u8 *mask = vdev->cfg_wmask + off;
+	bool any = false, all = true;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		any |= mask[i] != 0;
+		all &= mask[i] == 0xff;
+	}
+	if (!any)
+		return -EPERM;
+	if (all)
+		return cfg_write(vdev->pdev, off, n, bytes);
+
+	/*
+	 * Byte by byte, writing only bytes with a writable bit: a wider
+	 * read-modify-write would write back 1s into write-1-to-clear bits
+	 * of the bytes around them.
+	 */
+	for (i = 0; i < n; i++) {
+		u8 old;
+
+		if (!mask[i])
+			continue;
+		if (off + i == PCI_COMMAND + 1) {
+			ret = cfg_write_intx_byte(vdev, off + i, bytes[i],
+						  mask[i]);
+		} else if (mask[i] == 0xff) {
+			ret = cfg_write(vdev->pdev, off + i, 1, bytes + i);
+		} else {
+			u8 val;
+
+			ret = cfg_read(vdev->pdev, off + i, 1, &old);
+			val = (old & ~mask[i]) | (bytes[i] & mask[i]);
+			if (!ret)
+				ret = cfg_write(vdev->pdev, off + i, 1, &val);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+ssize_t vdk_vfio_pci_config_rw(struct vdk_vfio_pci *vdev, char __user *buf,
+			       size_t count, loff_t pos, bool write)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	size_t done = 0;
+	int ret = 0;
+
+	if (pos >= pdev->cfg_size)
+		return -EINVAL;
+	count = min_t(size_t, count, pdev->cfg_size - pos);
+	if (write)
+		mutex_lock(&vdev->lock);
+	while (done < count) {
+		unsigned int off = pos + done;
+		unsigned int n = 4;
+		u8 bytes[4];
+
+		if (!IS_ALIGNED(off, 4) || count - done < 4)
+			n = (IS_ALIGNED(off, 2) && count - done >= 2) ? 2 : 1;
+		if (write) {
+			if (copy_from_user(bytes, buf + done, n)) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = cfg_write_filtered(vdev, off, n, bytes);
+		} else {
+			ret = cfg_read(pdev, off, n, bytes);
+			if (!ret && copy_to_user(buf + done, bytes, n))
+				ret = -EFAULT;
+		}
+		if (ret)
+			break;
+		done += n;
+	}
+	if (write)
+		mutex_unlock(&vdev->lock);
+	return done ? done : ret;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Objects of the vdk_vfio core, shared by its files (core, group, iommu,
+ * dma, device). Bus drivers see only vdk_vfio_core.h.
+ *
+ * Locking: vdk_vfio_lock (a mutex) guards the topology: the group list,
+ * each group's devices, which set a group is in, open state, and each
+ * set's users, mm and domain. A set's DMA mappings have their own mutex,
+ * taken after vdk_vfio_lock when both are needed, so that pinning a large
+ * buffer does not stall every other group.
+ */
+#ifndef VDK_VFIO_PRIVATE_H
+#define VDK_VFIO_PRIVATE_H
+
+#include <linux/atomic.h>
+#include <linux/iommu.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/wait.h>
+
+#include "vdk_vfio_core.h"
+
+#define VDK_VFIO_NAME	"vdk-vfio"
+
+/* A bound on kernel memory a process can tie up in mapping records. */
+#define VDK_VFIO_DMA_MAX_MAPPINGS	65535
+
+/* An IOVA window the IOMMU reserves; MAP_DMA refuses to touch it. */
+struct vdk_vfio_resv {
+	u64 start;
+	u64 last;
+};
+
+/*
+ * The IOMMU object of the RFC: what a set of merged groups shares. A group
+ * that was never merged is a set of one. The set is in use while users > 0
+ * (open IOMMU and device fds); only then does it own a domain, the groups'
+ * DMA ownership and an mm.
+ */
+struct vdk_vfio_iommu {
+	struct kref kref;		/* groups in the set and IOMMU fds */
+	struct list_head groups;	/* vdk_vfio_group.set_next */
+	unsigned int ngroups;
+	unsigned int users;
+	struct mm_struct *mm;		/* mmgrab()ed while in use */
+	struct iommu_domain *domain;
+	int prot_extra;			/* IOMMU_CACHE if coherent */
+	u64 iova_min;
+	u64 iova_max;
+	u64 alignment;
+
+	struct mutex dma_lock;		/* everything below */
+	struct rb_root dma_tree;	/* vdk_vfio_dma by iova */
+	unsigned int ndma;
+	struct vdk_vfio_resv *resv;
+	unsigned int nresv;
+};
+
+struct vdk_vfio_group {
+	struct kref kref;		/* group list, group fd, devices */
+	struct iommu_group *iommu_group;
+	int id;
+	int minor;
+	struct device *cdev_dev;	/* /dev/vdk-vfio/<id>; NULL once gone */
+	struct list_head next;		/* vdk_vfio_groups */
+	struct list_head devices;	/* vdk_vfio_device.next */
+	struct vdk_vfio_iommu *iommu;	/* the set it is in */
+	struct list_head set_next;
+	bool opened;			/* group fd is open */
+	bool claimed;			/* DMA owner, attached to iommu->domain */
+};
+
+struct vdk_vfio_device {
+	struct kref kref;		/* group list, device fd */
+	struct device *dev;
+	const struct vdk_vfio_device_ops *ops;
+	void *device_data;		/* non-NULL while bound */
+	struct vdk_vfio_group *group;
+	struct list_head next;
+	bool opened;			/* device fd is open */
+	bool unbinding;			/* unbind is waiting for the fd */
+	bool deleting;			/* removed from the bus while bound */
+	struct vdk_vfio_iommu *iommu;	/* the set it uses while open */
+};
+
+extern struct mutex vdk_vfio_lock;
+/* unbind waits here for device fds to close */
+extern wait_queue_head_t vdk_vfio_release_wq;
+/* Pinned pages of every set, for debugfs and the pin-accounting test. */
+extern atomic_long_t vdk_vfio_pinned_pages;
+extern atomic_t vdk_vfio_dma_mappings;
+
+/* group.c */
+int vdk_vfio_group_chrdev_init(void);
+void vdk_vfio_group_chrdev_exit(void);
+bool vdk_vfio_group_viable(struct vdk_vfio_group *group);
+void vdk_vfio_group_put(struct vdk_vfio_group *group);
+void vdk_vfio_device_put(struct vdk_vfio_device *device);
+void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group);
+
+/* iommu.c: set membership and use, under vdk_vfio_lock */
+struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void);
+void vdk_vfio_iommu_put(struct vdk_vfio_iommu *iommu);
+int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu);
+void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu);
+int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
+			     struct vdk_vfio_group *group);
+void vdk_vfio_iommu_del_group(struct vdk_vfio_group *group);
+bool vdk_vfio_iommu_compatible(struct vdk_vfio_group *a,
+			       struct vdk_vfio_group *b);
+int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu);
+
+/* dma.c, under iommu->dma_lock unless said otherwise */
+long vdk_vfio_dma_ioctl_map(struct vdk_vfio_iommu *iommu, void __user *arg);
+void vdk_vfio_dma_unmap_all(struct vdk_vfio_iommu *iommu);
+int vdk_vfio_dma_load_resv(struct vdk_vfio_iommu *iommu,
+			   struct vdk_vfio_group *extra);
+bool vdk_vfio_dma_conflicts(struct vdk_vfio_iommu *iommu,
+			    struct vdk_vfio_group *group);
+
+/* device.c */
+int vdk_vfio_device_get_fd(struct vdk_vfio_device *device);
+
+#endif /* VDK_VFIO_PRIVATE_H */
