@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the PCI bus (eal_pci.c), its sysfs scan (eal_pci_scan.c), the
+ * per-device VFIO layer (eal_pci_vfio.c) and interrupts (eal_intr.c) share.
+ */
+#ifndef EAL_PCI_INTERNAL_H
+#define EAL_PCI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "vdk_pci.h"
+#include "eal_vfio_internal.h"
+
+/* Kernel driver names the bus treats as "ours". */
+#define PCI_KDRV_NAME_VFIO "vfio-pci"
+#define PCI_KDRV_NAME_VDK_VFIO "vdk_vfio_pci"
+
+struct pci_intr;
+
+/* A device open through VFIO. */
+struct pci_vfio_dev {
+	int fd;
+	struct eal_vfio_group *group;
+	uint32_t flags;			/* EAL_VFIO_DEV_F_* */
+	uint32_t nb_regions;
+	uint32_t nb_irqs;
+	struct eal_vfio_region regions[EAL_VFIO_REGION_COUNT];
+	void *bar_addr[VDK_PCI_MAX_BARS];	/* whole-BAR mapping, or NULL */
+	size_t bar_len[VDK_PCI_MAX_BARS];
+	struct pci_intr *intr;		/* eal_intr.c's state, or NULL */
+};
+
+struct pci_dev {
+	struct vdk_pci_device pub;	/* first: drivers only see this */
+	TAILQ_ENTRY(pci_dev) next;
+	char *devargs;			/* owned copy behind pub.devargs */
+	bool blocked;			/* -b: never offered, not iterated */
+	struct pci_vfio_dev *vfio;	/* NULL while closed */
+};
+
+TAILQ_HEAD(pci_dev_list, pci_dev);
+
+static inline struct pci_dev *
+pci_dev_of(struct vdk_pci_device *d)
+{
+	return vdk_container_of(d, struct pci_dev, pub);
+}
+
+/* eal_pci_scan.c: sysfs, below a root that tests replace. */
+
+/* The sysfs root: set by eal_pci_set_sysfs_root(), else $VDK_SYSFS_ROOT, else "/sys". */
+const char *eal_sysfs_root(void);
+/* Tests point the scan at a fake tree; NULL returns to the default. */
+void eal_pci_set_sysfs_root(const char *root);
+
+/*
+ * Fill @dev from ROOT/bus/pci/devices/@bdf. Returns 0, -ENOENT if the
+ * device is absent, -EINVAL if its vendor/device IDs cannot be read (the
+ * message names the file and what it held).
+ */
+int pci_scan_one(const char *root, const char *bdf, struct pci_dev *dev);
+
+/*
+ * Every device under ROOT/bus/pci/devices, sorted by address, appended to
+ * @list (malloc'ed; free with pci_dev_free()). Unreadable devices are
+ * skipped with a warning. Returns the number added or -errno if the
+ * directory cannot be read.
+ */
+int pci_scan_all(const char *root, struct pci_dev_list *list);
+
+void pci_dev_free(struct pci_dev *dev);
+
+/*
+ * The kernel driver of @bdf now (the scan's view may be stale): writes its
+ * name, "" for none, into @buf. Returns 0 or -errno.
+ */
+int pci_sysfs_driver(const char *root, const char *bdf, char *buf, size_t len);
+
+enum vdk_pci_kdrv pci_kdrv_from_name(const char *name);
+
+/* eal_pci.c: the bus. */
+int eal_pci_init(void);
+void eal_pci_cleanup(void);
+
+/* eal_pci_vfio.c: a device's VFIO side. */
+int pci_vfio_open(struct pci_dev *dev);
+void pci_vfio_close(struct pci_dev *dev);
+
+/* eal_intr.c: called by pci_vfio_close() and eal_pci_cleanup(). */
+void pci_intr_release(struct pci_dev *dev);
+void eal_intr_cleanup(void);
+
+#endif /* EAL_PCI_INTERNAL_H */
