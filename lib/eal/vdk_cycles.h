@@ -24,9 +24,10 @@ vdk_rdtsc(void)
 }
 
 /**
- * TSC ticks per second, calibrated once (from the kernel's tsc_khz where it
- * tells, else measured against CLOCK_MONOTONIC_RAW). Valid after
- * vdk_eal_init(); calibrates on first use otherwise.
+ * TSC ticks per second, found once: from the kernel's tsc_freq_khz, CPUID
+ * leaf 0x15 or the hypervisor's timing leaf where one tells, else measured
+ * for 10 ms against CLOCK_MONOTONIC_RAW. Valid after vdk_eal_init();
+ * calibrates on first use otherwise. Thread-safe.
  */
 uint64_t vdk_get_tsc_hz(void);
 

@@ -52,12 +52,20 @@ enum vdk_iova_mode {
  *   memory set-up, each with a log line that says what to do. After a
  *   failure nothing is left behind and vdk_eal_init() may be called again.
  *   After -h it prints the usage and returns -ECANCELED.
+ *
+ * The calling thread becomes the main lcore and is pinned to its CPU
+ * until vdk_eal_cleanup(). getopt's state is reset (optind = 0) before and
+ * after, so the app's own getopt() starts afresh on argv + ret. Not
+ * thread-safe: call it once, from one thread.
  */
 int vdk_eal_init(int argc, char **argv);
 
 /**
- * Undo vdk_eal_init(): stop worker threads, release devices, memory and
- * files. @return 0, or -EINVAL if the EAL is not initialised.
+ * Undo vdk_eal_init(): stop worker threads (waiting for launched functions
+ * to return), release devices, memory and files, give the main thread back
+ * its CPU mask and return log levels to their defaults. Call it from the
+ * thread that called vdk_eal_init(). vdk_eal_init() works again afterwards.
+ * @return 0, or -EINVAL if the EAL is not initialised.
  */
 int vdk_eal_cleanup(void);
 
@@ -100,7 +108,9 @@ const struct vdk_devargs *vdk_devargs_next(const struct vdk_devargs *prev);
 
 /**
  * Value of key @p key in a "k1=v1,k2=v2" argument string, copied to @p val.
- * @return 0; -ENOENT if the key is absent; -ENOSPC if @p len is too small.
+ * A key given without '=' ("k1,flag") has the value "".
+ * @return 0; -ENOENT if the key is absent; -ENOSPC if @p len is too small;
+ *   -EINVAL for a NULL argument or an empty key.
  */
 int vdk_devargs_get(const char *args, const char *key, char *val, size_t len);
 

@@ -81,6 +81,7 @@ int vdk_lcore_foreach_worker(int (*fn)(unsigned int lcore_id, void *arg), void *
 
 /**
  * Run @p f(@p arg) on worker @p worker_id. Call from the main lcore only.
+ * An idle worker sleeps (it uses no CPU) until launched.
  * @return 0; -EINVAL if @p worker_id is not an enabled worker or @p f is
  *   NULL; -EBUSY if that worker is running or its last result was not
  *   collected with vdk_eal_wait_lcore().
@@ -89,8 +90,9 @@ int vdk_eal_remote_launch(vdk_lcore_function_t *f, void *arg, unsigned int worke
 
 /**
  * Launch @p f on every worker; with VDK_CALL_MAIN also run it on the main
- * lcore before returning.
- * @return 0, or -EBUSY (no lcore launched) if any worker is not idle.
+ * lcore before returning (its return value there is not kept).
+ * @return 0; -EBUSY (no lcore launched) if any worker is not idle;
+ *   -EINVAL if @p f is NULL or the EAL is not initialised.
  */
 int vdk_eal_mp_remote_launch(vdk_lcore_function_t *f, void *arg,
 			     enum vdk_launch_policy policy);
@@ -105,7 +107,7 @@ int vdk_eal_wait_lcore(unsigned int worker_id);
 /** Wait for every worker. @return 0, or the first non-zero result in id order. */
 int vdk_eal_mp_wait_lcore(void);
 
-/** State of a worker lcore. */
+/** State of a worker lcore; VDK_LCORE_WAIT for the main or a disabled lcore. */
 enum vdk_lcore_state vdk_eal_get_lcore_state(unsigned int lcore_id);
 
 #ifdef __cplusplus

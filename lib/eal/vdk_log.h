@@ -4,8 +4,14 @@
  * Logging with levels and component types.
  *
  * Every message names its component ("ring: ", "pci: "). Levels follow
- * syslog. The global level caps every type; `--log-level` sets both
- * (`--log-level=7`, `--log-level=pci:debug`, `--log-level='net.*:info'`).
+ * syslog. A message is written if its level is at or below both its
+ * type's level (default info) and the global cap (default debug).
+ *
+ * `--log-level=LEVEL` sets the cap and every type, including types
+ * registered later; `--log-level=TYPE:LEVEL` and `--log-level='net.*:info'`
+ * set the matching types and raise the cap if needed. Per-type options
+ * apply after the global one whatever their order. vdk_eal_cleanup() and a
+ * failed vdk_eal_init() return every level to its default.
  */
 #ifndef VDK_LOG_H
 #define VDK_LOG_H
@@ -55,7 +61,9 @@ enum vdk_log_type {
 /**
  * Write a message if @p level is enabled for @p type and globally.
  * The caller supplies the component prefix and the newline (VDK_LOG does).
- * Safe from any thread; not for the datapath.
+ * A type that is not registered logs at the default level (info).
+ * Safe from any thread: each message is one locked write, so lines from
+ * several threads never mix. Not for the datapath.
  */
 void vdk_log(uint32_t level, uint32_t type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -64,10 +72,12 @@ void vdk_log(uint32_t level, uint32_t type, const char *fmt, ...)
 int vdk_log_can_log(uint32_t level, uint32_t type);
 
 /**
- * Register a component type by name (lower case, for example "net.virtio").
+ * Register a component type by name (for example "net.virtio": lower-case
+ * letters, digits, '.', '_' and '-', at most 31 characters). Levels set
+ * earlier by a matching pattern apply to it at once.
  * @return its id (>= VDK_LOGTYPE_FIRST_DYNAMIC), the existing id if the name
- *   is registered already, -EINVAL for an empty or too long name, -ENOSPC
- *   when VDK_LOG_MAX_TYPES are in use.
+ *   is registered already, -EINVAL for an empty, too long or badly formed
+ *   name or a level outside 1..8, -ENOSPC when VDK_LOG_MAX_TYPES are in use.
  */
 int vdk_log_register_type(const char *name, uint32_t default_level);
 
@@ -76,8 +86,10 @@ int vdk_log_set_level(uint32_t type, uint32_t level);
 
 /**
  * Set the level of every type whose name matches @p pattern (fnmatch
- * globbing, "net.*"), now and for types registered later.
- * @return 0, or -EINVAL for a bad level or empty pattern.
+ * globbing, "net.*"), now and for types registered later. Setting a
+ * pattern again replaces it; the newest matching pattern wins.
+ * @return 0; -EINVAL for a bad level or an empty or over-31-character
+ *   pattern; -ENOSPC when 32 different patterns are remembered already.
  */
 int vdk_log_set_level_pattern(const char *pattern, uint32_t level);
 
@@ -96,7 +108,10 @@ uint32_t vdk_log_get_global_level(void);
  */
 int vdk_log_parse_level(const char *s);
 
-/** Send messages to @p f (NULL: back to stderr), for tests and apps. */
+/**
+ * Send messages to @p f (NULL: back to stderr), for tests and apps. Each
+ * message is flushed, so a memstream or log file shows it at once.
+ */
 void vdk_log_set_stream(FILE *f);
 
 /** Log with the component's name as prefix and a newline added. */
