@@ -365,11 +365,13 @@ setup_cmd_hugepages(struct setup_ctx *ctx)
 	if (ctx->hp_node >= 0) {
 		size_dir(ctx, ctx->hp_node, kb, dir, sizeof(dir));
 		if (!setup_is_dir(dir)) {
-			setup_err(ctx, "NUMA node %d has no %s hugepages (%s missing); nodes here:",
-				  ctx->hp_node, sz, dir);
+			char list[256] = "";
+
 			for (int i = 0; i < nnodes; i++)
-				fprintf(ctx->err, " %d", nodes[i]);
-			fprintf(ctx->err, "%s\n", nnodes ? "" : " none listed");
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), " %d",
+					 nodes[i]);
+			setup_err(ctx, "NUMA node %d has no %s hugepages (%s missing); nodes here:%s",
+				  ctx->hp_node, sz, dir, nnodes ? list : " none listed");
 			return SETUP_EXIT_FAIL;
 		}
 	}

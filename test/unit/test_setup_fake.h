@@ -47,8 +47,8 @@ struct fake_write {
 };
 
 struct fake {
-	char root[PATH_MAX];
-	char sys[PATH_MAX + 8], proc[PATH_MAX + 8], dev[PATH_MAX + 8], ids[PATH_MAX + 16];
+	char root[256];		/* mkdtemp under $TMPDIR: short */
+	char sys[280], proc[280], dev[280], ids[280];
 
 	struct fake_write writes[FAKE_MAX_WRITES];
 	unsigned int nb_writes;
@@ -438,8 +438,8 @@ fake_setup(void **state)
 	struct fake *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	snprintf(f->root, sizeof(f->root), "%s/vdk-setup-test-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_true((size_t)snprintf(f->root, sizeof(f->root), "%s/vdk-setup-test-XXXXXX",
+				     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") < sizeof(f->root));
 	assert_non_null(mkdtemp(f->root));
 	snprintf(f->sys, sizeof(f->sys), "%s/sys", f->root);
 	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
@@ -490,6 +490,20 @@ fake_teardown(void **state)
 	return 0;
 }
 
+/* A context over the fake tree, for tests that call one function. */
+static void __attribute__((unused))
+fake_ctx(struct fake *f, struct setup_ctx *ctx, FILE *out, FILE *err)
+{
+	setup_ctx_init(ctx, out, err);
+	snprintf(ctx->root[SETUP_ROOT_SYS], sizeof(ctx->root[0]), "%s", f->sys);
+	snprintf(ctx->root[SETUP_ROOT_PROC], sizeof(ctx->root[0]), "%s", f->proc);
+	snprintf(ctx->root[SETUP_ROOT_DEV], sizeof(ctx->root[0]), "%s", f->dev);
+	snprintf(ctx->pci_ids, sizeof(ctx->pci_ids), "%s", f->ids);
+	ctx->ops = &fake_ops;
+	ctx->model = f;
+	ctx->settle_ms = 0;
+}
+
 /* Run the tool over the fake tree with @args (NULL-terminated); its exit status. */
 static int __attribute__((unused))
 fake_run_argv(struct fake *f, int nargs, char **args)
@@ -535,7 +549,7 @@ fake_run_argv(struct fake *f, int nargs, char **args)
 })
 
 /* The n-th write, as "path=value" for easy comparison. */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 fake_write_str(struct fake *f, unsigned int n)
 {
 	static char buf[PATH_MAX + 160];
@@ -547,7 +561,7 @@ fake_write_str(struct fake *f, unsigned int n)
 }
 
 /* The driver a device's link names now, "" for none. */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 fake_driver_of(struct fake *f, const char *bdf)
 {
 	static char buf[SETUP_NAME_LEN];
