@@ -410,13 +410,13 @@ static int
 parse_file_prefix(struct eal_config *cfg, const char *arg)
 {
 	size_t len = strlen(arg);
+	bool ok = len > 0 && len < sizeof(cfg->file_prefix);
 
-	for (size_t i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)arg[i]) && arg[i] != '_' &&
-		    arg[i] != '-' && arg[i] != '.')
-			len = 0;
-	}
-	if (len == 0 || len >= sizeof(cfg->file_prefix)) {
+	/* It becomes part of file names: no '/', no spaces, nothing odd. */
+	for (size_t i = 0; ok && i < len; i++)
+		ok = isalnum((unsigned char)arg[i]) || arg[i] == '_' ||
+		     arg[i] == '-' || arg[i] == '.';
+	if (!ok) {
 		VDK_LOG(ERR, EAL, "--file-prefix '%s': use 1 to %zu letters, digits, "
 			"'_', '-' or '.'", arg, sizeof(cfg->file_prefix) - 1);
 		return -EINVAL;
