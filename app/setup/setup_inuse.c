@@ -169,11 +169,35 @@ unescape_octal(char *s)
 	*w = '\0';
 }
 
+/*
+ * 9p mount tags of virtio devices on the PCI device ("virtioN/mount_tag"):
+ * a 9p mount names its tag as the source, not a block device.
+ */
+static void
+virtio_9p_tags(const struct setup_dev *d, struct blockset *tags)
+{
+	char path[PATH_MAX + 64], tag[SETUP_NAME_LEN];
+	char **names;
+	int n;
+
+	n = setup_list_dir(d->path, &names);
+	if (n <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (strncmp(names[i], "virtio", 6) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/mount_tag", d->path, names[i]);
+		if (setup_read_str(path, tag, sizeof(tag)) == 0 && tag[0] != '\0')
+			blockset_add(tags, tag);
+	}
+	setup_free_list(names, n);
+}
+
 static int
 check_mounts(struct setup_ctx *ctx, const struct setup_dev *d, const struct blockset *s,
-	     struct setup_users *u)
+	     const struct blockset *tags, struct setup_users *u)
 {
-	char path[PATH_MAX], line[4096], src[2048], dst[2048], hit[SETUP_NAME_LEN];
+	char path[PATH_MAX], line[4096], src[2048], dst[2048], type[64], hit[SETUP_NAME_LEN];
 	FILE *f;
 
 	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "mounts");
@@ -185,13 +209,16 @@ check_mounts(struct setup_ctx *ctx, const struct setup_dev *d, const struct bloc
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%2047s %2047s", src, dst) != 2)
+		if (sscanf(line, "%2047s %2047s %63s", src, dst, type) != 3)
 			continue;
 		unescape_octal(src);
 		unescape_octal(dst);
 		if (source_in_set(ctx, src, s, hit, sizeof(hit))) {
 			u->mounted = true;
 			users_add(u, "%s (%s) is mounted on %s", src, hit, dst);
+		} else if (strcmp(type, "9p") == 0 && blockset_has(tags, src)) {
+			u->mounted = true;
+			users_add(u, "9p share '%s' is mounted on %s", src, dst);
 		}
 	}
 	fclose(f);
@@ -309,16 +336,17 @@ check_net(struct setup_ctx *ctx, const struct setup_dev *d, struct setup_users *
 int
 setup_dev_users(struct setup_ctx *ctx, const struct setup_dev *d, struct setup_users *u)
 {
-	struct blockset blocks = { .nb = 0 };
+	struct blockset blocks = { .nb = 0 }, tags = { .nb = 0 };
 	int rc;
 
 	memset(u, 0, sizeof(*u));
 	rc = class_below(ctx, "block", d, &blocks);
 	if (rc < 0)
 		return rc;
-	if (blocks.nb > 0) {
+	virtio_9p_tags(d, &tags);
+	if (blocks.nb > 0 || tags.nb > 0) {
 		add_holders(ctx, &blocks);
-		rc = check_mounts(ctx, d, &blocks, u);
+		rc = check_mounts(ctx, d, &blocks, &tags, u);
 		if (rc < 0)
 			return rc;
 	}

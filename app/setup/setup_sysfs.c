@@ -65,9 +65,16 @@ setup_read_str(const char *path, char *buf, size_t len)
 	}
 	close(fd);
 	buf[got] = '\0';
-	/* A NUL inside the file would silently cut the value short. */
-	if (strlen(buf) != got)
-		return -EINVAL;
+	/*
+	 * A NUL inside the value would silently cut it short; trailing NULs
+	 * are how some attributes end (virtio 9p's mount_tag).
+	 */
+	if (strlen(buf) != got) {
+		for (size_t i = strlen(buf); i < got; i++)
+			if (buf[i] != '\0')
+				return -EINVAL;
+		got = strlen(buf);
+	}
 	while (got > 0 && isspace((unsigned char)buf[got - 1]))
 		buf[--got] = '\0';
 	return 0;

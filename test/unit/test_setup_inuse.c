@@ -115,6 +115,46 @@ test_inuse_other_disks_and_pseudo_filesystems_ignored(void **state)
 }
 
 static void
+test_inuse_virtio_9p_share_mounted(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	fake_add_device(f, "0000:00:10.0", 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
+	/* The kernel ends the tag with a NUL, not a newline. */
+	fake_file(f, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag", "host");
+	{
+		char p[PATH_MAX];
+		FILE *fp;
+
+		fake_path(f, p, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag");
+		fp = fopen(p, "w");
+		fwrite("host\0", 1, 5, fp);
+		fclose(fp);
+	}
+	fake_file(f, "proc/mounts", "host /host 9p ro,trans=virtio 0 0\n"
+		  "other /x 9p rw 0 0\n");
+	assert_int_equal(users_of(f, "0000:00:10.0", &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "9p share 'host' is mounted on /host");
+}
+
+static void
+test_inuse_virtio_9p_share_not_mounted(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	fake_add_device(f, "0000:00:10.0", 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
+	fake_file(f, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag", "host\n");
+	/* Same name, but a block device's mount, not 9p. */
+	fake_file(f, "proc/mounts", "host /host ext4 rw 0 0\n");
+	assert_int_equal(users_of(f, "0000:00:10.0", &u), 0);
+	assert_false(u.mounted);
+}
+
+static void
 test_inuse_missing_swaps_is_fine(void **state)
 {
 	struct fake *f = *state;
@@ -264,6 +304,8 @@ main(void)
 		T(test_inuse_dm_matched_by_name_without_dev_link),
 		T(test_inuse_dm_matched_through_dev_link),
 		T(test_inuse_other_disks_and_pseudo_filesystems_ignored),
+		T(test_inuse_virtio_9p_share_mounted),
+		T(test_inuse_virtio_9p_share_not_mounted),
 		T(test_inuse_missing_swaps_is_fine),
 		T(test_inuse_swap_partition),
 		T(test_inuse_unreadable_class_block_is_an_error),

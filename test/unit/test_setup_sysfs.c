@@ -42,7 +42,7 @@ test_sysfs_read_str_truncates_to_buffer(void **state)
 }
 
 static void
-test_sysfs_read_str_rejects_nul_and_missing(void **state)
+test_sysfs_read_str_rejects_inner_nul_and_missing(void **state)
 {
 	struct fake *f = *state;
 	char buf[32];
@@ -52,6 +52,11 @@ test_sysfs_read_str_rejects_nul_and_missing(void **state)
 	fwrite("ab\0cd", 1, 5, fp);
 	fclose(fp);
 	assert_int_equal(setup_read_str(tree_path(f, "nul"), buf, sizeof(buf)), -EINVAL);
+	fp = fopen(tree_path(f, "tailnul"), "w");
+	fwrite("host\0\0", 1, 6, fp);
+	fclose(fp);
+	assert_int_equal(setup_read_str(tree_path(f, "tailnul"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "host");
 	assert_int_equal(setup_read_str(tree_path(f, "missing"), buf, sizeof(buf)), -ENOENT);
 	fake_dir(f, "adir");
 	assert_int_equal(setup_read_str(tree_path(f, "adir"), buf, sizeof(buf)), -EISDIR);
@@ -255,7 +260,7 @@ main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, fake_setup, fake_teardown)
 		T(test_sysfs_read_str_strips_trailing_whitespace),
 		T(test_sysfs_read_str_truncates_to_buffer),
-		T(test_sysfs_read_str_rejects_nul_and_missing),
+		T(test_sysfs_read_str_rejects_inner_nul_and_missing),
 		T(test_sysfs_read_hex_accepts_kernel_forms),
 		T(test_sysfs_read_hex_rejects_garbage),
 		T(test_sysfs_read_ulong_rejects_garbage),
