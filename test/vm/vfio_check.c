@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <linux/vfio.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,14 +86,21 @@ static bool find_group(const char *bdf, int *group)
 	return true;
 }
 
-/* The IOVA ranges the IOMMU accepts; VA = IOVA needs the buffer inside one. */
+/*
+ * The IOVA ranges the IOMMU accepts; VA = IOVA needs the buffer inside one.
+ * The kernel packs capabilities without 8-byte alignment (6.1 puts this
+ * one at an offset of 4 mod 8), so each field is copied out, not read in
+ * place.
+ */
 static bool iova_in_ranges(int container, uint64_t iova, uint64_t size)
 {
+	const size_t ranges_at = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+					  iova_ranges);
 	char buf[4096] __attribute__((aligned(8)));
 	struct vfio_iommu_type1_info *info = (void *)buf;
-	struct vfio_info_cap_header *hdr;
-	struct vfio_iommu_type1_info_cap_iova_range *cap;
-	uint32_t off, i;
+	struct vfio_info_cap_header hdr;
+	struct vfio_iova_range range = { 0 };
+	uint32_t off, i, nr;
 
 	memset(buf, 0, sizeof(buf));
 	info->argsz = sizeof(buf);
@@ -100,18 +108,24 @@ static bool iova_in_ranges(int container, uint64_t iova, uint64_t size)
 		return fail("VFIO_IOMMU_GET_INFO", errno);
 	if (!(info->flags & VFIO_IOMMU_INFO_CAPS))
 		return true;	/* no ranges reported: nothing to check */
-	for (off = info->cap_offset; off != 0 && off < sizeof(buf); off = hdr->next) {
-		hdr = (void *)(buf + off);
-		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
+	for (off = info->cap_offset; off != 0 && off + ranges_at <= sizeof(buf);
+	     off = hdr.next) {
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		if (hdr.id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
 			continue;
-		cap = (void *)hdr;
-		for (i = 0; i < cap->nr_iovas; i++)
-			if (iova >= cap->iova_ranges[i].start &&
-			    iova + size - 1 <= cap->iova_ranges[i].end)
+		memcpy(&nr, buf + off + offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+						 nr_iovas), sizeof(nr));
+		for (i = 0; i < nr && off + ranges_at + (i + 1) * sizeof(range) <= sizeof(buf); i++) {
+			memcpy(&range, buf + off + ranges_at + i * sizeof(range), sizeof(range));
+			if (iova >= range.start && iova + size - 1 <= range.end) {
+				printf("%s: IOVA range %u of %u, 0x%llx-0x%llx, holds the buffer: ok\n",
+				       cur, i + 1, nr, (unsigned long long)range.start,
+				       (unsigned long long)range.end);
 				return true;
+			}
+		}
 		fprintf(stderr, "%s: IOVA 0x%" PRIx64 " lies outside the IOMMU's %u ranges, last ends at 0x%llx: the guest IOMMU needs aw-bits=48\n",
-			cur, iova, cap->nr_iovas,
-			(unsigned long long)cap->iova_ranges[cap->nr_iovas - 1].end);
+			cur, iova, nr, (unsigned long long)range.end);
 		return false;
 	}
 	return true;
