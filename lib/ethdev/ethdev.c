@@ -139,7 +139,7 @@ vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name)
 	memset(vdk_eth_fp_ops[p].txq, 0, sizeof(vdk_eth_fp_ops[p].txq));
 	eth_devs[p] = dev;
 	pthread_mutex_unlock(&eth_lock);
-	ETH_LOG(INFO, "port %u: %s (driver %s)", p, name, dev->driver_name);
+	ETH_LOG(DEBUG, "port %u: %s (driver %s)", p, name, dev->driver_name);
 	return p;
 }
 
@@ -582,7 +582,7 @@ vdk_eth_dev_close(uint16_t port_id)
 	dev->state = VDK_ETH_DEV_UNUSED;
 	pthread_mutex_unlock(&eth_lock);
 	callbacks_drop_port(port_id);
-	ETH_LOG(INFO, "port %u: %s closed", port_id, dev->name);
+	ETH_LOG(DEBUG, "port %u: %s closed", port_id, dev->name);
 	dev->ops->dev_close(dev);
 	return 0;
 }

@@ -272,7 +272,7 @@ null_probe(const char *name, const char *args)
 	/* A fixed, locally administered address: tests can predict it. */
 	p->eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 0x76, 0x64, 0x6b, 0x00,
 						     (uint8_t)ret } };
-	NULL_LOG(INFO, "%s: port %d, %u-byte packets", name, ret, size);
+	NULL_LOG(DEBUG, "%s: port %d, %u-byte packets", name, ret, size);
 	return 0;
 }
 

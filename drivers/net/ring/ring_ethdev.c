@@ -376,7 +376,7 @@ ring_probe(const char *name, const char *args)
 	ret = ring_port_attach(p, name, VDK_SOCKET_ID_ANY);
 	if (ret < 0)
 		goto free_rings;
-	RING_LOG(INFO, "%s: port %d, loopback over %u ring(s) of %u", name, ret, queues, size);
+	RING_LOG(DEBUG, "%s: port %d, loopback over %u ring(s) of %u", name, ret, queues, size);
 	return 0;
 free_rings:
 	for (i = 0; i < p->nb_rx_rings; i++)

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The testpmd commands: one grammar table drives parsing, `help` and tab
+ * completion. A command that does not parse is answered with a message
+ * and changes nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testpmd.h"
+
+#define MAX_TOKENS 8
+#define TOKEN_SIZE 64
+
+/*
+ * Words of a command; "<...>" are placeholders: <port> is "all" or a port
+ * id, <n> a number, <mode> a forwarding engine, <onoff> on or off,
+ * <segs> segment lengths "X[,Y]*", [n] an optional number.
+ */
+struct cmd_def {
+	const char *words[6];
+	const char *help;
+};
+
+static const struct cmd_def cmds[] = {
+	{ { "start" }, "start packet forwarding" },
+	{ { "start", "tx_first", "[n]" }, "send n bursts (default 1) on every stream, then start" },
+	{ { "stop" }, "stop packet forwarding and print the forwarding statistics" },
+	{ { "quit" }, "stop forwarding, close the ports and exit" },
+	{ { "show", "port", "info", "<port>" }, "port information" },
+	{ { "show", "port", "stats", "<port>" }, "port statistics and throughput" },
+	{ { "show", "port", "xstats", "<port>" }, "extended statistics" },
+	{ { "clear", "port", "stats", "<port>" }, "zero the port statistics" },
+	{ { "show", "fwd", "stats", "all" }, "forwarding statistics since start" },
+	{ { "show", "config", "fwd" }, "forwarding configuration: engine, lcores, streams" },
+	{ { "set", "fwd", "<mode>" }, "forwarding engine (may change while forwarding)" },
+	{ { "set", "burst", "<n>" }, "packets per burst, 1..512 (may change while forwarding)" },
+	{ { "set", "txpkts", "<segs>" }, "txonly segment lengths (may change while forwarding)" },
+	{ { "set", "nbcore", "<n>" }, "number of forwarding lcores (forwarding stopped)" },
+	{ { "set", "promisc", "<port>", "<onoff>" }, "promiscuous mode" },
+	{ { "port", "start", "<port>" }, "start ports" },
+	{ { "port", "stop", "<port>" }, "stop ports (forwarding stopped)" },
+	{ { "port", "close", "<port>" }, "close ports (forwarding stopped)" },
+	{ { "help" }, "this list" },
+};
+
+static int
+tokenize(const char *line, char tok[MAX_TOKENS][TOKEN_SIZE])
+{
+	const char *p = line;
+	size_t len;
+	int n = 0;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p == '\0' || *p == '#')
+			return n;
+		len = strcspn(p, " \t\r\n");
+		if (n == MAX_TOKENS || len >= TOKEN_SIZE)
+			return -E2BIG;
+		memcpy(tok[n], p, len);
+		tok[n][len] = '\0';
+		n++;
+		p += len;
+	}
+}
+
+static void
+print_help(struct testpmd *t)
+{
+	char buf[128];
+	size_t off;
+	unsigned int i, w;
+
+	fprintf(t->out, "Commands:\n");
+	for (i = 0; i < VDK_DIM(cmds); i++) {
+		off = 0;
+		buf[0] = '\0';
+		for (w = 0; w < VDK_DIM(cmds[i].words) && cmds[i].words[w]; w++)
+			off += snprintf(buf + off, sizeof(buf) - off, "%s%s", w ? " " : "",
+					strcmp(cmds[i].words[w], "<port>") == 0 ? "all|<port>" :
+					strcmp(cmds[i].words[w], "<mode>") == 0 ? fwd_engine_names() :
+					strcmp(cmds[i].words[w], "<onoff>") == 0 ? "on|off" :
+					cmds[i].words[w]);
+		fprintf(t->out, "  %-44s %s\n", buf, cmds[i].help);
+	}
+}
+
+static int
+not_found(struct testpmd *t, const char *line)
+{
+	fprintf(t->out, "Command not found: '%s'. Type 'help' for the list.\n", line);
+	return -EINVAL;
+}
+
+static int
+bad_args(struct testpmd *t, const char *usage)
+{
+	fprintf(t->out, "Bad arguments: usage: %s\n", usage);
+	return -EINVAL;
+}
+
+static int
+parse_num(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s == '\0' || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0' && *v <= max ? 0 : -EINVAL;
+}
+
+/* Run @fn on every port @arg names. */
+static int
+for_ports(struct testpmd *t, const char *arg, int (*fn)(struct testpmd *, uint16_t))
+{
+	uint16_t ports[TP_MAX_PORTS];
+	int n, i, ret = 0, r;
+
+	n = tp_parse_portlist(t, arg, ports, false);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		r = fn(t, ports[i]);
+		if (r != 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+static int
+show_info(struct testpmd *t, uint16_t p)
+{
+	tp_show_port_info(t, p);
+	return 0;
+}
+
+static int
+show_stats(struct testpmd *t, uint16_t p)
+{
+	tp_show_port_stats(t, p);
+	return 0;
+}
+
+static int
+show_xstats(struct testpmd *t, uint16_t p)
+{
+	tp_show_port_xstats(t, p);
+	return 0;
+}
+
+static int
+clear_stats(struct testpmd *t, uint16_t p)
+{
+	tp_clear_port_stats(t, p);
+	return 0;
+}
+
+static int
+cmd_start(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	unsigned long v = 1;
+
+	if (n == 1)
+		return tp_fwd_start(t, 0);
+	if (strcmp(tok[1], "tx_first") != 0 || n > 3 ||
+	    (n == 3 && (parse_num(tok[2], 1000000, &v) != 0 || v == 0)))
+		return bad_args(t, "start [tx_first [n]]  (n from 1)");
+	return tp_fwd_start(t, (unsigned int)v);
+}
+
+static int
+cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	if (n == 4 && strcmp(tok[1], "port") == 0) {
+		if (strcmp(tok[2], "info") == 0)
+			return for_ports(t, tok[3], show_info);
+		if (strcmp(tok[2], "stats") == 0)
+			return for_ports(t, tok[3], show_stats);
+		if (strcmp(tok[2], "xstats") == 0)
+			return for_ports(t, tok[3], show_xstats);
+		return bad_args(t, "show port info|stats|xstats all|<port>");
+	}
+	if (n >= 2 && strcmp(tok[1], "port") == 0)
+		return bad_args(t, "show port info|stats|xstats all|<port>");
+	if (n == 4 && strcmp(tok[1], "fwd") == 0 && strcmp(tok[2], "stats") == 0 &&
+	    strcmp(tok[3], "all") == 0) {
+		tp_show_fwd_stats(t);
+		return 0;
+	}
+	if (n >= 2 && strcmp(tok[1], "fwd") == 0)
+		return bad_args(t, "show fwd stats all");
+	if (n == 3 && strcmp(tok[1], "config") == 0 && strcmp(tok[2], "fwd") == 0) {
+		tp_show_config_fwd(t);
+		return 0;
+	}
+	if (n >= 2 && strcmp(tok[1], "config") == 0)
+		return bad_args(t, "show config fwd");
+	return bad_args(t, "show port ... | show fwd stats all | show config fwd");
+}
+
+static int
+cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	uint16_t segs[TP_MAX_TXSEGS], ports[TP_MAX_PORTS];
+	unsigned long v;
+	int i, np, ret = 0;
+
+	if (n >= 2 && strcmp(tok[1], "fwd") == 0) {
+		if (n != 3)
+			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum");
+		return tp_set_fwd(t, tok[2]);
+	}
+	if (n >= 2 && strcmp(tok[1], "burst") == 0) {
+		if (n != 3 || parse_num(tok[2], TP_MAX_BURST, &v) != 0 || v == 0)
+			return bad_args(t, "set burst <1..512>");
+		return tp_set_burst(t, (unsigned int)v);
+	}
+	if (n >= 2 && strcmp(tok[1], "txpkts") == 0) {
+		if (n != 3 || (np = tp_parse_txpkts(tok[2], segs, TP_MAX_TXSEGS)) < 0)
+			return bad_args(t, "set txpkts X[,Y]*  (up to 8 lengths, the first at least 42)");
+		return tp_set_txpkts(t, segs, (unsigned int)np);
+	}
+	if (n >= 2 && strcmp(tok[1], "nbcore") == 0) {
+		if (n != 3 || parse_num(tok[2], VDK_MAX_LCORE, &v) != 0)
+			return bad_args(t, "set nbcore <n>");
+		return tp_set_nbcore(t, (unsigned int)v);
+	}
+	if (n >= 2 && strcmp(tok[1], "promisc") == 0) {
+		if (n != 4 || (strcmp(tok[3], "on") != 0 && strcmp(tok[3], "off") != 0))
+			return bad_args(t, "set promisc all|<port> on|off");
+		np = tp_parse_portlist(t, tok[2], ports, false);
+		if (np < 0)
+			return np;
+		for (i = 0; i < np; i++)
+			if (tp_set_promisc(t, ports[i], strcmp(tok[3], "on") == 0) != 0)
+				ret = -EIO;
+		return ret;
+	}
+	return bad_args(t, "set fwd|burst|txpkts|nbcore|promisc ...");
+}
+
+static int
+cmd_port(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	if (n != 3)
+		return bad_args(t, "port start|stop|close all|<port>");
+	if (strcmp(tok[1], "start") == 0)
+		return for_ports(t, tok[2], tp_port_start);
+	if (strcmp(tok[1], "stop") == 0)
+		return for_ports(t, tok[2], tp_port_stop);
+	if (strcmp(tok[1], "close") == 0)
+		return for_ports(t, tok[2], tp_port_close);
+	return bad_args(t, "port start|stop|close all|<port>");
+}
+
+int
+tp_cmd_exec(struct testpmd *t, const char *line)
+{
+	char tok[MAX_TOKENS][TOKEN_SIZE];
+	int n = tokenize(line, tok);
+
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return not_found(t, line);
+	if (strcmp(tok[0], "help") == 0) {
+		if (n != 1)
+			return bad_args(t, "help");
+		print_help(t);
+		return 0;
+	}
+	if (strcmp(tok[0], "quit") == 0) {
+		if (n != 1)
+			return bad_args(t, "quit");
+		return 1;
+	}
+	if (strcmp(tok[0], "start") == 0)
+		return cmd_start(t, tok, n);
+	if (strcmp(tok[0], "stop") == 0) {
+		if (n != 1)
+			return bad_args(t, "stop");
+		return tp_fwd_stop(t);
+	}
+	if (strcmp(tok[0], "show") == 0)
+		return cmd_show(t, tok, n);
+	if (strcmp(tok[0], "clear") == 0) {
+		if (n != 4 || strcmp(tok[1], "port") != 0 || strcmp(tok[2], "stats") != 0)
+			return bad_args(t, "clear port stats all|<port>");
+		return for_ports(t, tok[3], clear_stats);
+	}
+	if (strcmp(tok[0], "set") == 0)
+		return cmd_set(t, tok, n);
+	if (strcmp(tok[0], "port") == 0)
+		return cmd_port(t, tok, n);
+	return not_found(t, line);
+}
+
+/* ---- completion ---- */
+
+static const char *const engine_words[] = { "io", "mac", "macswap", "txonly", "rxonly",
+					    "csum" };
+static const char *const onoff_words[] = { "on", "off" };
+static char port_words[TP_MAX_PORTS + 1][4];
+
+static bool
+word_accepts(const char *w, const char *tok)
+{
+	if (strcmp(w, "<port>") == 0 || strcmp(w, "<n>") == 0 || strcmp(w, "[n]") == 0 ||
+	    strcmp(w, "<segs>") == 0)
+		return true;	/* anything may be typed there */
+	if (strcmp(w, "<mode>") == 0)
+		return fwd_engine_find(tok) != NULL;
+	if (strcmp(w, "<onoff>") == 0)
+		return strcmp(tok, "on") == 0 || strcmp(tok, "off") == 0;
+	return strcmp(w, tok) == 0;
+}
+
+static unsigned int
+add(const char **out, unsigned int n, unsigned int max, const char *cand, const char *prefix)
+{
+	unsigned int i;
+
+	if (n == max || strncmp(cand, prefix, strlen(prefix)) != 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (strcmp(out[i], cand) == 0)
+			return n;
+	out[n] = cand;
+	return n + 1;
+}
+
+unsigned int
+tp_cmd_complete(const char *line, const char **out, unsigned int max)
+{
+	char tok[MAX_TOKENS][TOKEN_SIZE];
+	const char *prefix = "";
+	unsigned int i, k, n = 0, np = 0;
+	int nt;
+	size_t len = strlen(line);
+	uint16_t p;
+
+	nt = tokenize(line, tok);
+	if (nt < 0)
+		return 0;
+	/* A last word not followed by a space is the one being completed. */
+	if (nt > 0 && len > 0 && line[len - 1] != ' ' && line[len - 1] != '\t')
+		prefix = tok[--nt];
+	for (i = 0; i < VDK_DIM(cmds); i++) {
+		const char *const *w = cmds[i].words;
+
+		for (k = 0; k < (unsigned int)nt; k++)
+			if (k >= VDK_DIM(cmds[i].words) || w[k] == NULL || !word_accepts(w[k], tok[k]))
+				break;
+		if (k != (unsigned int)nt || k >= VDK_DIM(cmds[i].words) || w[k] == NULL)
+			continue;
+		if (strcmp(w[k], "<mode>") == 0) {
+			for (p = 0; p < VDK_DIM(engine_words); p++)
+				n = add(out, n, max, engine_words[p], prefix);
+		} else if (strcmp(w[k], "<onoff>") == 0) {
+			n = add(out, n, max, onoff_words[0], prefix);
+			n = add(out, n, max, onoff_words[1], prefix);
+		} else if (strcmp(w[k], "<port>") == 0) {
+			n = add(out, n, max, "all", prefix);
+			if (np == 0) {
+				VDK_ETH_FOREACH_DEV(p) {
+					snprintf(port_words[np], sizeof(port_words[np]), "%u", p);
+					np++;
+				}
+			}
+			for (p = 0; p < np; p++)
+				n = add(out, n, max, port_words[p], prefix);
+		} else if (w[k][0] != '<' && w[k][0] != '[') {
+			n = add(out, n, max, w[k], prefix);
+		}
+	}
+	return n;
+}

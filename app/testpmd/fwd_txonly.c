@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * txonly: send UDP/IPv4 packets of the --txpkts length (198.18.0.1:9 to
+ * 198.18.0.2:9, the benchmarking range of RFC 2544), from the tx port's
+ * MAC address to its peer's, in as many segments as --txpkts lists.
+ */
+#include <string.h>
+
+#include "testpmd.h"
+#include "vdk_mbuf.h"
+
+#define TXONLY_SRC_IP 0xc6120001u	/* 198.18.0.1 */
+#define TXONLY_DST_IP 0xc6120002u	/* 198.18.0.2 */
+#define TXONLY_PORT 9			/* discard */
+
+void
+fwd_txonly_template(struct fwd_config *cfg)
+{
+	struct vdk_ipv4_hdr ip = { 0 };
+	struct vdk_udp_hdr udp = { 0 };
+	uint16_t l3_len = (uint16_t)(cfg->txpkt_len - VDK_ETHER_HDR_LEN);
+
+	ip.version_ihl = 0x45;
+	ip.total_length = vdk_cpu_to_be16(l3_len);
+	ip.time_to_live = 64;
+	ip.next_proto_id = VDK_IPPROTO_UDP;
+	ip.src_addr = vdk_cpu_to_be32(TXONLY_SRC_IP);
+	ip.dst_addr = vdk_cpu_to_be32(TXONLY_DST_IP);
+	ip.hdr_checksum = vdk_ipv4_cksum(&ip);
+	udp.src_port = vdk_cpu_to_be16(TXONLY_PORT);
+	udp.dst_port = vdk_cpu_to_be16(TXONLY_PORT);
+	udp.dgram_len = vdk_cpu_to_be16((uint16_t)(l3_len - sizeof(ip)));
+	udp.dgram_cksum = 0;	/* "no checksum": the payload is whatever the buffer held */
+	memcpy(cfg->txonly_l3l4, &ip, sizeof(ip));
+	memcpy(cfg->txonly_l3l4 + sizeof(ip), &udp, sizeof(udp));
+}
+
+/* A fresh mbuf from the pool has next NULL, nb_segs 1, refcnt 1. */
+static inline void
+seg_init(struct vdk_mbuf *m, uint16_t len)
+{
+	m->data_off = VDK_PKTMBUF_HEADROOM;
+	m->data_len = len;
+	m->pkt_len = len;
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
+	m->port = VDK_MBUF_PORT_INVALID;
+}
+
+/* Add the segments after the first; on a short pool, give up the packet. */
+static int
+add_segments(struct vdk_mbuf *m, const struct fwd_config *cfg)
+{
+	struct vdk_mbuf *seg, *last = m;
+	uint16_t s;
+
+	for (s = 1; s < cfg->nb_txsegs; s++) {
+		seg = vdk_pktmbuf_alloc(cfg->pool);
+		if (seg == NULL)
+			return -1;
+		seg->data_len = cfg->txsegs[s];
+		last->next = seg;
+		last = seg;
+		m->nb_segs++;
+	}
+	m->pkt_len = cfg->txpkt_len;
+	return 0;
+}
+
+static void
+fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
+{
+	const struct vdk_ether_addr *dst = &cfg->peer_addr[fs->tx_port];
+	const struct vdk_ether_addr *src = &cfg->port_addr[fs->tx_port];
+	struct vdk_mbuf *pkts[TP_MAX_BURST];
+	struct vdk_ether_hdr *eth;
+	uint16_t n = cfg->burst, sent, i;
+
+	if (vdk_unlikely(vdk_mempool_get_bulk(cfg->pool, (void **)pkts, n) != 0))
+		return;
+	for (i = 0; i < n; i++) {
+		seg_init(pkts[i], cfg->txsegs[0]);
+		if (vdk_unlikely(cfg->nb_txsegs > 1) && add_segments(pkts[i], cfg) != 0) {
+			vdk_pktmbuf_free_bulk(&pkts[i], n - i);
+			n = i;
+			break;
+		}
+		eth = vdk_pktmbuf_mtod(pkts[i], struct vdk_ether_hdr *);
+		vdk_ether_addr_copy(dst, &eth->dst_addr);
+		vdk_ether_addr_copy(src, &eth->src_addr);
+		eth->ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV4);
+		memcpy(eth + 1, cfg->txonly_l3l4, sizeof(cfg->txonly_l3l4));
+	}
+	if (n == 0)
+		return;
+	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fs->tx_packets += sent;
+	fwd_drop_unsent(fs, pkts, sent, n);
+}
+
+const struct fwd_engine fwd_txonly_engine = { .name = "txonly", .fwd = fwd_txonly };

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vdk-testpmd: what its files share.
+ *
+ * The control thread (the main lcore: the prompt, signals, the stats
+ * timer) owns struct testpmd. Forwarding lcores read only a struct
+ * fwd_config, published with liburcu QSBR: they report a quiescent state
+ * once per poll loop, and the control thread swaps the pointer and waits a
+ * grace period before it frees the old one. So `set fwd`, `set burst` and
+ * `set txpkts` take effect between two bursts of a running lcore: no burst
+ * is cut short and no lcore ever reads freed memory. Each stream's
+ * counters are written by its one lcore and read by the control thread.
+ */
+#ifndef TESTPMD_H
+#define TESTPMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vdk_ethdev.h"
+#include "vdk_lcore.h"
+
+#define TP_MAX_PORTS VDK_ETH_MAX_PORTS
+#define TP_MAX_QUEUES 64
+#define TP_MAX_BURST 512
+#define TP_MAX_TXSEGS 8
+#define TP_DEFAULT_BURST 32
+#define TP_DEFAULT_DESC 1024
+#define TP_DEFAULT_TXPKT 64
+#define TP_MBUF_CACHE 250
+/* Ether + IPv4 + UDP: the headers txonly writes. */
+#define TP_TXONLY_HDR_LEN (14 + 20 + 8)
+
+struct vdk_mbuf;
+struct vdk_mempool;
+
+/* ---- options (parameters.c) ---- */
+
+struct tp_params {
+	bool interactive;
+	bool auto_start;
+	char fwd_mode[16];
+	unsigned int nb_cores;		/* forwarding lcores; 0: all workers */
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t nb_rxd;
+	uint16_t nb_txd;
+	uint16_t burst;
+	uint16_t txpkts[TP_MAX_TXSEGS];
+	unsigned int nb_txpkts;
+	unsigned int stats_period;	/* seconds, 0: off */
+	uint64_t portmask;		/* 0: every port */
+	struct vdk_ether_addr peer[TP_MAX_PORTS];
+	bool peer_set[TP_MAX_PORTS];
+	double run_time;		/* seconds, 0: until told to stop */
+	unsigned int total_mbufs;	/* 0: sized to the queues */
+	uint16_t mbuf_size;		/* data room incl. headroom */
+	bool promisc;			/* --no-promisc clears it */
+};
+
+/* Defaults as DPDK's testpmd has them. */
+void tp_params_defaults(struct tp_params *p);
+
+/*
+ * Parse the app options (after the EAL's "--"). argv[0] is the program.
+ * @return 0; 1 after --help (usage printed); -EINVAL with a message on @err.
+ */
+int tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err);
+
+void tp_usage(FILE *f, const char *prog);
+
+/* Parse "64" or "64,128" into segment lengths. @return count, or -EINVAL. */
+int tp_parse_txpkts(const char *s, uint16_t *segs, unsigned int max);
+
+/* ---- forwarding (fwd.c, fwd_*.c) ---- */
+
+/* One rx queue to one tx queue, polled by one lcore. */
+struct fwd_stream {
+	uint16_t rx_port;
+	uint16_t rx_queue;
+	uint16_t tx_port;
+	uint16_t tx_queue;
+	unsigned int lcore;	/* index into the forwarding lcores */
+	/* Written only by the owning lcore. */
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t fwd_dropped;
+	uint64_t rx_bad_ip_csum;
+	uint64_t rx_bad_l4_csum;
+} __attribute__((aligned(64)));
+
+struct fwd_config;
+
+/* A forwarding engine: one call handles one burst of one stream. */
+struct fwd_engine {
+	const char *name;
+	void (*fwd)(struct fwd_stream *fs, const struct fwd_config *cfg);
+};
+
+extern const struct fwd_engine fwd_io_engine;
+extern const struct fwd_engine fwd_mac_engine;
+extern const struct fwd_engine fwd_macswap_engine;
+extern const struct fwd_engine fwd_txonly_engine;
+extern const struct fwd_engine fwd_rxonly_engine;
+extern const struct fwd_engine fwd_csum_engine;
+
+/* The engine called @name, or NULL. */
+const struct fwd_engine *fwd_engine_find(const char *name);
+/* "io|mac|macswap|txonly|rxonly|csum" */
+const char *fwd_engine_names(void);
+
+/* The streams of one forwarding lcore. */
+struct fwd_lcore_conf {
+	unsigned int lcore_id;	/* EAL lcore it runs on */
+	unsigned int first;	/* its streams: streams[first .. first + nb - 1] */
+	unsigned int nb;
+};
+
+/* Everything a forwarding lcore reads; immutable once published. */
+struct fwd_config {
+	const struct fwd_engine *engine;
+	uint16_t burst;
+	uint16_t nb_txsegs;
+	uint16_t txsegs[TP_MAX_TXSEGS];
+	uint32_t txpkt_len;
+	struct vdk_mempool *pool;		/* for txonly */
+	struct vdk_ether_addr port_addr[TP_MAX_PORTS];
+	struct vdk_ether_addr peer_addr[TP_MAX_PORTS];
+	uint64_t tx_offloads[TP_MAX_PORTS];	/* csum engine: what the tx port fills in */
+	/* IPv4 and UDP headers for txonly, lengths and checksum filled in. */
+	uint8_t txonly_l3l4[TP_TXONLY_HDR_LEN - 14];
+	struct fwd_stream *streams;		/* owned by struct testpmd */
+	unsigned int nb_streams;
+	unsigned int nb_lcores;
+	struct fwd_lcore_conf lcores[VDK_MAX_LCORE];
+};
+
+/* Build the txonly headers of @cfg for its txpkt_len. */
+void fwd_txonly_template(struct fwd_config *cfg);
+
+/* Free the unsent tail pkts[sent..n-1] and count it dropped. */
+void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
+		     uint16_t n);
+
+/* Csum engine helper for tests: check and fix one packet. */
+void fwd_csum_packet(struct fwd_stream *fs, struct vdk_mbuf *m, uint64_t tx_offloads);
+
+/* ---- the app (testpmd.c, ports.c) ---- */
+
+struct port_state {
+	bool fwd;				/* selected by the portmask */
+	struct vdk_eth_stats start_stats;	/* at `start`, for the summary */
+	struct vdk_eth_stats last_stats;	/* at the last `show port stats` */
+	uint64_t last_tsc;
+};
+
+struct testpmd {
+	struct tp_params params;
+	FILE *out;
+	struct vdk_mempool *pool;
+	struct port_state ports[TP_MAX_PORTS];
+	unsigned int nb_fwd_lcores;		/* `set nbcore` */
+	unsigned int worker_lcores[VDK_MAX_LCORE];
+	unsigned int nb_workers;
+	/* Forwarding. */
+	bool forwarding;
+	struct fwd_stream *streams;
+	unsigned int nb_streams;
+	/* The published configuration (RCU-protected pointer). */
+	struct fwd_config *cfg;
+	/* What the next published configuration is made from. */
+	const struct fwd_engine *engine;
+	uint16_t burst;
+	uint16_t txsegs[TP_MAX_TXSEGS];
+	unsigned int nb_txsegs;
+	volatile bool quit;
+};
+
+extern struct testpmd tp;
+
+/* ports.c */
+int tp_ports_init(struct testpmd *t);
+void tp_ports_close_all(struct testpmd *t);
+/* Ports the command names: "all" or a number. @return count, -EINVAL if bad. */
+int tp_parse_portlist(struct testpmd *t, const char *arg, uint16_t *ports, bool fwd_only);
+int tp_port_start(struct testpmd *t, uint16_t port);
+int tp_port_stop(struct testpmd *t, uint16_t port);
+int tp_port_close(struct testpmd *t, uint16_t port);
+void tp_show_port_info(struct testpmd *t, uint16_t port);
+void tp_show_port_stats(struct testpmd *t, uint16_t port);
+void tp_show_port_xstats(struct testpmd *t, uint16_t port);
+void tp_clear_port_stats(struct testpmd *t, uint16_t port);
+int tp_set_promisc(struct testpmd *t, uint16_t port, bool on);
+
+/* fwd.c */
+int tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts);
+int tp_fwd_stop(struct testpmd *t);
+/* Publish a configuration made from t->engine/burst/txsegs. @return 0 or -errno. */
+int tp_fwd_publish(struct testpmd *t);
+int tp_set_fwd(struct testpmd *t, const char *mode);
+int tp_set_burst(struct testpmd *t, unsigned int burst);
+int tp_set_txpkts(struct testpmd *t, const uint16_t *segs, unsigned int n);
+int tp_set_nbcore(struct testpmd *t, unsigned int n);
+void tp_show_fwd_stats(struct testpmd *t);
+void tp_show_config_fwd(struct testpmd *t);
+/* Build a configuration (not published) for tests and tp_fwd_publish(). */
+struct fwd_config *tp_fwd_config_make(struct testpmd *t);
+void tp_fwd_cleanup(struct testpmd *t);
+
+/* cmdline.c: run one command line. @return 0, 1 for quit, -EINVAL if refused. */
+int tp_cmd_exec(struct testpmd *t, const char *line);
+/* Completions of the last word of @line, for the prompt. */
+unsigned int tp_cmd_complete(const char *line, const char **out, unsigned int max);
+
+/* cli.c */
+int tp_cli_run(struct testpmd *t);
+
+#endif /* TESTPMD_H */

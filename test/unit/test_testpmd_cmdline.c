@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * testpmd's command line: every command on two net_null ports, unknown
+ * commands and bad arguments answered with a message and no change of
+ * state, the refusals that depend on forwarding running, and tab
+ * completion.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testpmd.h"
+#include "vdk_eal.h"
+#include "vdk_mbuf.h"
+#include "vdk_vdev.h"
+
+static char *out_buf;
+static size_t out_len;
+
+static void
+out_open(void)
+{
+	if (tp.out != NULL)
+		fclose(tp.out);
+	free(out_buf);
+	out_buf = NULL;
+	tp.out = open_memstream(&out_buf, &out_len);
+	assert_non_null(tp.out);
+}
+
+/* Run @line; return what it printed (valid until the next call). */
+static const char *
+run(const char *line, int expect)
+{
+	int ret;
+
+	out_open();
+	ret = tp_cmd_exec(&tp, line);
+	fflush(tp.out);
+	if (ret != expect)
+		fail_msg("'%s' returned %d, not %d; printed: %s", line, ret, expect, out_buf);
+	return out_buf;
+}
+
+static void
+expect_output(const char *line, int ret, const char *needle)
+{
+	const char *o = run(line, ret);
+
+	if (strstr(o, needle) == NULL)
+		fail_msg("'%s' printed \"%s\", which lacks \"%s\"", line, o, needle);
+}
+
+/* What a refused command must not change. */
+struct snapshot {
+	const struct fwd_engine *engine;
+	uint16_t burst;
+	unsigned int nb_txsegs;
+	uint16_t txseg0;
+	unsigned int nb_fwd_lcores;
+	int promisc0, promisc1, started0, started1;
+	uint16_t nb_ports;
+	bool forwarding;
+};
+
+static void
+snap(struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));	/* padding too: compared with memcmp */
+	s->engine = tp.engine;
+	s->burst = tp.burst;
+	s->nb_txsegs = tp.nb_txsegs;
+	s->txseg0 = tp.txsegs[0];
+	s->nb_fwd_lcores = tp.nb_fwd_lcores;
+	s->promisc0 = vdk_eth_promiscuous_get(0);
+	s->promisc1 = vdk_eth_promiscuous_get(1);
+	s->started0 = vdk_eth_dev_is_started(0);
+	s->started1 = vdk_eth_dev_is_started(1);
+	s->nb_ports = vdk_eth_dev_count_avail();
+	s->forwarding = tp.forwarding;
+}
+
+static void
+assert_unchanged(const struct snapshot *a, const char *line)
+{
+	struct snapshot b;
+
+	snap(&b);
+	if (memcmp(a, &b, sizeof(b)) != 0)
+		fail_msg("'%s' changed testpmd's state", line);
+}
+
+static void
+test_unknown_commands_and_bad_arguments_change_nothing(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *msg;
+	} bad[] = {
+		{ "frobnicate", "Command not found" },
+		{ "starts", "Command not found" },
+		{ "set burst 0", "Bad arguments" },
+		{ "set burst abc", "Bad arguments" },
+		{ "set burst 513", "Bad arguments" },
+		{ "set burst -1", "Bad arguments" },
+		{ "set burst", "Bad arguments" },
+		{ "set fwd bogus", "Invalid forwarding mode" },
+		{ "set fwd", "Bad arguments" },
+		{ "set fwd io extra", "Bad arguments" },
+		{ "set txpkts 10", "Bad arguments" },
+		{ "set txpkts 64,,32", "Bad arguments" },
+		{ "set txpkts 64,", "Bad arguments" },
+		{ "set txpkts 64,1,1,1,1,1,1,1,1", "Bad arguments" },
+		{ "set txpkts 4000", "does not fit an mbuf" },
+		{ "set nbcore 0", "Invalid number of forwarding cores" },
+		{ "set nbcore 9", "Invalid number of forwarding cores" },
+		{ "set nbcore x", "Bad arguments" },
+		{ "set promisc all maybe", "Bad arguments" },
+		{ "set promisc 9 off", "Invalid port" },
+		{ "set promisc x off", "Invalid port" },
+		{ "set colour blue", "Bad arguments" },
+		{ "set", "Bad arguments" },
+		{ "port start 99", "Invalid port" },
+		{ "port stop 1x", "Invalid port" },
+		{ "port stop -1", "Invalid port" },
+		{ "port reboot all", "Bad arguments" },
+		{ "port close", "Bad arguments" },
+		{ "show port info 7", "Invalid port" },
+		{ "show port bogus 0", "Bad arguments" },
+		{ "show port stats", "Bad arguments" },
+		{ "show fwd stats", "Bad arguments" },
+		{ "show fwd", "Bad arguments" },
+		{ "show config", "Bad arguments" },
+		{ "show", "Bad arguments" },
+		{ "clear port stats x", "Invalid port" },
+		{ "clear port", "Bad arguments" },
+		{ "clear stats all", "Bad arguments" },
+		{ "start tx_first 0", "Bad arguments" },
+		{ "start tx_first x", "Bad arguments" },
+		{ "start now", "Bad arguments" },
+		{ "stop now", "Bad arguments" },
+		{ "stop", "Packet forwarding not started" },
+		{ "quit now", "Bad arguments" },
+		{ "help me", "Bad arguments" },
+		{ "a b c d e f g h i", "Command not found" },
+	};
+	struct snapshot s;
+	unsigned int i;
+	char longtok[100];
+
+	(void)state;
+	snap(&s);
+	for (i = 0; i < VDK_DIM(bad); i++) {
+		expect_output(bad[i].line, -EINVAL, bad[i].msg);
+		assert_unchanged(&s, bad[i].line);
+	}
+	memset(longtok, 'x', sizeof(longtok) - 1);
+	longtok[sizeof(longtok) - 1] = '\0';
+	expect_output(longtok, -EINVAL, "Command not found");
+	/* Blank lines and comments do nothing, silently. */
+	assert_string_equal(run("", 0), "");
+	assert_string_equal(run("   \t", 0), "");
+	assert_string_equal(run("# a comment", 0), "");
+	assert_unchanged(&s, "blank");
+}
+
+static void
+test_settings_commands_change_what_they_say(void **state)
+{
+	(void)state;
+	expect_output("set fwd macswap", 0, "Set macswap packet forwarding mode");
+	assert_ptr_equal(tp.engine, &fwd_macswap_engine);
+	expect_output("set burst 64", 0, "Number of packets per burst set to 64");
+	assert_int_equal(tp.burst, 64);
+	run("set txpkts 64,32", 0);
+	assert_int_equal(tp.nb_txsegs, 2);
+	assert_int_equal(tp.txsegs[1], 32);
+	expect_output("set nbcore 1", 0, "Number of forwarding cores set to 1");
+	run("set promisc all off", 0);
+	assert_int_equal(vdk_eth_promiscuous_get(0), 0);
+	assert_int_equal(vdk_eth_promiscuous_get(1), 0);
+	run("set promisc 1 on", 0);
+	assert_int_equal(vdk_eth_promiscuous_get(1), 1);
+	expect_output("show config fwd", 0, "macswap packet forwarding - ports=2 - cores=1 - streams=2");
+	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
+	run("set fwd io", 0);
+	run("set burst 32", 0);
+	run("set txpkts 64", 0);
+}
+
+static void
+test_show_and_clear_commands_print_port_data(void **state)
+{
+	const char *o;
+
+	(void)state;
+	o = run("show port info all", 0);
+	assert_non_null(strstr(o, "Infos for port 0"));
+	assert_non_null(strstr(o, "Infos for port 1"));
+	assert_non_null(strstr(o, "Driver name: net_null"));
+	assert_non_null(strstr(o, "Link status: up"));
+	expect_output("show port stats 0", 0, "NIC statistics for port 0");
+	expect_output("show port xstats 1", 0, "rx_good_packets: ");
+	expect_output("clear port stats all", 0, "NIC statistics for port 1 cleared");
+	expect_output("show fwd stats all", 0, "forwarding never started");
+	o = run("help", 0);
+	assert_non_null(strstr(o, "set fwd io|mac|macswap|txonly|rxonly|csum"));
+	assert_non_null(strstr(o, "port start all|<port>"));
+}
+
+static void
+test_start_stop_and_refusals_while_forwarding(void **state)
+{
+	struct snapshot s;
+	const char *o;
+
+	(void)state;
+	o = run("start", 0);
+	assert_non_null(strstr(o, "io packet forwarding"));
+	assert_true(tp.forwarding);
+	snap(&s);
+	expect_output("start", -EBUSY, "already started");
+	expect_output("port stop 0", -EBUSY, "Please stop forwarding first");
+	expect_output("port close all", -EBUSY, "Please stop forwarding first");
+	expect_output("set nbcore 1", -EBUSY, "Please stop forwarding first");
+	assert_unchanged(&s, "refusals while forwarding");
+	/* These apply to the running lcores. */
+	run("set fwd macswap", 0);
+	run("set burst 16", 0);
+	expect_output("show fwd stats all", 0, "Forward statistics for port 0");
+	o = run("stop", 0);
+	assert_non_null(strstr(o, "Telling cores to stop"));
+	assert_non_null(strstr(o, "Accumulated forward statistics for all ports"));
+	assert_false(tp.forwarding);
+	assert_int_equal(tp.cfg->burst, 16);
+	run("set fwd io", 0);
+	run("set burst 32", 0);
+	o = run("start tx_first 2", 0);
+	assert_true(tp.forwarding);
+	run("stop", 0);
+}
+
+static void
+test_port_commands_stop_start_and_close(void **state)
+{
+	(void)state;
+	expect_output("port stop 1", 0, "Port 1 stopped");
+	assert_false(vdk_eth_dev_is_started(1));
+	expect_output("port stop 1", 0, "already stopped");
+	expect_output("start", -EINVAL, "Port 1 is not started");
+	assert_false(tp.forwarding);
+	expect_output("port start all", 0, "Port 1 started");
+	assert_true(vdk_eth_dev_is_started(1));
+	expect_output("port start 0", 0, "already started");
+	expect_output("port close 1", 0, "Port 1 is closed");
+	assert_false(vdk_eth_dev_is_valid_port(1));
+	expect_output("port start 1", -EINVAL, "Invalid port");
+	/* Forwarding goes on with the one port left, to itself. */
+	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
+	assert_int_equal(tp_cmd_exec(&tp, "quit"), 1);
+}
+
+static void
+test_completion_offers_the_next_words(void **state)
+{
+	const char *c[32];
+	unsigned int n, i;
+	bool saw_mac = false, saw_macswap = false;
+
+	(void)state;
+	n = tp_cmd_complete("", c, 32);
+	assert_int_equal(n, 8);	/* start stop quit show clear set port help */
+	n = tp_cmd_complete("se", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "set");
+	n = tp_cmd_complete("set f", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "fwd");
+	n = tp_cmd_complete("set fwd m", c, 32);
+	for (i = 0; i < n; i++) {
+		saw_mac |= strcmp(c[i], "mac") == 0;
+		saw_macswap |= strcmp(c[i], "macswap") == 0;
+	}
+	assert_int_equal(n, 2);
+	assert_true(saw_mac && saw_macswap);
+	n = tp_cmd_complete("show port ", c, 32);
+	assert_int_equal(n, 3);
+	n = tp_cmd_complete("show port info ", c, 32);
+	assert_true(n >= 2);
+	assert_string_equal(c[0], "all");
+	assert_string_equal(c[1], "0");
+	n = tp_cmd_complete("set promisc 0 o", c, 32);
+	assert_int_equal(n, 2);
+	n = tp_cmd_complete("start ", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "tx_first");
+	assert_int_equal(tp_cmd_complete("bogus ", c, 32), 0);
+	assert_int_equal(tp_cmd_complete("set fwd bogus ", c, 32), 0);
+	assert_int_equal(tp_cmd_complete("set", c, 1), 1);
+}
+
+static int
+setup(void **state)
+{
+	char *argv[] = { "test_testpmd_cmdline", "--no-huge", "-l", "0-1", "--no-pci",
+			 "--vdev", "net_null0", "--vdev", "net_null1", NULL };
+
+	(void)state;
+	if (vdk_eal_init(9, argv) < 0 || vdk_vdev_probe_all() != 0)
+		return -1;
+	tp_params_defaults(&tp.params);
+	tp.out = tmpfile();
+	tp.engine = &fwd_io_engine;
+	tp.burst = 32;
+	tp.txsegs[0] = 64;
+	tp.nb_txsegs = 1;
+	tp.worker_lcores[0] = 1;
+	tp.nb_workers = 1;
+	tp.nb_fwd_lcores = 1;
+	return tp_ports_init(&tp) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tp_fwd_cleanup(&tp);
+	tp_ports_close_all(&tp);
+	vdk_vdev_remove_all();
+	vdk_mempool_free(tp.pool);
+	fclose(tp.out);
+	free(out_buf);
+	return vdk_eal_cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unknown_commands_and_bad_arguments_change_nothing),
+		cmocka_unit_test(test_settings_commands_change_what_they_say),
+		cmocka_unit_test(test_show_and_clear_commands_print_port_data),
+		cmocka_unit_test(test_start_stop_and_refusals_while_forwarding),
+		cmocka_unit_test(test_port_commands_stop_start_and_close),
+		cmocka_unit_test(test_completion_offers_the_next_words),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

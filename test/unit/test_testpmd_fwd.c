@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * testpmd's forwarding engines on crafted packets through crossed net_ring
+ * ports: what io, mac, macswap, csum, rxonly and txonly do to each packet
+ * and count; and engine, burst and txpkts switches published to a running
+ * lcore (liburcu QSBR) with no packet lost.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "testpmd.h"
+#include "vdk_eal.h"
+#include "vdk_eth_ring.h"
+#include "vdk_mbuf.h"
+
+static struct vdk_mempool *pool;
+static struct vdk_ring *ring_in, *ring_out, *ring_back;
+static uint16_t port_a, port_b;
+static struct fwd_config *cfg;
+static struct fwd_stream fs;
+
+static const struct vdk_ether_addr mac1 = { { 0x02, 0x11, 0x11, 0x11, 0x11, 0x11 } };
+static const struct vdk_ether_addr mac2 = { { 0x02, 0x22, 0x22, 0x22, 0x22, 0x22 } };
+
+/* Ether/IPv4/UDP (or TCP) packet with right checksums and an 18-byte payload. */
+static struct vdk_mbuf *
+udp4_packet(uint8_t proto)
+{
+	struct vdk_mbuf *m = vdk_pktmbuf_alloc(pool);
+	size_t l4 = proto == VDK_IPPROTO_UDP ? sizeof(struct vdk_udp_hdr)
+					     : sizeof(struct vdk_tcp_hdr);
+	uint16_t len = (uint16_t)(14 + 20 + l4 + 18);
+	uint8_t *p;
+	struct vdk_ether_hdr *eth;
+	struct vdk_ipv4_hdr *ip;
+
+	assert_non_null(m);
+	assert_non_null(vdk_pktmbuf_append(m, len));
+	p = vdk_pktmbuf_mtod(m, uint8_t *);
+	memset(p, 0, len);
+	eth = (struct vdk_ether_hdr *)p;
+	eth->dst_addr = mac1;
+	eth->src_addr = mac2;
+	eth->ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV4);
+	ip = (struct vdk_ipv4_hdr *)(p + 14);
+	ip->version_ihl = 0x45;
+	ip->total_length = vdk_cpu_to_be16((uint16_t)(len - 14));
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = vdk_cpu_to_be32(0x0a000001);
+	ip->dst_addr = vdk_cpu_to_be32(0x0a000002);
+	ip->hdr_checksum = vdk_ipv4_cksum(ip);
+	memcpy(p + 14 + 20 + l4, "abcdefghijklmnopqr", 18);
+	if (proto == VDK_IPPROTO_UDP) {
+		struct vdk_udp_hdr *u = (struct vdk_udp_hdr *)(p + 34);
+
+		u->src_port = vdk_cpu_to_be16(1000);
+		u->dst_port = vdk_cpu_to_be16(2000);
+		u->dgram_len = vdk_cpu_to_be16((uint16_t)(l4 + 18));
+		u->dgram_cksum = vdk_ipv4_udptcp_cksum(ip, u);
+	} else {
+		struct vdk_tcp_hdr *tc = (struct vdk_tcp_hdr *)(p + 34);
+
+		tc->data_off = 5 << 4;
+		tc->cksum = vdk_ipv4_udptcp_cksum(ip, tc);
+	}
+	return m;
+}
+
+static struct vdk_ipv4_hdr *
+ip_of(struct vdk_mbuf *m)
+{
+	return vdk_pktmbuf_mtod_offset(m, struct vdk_ipv4_hdr *, 14);
+}
+
+static uint16_t
+l4_cksum(struct vdk_mbuf *m)
+{
+	uint16_t c;
+	uint8_t *l4 = vdk_pktmbuf_mtod_offset(m, uint8_t *, 34);
+
+	if (ip_of(m)->next_proto_id == VDK_IPPROTO_UDP)
+		memcpy(&c, l4 + 6, 2);
+	else
+		memcpy(&c, l4 + 16, 2);
+	return c;
+}
+
+static void
+set_l4_cksum(struct vdk_mbuf *m, uint16_t c)
+{
+	uint8_t *l4 = vdk_pktmbuf_mtod_offset(m, uint8_t *, 34);
+
+	memcpy(l4 + (ip_of(m)->next_proto_id == VDK_IPPROTO_UDP ? 6 : 16), &c, 2);
+}
+
+/* Put @n packets on port A's rx side, run the engine once, take what B sent. */
+static unsigned int
+run_engine(const struct fwd_engine *e, struct vdk_mbuf **in, unsigned int n,
+	   struct vdk_mbuf **out)
+{
+	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, n, NULL), n);
+	cfg->engine = e;
+	e->fwd(&fs, cfg);
+	return vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL);
+}
+
+static void
+reset_stream(void)
+{
+	memset(&fs, 0, sizeof(fs));
+	fs.rx_port = port_a;
+	fs.tx_port = port_b;
+}
+
+static void
+test_io_forwards_packets_unchanged(void **state)
+{
+	struct vdk_mbuf *in[4], *out[64];
+	unsigned int i, n;
+
+	(void)state;
+	reset_stream();
+	for (i = 0; i < 4; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	n = run_engine(&fwd_io_engine, in, 4, out);
+	assert_int_equal(n, 4);
+	for (i = 0; i < 4; i++) {
+		assert_ptr_equal(out[i], in[i]);
+		assert_true(vdk_is_same_ether_addr(
+			&vdk_pktmbuf_mtod(out[i], struct vdk_ether_hdr *)->dst_addr, &mac1));
+	}
+	assert_int_equal(fs.rx_packets, 4);
+	assert_int_equal(fs.tx_packets, 4);
+	assert_int_equal(fs.fwd_dropped, 0);
+	vdk_pktmbuf_free_bulk(out, n);
+}
+
+static void
+test_io_counts_and_frees_what_tx_refuses(void **state)
+{
+	struct vdk_mbuf *in[40], *out[64], *fill[64];
+	unsigned int i, n, room;
+
+	(void)state;
+	reset_stream();
+	/* Leave room for 10 in port B's tx ring. */
+	room = vdk_ring_free_count(ring_out);
+	assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, fill, room - 10), 0);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_out, (void **)fill, room - 10, NULL),
+			 room - 10);
+	for (i = 0; i < 40; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, 40, NULL), 40);
+	fwd_io_engine.fwd(&fs, cfg);	/* burst 32: 10 sent, 22 dropped */
+	assert_int_equal(fs.rx_packets, 32);
+	assert_int_equal(fs.tx_packets, 10);
+	assert_int_equal(fs.fwd_dropped, 22);
+	while ((n = vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL)) > 0)
+		vdk_pktmbuf_free_bulk(out, n);
+	while ((n = vdk_ring_dequeue_burst(ring_in, (void **)out, 64, NULL)) > 0)
+		vdk_pktmbuf_free_bulk(out, n);
+	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+}
+
+static void
+test_rxonly_frees_everything(void **state)
+{
+	struct vdk_mbuf *in[8], *out[64];
+
+	(void)state;
+	reset_stream();
+	for (unsigned int i = 0; i < 8; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(run_engine(&fwd_rxonly_engine, in, 8, out), 0);
+	assert_int_equal(fs.rx_packets, 8);
+	assert_int_equal(fs.tx_packets, 0);
+	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+}
+
+static void
+test_mac_rewrites_both_addresses_for_the_tx_port(void **state)
+{
+	struct vdk_mbuf *in[2], *out[64];
+	struct vdk_ether_hdr *eth;
+	struct vdk_ether_addr port_mac;
+	unsigned int i;
+
+	(void)state;
+	reset_stream();
+	in[0] = udp4_packet(VDK_IPPROTO_UDP);
+	in[1] = udp4_packet(VDK_IPPROTO_TCP);
+	assert_int_equal(run_engine(&fwd_mac_engine, in, 2, out), 2);
+	vdk_eth_macaddr_get(port_b, &port_mac);
+	for (i = 0; i < 2; i++) {
+		eth = vdk_pktmbuf_mtod(out[i], struct vdk_ether_hdr *);
+		assert_true(vdk_is_same_ether_addr(&eth->src_addr, &port_mac));
+		assert_true(vdk_is_same_ether_addr(&eth->dst_addr, &cfg->peer_addr[port_b]));
+		assert_int_equal(vdk_be16(eth->ether_type), VDK_ETHER_TYPE_IPV4);
+	}
+	assert_int_equal(cfg->peer_addr[port_b].addr_bytes[5], 0x42);	/* --eth-peer */
+	vdk_pktmbuf_free_bulk(out, 2);
+}
+
+static void
+test_macswap_swaps_source_and_destination(void **state)
+{
+	struct vdk_mbuf *in[1], *out[64];
+	struct vdk_ether_hdr *eth;
+	uint8_t before[64];
+
+	(void)state;
+	reset_stream();
+	in[0] = udp4_packet(VDK_IPPROTO_UDP);
+	memcpy(before, vdk_pktmbuf_mtod(in[0], uint8_t *), 64);
+	assert_int_equal(run_engine(&fwd_macswap_engine, in, 1, out), 1);
+	eth = vdk_pktmbuf_mtod(out[0], struct vdk_ether_hdr *);
+	assert_true(vdk_is_same_ether_addr(&eth->dst_addr, &mac2));
+	assert_true(vdk_is_same_ether_addr(&eth->src_addr, &mac1));
+	/* Nothing after the addresses changed. */
+	assert_memory_equal((uint8_t *)eth + 12, before + 12, 64 - 12);
+	vdk_pktmbuf_free_bulk(out, 1);
+}
+
+static void
+test_mac_engines_leave_runts_alone(void **state)
+{
+	struct vdk_mbuf *in[1], *out[64];
+
+	(void)state;
+	reset_stream();
+	in[0] = vdk_pktmbuf_alloc(pool);
+	memcpy(vdk_pktmbuf_append(in[0], 6), "\1\2\3\4\5\6", 6);
+	assert_int_equal(run_engine(&fwd_macswap_engine, in, 1, out), 1);
+	assert_memory_equal(vdk_pktmbuf_mtod(out[0], uint8_t *), "\1\2\3\4\5\6", 6);
+	assert_int_equal(run_engine(&fwd_mac_engine, out, 1, in), 1);
+	assert_memory_equal(vdk_pktmbuf_mtod(in[0], uint8_t *), "\1\2\3\4\5\6", 6);
+	vdk_pktmbuf_free(in[0]);
+}
+
+static void
+test_csum_counts_bad_checksums_and_fixes_them(void **state)
+{
+	struct vdk_mbuf *in[4], *out[64];
+	uint16_t good_ip, good_udp, good_tcp;
+	unsigned int i;
+
+	(void)state;
+	reset_stream();
+	in[0] = udp4_packet(VDK_IPPROTO_UDP);	/* all right */
+	in[1] = udp4_packet(VDK_IPPROTO_UDP);	/* bad IP header checksum */
+	in[2] = udp4_packet(VDK_IPPROTO_UDP);	/* bad UDP checksum */
+	in[3] = udp4_packet(VDK_IPPROTO_TCP);	/* bad TCP checksum */
+	good_ip = ip_of(in[1])->hdr_checksum;
+	good_udp = l4_cksum(in[2]);
+	good_tcp = l4_cksum(in[3]);
+	ip_of(in[1])->hdr_checksum ^= 0x0101;
+	set_l4_cksum(in[2], (uint16_t)(good_udp ^ 0x00ff));
+	set_l4_cksum(in[3], (uint16_t)(good_tcp + 1));
+	assert_int_equal(run_engine(&fwd_csum_engine, in, 4, out), 4);
+	assert_int_equal(fs.rx_bad_ip_csum, 1);
+	assert_int_equal(fs.rx_bad_l4_csum, 2);
+	assert_int_equal(ip_of(out[1])->hdr_checksum, good_ip);
+	assert_int_equal(l4_cksum(out[2]), good_udp);
+	assert_int_equal(l4_cksum(out[3]), good_tcp);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(out[i]->l2_len, 14);
+		assert_int_equal(out[i]->l3_len, 20);
+		assert_true(out[i]->ol_flags & VDK_MBUF_F_TX_IPV4);
+		assert_false(out[i]->ol_flags & VDK_MBUF_F_TX_IP_CKSUM);
+	}
+	vdk_pktmbuf_free_bulk(out, 4);
+}
+
+static void
+test_csum_accepts_udp_without_checksum_and_vlan_tags(void **state)
+{
+	struct vdk_mbuf *m, *out[64];
+	uint8_t *p;
+	uint16_t want;
+
+	(void)state;
+	reset_stream();
+	m = udp4_packet(VDK_IPPROTO_UDP);
+	want = l4_cksum(m);
+	set_l4_cksum(m, 0);
+	/* Insert an 802.1Q tag after the addresses. */
+	assert_non_null(vdk_pktmbuf_prepend(m, 4));
+	p = vdk_pktmbuf_mtod(m, uint8_t *);
+	memmove(p, p + 4, 12);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	p[14] = 0x00;
+	p[15] = 0x05;
+	fwd_csum_packet(&fs, m, 0);
+	assert_int_equal(fs.rx_bad_ip_csum + fs.rx_bad_l4_csum, 0);
+	assert_int_equal(m->l2_len, 18);
+	memcpy(&want, p + 18 + 20 + 6, 2);
+	assert_int_not_equal(want, 0);	/* filled in on the way out */
+	vdk_pktmbuf_free(m);
+	(void)out;
+}
+
+static void
+test_csum_leaves_checksums_to_a_port_that_offloads_them(void **state)
+{
+	struct vdk_mbuf *m;
+	uint64_t all = VDK_ETH_TX_OFFLOAD_IPV4_CKSUM | VDK_ETH_TX_OFFLOAD_UDP_CKSUM |
+		       VDK_ETH_TX_OFFLOAD_TCP_CKSUM;
+
+	(void)state;
+	reset_stream();
+	m = udp4_packet(VDK_IPPROTO_UDP);
+	fwd_csum_packet(&fs, m, all);
+	assert_int_equal(ip_of(m)->hdr_checksum, 0);
+	assert_int_equal(l4_cksum(m), 0);
+	assert_true(m->ol_flags & VDK_MBUF_F_TX_IP_CKSUM);
+	assert_int_equal(m->ol_flags & VDK_MBUF_F_TX_L4_MASK, VDK_MBUF_F_TX_UDP_CKSUM);
+	vdk_pktmbuf_free(m);
+	m = udp4_packet(VDK_IPPROTO_TCP);
+	m->ol_flags = VDK_MBUF_F_RX_L4_CKSUM_BAD | VDK_MBUF_F_RX_IP_CKSUM_GOOD;
+	fwd_csum_packet(&fs, m, all);
+	assert_int_equal(fs.rx_bad_l4_csum, 1);	/* the driver said so */
+	assert_int_equal(fs.rx_bad_ip_csum, 0);
+	assert_int_equal(m->ol_flags & VDK_MBUF_F_TX_L4_MASK, VDK_MBUF_F_TX_TCP_CKSUM);
+	vdk_pktmbuf_free(m);
+}
+
+static void
+test_csum_checks_ipv6_udp(void **state)
+{
+	struct vdk_mbuf *m = vdk_pktmbuf_alloc(pool);
+	uint8_t *p;
+	struct vdk_ipv6_hdr *ip6;
+	struct vdk_udp_hdr *u;
+	uint16_t good, got;
+
+	(void)state;
+	reset_stream();
+	assert_non_null(vdk_pktmbuf_append(m, 14 + 40 + 8 + 4));
+	p = vdk_pktmbuf_mtod(m, uint8_t *);
+	memset(p, 0, 66);
+	((struct vdk_ether_hdr *)p)->ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV6);
+	ip6 = (struct vdk_ipv6_hdr *)(p + 14);
+	ip6->vtc_flow = vdk_cpu_to_be32(6u << 28);
+	ip6->payload_len = vdk_cpu_to_be16(12);
+	ip6->proto = VDK_IPPROTO_UDP;
+	ip6->hop_limits = 64;
+	ip6->src_addr[15] = 1;
+	ip6->dst_addr[15] = 2;
+	u = (struct vdk_udp_hdr *)(p + 54);
+	u->dgram_len = vdk_cpu_to_be16(12);
+	good = vdk_ipv6_udptcp_cksum(ip6, u);
+	u->dgram_cksum = (uint16_t)(good + 3);
+	fwd_csum_packet(&fs, m, 0);
+	assert_int_equal(fs.rx_bad_l4_csum, 1);
+	memcpy(&got, p + 54 + 6, 2);
+	assert_int_equal(got, good);
+	assert_true(m->ol_flags & VDK_MBUF_F_TX_IPV6);
+	assert_int_equal(m->l3_len, 40);
+	vdk_pktmbuf_free(m);
+}
+
+static void
+test_txonly_builds_udp_packets_of_txpkts_length(void **state)
+{
+	struct vdk_mbuf *out[64];
+	struct vdk_ether_hdr *eth;
+	struct vdk_ipv4_hdr *ip;
+	struct vdk_udp_hdr *u;
+	unsigned int n, i;
+
+	(void)state;
+	reset_stream();
+	cfg->nb_txsegs = 1;
+	cfg->txsegs[0] = 100;
+	cfg->txpkt_len = 100;
+	cfg->burst = 8;
+	fwd_txonly_template(cfg);
+	cfg->engine = &fwd_txonly_engine;
+	fwd_txonly_engine.fwd(&fs, cfg);
+	n = vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL);
+	assert_int_equal(n, 8);
+	assert_int_equal(fs.tx_packets, 8);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(out[i]->pkt_len, 100);
+		assert_int_equal(out[i]->nb_segs, 1);
+		assert_int_equal(vdk_mbuf_check(out[i], 1, NULL), 0);
+		eth = vdk_pktmbuf_mtod(out[i], struct vdk_ether_hdr *);
+		assert_true(vdk_is_same_ether_addr(&eth->dst_addr, &cfg->peer_addr[port_b]));
+		assert_true(vdk_is_same_ether_addr(&eth->src_addr, &cfg->port_addr[port_b]));
+		ip = (struct vdk_ipv4_hdr *)(eth + 1);
+		assert_int_equal(vdk_be16(ip->total_length), 86);
+		assert_int_equal(ip->next_proto_id, VDK_IPPROTO_UDP);
+		assert_int_equal(vdk_cksum_fold(vdk_raw_cksum_add(ip, 20, 0)), 0xffff);
+		u = (struct vdk_udp_hdr *)(ip + 1);
+		assert_int_equal(vdk_be16(u->dgram_len), 66);
+	}
+	vdk_pktmbuf_free_bulk(out, n);
+
+	/* Two segments: 64 + 36. */
+	cfg->nb_txsegs = 2;
+	cfg->txsegs[0] = 64;
+	cfg->txsegs[1] = 36;
+	fwd_txonly_engine.fwd(&fs, cfg);
+	n = vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL);
+	assert_int_equal(n, 8);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(out[i]->nb_segs, 2);
+		assert_int_equal(out[i]->pkt_len, 100);
+		assert_int_equal(out[i]->data_len, 64);
+		assert_int_equal(out[i]->next->data_len, 36);
+		assert_int_equal(vdk_mbuf_check(out[i], 1, NULL), 0);
+	}
+	vdk_pktmbuf_free_bulk(out, n);
+	cfg->nb_txsegs = 1;
+	cfg->txsegs[0] = 64;
+	cfg->txpkt_len = 64;
+	cfg->burst = 32;
+	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+}
+
+static void
+test_engine_names_resolve(void **state)
+{
+	(void)state;
+	assert_ptr_equal(fwd_engine_find("io"), &fwd_io_engine);
+	assert_ptr_equal(fwd_engine_find("csum"), &fwd_csum_engine);
+	assert_null(fwd_engine_find("iox"));
+	assert_null(fwd_engine_find(""));
+	assert_null(fwd_engine_find(NULL));
+}
+
+/*
+ * A loop: port B's tx ring feeds port B's rx (ring_back), and the lcore
+ * forwards B to B. Packets circulate while the control thread switches
+ * engine, burst and txpkts; afterwards every packet is still there.
+ */
+static void
+test_switches_while_forwarding_lose_no_packet(void **state)
+{
+	static const char *const modes[] = { "macswap", "mac", "io", "csum", "io" };
+	struct vdk_mbuf *pkts[64];
+	struct timespec ms = { 0, 2 * 1000 * 1000 };
+	uint16_t loop_port;
+	struct vdk_ring *lr;
+	unsigned int i, n, total = 0, round;
+	uint16_t segs[2] = { 64, 64 };
+	int p;
+
+	(void)state;
+	lr = vdk_ring_create("t_loop", 256, VDK_SOCKET_ID_ANY, 0);
+	assert_non_null(lr);
+	p = vdk_eth_from_rings("loop", &lr, 1, &lr, 1, VDK_SOCKET_ID_ANY);
+	assert_true(p >= 0);
+	loop_port = (uint16_t)p;
+	assert_int_equal(vdk_eth_dev_configure(loop_port, 1, 1, NULL), 0);
+	assert_int_equal(vdk_eth_rx_queue_setup(loop_port, 0, 0, 0, NULL, pool), 0);
+	assert_int_equal(vdk_eth_tx_queue_setup(loop_port, 0, 0, 0, NULL), 0);
+	assert_int_equal(vdk_eth_dev_start(loop_port), 0);
+	memset(tp.ports, 0, sizeof(tp.ports));
+	tp.ports[loop_port].fwd = true;
+	tp.engine = &fwd_io_engine;
+	for (i = 0; i < 100; i++)
+		assert_int_equal(vdk_ring_enqueue(lr, udp4_packet(VDK_IPPROTO_UDP)), 0);
+
+	assert_int_equal(tp_fwd_start(&tp, 0), 0);
+	assert_true(tp.forwarding);
+	for (round = 0; round < 20; round++) {
+		nanosleep(&ms, NULL);
+		assert_int_equal(tp_set_fwd(&tp, modes[round % VDK_DIM(modes)]), 0);
+		assert_int_equal(tp_set_burst(&tp, 1 + (round * 7) % 64), 0);
+		assert_int_equal(tp_set_txpkts(&tp, segs, 1 + round % 2), 0);
+	}
+	assert_int_equal(tp_fwd_stop(&tp), 0);
+	assert_false(tp.forwarding);
+	assert_int_equal(tp.nb_streams, 1);
+	assert_true(tp.streams[0].rx_packets > 100);
+	assert_int_equal(tp.streams[0].fwd_dropped, 0);
+	assert_int_equal(tp.streams[0].rx_packets, tp.streams[0].tx_packets);
+	/* The last configuration is what was asked last. */
+	assert_ptr_equal(tp.cfg->engine, fwd_engine_find(modes[19 % VDK_DIM(modes)]));
+	assert_int_equal(tp.cfg->burst, 1 + (19 * 7) % 64);
+	while ((n = vdk_ring_dequeue_burst(lr, (void **)pkts, 64, NULL)) > 0) {
+		total += n;
+		vdk_pktmbuf_free_bulk(pkts, n);
+	}
+	assert_int_equal(total, 100);
+	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+	/* Refusals while stopped and running. */
+	assert_int_equal(tp_fwd_stop(&tp), -EINVAL);
+	assert_int_equal(tp_set_fwd(&tp, "bogus"), -EINVAL);
+	assert_int_equal(tp_set_burst(&tp, 0), -EINVAL);
+	assert_int_equal(tp_set_burst(&tp, 513), -EINVAL);
+	segs[0] = 4000;
+	assert_int_equal(tp_set_txpkts(&tp, segs, 1), -EINVAL);
+	assert_int_equal(tp_set_nbcore(&tp, 2), -EINVAL);
+	assert_int_equal(tp_set_nbcore(&tp, 1), 0);
+	tp_fwd_cleanup(&tp);
+	assert_int_equal(vdk_eth_dev_close(loop_port), 0);
+	vdk_ring_free(lr);
+}
+
+static int
+setup(void **state)
+{
+	char *argv[] = { "test_testpmd_fwd", "--no-huge", "-l", "0-1", "--no-pci", NULL };
+	int pa, pb;
+
+	(void)state;
+	if (vdk_eal_init(5, argv) < 0)
+		return -1;
+	pool = vdk_pktmbuf_pool_create("t_fwd", 1023, 0, 0, VDK_MBUF_DEFAULT_BUF_SIZE,
+				       VDK_SOCKET_ID_ANY);
+	ring_in = vdk_ring_create("t_in", 64, VDK_SOCKET_ID_ANY, 0);
+	ring_out = vdk_ring_create("t_out", 64, VDK_SOCKET_ID_ANY, 0);
+	ring_back = vdk_ring_create("t_back", 64, VDK_SOCKET_ID_ANY, 0);
+	if (pool == NULL || ring_in == NULL || ring_out == NULL || ring_back == NULL)
+		return -1;
+	/* A receives from ring_in; B sends into ring_out. */
+	pa = vdk_eth_from_rings("fwd_a", &ring_in, 1, &ring_back, 1, VDK_SOCKET_ID_ANY);
+	pb = vdk_eth_from_rings("fwd_b", &ring_back, 1, &ring_out, 1, VDK_SOCKET_ID_ANY);
+	if (pa < 0 || pb < 0)
+		return -1;
+	port_a = (uint16_t)pa;
+	port_b = (uint16_t)pb;
+	for (int i = 0; i < 2; i++) {
+		uint16_t p = i ? port_b : port_a;
+
+		if (vdk_eth_dev_configure(p, 1, 1, NULL) != 0 ||
+		    vdk_eth_rx_queue_setup(p, 0, 0, 0, NULL, pool) != 0 ||
+		    vdk_eth_tx_queue_setup(p, 0, 0, 0, NULL) != 0 || vdk_eth_dev_start(p) != 0)
+			return -1;
+	}
+	tp_params_defaults(&tp.params);
+	tp.params.peer[port_b] = (struct vdk_ether_addr){ { 0x02, 0, 0, 0, 0, 0x42 } };
+	tp.params.peer_set[port_b] = true;
+	tp.out = tmpfile();
+	tp.pool = pool;
+	tp.engine = &fwd_io_engine;
+	tp.burst = 32;
+	tp.txsegs[0] = 64;
+	tp.nb_txsegs = 1;
+	tp.worker_lcores[0] = 1;
+	tp.nb_workers = 1;
+	tp.nb_fwd_lcores = 1;
+	cfg = tp_fwd_config_make(&tp);
+	return cfg == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	free(cfg);
+	vdk_eth_dev_close(port_a);
+	vdk_eth_dev_close(port_b);
+	vdk_ring_free(ring_in);
+	vdk_ring_free(ring_out);
+	vdk_ring_free(ring_back);
+	vdk_mempool_free(pool);
+	fclose(tp.out);
+	return vdk_eal_cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_io_forwards_packets_unchanged),
+		cmocka_unit_test(test_io_counts_and_frees_what_tx_refuses),
+		cmocka_unit_test(test_rxonly_frees_everything),
+		cmocka_unit_test(test_mac_rewrites_both_addresses_for_the_tx_port),
+		cmocka_unit_test(test_macswap_swaps_source_and_destination),
+		cmocka_unit_test(test_mac_engines_leave_runts_alone),
+		cmocka_unit_test(test_csum_counts_bad_checksums_and_fixes_them),
+		cmocka_unit_test(test_csum_accepts_udp_without_checksum_and_vlan_tags),
+		cmocka_unit_test(test_csum_leaves_checksums_to_a_port_that_offloads_them),
+		cmocka_unit_test(test_csum_checks_ipv6_udp),
+		cmocka_unit_test(test_txonly_builds_udp_packets_of_txpkts_length),
+		cmocka_unit_test(test_engine_names_resolve),
+		cmocka_unit_test(test_switches_while_forwarding_lose_no_packet),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

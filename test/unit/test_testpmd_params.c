@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * testpmd's options after "--": defaults, every option read right, and
+ * every bad value refused with a message and the parameters unchanged.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testpmd.h"
+
+static char *err_buf;
+static size_t err_len;
+
+static int
+parse(struct tp_params *p, const char *const *args)
+{
+	char *argv[32];
+	FILE *err;
+	int argc = 0, ret;
+
+	argv[argc++] = "vdk-testpmd";
+	while (*args != NULL && argc < 31)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	free(err_buf);
+	err_buf = NULL;
+	err = open_memstream(&err_buf, &err_len);
+	assert_non_null(err);
+	ret = tp_params_parse(p, argc, argv, err);
+	fclose(err);
+	return ret;
+}
+
+static void
+test_defaults_are_dpdks(void **state)
+{
+	struct tp_params p;
+
+	(void)state;
+	tp_params_defaults(&p);
+	assert_string_equal(p.fwd_mode, "io");
+	assert_int_equal(p.nb_rxq, 1);
+	assert_int_equal(p.nb_txq, 1);
+	assert_int_equal(p.burst, 32);
+	assert_int_equal(p.nb_txpkts, 1);
+	assert_int_equal(p.txpkts[0], 64);
+	assert_int_equal(p.nb_cores, 1);
+	assert_false(p.interactive);
+	assert_true(p.promisc);
+	assert_int_equal(p.portmask, 0);
+}
+
+static void
+test_every_option_is_read(void **state)
+{
+	static const char *const args[] = {
+		"-i", "--auto-start", "--forward-mode=macswap", "--nb-cores", "2", "--rxq=4",
+		"--txq=2", "--rxd=512", "--txd=256", "--burst=64", "--txpkts=64,128",
+		"--stats-period=3", "--portmask=0x5", "--eth-peer=1,02:00:00:00:00:aa",
+		"--run-time=1.5", "--total-num-mbufs=8192", "--mbuf-size=4096", "--no-promisc",
+		NULL,
+	};
+	struct tp_params p;
+
+	(void)state;
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, args), 0);
+	assert_true(p.interactive);
+	assert_true(p.auto_start);
+	assert_string_equal(p.fwd_mode, "macswap");
+	assert_int_equal(p.nb_cores, 2);
+	assert_int_equal(p.nb_rxq, 4);
+	assert_int_equal(p.nb_txq, 2);
+	assert_int_equal(p.nb_rxd, 512);
+	assert_int_equal(p.nb_txd, 256);
+	assert_int_equal(p.burst, 64);
+	assert_int_equal(p.nb_txpkts, 2);
+	assert_int_equal(p.txpkts[1], 128);
+	assert_int_equal(p.stats_period, 3);
+	assert_int_equal(p.portmask, 5);
+	assert_true(p.peer_set[1]);
+	assert_int_equal(p.peer[1].addr_bytes[5], 0xaa);
+	assert_true(p.run_time > 1.4 && p.run_time < 1.6);
+	assert_int_equal(p.total_mbufs, 8192);
+	assert_int_equal(p.mbuf_size, 4096);
+	assert_false(p.promisc);
+}
+
+static void
+test_bad_values_are_refused_and_change_nothing(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "--forward-mode=teleport", NULL }, { "--nb-cores=0", NULL },
+		{ "--rxq=0", NULL }, { "--rxq=65", NULL }, { "--txq=x", NULL },
+		{ "--rxd=0", NULL }, { "--txd=70000", NULL }, { "--burst=0", NULL },
+		{ "--burst=513", NULL }, { "--txpkts=20", NULL }, { "--txpkts=64,", NULL },
+		{ "--stats-period=-1", NULL }, { "--portmask=0", NULL },
+		{ "--portmask=xyz", NULL }, { "--portmask=0x100000000", NULL },
+		{ "--eth-peer=1", NULL }, { "--eth-peer=40,02:00:00:00:00:01", NULL },
+		{ "--eth-peer=1,02:00:00:00:00", NULL }, { "--run-time=0", NULL },
+		{ "--run-time=abc", NULL }, { "--total-num-mbufs=1", NULL },
+		{ "--mbuf-size=100", NULL }, { "--bogus", NULL }, { "--burst", NULL },
+		{ "stray", NULL },
+	};
+	struct tp_params p, before;
+	unsigned int i;
+
+	(void)state;
+	tp_params_defaults(&p);
+	before = p;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(&p, bad[i]) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i][0]);
+		if (err_buf == NULL || strstr(err_buf, "testpmd: ") == NULL)
+			fail_msg("'%s' gave no message", bad[i][0]);
+		assert_memory_equal(&p, &before, sizeof(p));
+	}
+}
+
+static void
+test_help_prints_usage_and_says_so(void **state)
+{
+	static const char *const args[] = { "--help", NULL };
+	struct tp_params p;
+
+	(void)state;
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, args), 1);
+}
+
+static void
+test_txpkts_parser(void **state)
+{
+	uint16_t segs[8];
+
+	(void)state;
+	assert_int_equal(tp_parse_txpkts("64", segs, 8), 1);
+	assert_int_equal(tp_parse_txpkts("42,1,2", segs, 8), 3);
+	assert_int_equal(segs[2], 2);
+	assert_int_equal(tp_parse_txpkts("41", segs, 8), -EINVAL);
+	assert_int_equal(tp_parse_txpkts("64,0", segs, 8), -EINVAL);
+	assert_int_equal(tp_parse_txpkts(",64", segs, 8), -EINVAL);
+	assert_int_equal(tp_parse_txpkts("64,64", segs, 1), -EINVAL);
+	assert_int_equal(tp_parse_txpkts("65535,1", segs, 8), -EINVAL);
+	assert_int_equal(tp_parse_txpkts("", segs, 8), -EINVAL);
+	assert_int_equal(tp_parse_txpkts(NULL, segs, 8), -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_dpdks),
+		cmocka_unit_test(test_every_option_is_read),
+		cmocka_unit_test(test_bad_values_are_refused_and_change_nothing),
+		cmocka_unit_test(test_help_prints_usage_and_says_so),
+		cmocka_unit_test(test_txpkts_parser),
+	};
+	int ret = cmocka_run_group_tests(tests, NULL, NULL);
+
+	free(err_buf);
+	return ret;
+}
