@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -527,8 +528,12 @@ map_anon(size_t len, int node)
 	err = -bind_range(addr, len, node);
 	if (err != 0)
 		goto unmap;
-	/* mlock faults every page in, on the bound node. */
-	if (mlock(addr, len) != 0) {
+	/*
+	 * mlock faults every page in, on the bound node. Called through
+	 * syscall() because sanitizer runtimes replace mlock() with a no-op,
+	 * and a sanitized build must lock (and so fault in) the same pages.
+	 */
+	if (syscall(SYS_mlock, addr, len) != 0) {
 		err = errno;
 		log_mlock_failure(len, err);
 		err = ENOMEM;
@@ -632,6 +637,6 @@ void
 eal_backing_unmap(void *addr, size_t len)
 {
 	if (bk.kind == BACKING_ANON)
-		munlock(addr, len);
+		syscall(SYS_munlock, addr, len);
 	munmap(addr, len);
 }

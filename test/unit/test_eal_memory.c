@@ -26,6 +26,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -216,12 +217,47 @@ set_hugepages(long nr)
 	assert_int_equal(write_long(NR_HUGEPAGES, nr), 0);
 }
 
+/* What a failed test may leave behind, for teardown() to remove. */
+static struct {
+	char dirs[4][64];
+	bool mounted[4];
+	int nb;
+	pid_t child;
+} left = { .child = -1 };
+
+static void
+track_dir(const char *dir, bool mounted)
+{
+	assert_true(left.nb < 4);
+	snprintf(left.dirs[left.nb], sizeof(left.dirs[0]), "%s", dir);
+	left.mounted[left.nb++] = mounted;
+}
+
+static void
+untrack_dir(const char *dir)
+{
+	int i;
+
+	for (i = 0; i < left.nb; i++) {
+		if (strcmp(left.dirs[i], dir) == 0) {
+			left.nb--;
+			memmove(&left.dirs[i], &left.dirs[i + 1], (size_t)(left.nb - i) * sizeof(left.dirs[0]));
+			memmove(&left.mounted[i], &left.mounted[i + 1], (size_t)(left.nb - i) * sizeof(left.mounted[0]));
+			return;
+		}
+	}
+}
+
 static void
 mount_hugetlbfs(char *dir)
 {
 	strcpy(dir, "/tmp/vdk-huge-XXXXXX");
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(mount("nodev", dir, "hugetlbfs", 0, "pagesize=2M"), 0);
+	if (mount("nodev", dir, "hugetlbfs", 0, "pagesize=2M") != 0) {
+		rmdir(dir);
+		fail_msg("cannot mount hugetlbfs on %s: %s", dir, strerror(errno));
+	}
+	track_dir(dir, true);
 }
 
 static void
@@ -229,6 +265,52 @@ umount_hugetlbfs(const char *dir)
 {
 	assert_int_equal(umount(dir), 0);
 	assert_int_equal(rmdir(dir), 0);
+	untrack_dir(dir);
+}
+
+static void
+empty_dir(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.')
+			unlink(path);
+	}
+	closedir(d);
+}
+
+static int
+teardown(void **state)
+{
+	static const char *const cb_names[] = { "a", "b", "x" };
+	unsigned int i;
+
+	(void)state;
+	eal_memory_cleanup();
+	for (i = 0; i < 3; i++)
+		vdk_mem_event_callback_unregister(cb_names[i]);
+	if (left.child > 0) {
+		kill(left.child, SIGKILL);
+		waitpid(left.child, NULL, 0);
+		left.child = -1;
+	}
+	while (left.nb > 0) {
+		const char *dir = left.dirs[--left.nb];
+
+		empty_dir(dir);
+		if (left.mounted[left.nb])
+			umount2(dir, MNT_DETACH);
+		rmdir(dir);
+	}
+	if (huge.usable && read_long(NR_HUGEPAGES) != huge.old_nr + NR_TEST_HUGEPAGES)
+		write_long(NR_HUGEPAGES, huge.old_nr + NR_TEST_HUGEPAGES);
+	return 0;
 }
 
 static void
@@ -898,7 +980,7 @@ make_file(const char *dir, const char *name)
 static void
 test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 {
-	char dir[64], name[96], lock_live[256];
+	char dir[64], name[96];
 	long free0 = read_long(FREE_HUGEPAGES);
 	int pipefd[2], status;
 	pid_t dead, live;
@@ -916,7 +998,6 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 	assert_int_equal(waitpid(dead, &status, 0), dead);
 
 	/* A live process holding its lock. */
-	snprintf(lock_live, sizeof(lock_live), "%s/%s-%d.lock", dir, PREFIX, 0);
 	assert_int_equal(pipe(pipefd), 0);
 	live = fork();
 	assert_true(live >= 0);
@@ -924,6 +1005,7 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 		char path[256];
 		int fd;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		snprintf(path, sizeof(path), "%s/%s-%d.lock", dir, PREFIX, (int)getpid());
 		fd = open(path, O_CREAT | O_RDWR, 0600);
 		if (fd < 0 || flock(fd, LOCK_EX) != 0)
@@ -933,6 +1015,7 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 		pause();
 		_exit(0);
 	}
+	left.child = live;
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 
 	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)dead);
@@ -969,6 +1052,7 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 
 	kill(live, SIGKILL);
 	assert_int_equal(waitpid(live, &status, 0), live);
+	left.child = -1;
 	close(pipefd[0]);
 	close(pipefd[1]);
 	/* Now the live one is dead too: the next start takes its files. */
@@ -983,7 +1067,6 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 	unlink(name);
 	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
 	umount_hugetlbfs(dir);
-	(void)lock_live;
 }
 
 /* ---- hugepage error paths ---- */
@@ -996,6 +1079,7 @@ test_hugepage_dir_not_hugetlbfs_is_enoent(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
+	track_dir(dir, false);
 	log_capture();
 	cfg_reset(false, 4);
 	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
@@ -1008,6 +1092,7 @@ test_hugepage_dir_not_hugetlbfs_is_enoent(void **state)
 
 	/* A directory that does not exist at all. */
 	assert_int_equal(rmdir(dir), 0);
+	untrack_dir(dir);
 	log_capture();
 	assert_int_equal(eal_memory_init(&cfg), -ENOENT);
 	assert_true(log_contains("does not exist"));
@@ -1082,34 +1167,34 @@ int
 main(void)
 {
 	const struct CMUnitTest nohuge_tests[] = {
-		cmocka_unit_test(test_memory_nohuge_starts_with_no_segments),
-		cmocka_unit_test(test_memory_init_twice_is_ealready),
-		cmocka_unit_test(test_memseg_nohuge_is_locked_rounded_and_iova_is_va),
-		cmocka_unit_test(test_memory_m_reserves_pinned_memory_up_front),
-		cmocka_unit_test(test_memory_socket_mem_reserves_per_node),
-		cmocka_unit_test(test_memory_socket_mem_on_missing_node_fails_cleanly),
-		cmocka_unit_test(test_memseg_alloc_rejects_bad_node_and_zero_length),
-		cmocka_unit_test(test_memseg_alloc_without_init_fails),
-		cmocka_unit_test(test_memory_file_prefix_with_slash_is_einval),
-		cmocka_unit_test(test_mem_callback_register_rejects_bad_arguments),
-		cmocka_unit_test(test_mem_callbacks_see_growth_and_removal_in_order),
-		cmocka_unit_test(test_mem_callback_veto_fails_allocation_and_unwinds),
-		cmocka_unit_test(test_memory_cleanup_tells_callbacks_every_segment_goes),
-		cmocka_unit_test(test_virt2phy_of_present_page_keeps_offset),
-		cmocka_unit_test(test_memseg_pa_mode_records_physical_addresses),
-		cmocka_unit_test(test_memory_pa_mode_without_privilege_is_eacces),
-		cmocka_unit_test(test_memory_nohuge_over_memlock_limit_names_the_numbers),
-		cmocka_unit_test(test_hugepage_dir_not_hugetlbfs_is_enoent),
+		cmocka_unit_test_teardown(test_memory_nohuge_starts_with_no_segments, teardown),
+		cmocka_unit_test_teardown(test_memory_init_twice_is_ealready, teardown),
+		cmocka_unit_test_teardown(test_memseg_nohuge_is_locked_rounded_and_iova_is_va, teardown),
+		cmocka_unit_test_teardown(test_memory_m_reserves_pinned_memory_up_front, teardown),
+		cmocka_unit_test_teardown(test_memory_socket_mem_reserves_per_node, teardown),
+		cmocka_unit_test_teardown(test_memory_socket_mem_on_missing_node_fails_cleanly, teardown),
+		cmocka_unit_test_teardown(test_memseg_alloc_rejects_bad_node_and_zero_length, teardown),
+		cmocka_unit_test_teardown(test_memseg_alloc_without_init_fails, teardown),
+		cmocka_unit_test_teardown(test_memory_file_prefix_with_slash_is_einval, teardown),
+		cmocka_unit_test_teardown(test_mem_callback_register_rejects_bad_arguments, teardown),
+		cmocka_unit_test_teardown(test_mem_callbacks_see_growth_and_removal_in_order, teardown),
+		cmocka_unit_test_teardown(test_mem_callback_veto_fails_allocation_and_unwinds, teardown),
+		cmocka_unit_test_teardown(test_memory_cleanup_tells_callbacks_every_segment_goes, teardown),
+		cmocka_unit_test_teardown(test_virt2phy_of_present_page_keeps_offset, teardown),
+		cmocka_unit_test_teardown(test_memseg_pa_mode_records_physical_addresses, teardown),
+		cmocka_unit_test_teardown(test_memory_pa_mode_without_privilege_is_eacces, teardown),
+		cmocka_unit_test_teardown(test_memory_nohuge_over_memlock_limit_names_the_numbers, teardown),
+		cmocka_unit_test_teardown(test_hugepage_dir_not_hugetlbfs_is_enoent, teardown),
 	};
 	const struct CMUnitTest huge_tests[] = {
-		cmocka_unit_test(test_hugepage_memfd_without_mount),
-		cmocka_unit_test(test_hugepage_files_in_huge_dir_leave_only_the_lock),
-		cmocka_unit_test(test_hugepage_mount_is_found_in_proc_mounts),
-		cmocka_unit_test(test_hugepage_m_reserves_up_front_and_frees_at_cleanup),
-		cmocka_unit_test(test_hugepage_pa_mode_records_physical_addresses),
-		cmocka_unit_test(test_hugepage_files_of_dead_processes_are_reclaimed),
-		cmocka_unit_test(test_hugepage_none_reserved_is_enomem_and_leaves_nothing),
-		cmocka_unit_test(test_hugepage_more_than_free_is_enomem_and_leaves_nothing),
+		cmocka_unit_test_teardown(test_hugepage_memfd_without_mount, teardown),
+		cmocka_unit_test_teardown(test_hugepage_files_in_huge_dir_leave_only_the_lock, teardown),
+		cmocka_unit_test_teardown(test_hugepage_mount_is_found_in_proc_mounts, teardown),
+		cmocka_unit_test_teardown(test_hugepage_m_reserves_up_front_and_frees_at_cleanup, teardown),
+		cmocka_unit_test_teardown(test_hugepage_pa_mode_records_physical_addresses, teardown),
+		cmocka_unit_test_teardown(test_hugepage_files_of_dead_processes_are_reclaimed, teardown),
+		cmocka_unit_test_teardown(test_hugepage_none_reserved_is_enomem_and_leaves_nothing, teardown),
+		cmocka_unit_test_teardown(test_hugepage_more_than_free_is_enomem_and_leaves_nothing, teardown),
 	};
 	int fails;
 
