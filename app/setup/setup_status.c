@@ -53,11 +53,15 @@ row_fill(struct setup_ctx *ctx, struct setup_pciids *db, const char *bdf,
 {
 	int rc = 0;
 
+	char path[PATH_MAX];
+
 	memset(r, 0, sizeof(*r));
 	r->viable = -1;
+	/* Gone since the listing (hot unplug, a dangling link): not an error. */
+	if (setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "bus/pci/devices/%s", bdf) < 0 ||
+	    !setup_is_dir(path))
+		return -ENODEV;
 	r->load_rc = setup_dev_load(ctx, bdf, &r->dev);
-	if (r->load_rc == -ENODEV)
-		return r->load_rc;	/* vanished while we listed: hot unplug */
 	if (r->dev.ids_ok) {
 		setup_pciids_vendor(db, r->dev.vendor, r->vendor_name, sizeof(r->vendor_name));
 		setup_pciids_device(db, r->dev.vendor, r->dev.device, r->device_name,

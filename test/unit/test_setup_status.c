@@ -185,6 +185,7 @@ test_status_skips_dangling_device_link(void **state)
 	fake_link(f, "../../../devices/pci0000:00/0000:00:09.0", "sys/bus/pci/devices/0000:00:09.0");
 	assert_int_equal(fake_run(f, "status"), SETUP_EXIT_OK);
 	assert_not_contains(f->out, "0000:00:09.0");
+	assert_string_equal(f->err, "");
 }
 
 int
