@@ -8,8 +8,9 @@
  * on two cores one lcore enqueues bulks while the other dequeues them, each
  * timing its own side, the figure being the sum per object. The DPDK side
  * is dpdk-test's ring_perf_autotest itself, run in the same invocation and
- * parsed. Both sides are repeated and the median kept, alternating so that
- * a noisy moment on the shared machine hits both.
+ * parsed, or with --linked the very same loops over DPDK's rte_ring linked
+ * into this binary. Both sides are repeated, alternating so that a noisy
+ * moment on the shared machine hits both, and the best figure is kept.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,10 @@
 #include "vdk_eal.h"
 #include "vdk_lcore.h"
 #include "vdk_ring.h"
+
+#ifdef BENCH_HAVE_DPDK
+#include <rte_ring.h>
+#endif
 
 #define RING_SIZE 4096
 #define MAX_BURST 32
@@ -69,56 +74,129 @@ find_case(int mode, unsigned int size, int two_cores)
 /* Hidden from the compiler, as in DPDK's test, so the copy loops stay general. */
 static const volatile unsigned int bulk_sizes[] = { 8, 32 };
 
-static struct vdk_ring *r;
+static struct vdk_ring *bench_ring;
+
+/*
+ * The loops, written once: P is the library's function prefix (vdk_ring or
+ * rte_ring, whose calls have the same signatures) and RING the ring.
+ */
+#define SINGLE_LOOP(P, RING, mode, iterations)                           \
+	do {                                                             \
+		void *obj = NULL;                                        \
+		unsigned int i;                                          \
+		if ((mode) == SPSC) {                                    \
+			for (i = 0; i < (iterations); i++) {             \
+				P##_sp_enqueue(RING, obj);               \
+				P##_sc_dequeue(RING, &obj);              \
+			}                                                \
+		} else {                                                 \
+			for (i = 0; i < (iterations); i++) {             \
+				P##_mp_enqueue(RING, obj);               \
+				P##_mc_dequeue(RING, &obj);              \
+			}                                                \
+		}                                                        \
+	} while (0)
+
+#define BULK_LOOP(P, RING, mode, sz_idx, iterations)                               \
+	do {                                                                       \
+		void *burst[MAX_BURST] = { 0 };                                    \
+		unsigned int i;                                                    \
+		if ((mode) == SPSC) {                                              \
+			for (i = 0; i < (iterations); i++) {                       \
+				P##_sp_enqueue_bulk(RING, burst, bulk_sizes[sz_idx], NULL); \
+				P##_sc_dequeue_bulk(RING, burst, bulk_sizes[sz_idx], NULL); \
+			}                                                          \
+		} else {                                                           \
+			for (i = 0; i < (iterations); i++) {                       \
+				P##_mp_enqueue_bulk(RING, burst, bulk_sizes[sz_idx], NULL); \
+				P##_mc_dequeue_bulk(RING, burst, bulk_sizes[sz_idx], NULL); \
+			}                                                          \
+		}                                                                  \
+	} while (0)
+
+/* One side of the two-core test: SP/SC then MP/MC, each timed. */
+#define PAIR_LOOP(P, RING, p, iterations)                                          \
+	do {                                                                       \
+		void *burst[MAX_BURST] = { 0 };                                    \
+		uint64_t t0, t1, t2, t3;                                           \
+		unsigned int i;                                                    \
+		t0 = vdk_rdtsc();                                                  \
+		for (i = 0; i < (iterations); i++) {                               \
+			if ((p)->dequeue)                                          \
+				while (P##_sc_dequeue_bulk(RING, burst, (p)->size, NULL) == 0) \
+					vdk_pause();                               \
+			else                                                       \
+				while (P##_sp_enqueue_bulk(RING, burst, (p)->size, NULL) == 0) \
+					vdk_pause();                               \
+		}                                                                  \
+		t1 = vdk_rdtsc();                                                  \
+		t2 = vdk_rdtsc();                                                  \
+		for (i = 0; i < (iterations); i++) {                               \
+			if ((p)->dequeue)                                          \
+				while (P##_mc_dequeue_bulk(RING, burst, (p)->size, NULL) == 0) \
+					vdk_pause();                               \
+			else                                                       \
+				while (P##_mp_enqueue_bulk(RING, burst, (p)->size, NULL) == 0) \
+					vdk_pause();                               \
+		}                                                                  \
+		t3 = vdk_rdtsc();                                                  \
+		(p)->spsc = (double)(t1 - t0) / ((double)(iterations) * (p)->size); \
+		(p)->mpmc = (double)(t3 - t2) / ((double)(iterations) * (p)->size); \
+	} while (0)
+
+/* As many iterations as DPDK's test runs of each. */
+#define SINGLE_ITERATIONS (1u << 24)
+#define BULK_ITERATIONS (1u << 23)
+#define PAIR_ITERATIONS (1u << 15)
+
+#ifdef BENCH_HAVE_DPDK
+static struct rte_ring *dpdk_ring;
+#endif
+static int use_dpdk; /* the loops below run over DPDK's ring */
 
 /* --- one core --- */
 
 static double
 single_enq_deq(int mode)
 {
-	const unsigned int iterations = 1u << 24;
-	void *obj = NULL;
 	uint64_t start, end;
-	unsigned int i;
 
 	start = vdk_rdtsc();
-	if (mode == SPSC) {
-		for (i = 0; i < iterations; i++) {
-			vdk_ring_sp_enqueue(r, obj);
-			vdk_ring_sc_dequeue(r, &obj);
-		}
+	if (!use_dpdk) {
+		struct vdk_ring *r = bench_ring;
+
+		SINGLE_LOOP(vdk_ring, r, mode, SINGLE_ITERATIONS);
 	} else {
-		for (i = 0; i < iterations; i++) {
-			vdk_ring_mp_enqueue(r, obj);
-			vdk_ring_mc_dequeue(r, &obj);
-		}
+#ifdef BENCH_HAVE_DPDK
+		struct rte_ring *r = dpdk_ring;
+
+		SINGLE_LOOP(rte_ring, r, mode, SINGLE_ITERATIONS);
+#endif
 	}
 	end = vdk_rdtsc();
-	return (double)(end - start) / iterations;
+	return (double)(end - start) / SINGLE_ITERATIONS;
 }
 
 static double
 bulk_enq_deq(int mode, unsigned int sz_idx)
 {
-	const unsigned int iterations = 1u << 23;
-	void *burst[MAX_BURST] = { 0 };
-	unsigned int size = bulk_sizes[sz_idx], i;
+	unsigned int size = bulk_sizes[sz_idx];
 	uint64_t start, end;
 
 	start = vdk_rdtsc();
-	if (mode == SPSC) {
-		for (i = 0; i < iterations; i++) {
-			vdk_ring_sp_enqueue_bulk(r, burst, bulk_sizes[sz_idx], NULL);
-			vdk_ring_sc_dequeue_bulk(r, burst, bulk_sizes[sz_idx], NULL);
-		}
+	if (!use_dpdk) {
+		struct vdk_ring *r = bench_ring;
+
+		BULK_LOOP(vdk_ring, r, mode, sz_idx, BULK_ITERATIONS);
 	} else {
-		for (i = 0; i < iterations; i++) {
-			vdk_ring_mp_enqueue_bulk(r, burst, bulk_sizes[sz_idx], NULL);
-			vdk_ring_mc_dequeue_bulk(r, burst, bulk_sizes[sz_idx], NULL);
-		}
+#ifdef BENCH_HAVE_DPDK
+		struct rte_ring *r = dpdk_ring;
+
+		BULK_LOOP(rte_ring, r, mode, sz_idx, BULK_ITERATIONS);
+#endif
 	}
 	end = vdk_rdtsc();
-	return (double)(end - start) / iterations / size;
+	return (double)(end - start) / BULK_ITERATIONS / size;
 }
 
 /* --- two cores --- */
@@ -134,42 +212,26 @@ static unsigned int pair_ready;
 static int
 pair_side(void *arg)
 {
-	/* As many as DPDK's test does, so that the two measure the same thing. */
-	const unsigned int iterations = 1u << 15;
 	struct pair_params *p = arg;
-	void *burst[MAX_BURST] = { 0 };
-	uint64_t t0, t1, t2, t3;
-	unsigned int i;
 
 	__atomic_add_fetch(&pair_ready, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&pair_ready, __ATOMIC_ACQUIRE) != 2)
 		vdk_pause();
+	if (!use_dpdk) {
+		struct vdk_ring *r = bench_ring;
 
-	t0 = vdk_rdtsc();
-	for (i = 0; i < iterations; i++) {
-		if (p->dequeue)
-			while (vdk_ring_sc_dequeue_bulk(r, burst, p->size, NULL) == 0)
-				vdk_pause();
-		else
-			while (vdk_ring_sp_enqueue_bulk(r, burst, p->size, NULL) == 0)
-				vdk_pause();
+		PAIR_LOOP(vdk_ring, r, p, PAIR_ITERATIONS);
+	} else {
+#ifdef BENCH_HAVE_DPDK
+		struct rte_ring *r = dpdk_ring;
+
+		PAIR_LOOP(rte_ring, r, p, PAIR_ITERATIONS);
+#endif
 	}
-	t1 = vdk_rdtsc();
-	t2 = vdk_rdtsc();
-	for (i = 0; i < iterations; i++) {
-		if (p->dequeue)
-			while (vdk_ring_mc_dequeue_bulk(r, burst, p->size, NULL) == 0)
-				vdk_pause();
-		else
-			while (vdk_ring_mp_enqueue_bulk(r, burst, p->size, NULL) == 0)
-				vdk_pause();
-	}
-	t3 = vdk_rdtsc();
-	p->spsc = (double)(t1 - t0) / ((double)iterations * p->size);
-	p->mpmc = (double)(t3 - t2) / ((double)iterations * p->size);
 	return 0;
 }
 
+/* Rings do not care whose lcore runs them: both libraries use VDK's worker. */
 static int
 run_pair(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
 {
@@ -198,25 +260,27 @@ add(struct ring_case *c, double v, int peer)
 		c->vdk[c->nb_vdk++] = v;
 }
 
+/* Every case once, over VDK's ring or (@dpdk) the linked DPDK's. */
 static int
-run_vdk(unsigned int worker)
+run_loops(unsigned int worker, int dpdk)
 {
 	double spsc, mpmc;
 	unsigned int s;
 
-	add(find_case(SPSC, 1, 0), single_enq_deq(SPSC), 0);
-	add(find_case(MPMC, 1, 0), single_enq_deq(MPMC), 0);
+	use_dpdk = dpdk;
+	add(find_case(SPSC, 1, 0), single_enq_deq(SPSC), dpdk);
+	add(find_case(MPMC, 1, 0), single_enq_deq(MPMC), dpdk);
 	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
-		add(find_case(SPSC, bulk_sizes[s], 0), bulk_enq_deq(SPSC, s), 0);
-		add(find_case(MPMC, bulk_sizes[s], 0), bulk_enq_deq(MPMC, s), 0);
+		add(find_case(SPSC, bulk_sizes[s], 0), bulk_enq_deq(SPSC, s), dpdk);
+		add(find_case(MPMC, bulk_sizes[s], 0), bulk_enq_deq(MPMC, s), dpdk);
 	}
 	if (worker >= VDK_MAX_LCORE)
 		return 0;
 	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
 		if (run_pair(worker, bulk_sizes[s], &spsc, &mpmc) < 0)
 			return -1;
-		add(find_case(SPSC, bulk_sizes[s], 1), spsc, 0);
-		add(find_case(MPMC, bulk_sizes[s], 1), mpmc, 0);
+		add(find_case(SPSC, bulk_sizes[s], 1), spsc, dpdk);
+		add(find_case(MPMC, bulk_sizes[s], 1), mpmc, dpdk);
 	}
 	return 0;
 }
@@ -268,14 +332,36 @@ run_peer(const char *dpdk_test)
 static void
 usage(const char *prog)
 {
-	printf("usage: %s [--quick] [--reps N] [--dpdk-test PATH]\n"
-	       "  VDK's ring against DPDK's ring_perf_autotest (dpdk-test), cycles per\n"
-	       "  object, SP/SC and MP/MC, single and bulk 8/32, one core and two.\n"
-	       "  Full run: about 45 s with the default 3 repetitions (VDK ~4 s and\n"
-	       "  dpdk-test ~6 s per repetition, plus EAL start-up).\n"
-	       "  --quick   VDK's side only, one repetition (about 3 s)\n"
-	       "  --reps N  repetitions of each side, median kept (1..%d, default 3)\n",
-	       prog, BENCH_MAX_REPS);
+	printf("usage: %s [--quick] [--linked] [--reps N] [--dpdk-test PATH]\n"
+	       "  VDK's ring against DPDK's, cycles per object (the best of N\n"
+	       "  repetitions: on a shared machine noise only ever adds cycles), SP/SC\n"
+	       "  and MP/MC, single and bulk 8/32, on one core and across two.\n"
+	       "  Peer: dpdk-test's ring_perf_autotest, run from here and parsed; with\n"
+	       "  --linked, the same loops over DPDK's rte_ring linked into this binary\n"
+	       "  (%s), alternating with VDK's.\n"
+	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
+	       "  each), about 25 s with --linked.\n"
+	       "  --quick      VDK's side only, one repetition (about 3 s)\n"
+	       "  --reps N     repetitions of each side (1..%d, default 3)\n",
+	       prog,
+#ifdef BENCH_HAVE_DPDK
+	       "built in",
+#else
+	       "not built in: install libdpdk-dev and rebuild",
+#endif
+	       BENCH_MAX_REPS);
+}
+
+static double
+best(const double *v, unsigned int n)
+{
+	double b = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < b)
+			b = v[i];
+	return b;
 }
 
 int
@@ -285,19 +371,24 @@ main(int argc, char **argv)
 			     "--log-level", "4", NULL };
 	const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
+		{ "linked", no_argument, NULL, 'L' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "dpdk-test", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dpdk_test = "/usr/bin/dpdk-test";
-	int quick = 0, reps = 3, opt, have_peer;
+	int quick = 0, linked = 0, reps = 3, opt, have_peer = 0;
+	const char *peer_name = "none";
 	unsigned int worker, i, rep;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			quick = 1;
+			break;
+		case 'L':
+			linked = 1;
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -321,33 +412,58 @@ main(int argc, char **argv)
 		fprintf(stderr, "ring bench: EAL init failed\n");
 		return 1;
 	}
-	r = vdk_ring_create("bench_ring", RING_SIZE, vdk_socket_id(), 0);
-	if (r == NULL) {
+	bench_ring = vdk_ring_create("bench_ring", RING_SIZE, vdk_socket_id(), 0);
+	if (bench_ring == NULL) {
 		fprintf(stderr, "ring bench: cannot create the ring: %s\n", strerror(errno));
 		vdk_eal_cleanup();
 		return 1;
 	}
 	worker = vdk_get_next_lcore(-1, 1, 0);
-	have_peer = !quick && bench_find_peer(dpdk_test, "dpdk-test") == 0;
+	if (!quick && linked) {
+#ifdef BENCH_HAVE_DPDK
+		/* rte_ring_init needs no DPDK EAL: plain memory, aligned as VDK's. */
+		ssize_t sz = rte_ring_get_memsize(RING_SIZE);
 
-	printf("ring bench: ring of %d, TSC %.3f GHz, %s; %d repetition(s), median kept\n",
-	       RING_SIZE, vdk_get_tsc_hz() / 1e9,
+		dpdk_ring = aligned_alloc(128, VDK_ALIGN_CEIL((size_t)sz, 128));
+		if (dpdk_ring != NULL && rte_ring_init(dpdk_ring, "bench_ring", RING_SIZE, 0) == 0) {
+			have_peer = 1;
+			peer_name = "DPDK rte_ring, linked, same loops";
+		}
+#endif
+		if (!have_peer)
+			fprintf(stderr, "ring bench: no linked DPDK ring: peer=NA\n");
+	} else if (!quick) {
+		have_peer = bench_find_peer(dpdk_test, "dpdk-test") == 0;
+		if (have_peer)
+			peer_name = "dpdk-test ring_perf_autotest";
+	}
+
+	printf("ring bench: ring of %d, TSC %.3f GHz, %s; %d repetition(s), best kept;"
+	       " peer: %s\n", RING_SIZE, vdk_get_tsc_hz() / 1e9,
 	       worker < VDK_MAX_LCORE ? "lcores 0 and 1" : "one lcore (no two-core cases)",
-	       reps);
+	       reps, peer_name);
 	for (rep = 0; rep < (unsigned int)reps; rep++) {
-		printf("  repetition %u: VDK loops", rep + 1);
-		fflush(stdout);
-		if (run_vdk(worker) < 0) {
-			fprintf(stderr, "\nring bench: cannot launch on lcore %u\n", worker);
-			break;
-		}
-		if (have_peer) {
-			printf(", dpdk-test ring_perf_autotest");
+		/* Alternate which side goes first, against drift. */
+		for (i = 0; i < 2; i++) {
+			int dpdk = (rep + i) % 2;
+
+			if (!dpdk) {
+				printf("  repetition %u: VDK loops\n", rep + 1);
+				if (run_loops(worker, 0) < 0) {
+					fprintf(stderr, "ring bench: cannot launch on lcore %u\n", worker);
+					goto out;
+				}
+			} else if (have_peer && linked) {
+				printf("  repetition %u: DPDK loops\n", rep + 1);
+				if (run_loops(worker, 1) < 0)
+					goto out;
+			} else if (have_peer) {
+				printf("  repetition %u: dpdk-test ring_perf_autotest\n", rep + 1);
+				if (run_peer(dpdk_test) < 0)
+					printf("  (no figures in its output)\n");
+			}
 			fflush(stdout);
-			if (run_peer(dpdk_test) < 0)
-				printf(" (no figures in its output)");
 		}
-		printf("\n");
 	}
 
 	printf("\n%-22s %10s %10s   (cycles per object, lower is better)\n", "case", "vdk",
@@ -357,16 +473,23 @@ main(int argc, char **argv)
 
 		if (c->nb_vdk == 0)
 			continue;
-		c->vdk[0] = bench_median(c->vdk, c->nb_vdk);
-		c->peer[0] = c->nb_peer ? bench_median(c->peer, c->nb_peer) : -1.0;
-		printf("%-22s %10.2f %10.2f\n", c->name, c->vdk[0], c->peer[0]);
+		c->vdk[0] = best(c->vdk, c->nb_vdk);
+		c->peer[0] = c->nb_peer ? best(c->peer, c->nb_peer) : -1.0;
+		if (c->nb_peer)
+			printf("%-22s %10.2f %10.2f\n", c->name, c->vdk[0], c->peer[0]);
+		else
+			printf("%-22s %10.2f %10s\n", c->name, c->vdk[0], "NA");
 	}
 	printf("\n");
 	for (i = 0; i < VDK_DIM(cases); i++)
 		if (cases[i].nb_vdk != 0)
 			bench_result("ring", cases[i].name, cases[i].vdk[0], cases[i].peer[0],
 				     "cycles/obj", 1);
-	vdk_ring_free(r);
+out:
+	vdk_ring_free(bench_ring);
+#ifdef BENCH_HAVE_DPDK
+	free(dpdk_ring);
+#endif
 	vdk_eal_cleanup();
 	return 0;
 }
