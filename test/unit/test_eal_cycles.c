@@ -68,14 +68,24 @@ test_cycles_delay_us_waits_at_least_asked(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
-		uint64_t t0 = now_ns(), el;
+		uint64_t best = UINT64_MAX;
 
-		vdk_delay_us(us[i]);
-		el = now_ns() - t0;
-		/* 0.1 % slack for the calibration error. */
-		assert_true(el >= (uint64_t)us[i] * 999);
-		/* Loose: a preempted thread on a busy machine may oversleep. */
-		assert_true(el < (uint64_t)us[i] * 1000 + 50000000ULL);
+		/*
+		 * Every run waits at least as asked; a preempted thread on a
+		 * busy machine may oversleep, so only the best of a few runs
+		 * is held to an upper bound.
+		 */
+		for (int run = 0; run < 5; run++) {
+			uint64_t t0 = now_ns(), el;
+
+			vdk_delay_us(us[i]);
+			el = now_ns() - t0;
+			/* 0.1 % slack for the calibration error. */
+			assert_true(el >= (uint64_t)us[i] * 999);
+			if (el < best)
+				best = el;
+		}
+		assert_true(best < (uint64_t)us[i] * 1000 + 50000000ULL);
 	}
 }
 
