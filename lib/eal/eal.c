@@ -31,9 +31,9 @@ vdk_eal_init(int argc, char **argv)
 		ret = consumed;
 		goto release_config;
 	}
-	/* The default; the VFIO set-up may only narrow it down later. */
+	/* VA under an IOMMU; PA when VFIO can only run without one. */
 	if (eal_cfg.iova_mode == VDK_IOVA_DC)
-		eal_cfg.iova_mode = VDK_IOVA_VA;
+		eal_cfg.iova_mode = eal_cfg.no_pci ? VDK_IOVA_VA : eal_vfio_iova_mode_hint();
 
 	vdk_get_tsc_hz();
 
@@ -50,6 +50,11 @@ vdk_eal_init(int argc, char **argv)
 	ret = eal_malloc_init();
 	if (ret < 0)
 		goto memzone_cleanup;
+	if (!eal_cfg.no_pci) {
+		ret = eal_pci_init();
+		if (ret < 0)
+			goto malloc_cleanup;
+	}
 
 	eal_up = true;
 	VDK_LOG(DEBUG, EAL, "up: %u lcores, main lcore %u, %s memory, IOVA as %s",
@@ -58,6 +63,8 @@ vdk_eal_init(int argc, char **argv)
 		eal_cfg.iova_mode == VDK_IOVA_PA ? "PA" : "VA");
 	return consumed;
 
+malloc_cleanup:
+	eal_malloc_cleanup();
 memzone_cleanup:
 	eal_memzone_cleanup();
 memory_cleanup:
@@ -79,6 +86,8 @@ vdk_eal_cleanup(void)
 		VDK_LOG(ERR, EAL, "vdk_eal_cleanup(): the EAL is not initialised");
 		return -EINVAL;
 	}
+	if (!eal_cfg.no_pci)
+		eal_pci_cleanup();
 	eal_malloc_cleanup();
 	eal_memzone_cleanup();
 	eal_memory_cleanup();

@@ -65,4 +65,9 @@ void eal_lcore_cleanup(void);
 /* eal_log.c: forget per-type levels set by options. */
 void eal_log_reset(void);
 
+/* eal_pci.c, eal_vfio.c: the PCI bus over VFIO, unless --no-pci. */
+int eal_pci_init(void);
+void eal_pci_cleanup(void);
+enum vdk_iova_mode eal_vfio_iova_mode_hint(void);
+
 #endif /* EAL_INTERNAL_H */

@@ -234,7 +234,12 @@ static struct {
 	int viable;		/* 1 viable, 0 not, <0 error */
 	int attach_err;
 	int device_open_err;
+	int device_info_err;
+	bool no_reset;
+	bool no_config;
 	int map_err;
+	unsigned int map_fail_at;	/* fail the n-th map call (1-based), 0: never */
+	unsigned int map_calls;
 	unsigned int nb_ranges;
 	struct eal_vfio_range ranges[4];
 	bool container_open;
@@ -329,8 +334,11 @@ static int
 fk_dma_map(int domain, uint64_t va, uint64_t iova, uint64_t len)
 {
 	(void)domain;
+	fake.map_calls++;
 	if (fake.map_err)
 		return fake.map_err;
+	if (fake.map_fail_at != 0 && fake.map_calls == fake.map_fail_at)
+		return -EFAULT;
 	if (fake.nb_maps == FAKE_MAX_MAPS)
 		return -ENOSPC;
 	fake.maps[fake.nb_maps++] = (struct fake_map){ va, iova, len };
@@ -437,7 +445,9 @@ static int
 fk_device_info(int fd, uint32_t *flags, uint32_t *nb_regions, uint32_t *nb_irqs)
 {
 	(void)fd;
-	*flags = EAL_VFIO_DEV_F_RESET;
+	if (fake.device_info_err)
+		return fake.device_info_err;
+	*flags = fake.no_reset ? 0 : EAL_VFIO_DEV_F_RESET;
 	*nb_regions = EAL_VFIO_REGION_COUNT;
 	*nb_irqs = EAL_VFIO_IRQ_COUNT;
 	return 0;
@@ -467,6 +477,8 @@ fk_region_info(int fd, unsigned int index, struct eal_vfio_region *r)
 		r->size = FAKE_BAR4_SIZE;
 		return 0;
 	case EAL_VFIO_REGION_CONFIG:
+		if (fake.no_config)
+			return -EINVAL;
 		r->size = 256;
 		return 0;
 	default:
