@@ -31,7 +31,7 @@ static FILE *log_file;
 static void
 cfg_reset(size_t mem_mb, enum vdk_iova_mode mode)
 {
-	memset(&cfg, 0, sizeof(cfg));
+	eal_config_defaults(&cfg);
 	cfg.no_huge = true;
 	cfg.mem_mb = mem_mb;
 	cfg.iova_mode = mode;

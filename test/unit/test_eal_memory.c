@@ -35,8 +35,11 @@
 
 #include "eal_internal.h"
 #include "eal_memory_internal.h"
+#include "vdk_eal.h"
 #include "vdk_log.h"
+#include "vdk_malloc.h"
 #include "vdk_memory.h"
+#include "vdk_memzone.h"
 
 #define PREFIX "vdkmemtest"
 #define HUGE_2M (2ull << 20)
@@ -48,7 +51,9 @@ static FILE *log_file;
 /* State of the hugepage pool the tests borrow from. */
 static struct {
 	bool usable;
-	long old_nr;
+	long old_nr;  /* restored at the end */
+	long test_nr; /* what the tests run with */
+	int lock_fd;
 } huge;
 
 /* ---- helpers ---- */
@@ -56,7 +61,7 @@ static struct {
 static void
 cfg_reset(bool no_huge, size_t mem_mb)
 {
-	memset(&cfg, 0, sizeof(cfg));
+	eal_config_defaults(&cfg);
 	cfg.no_huge = no_huge;
 	cfg.mem_mb = mem_mb;
 	cfg.iova_mode = VDK_IOVA_VA;
@@ -308,8 +313,8 @@ teardown(void **state)
 			umount2(dir, MNT_DETACH);
 		rmdir(dir);
 	}
-	if (huge.usable && read_long(NR_HUGEPAGES) != huge.old_nr + NR_TEST_HUGEPAGES)
-		write_long(NR_HUGEPAGES, huge.old_nr + NR_TEST_HUGEPAGES);
+	if (huge.usable && read_long(NR_HUGEPAGES) != huge.test_nr)
+		write_long(NR_HUGEPAGES, huge.test_nr);
 	return 0;
 }
 
@@ -798,6 +803,12 @@ test_memory_nohuge_over_memlock_limit_names_the_numbers(void **state)
 
 /* ---- hugepages ---- */
 
+/*
+ * The hugepage pool is the machine's: runs of this program in other build
+ * trees (CI, sanitizer builds) take turns through this lock.
+ */
+#define HUGE_TEST_LOCK "/tmp/vdk-hugepage-tests.lock"
+
 static int
 huge_group_setup(void **state)
 {
@@ -805,13 +816,24 @@ huge_group_setup(void **state)
 
 	(void)state;
 	huge.usable = false;
+	huge.lock_fd = -1;
 	if (geteuid() != 0)
 		return 0;
+	huge.lock_fd = open(HUGE_TEST_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (huge.lock_fd < 0 || flock(huge.lock_fd, LOCK_EX) != 0) {
+		fprintf(stderr, "cannot take %s: skipping\n", HUGE_TEST_LOCK);
+		return 0;
+	}
 	huge.old_nr = read_long(NR_HUGEPAGES);
 	if (huge.old_nr < 0 || write_long(NR_HUGEPAGES, huge.old_nr + NR_TEST_HUGEPAGES) != 0)
 		return 0;
 	got = read_long(FREE_HUGEPAGES);
+	/* Pages held by files outside this test count in nr_hugepages too. */
+	if (got >= 0 && got < NR_TEST_HUGEPAGES)
+		write_long(NR_HUGEPAGES, read_long(NR_HUGEPAGES) + NR_TEST_HUGEPAGES - got);
+	got = read_long(FREE_HUGEPAGES);
 	huge.usable = got >= NR_TEST_HUGEPAGES;
+	huge.test_nr = read_long(NR_HUGEPAGES);
 	if (!huge.usable) {
 		fprintf(stderr, "could reserve only %ld 2 MiB hugepages: skipping\n", got);
 		write_long(NR_HUGEPAGES, huge.old_nr);
@@ -825,6 +847,8 @@ huge_group_teardown(void **state)
 	(void)state;
 	if (huge.usable)
 		write_long(NR_HUGEPAGES, huge.old_nr);
+	if (huge.lock_fd >= 0)
+		close(huge.lock_fd);
 	return 0;
 }
 
@@ -1130,7 +1154,7 @@ test_hugepage_none_reserved_is_enomem_and_leaves_nothing(void **state)
 	check_no_free_hugepages(dir, 4);
 	umount_hugetlbfs(dir);
 	check_no_free_hugepages(NULL, 4);
-	set_hugepages(huge.old_nr + NR_TEST_HUGEPAGES);
+	set_hugepages(huge.test_nr);
 }
 
 static void
@@ -1163,6 +1187,121 @@ test_hugepage_more_than_free_is_enomem_and_leaves_nothing(void **state)
 	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
 }
 
+/* ---- end to end, through vdk_eal_init() ---- */
+
+/* vdk_eal_init() with "test" as argv[0] and the NULL-terminated options. */
+static int
+eal_init_with(const char *opt, ...)
+{
+	char *argv[16] = { (char *)"test" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, opt);
+	for (; opt != NULL && argc < 15; opt = va_arg(ap, const char *))
+		argv[argc++] = (char *)(uintptr_t)opt;
+	va_end(ap);
+	return vdk_eal_init(argc, argv);
+}
+
+static void
+test_eal_init_no_huge_grows_on_demand_and_cleans_up(void **state)
+{
+	const struct vdk_memzone *mz;
+	long lck0 = status_kb("VmLck");
+	size_t total;
+	void *p;
+
+	(void)state;
+	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", NULL) >= 0);
+	assert_false(vdk_eal_has_hugepages());
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 0);
+	p = vdk_malloc("e2e", 1000, 0);
+	assert_non_null(p);
+	mz = vdk_memzone_reserve("e2e", 5000, VDK_SOCKET_ID_ANY, 0);
+	assert_non_null(mz);
+	assert_int_equal(mz->iova, vdk_malloc_virt2iova(mz->addr));
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 2u << 20);
+	assert_int_equal(status_kb("VmLck") - lck0, 2048);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_int_equal(status_kb("VmLck"), lck0);
+	assert_false(is_mapped(p));
+	errno = 0;
+	assert_null(vdk_malloc("e2e", 1000, 0));
+	assert_int_equal(errno, ENOMEM);
+}
+
+static void
+test_eal_init_m_reserves_up_front(void **state)
+{
+	long lck0 = status_kb("VmLck");
+	size_t total;
+
+	(void)state;
+	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", "-m", "16", NULL) >= 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 16u << 20);
+	assert_int_equal(status_kb("VmLck") - lck0, 16 * 1024);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_int_equal(status_kb("VmLck"), lck0);
+}
+
+static void
+test_eal_init_bad_huge_dir_fails_and_can_be_retried(void **state)
+{
+	char dir[] = "/tmp/vdk-nothuge-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	track_dir(dir, false);
+	log_capture();
+	assert_int_equal(eal_init_with("--no-pci", "-l", "0", "--huge-dir", dir, NULL), -ENOENT);
+	assert_true(log_contains("hugetlbfs not mounted"));
+	assert_int_equal(dir_count(dir), 0);
+	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", NULL) >= 0);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+}
+
+static void
+test_eal_init_hugepages_in_huge_dir_with_file_prefix(void **state)
+{
+	char dir[64], lock[96];
+	long free0 = read_long(FREE_HUGEPAGES);
+	void *p;
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	assert_true(eal_init_with("--no-pci", "-l", "0", "--huge-dir", dir,
+				  "--file-prefix", "e2e", NULL) >= 0);
+	assert_true(vdk_eal_has_hugepages());
+	snprintf(lock, sizeof(lock), "e2e-%d.lock", (int)getpid());
+	assert_true(file_exists(dir, lock));
+	p = vdk_malloc("e2e", 3u << 20, 0);
+	assert_non_null(p);
+	assert_int_equal(vdk_mem_virt2memseg(p)->page_sz, HUGE_2M);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 2);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_eal_init_without_free_hugepages_is_enomem(void **state)
+{
+	(void)state;
+	require_hugepages();
+	set_hugepages(0);
+	log_capture();
+	assert_int_equal(eal_init_with("--no-pci", "-l", "0", NULL), -ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages: run `vdk-setup hugepages 512`"));
+	assert_int_equal(maps_count("memfd:"), 0);
+	set_hugepages(huge.test_nr);
+}
+
 int
 main(void)
 {
@@ -1185,6 +1324,9 @@ main(void)
 		cmocka_unit_test_teardown(test_memory_pa_mode_without_privilege_is_eacces, teardown),
 		cmocka_unit_test_teardown(test_memory_nohuge_over_memlock_limit_names_the_numbers, teardown),
 		cmocka_unit_test_teardown(test_hugepage_dir_not_hugetlbfs_is_enoent, teardown),
+		cmocka_unit_test_teardown(test_eal_init_no_huge_grows_on_demand_and_cleans_up, teardown),
+		cmocka_unit_test_teardown(test_eal_init_m_reserves_up_front, teardown),
+		cmocka_unit_test_teardown(test_eal_init_bad_huge_dir_fails_and_can_be_retried, teardown),
 	};
 	const struct CMUnitTest huge_tests[] = {
 		cmocka_unit_test_teardown(test_hugepage_memfd_without_mount, teardown),
@@ -1195,6 +1337,8 @@ main(void)
 		cmocka_unit_test_teardown(test_hugepage_files_of_dead_processes_are_reclaimed, teardown),
 		cmocka_unit_test_teardown(test_hugepage_none_reserved_is_enomem_and_leaves_nothing, teardown),
 		cmocka_unit_test_teardown(test_hugepage_more_than_free_is_enomem_and_leaves_nothing, teardown),
+		cmocka_unit_test_teardown(test_eal_init_hugepages_in_huge_dir_with_file_prefix, teardown),
+		cmocka_unit_test_teardown(test_eal_init_without_free_hugepages_is_enomem, teardown),
 	};
 	int fails;
 

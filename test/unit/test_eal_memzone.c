@@ -28,7 +28,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
+	eal_config_defaults(&cfg);
 	cfg.no_huge = true;
 	cfg.iova_mode = VDK_IOVA_VA;
 	snprintf(cfg.file_prefix, sizeof(cfg.file_prefix), "vdkmztest");
