@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_af_packet: a port on a kernel network interface through AF_PACKET
+ * sockets with mmapped TPACKET_V3 rings.
+ *
+ *   --vdev net_af_packet0,iface=veth0[,qpairs=N][,blocksz=B][,framesz=F]
+ *          [,framecnt=C][,qdisc_bypass=0|1]
+ *
+ * Each queue pair is one socket with an rx and a tx ring. With several,
+ * the sockets join one PACKET_FANOUT group that spreads flows over them by
+ * hash, so each rx queue sees whole flows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "af_packet_internal.h"
+#include "vdk_eal.h"
+#include "vdk_mbuf.h"
+#include "vdk_vdev.h"
+
+#define AFP_LOG(level, fmt, ...) VDK_LOG(level, NET, "af_packet: " fmt, ##__VA_ARGS__)
+
+/*
+ * Small blocks, many of them: at low rates the kernel hands a block over on
+ * its timeout with a few packets in it, so the ring buffers as many
+ * timeouts as it has blocks; a page a block gives a reader that was
+ * descheduled for a second time to catch up.
+ */
+#define AFP_DEFAULT_BLOCKSZ 4096
+#define AFP_DEFAULT_FRAMESZ 2048
+#define AFP_DEFAULT_FRAMECNT 1024
+/* A block is handed over after this many ms even if not full: bounds latency. */
+#define AFP_BLOCK_TIMEOUT_MS 1
+
+static struct afp_port *
+to_afp(struct vdk_eth_dev *dev)
+{
+	return vdk_container_of(dev, struct afp_port, eth);
+}
+
+static int
+if_ioctl(struct afp_port *p, unsigned long req, struct ifreq *ifr)
+{
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", p->iface);
+	return ioctl(p->ctl_fd, req, ifr) < 0 ? -errno : 0;
+}
+
+/* Set or clear interface flags @bits. */
+static int
+if_flags(struct afp_port *p, unsigned int bits, bool on)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = if_ioctl(p, SIOCGIFFLAGS, &ifr);
+	if (ret != 0)
+		goto fail;
+	if (on)
+		ifr.ifr_flags = (short)(ifr.ifr_flags | bits);
+	else
+		ifr.ifr_flags = (short)(ifr.ifr_flags & ~bits);
+	ret = if_ioctl(p, SIOCSIFFLAGS, &ifr);
+	if (ret == 0)
+		return 0;
+fail:
+	AFP_LOG(ERR, "%s: cannot change interface flags: %s", p->iface, strerror(-ret));
+	return ret;
+}
+
+static int
+afp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
+{
+	struct afp_port *p = to_afp(dev);
+	uint32_t rx_max = p->block_size - TPACKET3_HDRLEN - 64;
+	uint32_t tx_max = p->frame_size - AFP_TX_DATA_OFF;
+
+	info->if_name = p->iface;
+	info->max_rx_queues = (uint16_t)p->qpairs;
+	info->max_tx_queues = (uint16_t)p->qpairs;
+	/* The rings are made at probe; descriptor counts are taken as hints. */
+	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = UINT16_MAX, .nb_min = 1,
+						       .nb_align = 1 };
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rx_ring_size = (uint16_t)VDK_MIN(p->frame_count, UINT16_MAX);
+	info->default_tx_ring_size = info->default_rx_ring_size;
+	info->default_burst_size = 32;
+	info->max_rx_pktlen = rx_max;
+	info->min_mtu = 68;
+	info->max_mtu = (uint16_t)VDK_MIN(VDK_MIN(rx_max, tx_max) - VDK_ETHER_HDR_LEN, UINT16_MAX);
+	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
+	return 0;
+}
+
+static int
+afp_configure(struct vdk_eth_dev *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+static int
+afp_link_update(struct vdk_eth_dev *dev, int wait)
+{
+	struct afp_port *p = to_afp(dev);
+	struct vdk_eth_link link = { .link_speed = VDK_ETH_SPEED_NUM_UNKNOWN,
+				     .link_duplex = VDK_ETH_LINK_FULL_DUPLEX };
+	struct ifreq ifr;
+	int ret;
+
+	(void)wait;
+	memset(&ifr, 0, sizeof(ifr));
+	ret = if_ioctl(p, SIOCGIFFLAGS, &ifr);
+	if (ret != 0)
+		return ret;
+	link.link_status = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	vdk_eth_dev_link_set(dev, &link);
+	return 0;
+}
+
+static int
+afp_start(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_UP, true);
+}
+
+static int
+afp_stop(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_UP, false);
+}
+
+static void
+afp_free(struct afp_port *p)
+{
+	unsigned int q;
+
+	for (q = 0; q < p->qpairs; q++) {
+		if (p->map[q] != NULL && p->map[q] != MAP_FAILED)
+			munmap(p->map[q], p->map_len);
+		if (p->rxq[q].fd >= 0)
+			close(p->rxq[q].fd);
+	}
+	if (p->ctl_fd >= 0)
+		close(p->ctl_fd);
+	free(p);
+}
+
+static void
+afp_close(struct vdk_eth_dev *dev)
+{
+	struct afp_port *p = to_afp(dev);
+
+	/* Leave the interface's modes as we found them. */
+	if (!(p->old_flags & IFF_PROMISC))
+		if_flags(p, IFF_PROMISC, false);
+	if (!(p->old_flags & IFF_ALLMULTI))
+		if_flags(p, IFF_ALLMULTI, false);
+	afp_free(p);
+}
+
+static int
+afp_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
+		   const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
+{
+	struct afp_rxq *q = &to_afp(dev)->rxq[qid];
+
+	(void)nb_desc;
+	(void)socket_id;
+	(void)conf;
+	q->mp = mp;
+	q->port_id = dev->port_id;
+	q->buf_room = (uint16_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM);
+	q->pkts = q->bytes = q->nombuf = q->errors = 0;
+	*rxq = q;
+	return 0;
+}
+
+static int
+afp_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
+		   const struct vdk_eth_txconf *conf, void **txq)
+{
+	struct afp_txq *q = &to_afp(dev)->txq[qid];
+
+	(void)nb_desc;
+	(void)socket_id;
+	(void)conf;
+	q->pkts = q->bytes = q->errors = 0;
+	*txq = q;
+	return 0;
+}
+
+/* The sockets and rings belong to the port: a queue only points at them. */
+static void
+afp_queue_release(struct vdk_eth_dev *dev, void *q)
+{
+	(void)dev;
+	(void)q;
+}
+
+static int
+afp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
+{
+	struct afp_port *p = to_afp(dev);
+	struct tpacket_stats_v3 ks;
+	socklen_t len;
+	uint16_t q;
+
+	for (q = 0; q < p->qpairs; q++) {
+		/* The kernel zeroes its counters on every read: keep the sum. */
+		len = sizeof(ks);
+		if (getsockopt(p->rxq[q].fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len) == 0)
+			p->kernel_drops[q] += ks.tp_drops;
+		s->imissed += p->kernel_drops[q];
+		if (q < dev->nb_rx_queues && dev->rx_queues[q] != NULL) {
+			vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
+					      vdk_eth_counter_read(&p->rxq[q].bytes),
+					      vdk_eth_counter_read(&p->rxq[q].errors));
+			s->rx_nombuf += vdk_eth_counter_read(&p->rxq[q].nombuf);
+		}
+		if (q < dev->nb_tx_queues && dev->tx_queues[q] != NULL)
+			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
+					      vdk_eth_counter_read(&p->txq[q].bytes),
+					      vdk_eth_counter_read(&p->txq[q].errors));
+	}
+	return 0;
+}
+
+static int
+afp_promisc_on(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_PROMISC, true);
+}
+
+static int
+afp_promisc_off(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_PROMISC, false);
+}
+
+static int
+afp_allmulti_on(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_ALLMULTI, true);
+}
+
+static int
+afp_allmulti_off(struct vdk_eth_dev *dev)
+{
+	return if_flags(to_afp(dev), IFF_ALLMULTI, false);
+}
+
+static int
+afp_mac_addr_set(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac->addr_bytes, VDK_ETHER_ADDR_LEN);
+	return if_ioctl(to_afp(dev), SIOCSIFHWADDR, &ifr);
+}
+
+static int
+afp_mtu_set(struct vdk_eth_dev *dev, uint16_t mtu)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_mtu = mtu;
+	return if_ioctl(to_afp(dev), SIOCSIFMTU, &ifr);
+}
+
+static const struct vdk_eth_dev_ops afp_ops = {
+	.dev_infos_get = afp_infos_get,
+	.dev_configure = afp_configure,
+	.dev_start = afp_start,
+	.dev_stop = afp_stop,
+	.dev_close = afp_close,
+	.rx_queue_setup = afp_rx_queue_setup,
+	.rx_queue_release = afp_queue_release,
+	.tx_queue_setup = afp_tx_queue_setup,
+	.tx_queue_release = afp_queue_release,
+	.link_update = afp_link_update,
+	.stats_get = afp_stats_get,
+	.promiscuous_enable = afp_promisc_on,
+	.promiscuous_disable = afp_promisc_off,
+	.allmulticast_enable = afp_allmulti_on,
+	.allmulticast_disable = afp_allmulti_off,
+	.mac_addr_set = afp_mac_addr_set,
+	.mtu_set = afp_mtu_set,
+};
+
+/* One socket with its rx and tx rings, bound to the interface. */
+static int
+qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
+{
+	struct tpacket_req3 req;
+	struct sockaddr_ll sll;
+	int fd, v, ret;
+	size_t ring_len;
+	uint8_t *map;
+
+	/* Protocol 0: nothing arrives before bind() names the interface. */
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) {
+		ret = -errno;
+		AFP_LOG(ERR, "%s: cannot open a packet socket: %s%s", p->iface, strerror(errno),
+			errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
+		return ret;
+	}
+	p->rxq[qi].fd = fd;
+	p->txq[qi].fd = fd;
+	v = TPACKET_V3;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0)
+		goto sockopt_fail;
+	/* Our own transmissions must not come back on our rx ring. */
+	v = 1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &v, sizeof(v)) < 0)
+		goto sockopt_fail;
+	if (p->qdisc_bypass &&
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &v, sizeof(v)) < 0)
+		goto sockopt_fail;
+	memset(&req, 0, sizeof(req));
+	req.tp_block_size = p->block_size;
+	req.tp_frame_size = p->frame_size;
+	req.tp_block_nr = VDK_MAX(1u, p->frame_count / (p->block_size / p->frame_size));
+	req.tp_frame_nr = req.tp_block_nr * (p->block_size / p->frame_size);
+	req.tp_retire_blk_tov = AFP_BLOCK_TIMEOUT_MS;
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+		goto sockopt_fail;
+	req.tp_retire_blk_tov = 0;	/* the kernel refuses block options on tx */
+	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
+		goto sockopt_fail;
+	ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	p->map_len = 2 * ring_len;
+	map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		AFP_LOG(ERR, "%s: cannot map the packet rings (%zu bytes): %s", p->iface,
+			p->map_len, strerror(errno));
+		return ret;
+	}
+	p->map[qi] = map;
+	p->rxq[qi].ring = map;
+	p->rxq[qi].block_size = req.tp_block_size;
+	p->rxq[qi].nb_blocks = req.tp_block_nr;
+	p->txq[qi].ring = map + ring_len;
+	p->txq[qi].block_size = req.tp_block_size;
+	p->txq[qi].frame_size = req.tp_frame_size;
+	p->txq[qi].frames_per_block = req.tp_block_size / req.tp_frame_size;
+	p->txq[qi].nb_frames = req.tp_frame_nr;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = p->ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		ret = -errno;
+		AFP_LOG(ERR, "%s: cannot bind a packet socket: %s", p->iface, strerror(errno));
+		return ret;
+	}
+	/* Joined after bind: the group takes the socket's interface and protocol. */
+	if (fanout != 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof(fanout)) < 0)
+		goto sockopt_fail;
+	return 0;
+sockopt_fail:
+	ret = -errno;
+	AFP_LOG(ERR, "%s: packet socket set-up failed: %s (the kernel needs TPACKET_V3 rings, "
+		"Linux 4.20 or later; block size %u must be a multiple of the page size and of "
+		"frame size %u)", p->iface, strerror(errno), p->block_size, p->frame_size);
+	return ret;
+}
+
+static const char *const afp_args[] = {
+	"iface", "qpairs", "blocksz", "framesz", "framecnt", "qdisc_bypass", NULL,
+};
+static const char afp_help[] = "iface=<interface>,qpairs=<1..16>,blocksz=<bytes>,"
+			       "framesz=<bytes>,framecnt=<n>,qdisc_bypass=0|1";
+
+static int
+arg_uint(const char *name, const char *args, const char *key, unsigned long min,
+	 unsigned long max, uint32_t *out)
+{
+	char val[32], *end;
+	unsigned long v;
+	int ret = vdk_devargs_get(args, key, val, sizeof(val));
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0) {
+		errno = 0;
+		v = strtoul(val, &end, 0);
+		if (errno == 0 && end != val && *end == '\0' && v >= min && v <= max) {
+			*out = (uint32_t)v;
+			return 0;
+		}
+	}
+	AFP_LOG(ERR, "%s: bad %s: it takes %lu..%lu", name, key, min, max);
+	return -EINVAL;
+}
+
+static int
+afp_parse(struct afp_port *p, const char *name, const char *args)
+{
+	uint32_t qpairs = 1, bypass = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	ret = vdk_vdev_args_check(name, args, afp_args, afp_help);
+	if (ret != 0)
+		return ret;
+	ret = vdk_devargs_get(args, "iface", p->iface, sizeof(p->iface));
+	if (ret != 0 || p->iface[0] == '\0') {
+		AFP_LOG(ERR, "%s: %s: give iface=<interface> (of at most %d characters)", name,
+			ret == -ENOSPC ? "interface name too long" : "no interface",
+			IF_NAMESIZE - 1);
+		return -EINVAL;
+	}
+	p->block_size = AFP_DEFAULT_BLOCKSZ;
+	p->frame_size = AFP_DEFAULT_FRAMESZ;
+	p->frame_count = AFP_DEFAULT_FRAMECNT;
+	if (arg_uint(name, args, "qpairs", 1, AFP_MAX_QPAIRS, &qpairs) ||
+	    arg_uint(name, args, "blocksz", (unsigned long)page, 1ul << 26, &p->block_size) ||
+	    arg_uint(name, args, "framesz", 256, 1ul << 20, &p->frame_size) ||
+	    arg_uint(name, args, "framecnt", 1, 1ul << 20, &p->frame_count) ||
+	    arg_uint(name, args, "qdisc_bypass", 0, 1, &bypass))
+		return -EINVAL;
+	/* The kernel's own rules, checked here so the message can say which. */
+	if (p->block_size % (uint32_t)page != 0 || !VDK_IS_POWER_OF_2(p->frame_size) ||
+	    p->frame_size > p->block_size || p->frame_size % TPACKET_ALIGNMENT != 0) {
+		AFP_LOG(ERR, "%s: blocksz %u must be a multiple of the page size (%ld) and framesz "
+			"%u a power of two no larger than blocksz", name, p->block_size, page,
+			p->frame_size);
+		return -EINVAL;
+	}
+	p->qpairs = qpairs;
+	p->qdisc_bypass = bypass != 0;
+	return 0;
+}
+
+static int
+afp_probe(const char *name, const char *args)
+{
+	static unsigned int fanout_seq;
+	struct afp_port *p;
+	struct ifreq ifr;
+	unsigned int q;
+	uint32_t fanout = 0;	/* 0: no group */
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	p->ctl_fd = -1;
+	for (q = 0; q < AFP_MAX_QPAIRS; q++)
+		p->rxq[q].fd = p->txq[q].fd = -1;
+	ret = afp_parse(p, name, args);
+	if (ret != 0)
+		goto free_port;
+	p->ifindex = (int)if_nametoindex(p->iface);
+	if (p->ifindex == 0) {
+		ret = -ENODEV;
+		AFP_LOG(ERR, "%s: no interface %s in this network namespace", name, p->iface);
+		goto free_port;
+	}
+	p->ctl_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (p->ctl_fd < 0) {
+		ret = -errno;
+		goto free_port;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ret = if_ioctl(p, SIOCGIFHWADDR, &ifr);
+	if (ret == 0 && ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+		AFP_LOG(ERR, "%s: %s is not an Ethernet interface", name, p->iface);
+		ret = -EINVAL;
+	}
+	if (ret != 0)
+		goto free_port;
+	memcpy(p->eth.mac_addr.addr_bytes, ifr.ifr_hwaddr.sa_data, VDK_ETHER_ADDR_LEN);
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_ioctl(p, SIOCGIFMTU, &ifr) == 0)
+		p->eth.mtu = (uint16_t)ifr.ifr_mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0)
+		p->old_flags = (unsigned int)ifr.ifr_flags;
+	if (p->qpairs > 1)
+		fanout = ((((uint32_t)getpid() << 4) + fanout_seq++) & 0xffff) |
+			 ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	for (q = 0; q < p->qpairs; q++) {
+		ret = qpair_open(p, q, fanout);
+		if (ret != 0)
+			goto free_port;
+	}
+	p->eth.ops = &afp_ops;
+	p->eth.driver_name = "net_af_packet";
+	p->eth.rx_burst = afp_rx_burst;
+	p->eth.tx_burst = afp_tx_burst;
+	p->eth.socket_id = VDK_SOCKET_ID_ANY;
+	ret = vdk_eth_dev_attach(&p->eth, name);
+	if (ret < 0)
+		goto free_port;
+	AFP_LOG(DEBUG, "%s: port %d on %s, %u queue pair(s)", name, ret, p->iface, p->qpairs);
+	return 0;
+free_port:
+	afp_free(p);
+	return ret;
+}
+
+static int
+afp_remove(const char *name)
+{
+	uint16_t port;
+
+	if (vdk_eth_dev_get_port_by_name(name, &port) != 0)
+		return -ENODEV;
+	return vdk_eth_dev_close(port);
+}
+
+static const struct vdk_vdev_driver afp_driver = {
+	.name = "net_af_packet",
+	.probe = afp_probe,
+	.remove = afp_remove,
+	.args_help = afp_help,
+};
+
+VDK_VDEV_REGISTER(afp_driver)

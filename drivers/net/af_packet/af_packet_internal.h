@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* net_af_packet: what its control path and its datapath share. */
+#ifndef AF_PACKET_INTERNAL_H
+#define AF_PACKET_INTERNAL_H
+
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ethdev_driver.h"
+
+#define AFP_MAX_QPAIRS 16
+
+/* The receive ring: TPACKET_V3 blocks the kernel fills and hands over whole. */
+struct afp_rxq {
+	int fd;
+	uint8_t *ring;		/* first byte of the mmapped rx ring */
+	uint32_t block_size;
+	uint32_t nb_blocks;
+	uint32_t block;		/* block being read */
+	uint32_t left;		/* packets of that block not yet read */
+	uint8_t *next_pkt;	/* next packet in that block */
+	struct vdk_mempool *mp;
+	uint16_t port_id;
+	uint16_t buf_room;	/* data bytes an mbuf takes */
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t nombuf;
+	uint64_t errors;	/* packets dropped: no room even in a chain */
+} vdk_cache_aligned;
+
+/* The transmit ring: fixed-size frames, filled in order. */
+struct afp_txq {
+	int fd;
+	uint8_t *ring;		/* first byte of the mmapped tx ring */
+	uint32_t frame_size;
+	uint32_t frames_per_block;
+	uint32_t block_size;
+	uint32_t nb_frames;
+	uint32_t frame;		/* next frame to fill */
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t errors;	/* too long, or refused by the kernel */
+} vdk_cache_aligned;
+
+struct afp_port {
+	struct vdk_eth_dev eth;
+	char iface[IF_NAMESIZE];
+	int ifindex;
+	unsigned int qpairs;
+	uint32_t block_size;
+	uint32_t frame_size;
+	uint32_t frame_count;
+	bool qdisc_bypass;
+	int ctl_fd;			/* for the interface ioctls */
+	unsigned int old_flags;		/* interface flags at probe, restored at close */
+	struct afp_rxq rxq[AFP_MAX_QPAIRS];
+	struct afp_txq txq[AFP_MAX_QPAIRS];
+	void *map[AFP_MAX_QPAIRS];	/* each socket's rx ring then tx ring */
+	size_t map_len;
+	uint64_t kernel_drops[AFP_MAX_QPAIRS];	/* PACKET_STATISTICS, accumulated */
+};
+
+/* Where packet data starts in a tx frame, as the kernel expects it without TX_HAS_OFF. */
+#define AFP_TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+
+uint16_t afp_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
+uint16_t afp_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
+
+#endif /* AF_PACKET_INTERNAL_H */

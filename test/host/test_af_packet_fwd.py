@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""vdk-testpmd forwarding between two net_af_packet ports on veth pairs:
+a sender in one network namespace, a counter in another, every packet
+accounted for at a low rate; then two queue pairs spread over PACKET_FANOUT;
+then a missing interface refused at start-up.
+
+usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 15 s; root)
+"""
+import re
+import signal
+import subprocess
+import sys
+
+import vdk_host as vh
+
+
+def run_testpmd(topo, testpmd, extra_eal=(), app=(), qpairs=1):
+    argv = topo.exec_args("f", [testpmd] + vh.afp_eal_args(qpairs) + list(extra_eal) +
+                          ["--", "--run-time=60"] + list(app))
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in p.stdout:
+        lines.append(line)
+        if "nb forwarding cores=" in line:
+            return p, lines
+    p.wait()
+    raise AssertionError("testpmd did not start forwarding:\n" + "".join(lines))
+
+
+def stop_testpmd(p, lines):
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=30)
+    return p.returncode, "".join(lines) + out
+
+
+def port_summary(text, port):
+    m = re.search(r"Forward statistics for port %d\s.*?RX-packets: (\d+)\s+RX-dropped: (\d+)"
+                  r".*?TX-packets: (\d+)\s+TX-dropped: (\d+)" % port, text, re.S)
+    assert m, "no summary for port %d in:\n%s" % (port, text)
+    return [int(x) for x in m.groups()]
+
+
+def main():
+    vh.need_root()
+    testpmd = sys.argv[1]
+    c = vh.Checks()
+    topo = vh.Topology().make()
+    try:
+        # 1. One queue pair, 2000 packets at 1000 per second.
+        n = 2000
+        p, lines = run_testpmd(topo, testpmd)
+        counter = vh.start_counter(topo)
+        sender = vh.start_sender(topo, n, 1000)
+        sender.communicate(timeout=60)
+        got, dups = vh.counter_result(counter)
+        rc, text = stop_testpmd(p, lines)
+        c.check(got == n, "all %d packets reached the counter" % n, "got %d" % got)
+        c.check(dups == 0, "no packet twice", "%d duplicates" % dups)
+        c.check(rc == 0, "testpmd exits 0 on SIGINT", "exit %d" % rc)
+        rx0, miss0, tx0, drop0 = port_summary(text, 0)
+        rx1, miss1, tx1, drop1 = port_summary(text, 1)
+        c.check(rx0 == n and miss0 == 0, "port 0 received every packet", "rx %d missed %d" % (rx0, miss0))
+        c.check(tx1 == n and drop1 == 0, "port 1 sent every packet", "tx %d dropped %d" % (tx1, drop1))
+        c.check(rx1 == 0 and tx0 == 0, "nothing else crossed the ports", "rx1 %d tx0 %d" % (rx1, tx0))
+        c.check("Port 0 is closed" in text and "Port 1 is closed" in text and "Bye..." in text,
+                "ports closed at exit")
+
+        # 2. Two queue pairs: fanout spreads 16 flows over both rx queues.
+        n = 1000
+        p, lines = run_testpmd(topo, testpmd, app=["--rxq=2", "--txq=2"], qpairs=2)
+        counter = vh.start_counter(topo)
+        sender = vh.start_sender(topo, n, 1000, first=100000, flows=16)
+        sender.communicate(timeout=60)
+        got, dups = vh.counter_result(counter)
+        rc, text = stop_testpmd(p, lines)
+        c.check(got == n and dups == 0, "two queue pairs: all %d packets, once" % n,
+                "got %d dups %d" % (got, dups))
+        c.check(rc == 0, "two queue pairs: exit 0", "exit %d" % rc)
+        q = [int(x) for x in re.findall(
+            r"RX Port= 0/Queue= (?:\d)\s+-> TX Port= 1/Queue= \d -+\n\s+RX-packets: (\d+)", text)]
+        c.check(len(q) == 2 and sum(q) == n and min(q) > 0,
+                "fanout used both rx queues of port 0", "per queue %s" % q)
+
+        # 3. An interface that does not exist.
+        r = subprocess.run(topo.exec_args("f", [testpmd, "-l", "0-1", "--no-huge", "--no-pci",
+                                                "--vdev", "net_af_packet0,iface=nosuch0",
+                                                "--", "--run-time=1"]),
+                           capture_output=True, text=True, timeout=30)
+        c.check(r.returncode != 0 and "no interface nosuch0" in r.stdout + r.stderr,
+                "a missing interface is refused with a message",
+                "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-500:]))
+    finally:
+        topo.remove()
+    return c.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
