@@ -46,7 +46,9 @@ void eal_memory_cleanup(void);
 
 /*
  * Add a segment of at least @len bytes on @socket_id for the heap, calling
- * the ALLOC callbacks. Returns the segment or NULL with errno ENOMEM.
+ * the ALLOC callbacks. Returns the segment or NULL with errno ENOMEM (no
+ * pages, or a callback vetoed), EINVAL (bad node or length), EACCES (PA
+ * mode without access to pagemap) or ENODEV (memory not initialised).
  */
 const struct vdk_memseg *eal_memseg_alloc(size_t len, int socket_id);
 /* Remove a segment the heap no longer uses, calling the FREE callbacks. */

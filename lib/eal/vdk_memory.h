@@ -28,7 +28,8 @@ struct vdk_memseg {
 	uint64_t iova;     /**< IOVA of addr if the segment is IOVA-contiguous
 	                        (always in VA mode), else VDK_BAD_IOVA */
 	const uint64_t *page_iova; /**< IOVA of each page (len / page_sz entries),
-	                                recorded when the segment was added */
+	                                recorded when the segment was added (from
+	                                /proc/self/pagemap in IOVA mode PA) */
 	int socket_id;     /**< NUMA node the pages are on */
 };
 
@@ -48,11 +49,15 @@ typedef int (*vdk_memseg_walk_t)(const struct vdk_memseg *ms, void *arg);
 
 /**
  * Call @p fn for every segment, holding the memory lock (so @p fn must not
- * allocate EAL memory). @return 0, or the first non-zero value of @p fn.
+ * allocate EAL memory). @return 0, the first non-zero value of @p fn, or
+ *   -EINVAL for a NULL @p fn.
  */
 int vdk_memseg_walk(vdk_memseg_walk_t fn, void *arg);
 
-/** The segment that holds @p addr, or NULL for memory the EAL did not give. */
+/**
+ * The segment that holds @p addr, or NULL for memory the EAL did not give.
+ * Takes the memory lock: control path only.
+ */
 const struct vdk_memseg *vdk_mem_virt2memseg(const void *addr);
 
 /**
@@ -71,16 +76,21 @@ enum vdk_mem_event {
 /**
  * Called when a segment is added or about to be removed. A callback that
  * returns non-zero for ALLOC vetoes the segment (the allocation that needed
- * it fails with -ENOMEM).
+ * it fails with ENOMEM, and the callbacks that had accepted it get FREE).
+ * ALLOC runs the callbacks in registration order, FREE in reverse. They run
+ * with the memory lock held, from whichever thread grew or shrank the heap:
+ * a callback may walk or look up segments but must not allocate or free
+ * EAL memory (vdk_malloc, memzones).
  */
 typedef int (*vdk_mem_event_cb_t)(enum vdk_mem_event event,
 				  const struct vdk_memseg *ms, void *arg);
 
 /**
- * Register a callback under a unique @p name. It is not called for the
- * segments that exist already: walk them with vdk_memseg_walk().
- * @return 0; -EEXIST if @p name is taken; -EINVAL for a NULL argument;
- *   -ENOSPC if too many are registered.
+ * Register a callback under a unique @p name (at most 63 characters). It is
+ * not called for the segments that exist already: walk them with
+ * vdk_memseg_walk(). Registrations outlive vdk_eal_cleanup().
+ * @return 0; -EEXIST if @p name is taken; -EINVAL for a NULL or empty
+ *   argument or a name too long; -ENOSPC if 16 are registered.
  */
 int vdk_mem_event_callback_register(const char *name, vdk_mem_event_cb_t cb, void *arg);
 
