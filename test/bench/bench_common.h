@@ -29,6 +29,19 @@ bench_median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Largest of @n figures. */
+static inline double
+bench_max(const double *v, unsigned int n)
+{
+	double m = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
 /*
  * 0 if @path is executable; otherwise try to install Debian package @pkg
  * (the peer) with apt-get, as DESIGN.md asks, and look again.

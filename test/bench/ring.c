@@ -231,21 +231,35 @@ pair_side(void *arg)
 	return 0;
 }
 
+/*
+ * Times each two-core measurement is taken within one repetition, keeping
+ * the best: a run lasts about a millisecond, so one scheduler tick of
+ * another process on either CPU ruins it. 1 when the peer is dpdk-test,
+ * which measures once.
+ */
+static unsigned int pair_tries = 1;
+
 /* Rings do not care whose lcore runs them: both libraries use VDK's worker. */
 static int
 run_pair(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
 {
-	struct pair_params enq = { .size = size }, deq = { .size = size, .dequeue = 1 };
+	unsigned int t;
 	int ret;
 
-	pair_ready = 0;
-	ret = vdk_eal_remote_launch(pair_side, &deq, worker);
-	if (ret < 0)
-		return ret;
-	pair_side(&enq);
-	vdk_eal_wait_lcore(worker);
-	*spsc = enq.spsc + deq.spsc;
-	*mpmc = enq.mpmc + deq.mpmc;
+	*spsc = *mpmc = 1e30;
+	for (t = 0; t < pair_tries; t++) {
+		struct pair_params enq = { .size = size };
+		struct pair_params deq = { .size = size, .dequeue = 1 };
+
+		pair_ready = 0;
+		ret = vdk_eal_remote_launch(pair_side, &deq, worker);
+		if (ret < 0)
+			return ret;
+		pair_side(&enq);
+		vdk_eal_wait_lcore(worker);
+		*spsc = VDK_MIN(*spsc, enq.spsc + deq.spsc);
+		*mpmc = VDK_MIN(*mpmc, enq.mpmc + deq.mpmc);
+	}
 	return 0;
 }
 
@@ -338,7 +352,8 @@ usage(const char *prog)
 	       "  and MP/MC, single and bulk 8/32, on one core and across two.\n"
 	       "  Peer: dpdk-test's ring_perf_autotest, run from here and parsed; with\n"
 	       "  --linked, the same loops over DPDK's rte_ring linked into this binary\n"
-	       "  (%s), alternating with VDK's.\n"
+	       "  (%s), alternating with VDK's; two-core cases are then taken\n"
+	       "  20 times a repetition on both sides (best kept), being short.\n"
 	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
 	       "  each), about 25 s with --linked.\n"
 	       "  --quick      VDK's side only, one repetition (about 3 s)\n"
@@ -428,6 +443,7 @@ main(int argc, char **argv)
 		if (dpdk_ring != NULL && rte_ring_init(dpdk_ring, "bench_ring", RING_SIZE, 0) == 0) {
 			have_peer = 1;
 			peer_name = "DPDK rte_ring, linked, same loops";
+			pair_tries = 20;
 		}
 #endif
 		if (!have_peer)

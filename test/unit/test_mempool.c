@@ -273,6 +273,35 @@ test_mempool_cache_refills_and_flushes(void **state)
 	assert_int_equal(vdk_mempool_free(mp), 0);
 }
 
+/* The generic calls take the cache given, or the ring with NULL. */
+static void
+test_mempool_generic_calls_use_the_cache_given(void **state)
+{
+	struct vdk_mempool *mp;
+	struct vdk_mempool_cache *cache;
+	void *objs[4];
+
+	(void)state;
+	mp = vdk_mempool_create("generic", 64, 8, 8, 0, NULL, NULL, NULL, NULL,
+				VDK_SOCKET_ID_ANY, 0);
+	assert_non_null(mp);
+	cache = vdk_mempool_default_cache(mp, vdk_lcore_id());
+	assert_int_equal(vdk_mempool_generic_get(mp, objs, 4, NULL), 0);
+	assert_int_equal(cache->len, 0);
+	assert_int_equal(vdk_ring_count(mp->ring), 60);
+	vdk_mempool_generic_put(mp, objs, 4, cache);
+	assert_int_equal(cache->len, 4);
+	assert_int_equal(vdk_mempool_generic_get(mp, objs, 2, cache), 0);
+	assert_int_equal(cache->len, 2);
+	vdk_mempool_generic_put(mp, objs, 2, NULL);
+	assert_int_equal(vdk_ring_count(mp->ring), 62);
+	/* The lcore ids without a cache. */
+	assert_null(vdk_mempool_default_cache(mp, VDK_LCORE_ID_ANY));
+	assert_null(vdk_mempool_default_cache(mp, VDK_MAX_LCORE - 1));
+	assert_int_equal(vdk_mempool_avail_count(mp), 64);
+	assert_int_equal(vdk_mempool_free(mp), 0);
+}
+
 static void
 test_mempool_get_larger_than_cache_goes_to_ring(void **state)
 {
@@ -561,6 +590,55 @@ test_mempool_dump_shows_counts(void **state)
 	assert_int_equal(vdk_mempool_free(mp), 0);
 }
 
+/* --- IOVA mode PA: no large contiguous block, objects in small ones --- */
+
+struct iova_check {
+	unsigned int n, bad;
+};
+
+static void
+check_iova(struct vdk_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	struct iova_check *c = arg;
+	uint64_t iova = vdk_mempool_virt2iova(obj);
+
+	(void)idx;
+	(void)mp;
+	/* The whole object must be reachable from its first byte's IOVA. */
+	if (iova == VDK_BAD_IOVA || iova != vdk_malloc_virt2iova(obj) ||
+	    vdk_malloc_virt2iova((char *)obj + mp->elt_size - 1) != iova + mp->elt_size - 1)
+		c->bad++;
+	c->n++;
+}
+
+static void
+test_mempool_pa_mode_splits_objects_into_contiguous_blocks(void **state)
+{
+	char *argv[] = { "test_mempool", "--no-huge", "--iova-mode", "pa", "-l", "0",
+			 "--no-pci", "--log-level", "1", NULL };
+	struct iova_check c = { 0 };
+	struct vdk_mempool *mp;
+
+	(void)state;
+	if (vdk_eal_init(9, argv) < 0)
+		skip(); /* PA mode needs /proc/self/pagemap, that is root */
+	if (vdk_eal_iova_mode() != VDK_IOVA_PA) {
+		vdk_eal_cleanup();
+		skip();
+	}
+	/* 1 MiB of objects: no 4 KiB-page segment is that contiguous physically. */
+	mp = vdk_mempool_create("pa_pool", 512, 2000, 0, 0, NULL, NULL, NULL, NULL,
+				VDK_SOCKET_ID_ANY, 0);
+	assert_non_null(mp);
+	assert_null(mp->obj_mz);
+	assert_int_equal(vdk_mempool_obj_iter(mp, check_iova, &c), 512);
+	assert_int_equal(c.n, 512);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(vdk_mempool_avail_count(mp), 512);
+	assert_int_equal(vdk_mempool_free(mp), 0);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+}
+
 int
 main(void)
 {
@@ -569,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_mempool_without_private_area_has_null_priv),
 		cmocka_unit_test(test_mempool_uncached_get_is_all_or_nothing),
 		cmocka_unit_test(test_mempool_cache_refills_and_flushes),
+		cmocka_unit_test(test_mempool_generic_calls_use_the_cache_given),
 		cmocka_unit_test(test_mempool_get_larger_than_cache_goes_to_ring),
 		cmocka_unit_test(test_mempool_exhaustion_with_cache_hands_out_each_object_once),
 		cmocka_unit_test(test_mempool_non_eal_thread_uses_the_ring),
@@ -578,9 +657,13 @@ main(void)
 		cmocka_unit_test(test_mempool_free_rejects_what_is_not_a_pool),
 		cmocka_unit_test(test_mempool_dump_shows_counts),
 	};
+	const struct CMUnitTest pa_tests[] = {
+		cmocka_unit_test(test_mempool_pa_mode_splits_objects_into_contiguous_blocks),
+	};
 	int fails;
 
 	fails = cmocka_run_group_tests_name("mempool", tests, eal_up, eal_down);
+	fails += cmocka_run_group_tests_name("mempool in IOVA mode PA", pa_tests, NULL, NULL);
 	free(log_buf);
 	return fails;
 }
