@@ -19,6 +19,7 @@ fwd_txonly_template(struct fwd_config *cfg)
 	struct vdk_ipv4_hdr ip = { 0 };
 	struct vdk_udp_hdr udp = { 0 };
 	uint16_t l3_len = (uint16_t)(cfg->txpkt_len - VDK_ETHER_HDR_LEN);
+	uint16_t p;
 
 	ip.version_ihl = 0x45;
 	ip.total_length = vdk_cpu_to_be16(l3_len);
@@ -31,8 +32,17 @@ fwd_txonly_template(struct fwd_config *cfg)
 	udp.dst_port = vdk_cpu_to_be16(TXONLY_PORT);
 	udp.dgram_len = vdk_cpu_to_be16((uint16_t)(l3_len - sizeof(ip)));
 	udp.dgram_cksum = 0;	/* "no checksum": the payload is whatever the buffer held */
-	memcpy(cfg->txonly_l3l4, &ip, sizeof(ip));
-	memcpy(cfg->txonly_l3l4 + sizeof(ip), &udp, sizeof(udp));
+	for (p = 0; p < TP_MAX_PORTS; p++) {
+		struct vdk_ether_hdr eth = {
+			.dst_addr = cfg->peer_addr[p],
+			.src_addr = cfg->port_addr[p],
+			.ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV4),
+		};
+
+		memcpy(cfg->txonly_hdr[p], &eth, sizeof(eth));
+		memcpy(cfg->txonly_hdr[p] + sizeof(eth), &ip, sizeof(ip));
+		memcpy(cfg->txonly_hdr[p] + sizeof(eth) + sizeof(ip), &udp, sizeof(udp));
+	}
 }
 
 /* A fresh mbuf from the pool has next NULL, nb_segs 1, refcnt 1. */
@@ -71,10 +81,8 @@ add_segments(struct vdk_mbuf *m, const struct fwd_config *cfg)
 static void
 fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 {
-	const struct vdk_ether_addr *dst = &cfg->peer_addr[fs->tx_port];
-	const struct vdk_ether_addr *src = &cfg->port_addr[fs->tx_port];
+	const uint8_t *hdr = cfg->txonly_hdr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	struct vdk_ether_hdr *eth;
 	uint16_t n = cfg->burst, sent, i;
 
 	if (vdk_unlikely(vdk_mempool_get_bulk(cfg->pool, (void **)pkts, n) != 0))
@@ -86,11 +94,7 @@ fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 			n = i;
 			break;
 		}
-		eth = vdk_pktmbuf_mtod(pkts[i], struct vdk_ether_hdr *);
-		vdk_ether_addr_copy(dst, &eth->dst_addr);
-		vdk_ether_addr_copy(src, &eth->src_addr);
-		eth->ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV4);
-		memcpy(eth + 1, cfg->txonly_l3l4, sizeof(cfg->txonly_l3l4));
+		memcpy(vdk_pktmbuf_mtod(pkts[i], uint8_t *), hdr, TP_TXONLY_HDR_LEN);
 	}
 	if (n == 0)
 		return;

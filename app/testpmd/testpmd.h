@@ -128,8 +128,8 @@ struct fwd_config {
 	struct vdk_ether_addr port_addr[TP_MAX_PORTS];
 	struct vdk_ether_addr peer_addr[TP_MAX_PORTS];
 	uint64_t tx_offloads[TP_MAX_PORTS];	/* csum engine: what the tx port fills in */
-	/* IPv4 and UDP headers for txonly, lengths and checksum filled in. */
-	uint8_t txonly_l3l4[TP_TXONLY_HDR_LEN - 14];
+	/* Whole txonly headers for each tx port: one copy a packet. */
+	uint8_t txonly_hdr[TP_MAX_PORTS][TP_TXONLY_HDR_LEN];
 	struct fwd_stream *streams;		/* owned by struct testpmd */
 	unsigned int nb_streams;
 	unsigned int nb_lcores;
