@@ -149,24 +149,34 @@ eal_numa_caller_node(void)
 	return 0;
 }
 
+/*
+ * Physical address of the page holding @va from the open pagemap @fd, or
+ * VDK_BAD_IOVA. Without CAP_SYS_ADMIN the kernel reports frame 0 for every
+ * page, which is never a real frame here.
+ */
+static uint64_t
+pagemap_phys(int fd, uintptr_t va)
+{
+	uint64_t entry, page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	if (pread(fd, &entry, sizeof(entry), (off_t)(va / page * sizeof(entry))) !=
+	    sizeof(entry) || !(entry & PAGEMAP_PRESENT) || (entry & PAGEMAP_PFN_MASK) == 0)
+		return VDK_BAD_IOVA;
+	return (entry & PAGEMAP_PFN_MASK) * page + (va % page);
+}
+
 uint64_t
 vdk_mem_virt2phy(const void *addr)
 {
-	uint64_t entry, page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uintptr_t va = (uintptr_t)addr;
-	ssize_t n;
+	uint64_t pa;
 	int fd;
 
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return VDK_BAD_IOVA;
-	n = pread(fd, &entry, sizeof(entry), (off_t)(va / page * sizeof(entry)));
+	pa = pagemap_phys(fd, (uintptr_t)addr);
 	close(fd);
-	/* Without CAP_SYS_ADMIN the kernel reports frame 0 for every page. */
-	if (n != sizeof(entry) || !(entry & PAGEMAP_PRESENT) ||
-	    (entry & PAGEMAP_PFN_MASK) == 0)
-		return VDK_BAD_IOVA;
-	return (entry & PAGEMAP_PFN_MASK) * page + (va % page);
+	return pa;
 }
 
 /* Record each page's IOVA; in PA mode read them from pagemap. */
@@ -175,6 +185,7 @@ seg_fill_iova(struct eal_seg *s)
 {
 	size_t i, n = s->ms.len / s->ms.page_sz;
 	bool contiguous = true;
+	int fd = -1;
 
 	s->page_iova = malloc(n * sizeof(*s->page_iova));
 	if (s->page_iova == NULL) {
@@ -182,18 +193,22 @@ seg_fill_iova(struct eal_seg *s)
 			s->ms.len >> 10);
 		return -ENOMEM;
 	}
+	if (mem.iova_pa)
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < n; i++) {
-		char *va = (char *)s->ms.addr + i * s->ms.page_sz;
+		uintptr_t va = (uintptr_t)s->ms.addr + i * s->ms.page_sz;
 
 		if (!mem.iova_pa) {
-			s->page_iova[i] = (uint64_t)(uintptr_t)va;
+			s->page_iova[i] = (uint64_t)va;
 			continue;
 		}
-		s->page_iova[i] = vdk_mem_virt2phy(va);
+		s->page_iova[i] = fd < 0 ? VDK_BAD_IOVA : pagemap_phys(fd, va);
 		if (s->page_iova[i] == VDK_BAD_IOVA) {
 			VDK_LOG(ERR, MEMORY, "cannot read the physical address of %p from "
 				"/proc/self/pagemap (IOVA mode PA needs CAP_SYS_ADMIN): run "
 				"as root or use --iova-mode va", (void *)va);
+			if (fd >= 0)
+				close(fd);
 			free(s->page_iova);
 			s->page_iova = NULL;
 			return -EACCES;
@@ -201,6 +216,8 @@ seg_fill_iova(struct eal_seg *s)
 		if (i > 0 && s->page_iova[i] != s->page_iova[i - 1] + s->ms.page_sz)
 			contiguous = false;
 	}
+	if (fd >= 0)
+		close(fd);
 	s->ms.iova = contiguous ? s->page_iova[0] : VDK_BAD_IOVA;
 	s->ms.page_iova = s->page_iova;
 	return 0;
