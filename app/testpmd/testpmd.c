@@ -16,7 +16,6 @@
 #include "testpmd.h"
 #include "vdk_eal.h"
 #include "vdk_mbuf.h"
-#include "vdk_vdev.h"
 
 static void
 on_signal(int sig)
@@ -130,16 +129,9 @@ main(int argc, char **argv)
 		return ret == -ECANCELED ? 0 : 1;
 	argc -= ret;
 	argv += ret;
-	/* Harmless when the EAL probed them already. */
-	ret = vdk_vdev_probe_all();
-	if (ret < 0) {
-		vdk_eal_cleanup();
-		return 1;
-	}
 	tp_params_defaults(&tp.params);
 	ret = tp_params_parse(&tp.params, argc, argv, stderr);
 	if (ret != 0) {
-		vdk_vdev_remove_all();
 		vdk_eal_cleanup();
 		return ret > 0 ? 0 : 1;
 	}
@@ -169,7 +161,6 @@ out:
 	tp_fwd_cleanup(&tp);
 	fprintf(tp.out, "\n");
 	tp_ports_close_all(&tp);
-	vdk_vdev_remove_all();
 	vdk_mempool_free(tp.pool);
 	vdk_eal_cleanup();
 	fprintf(tp.out, "\nBye...\n");

@@ -10,6 +10,7 @@
 #include "eal_core_internal.h"
 #include "vdk_eal.h"
 #include "vdk_log.h"
+#include "vdk_vdev.h"
 
 /* Init and cleanup are not thread-safe; this only catches a second call. */
 static bool eal_up;
@@ -55,6 +56,10 @@ vdk_eal_init(int argc, char **argv)
 		if (ret < 0)
 			goto malloc_cleanup;
 	}
+	/* --vdev devices last: their drivers may need everything above. */
+	ret = vdk_vdev_probe_all();
+	if (ret < 0)
+		goto pci_cleanup;
 
 	eal_up = true;
 	VDK_LOG(DEBUG, EAL, "up: %u lcores, main lcore %u, %s memory, IOVA as %s",
@@ -63,6 +68,9 @@ vdk_eal_init(int argc, char **argv)
 		eal_cfg.iova_mode == VDK_IOVA_PA ? "PA" : "VA");
 	return consumed;
 
+pci_cleanup:
+	if (!eal_cfg.no_pci)
+		eal_pci_cleanup();
 malloc_cleanup:
 	eal_malloc_cleanup();
 memzone_cleanup:
@@ -86,6 +94,7 @@ vdk_eal_cleanup(void)
 		VDK_LOG(ERR, EAL, "vdk_eal_cleanup(): the EAL is not initialised");
 		return -EINVAL;
 	}
+	vdk_vdev_remove_all();
 	if (!eal_cfg.no_pci)
 		eal_pci_cleanup();
 	eal_malloc_cleanup();
