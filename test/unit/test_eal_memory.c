@@ -915,6 +915,7 @@ test_hugepage_files_in_huge_dir_leave_only_the_lock(void **state)
 	eal_memseg_free(ms);
 	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
 
+	assert_int_equal(maps_count(dir), 0);
 	eal_memory_cleanup();
 	assert_int_equal(dir_count(dir), 0);
 	umount_hugetlbfs(dir);
@@ -1111,6 +1112,7 @@ test_hugepage_dir_not_hugetlbfs_is_enoent(void **state)
 	assert_true(log_contains("hugetlbfs not mounted: "));
 	assert_true(log_contains("--no-huge"));
 	assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(maps_count(dir), 0);
 	assert_int_equal(status_kb("HugetlbPages"), huge0);
 	assert_int_equal(nb_segs(), 0);
 
@@ -1136,8 +1138,11 @@ check_no_free_hugepages(const char *dir, size_t mem_mb)
 				 "or pass --no-huge"));
 	assert_int_equal(status_kb("HugetlbPages"), huge0);
 	assert_int_equal(nb_segs(), 0);
-	if (dir != NULL)
+	if (dir != NULL) {
 		assert_int_equal(dir_count(dir), 0);
+		/* Not even an unlinked file's mapping ("DIR/name (deleted)"). */
+		assert_int_equal(maps_count(dir), 0);
+	}
 	assert_int_equal(maps_count("memfd:" PREFIX), 0);
 }
 
