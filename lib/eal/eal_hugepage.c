@@ -504,13 +504,40 @@ log_mlock_failure(size_t len, int err)
 		strerror(err));
 }
 
+/* Size of a transparent huge page on x86-64. */
+#define THP_SIZE ((size_t)2 << 20)
+
+/*
+ * Reserve @len bytes of address space, THP-aligned when that large, so
+ * that the pages can be faulted in as transparent huge pages.
+ */
+static void *
+reserve_anon(size_t len)
+{
+	size_t extra = len >= THP_SIZE ? THP_SIZE : 0;
+	uintptr_t a, aligned;
+	void *addr;
+
+	addr = mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (addr == MAP_FAILED || extra == 0)
+		return addr;
+	a = (uintptr_t)addr;
+	aligned = VDK_ALIGN_CEIL(a, (uintptr_t)THP_SIZE);
+	if (aligned > a)
+		munmap(addr, aligned - a);
+	if (aligned + len < a + len + extra)
+		munmap((void *)(aligned + len), a + extra - aligned);
+	return (void *)aligned;
+}
+
 static void *
 map_anon(size_t len, int node)
 {
 	void *addr;
 	int err;
 
-	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	addr = reserve_anon(len);
 	if (addr == MAP_FAILED) {
 		err = errno;
 		VDK_LOG(ERR, MEMORY, "cannot map %zu KiB: %s", len >> 10, strerror(err));
@@ -518,12 +545,13 @@ map_anon(size_t len, int node)
 		return NULL;
 	}
 	/*
-	 * No transparent huge pages: khugepaged would copy the pages to new
-	 * frames and physical addresses recorded for PA mode would go stale.
-	 * No fork inheritance: a copy-on-write fault in the parent would move
-	 * a page the device still reads.
+	 * Transparent huge pages where the kernel has them: with 4 KiB pages
+	 * scattered over physical memory, IOVA mode PA could give no block
+	 * above 4 KiB, while a 2 MiB THP is physically contiguous. No fork
+	 * inheritance: a copy-on-write fault in the parent would move a page
+	 * the device still reads.
 	 */
-	madvise(addr, len, MADV_NOHUGEPAGE);
+	madvise(addr, len, MADV_HUGEPAGE);
 	madvise(addr, len, MADV_DONTFORK);
 	err = -bind_range(addr, len, node);
 	if (err != 0)
@@ -539,6 +567,12 @@ map_anon(size_t len, int node)
 		err = ENOMEM;
 		goto unmap;
 	}
+	/*
+	 * Now that the pages are in, keep khugepaged from collapsing the 4 KiB
+	 * ones into new huge pages later: that copies them to new frames, and
+	 * physical addresses recorded for PA mode would go stale.
+	 */
+	madvise(addr, len, MADV_NOHUGEPAGE);
 	return addr;
 unmap:
 	munmap(addr, len);

@@ -11,7 +11,9 @@
  *   pages of its segment unless the second page follows the first in
  *   physical memory. A block larger than a page therefore needs
  *   physically contiguous pages; if none are found the call fails with
- *   ENOMEM (with 4 KiB pages under --no-huge, anything above 4 KiB may).
+ *   ENOMEM. Under --no-huge the EAL asks for transparent huge pages so that
+ *   blocks up to 2 MiB usually work; where it got 4 KiB pages, anything
+ *   above 4 KiB may fail.
  *
  * Without -m, the heap grows by adding segments (2 MiB at least, a page
  * at least) and gives a grown segment back as soon as it falls empty.
