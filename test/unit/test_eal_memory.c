@@ -741,6 +741,27 @@ test_memseg_pa_mode_records_physical_addresses(void **state)
 	eal_memory_cleanup();
 }
 
+static void
+test_memseg_nohuge_2mib_segment_is_thp_aligned(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	cfg_reset(true, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = eal_memseg_alloc(HUGE_2M, 0);
+	assert_non_null(ms);
+	assert_int_equal((uintptr_t)ms->addr % HUGE_2M, 0);
+	check_pa_segment(ms);
+	/* Physically contiguous if the kernel had a THP to give. */
+	print_message("2 MiB --no-huge segment: %s\n", ms->iova != VDK_BAD_IOVA ?
+		      "one physically contiguous run" : "scattered 4 KiB pages");
+	eal_memory_cleanup();
+}
+
 static int
 child_pa_without_cap_sys_admin(void)
 {
@@ -1326,6 +1347,7 @@ main(void)
 		cmocka_unit_test_teardown(test_memory_cleanup_tells_callbacks_every_segment_goes, teardown),
 		cmocka_unit_test_teardown(test_virt2phy_of_present_page_keeps_offset, teardown),
 		cmocka_unit_test_teardown(test_memseg_pa_mode_records_physical_addresses, teardown),
+		cmocka_unit_test_teardown(test_memseg_nohuge_2mib_segment_is_thp_aligned, teardown),
 		cmocka_unit_test_teardown(test_memory_pa_mode_without_privilege_is_eacces, teardown),
 		cmocka_unit_test_teardown(test_memory_nohuge_over_memlock_limit_names_the_numbers, teardown),
 		cmocka_unit_test_teardown(test_hugepage_dir_not_hugetlbfs_is_enoent, teardown),
