@@ -1,0 +1,914 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The backing of EAL memory (eal_hugepage.c): memfd hugepages, hugetlbfs
+ * files with their lock file and the reclaim of dead processes' files,
+ * --no-huge locking limits and THP alignment, and the error paths, each
+ * checked to leave no mapping, lock, file or borrowed hugepage behind.
+ *
+ * The hugepage cases need root: they reserve a few 2 MiB pages through
+ * /proc/sys/vm/nr_hugepages (restored at the end) and mount hugetlbfs on
+ * temporary directories they remove. Without root they are skipped.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "eal_internal.h"
+#include "eal_memory_internal.h"
+#include "vdk_eal.h"
+#include "vdk_log.h"
+#include "vdk_malloc.h"
+#include "vdk_memory.h"
+#include "vdk_memzone.h"
+
+#define PREFIX "vdkhugetest"
+#define HUGE_2M (2ull << 20)
+#define NR_TEST_HUGEPAGES 8
+
+static struct eal_config cfg;
+static FILE *log_file;
+
+/* State of the hugepage pool the tests borrow from. */
+static struct {
+	bool usable;
+	long old_nr;  /* restored at the end */
+	long test_nr; /* what the tests run with */
+	int lock_fd;
+} huge;
+
+/* ---- helpers ---- */
+
+static void
+cfg_reset(bool no_huge, size_t mem_mb)
+{
+	eal_config_defaults(&cfg);
+	cfg.no_huge = no_huge;
+	cfg.mem_mb = mem_mb;
+	cfg.iova_mode = VDK_IOVA_VA;
+	snprintf(cfg.file_prefix, sizeof(cfg.file_prefix), "%s", PREFIX);
+}
+
+static void
+log_capture(void)
+{
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = tmpfile();
+	vdk_log_set_stream(log_file);
+}
+
+static bool
+log_contains(const char *needle)
+{
+	char buf[8192];
+	size_t n;
+
+	fflush(log_file);
+	rewind(log_file);
+	n = fread(buf, 1, sizeof(buf) - 1, log_file);
+	buf[n] = '\0';
+	fseek(log_file, 0, SEEK_END);
+	return strstr(buf, needle) != NULL;
+}
+
+/* A "Field:  N kB" line of /proc/self/status, in kB; -1 if absent. */
+static long
+status_kb(const char *field)
+{
+	char line[256];
+	long kb = -1;
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+static int
+maps_count(const char *needle)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int
+dir_count(const char *dir)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static bool
+file_exists(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static int
+count_segs_cb(const struct vdk_memseg *ms, void *arg)
+{
+	(void)ms;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+nb_segs(void)
+{
+	int n = 0;
+
+	assert_int_equal(vdk_memseg_walk(count_segs_cb, &n), 0);
+	return n;
+}
+
+static long
+read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int
+write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (f == NULL)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		ret = -1;
+	return ret;
+}
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+#define FREE_HUGEPAGES "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+
+static void
+set_hugepages(long nr)
+{
+	assert_int_equal(write_long(NR_HUGEPAGES, nr), 0);
+}
+
+/* What a failed test may leave behind, for teardown() to remove. */
+static struct {
+	char dirs[4][64];
+	bool mounted[4];
+	int nb;
+	pid_t child;
+} left = { .child = -1 };
+
+static void
+track_dir(const char *dir, bool mounted)
+{
+	assert_true(left.nb < 4);
+	snprintf(left.dirs[left.nb], sizeof(left.dirs[0]), "%s", dir);
+	left.mounted[left.nb++] = mounted;
+}
+
+static void
+untrack_dir(const char *dir)
+{
+	int i;
+
+	for (i = 0; i < left.nb; i++) {
+		if (strcmp(left.dirs[i], dir) == 0) {
+			left.nb--;
+			memmove(&left.dirs[i], &left.dirs[i + 1], (size_t)(left.nb - i) * sizeof(left.dirs[0]));
+			memmove(&left.mounted[i], &left.mounted[i + 1], (size_t)(left.nb - i) * sizeof(left.mounted[0]));
+			return;
+		}
+	}
+}
+
+static void
+mount_hugetlbfs(char *dir)
+{
+	strcpy(dir, "/tmp/vdk-huge-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	if (mount("nodev", dir, "hugetlbfs", 0, "pagesize=2M") != 0) {
+		rmdir(dir);
+		fail_msg("cannot mount hugetlbfs on %s: %s", dir, strerror(errno));
+	}
+	track_dir(dir, true);
+}
+
+static void
+umount_hugetlbfs(const char *dir)
+{
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	untrack_dir(dir);
+}
+
+static void
+empty_dir(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.')
+			unlink(path);
+	}
+	closedir(d);
+}
+
+static int
+teardown(void **state)
+{
+	static const char *const cb_names[] = { "a", "b", "x" };
+	unsigned int i;
+
+	(void)state;
+	eal_memory_cleanup();
+	for (i = 0; i < 3; i++)
+		vdk_mem_event_callback_unregister(cb_names[i]);
+	if (left.child > 0) {
+		kill(left.child, SIGKILL);
+		waitpid(left.child, NULL, 0);
+		left.child = -1;
+	}
+	while (left.nb > 0) {
+		const char *dir = left.dirs[--left.nb];
+
+		empty_dir(dir);
+		if (left.mounted[left.nb])
+			umount2(dir, MNT_DETACH);
+		rmdir(dir);
+	}
+	if (huge.usable && read_long(NR_HUGEPAGES) != huge.test_nr)
+		write_long(NR_HUGEPAGES, huge.test_nr);
+	return 0;
+}
+
+static void
+require_hugepages(void)
+{
+	if (!huge.usable)
+		skip();
+}
+
+/* Drop one capability from the effective set of this process. */
+static int
+drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return -1;
+	data[cap / 32].effective &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* Run @fn in a child process; its return value is the exit status. */
+static int
+in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- --no-huge ---- */
+
+static void
+test_memory_file_prefix_with_slash_is_einval(void **state)
+{
+	(void)state;
+	log_capture();
+	cfg_reset(true, 0);
+	strcpy(cfg.file_prefix, "a/b");
+	assert_int_equal(eal_memory_init(&cfg), -EINVAL);
+	assert_true(log_contains("--file-prefix"));
+	cfg.file_prefix[0] = '\0';
+	assert_int_equal(eal_memory_init(&cfg), -EINVAL);
+}
+
+static void
+check_pa_segment(const struct vdk_memseg *ms)
+{
+	size_t i, n = ms->len / ms->page_sz;
+	bool contiguous = true;
+
+	for (i = 0; i < n; i++) {
+		char *va = (char *)ms->addr + i * ms->page_sz;
+
+		assert_int_equal(ms->page_iova[i], vdk_mem_virt2phy(va));
+		assert_int_equal(vdk_memseg_addr2iova(ms, va + 123), ms->page_iova[i] + 123);
+		if (i > 0 && ms->page_iova[i] != ms->page_iova[i - 1] + ms->page_sz)
+			contiguous = false;
+	}
+	assert_int_equal(ms->iova, contiguous ? ms->page_iova[0] : VDK_BAD_IOVA);
+}
+
+static void
+test_memseg_nohuge_2mib_segment_is_thp_aligned(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	cfg_reset(true, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = eal_memseg_alloc(HUGE_2M, 0);
+	assert_non_null(ms);
+	assert_int_equal((uintptr_t)ms->addr % HUGE_2M, 0);
+	check_pa_segment(ms);
+	/* Physically contiguous if the kernel had a THP to give. */
+	print_message("2 MiB --no-huge segment: %s\n", ms->iova != VDK_BAD_IOVA ?
+		      "one physically contiguous run" : "scattered 4 KiB pages");
+	eal_memory_cleanup();
+}
+
+static int
+child_memlock_limit_too_small(void)
+{
+	struct rlimit rl = { 64 << 10, 64 << 10 };
+
+	log_capture();
+	if (geteuid() == 0 && drop_cap(CAP_IPC_LOCK) != 0)
+		return 10;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+		return 11;
+	cfg_reset(true, 1);
+	if (eal_memory_init(&cfg) != -ENOMEM)
+		return 12;
+	if (!log_contains("RLIMIT_MEMLOCK is 64 KiB") || !log_contains("cannot lock 1024 KiB"))
+		return 13;
+	if (status_kb("VmLck") != 0)
+		return 14;
+	/* Within the limit it works. */
+	cfg_reset(true, 0);
+	if (eal_memory_init(&cfg) != 0 || eal_memseg_alloc(32 << 10, 0) == NULL)
+		return 15;
+	eal_memory_cleanup();
+	return status_kb("VmLck") == 0 ? 0 : 16;
+}
+
+static void
+test_memory_nohuge_over_memlock_limit_names_the_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(child_memlock_limit_too_small), 0);
+}
+
+/* ---- hugepages ---- */
+
+/*
+ * The hugepage pool is the machine's: runs of this program in other build
+ * trees (CI, sanitizer builds) take turns through this lock.
+ */
+#define HUGE_TEST_LOCK "/tmp/vdk-hugepage-tests.lock"
+
+static int
+huge_group_setup(void **state)
+{
+	long got;
+
+	(void)state;
+	huge.usable = false;
+	huge.lock_fd = -1;
+	if (geteuid() != 0)
+		return 0;
+	huge.lock_fd = open(HUGE_TEST_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (huge.lock_fd < 0 || flock(huge.lock_fd, LOCK_EX) != 0) {
+		fprintf(stderr, "cannot take %s: skipping\n", HUGE_TEST_LOCK);
+		return 0;
+	}
+	huge.old_nr = read_long(NR_HUGEPAGES);
+	if (huge.old_nr < 0 || write_long(NR_HUGEPAGES, huge.old_nr + NR_TEST_HUGEPAGES) != 0)
+		return 0;
+	got = read_long(FREE_HUGEPAGES);
+	/* Pages held by files outside this test count in nr_hugepages too. */
+	if (got >= 0 && got < NR_TEST_HUGEPAGES)
+		write_long(NR_HUGEPAGES, read_long(NR_HUGEPAGES) + NR_TEST_HUGEPAGES - got);
+	got = read_long(FREE_HUGEPAGES);
+	huge.usable = got >= NR_TEST_HUGEPAGES;
+	huge.test_nr = read_long(NR_HUGEPAGES);
+	if (!huge.usable) {
+		fprintf(stderr, "could reserve only %ld 2 MiB hugepages: skipping\n", got);
+		write_long(NR_HUGEPAGES, huge.old_nr);
+	}
+	return 0;
+}
+
+static int
+huge_group_teardown(void **state)
+{
+	(void)state;
+	if (huge.usable)
+		write_long(NR_HUGEPAGES, huge.old_nr);
+	if (huge.lock_fd >= 0)
+		close(huge.lock_fd);
+	return 0;
+}
+
+static void
+test_hugepage_memfd_without_mount(void **state)
+{
+	const struct vdk_memseg *ms;
+	long huge0 = status_kb("HugetlbPages");
+	long free0 = read_long(FREE_HUGEPAGES);
+	char needle[64];
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	if (eal_backing_dir() != NULL) {
+		/* Someone has hugetlbfs mounted: that takes precedence over memfd. */
+		eal_memory_cleanup();
+		skip();
+	}
+	assert_int_equal(eal_memory_page_sz(), HUGE_2M);
+	ms = eal_memseg_alloc(1, 0);
+	assert_non_null(ms);
+	assert_int_equal(ms->len, HUGE_2M);
+	assert_int_equal(ms->page_sz, HUGE_2M);
+	assert_int_equal((uintptr_t)ms->addr % HUGE_2M, 0);
+	assert_int_equal(ms->iova, (uint64_t)(uintptr_t)ms->addr);
+	assert_int_equal(status_kb("HugetlbPages") - huge0, 2048);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	snprintf(needle, sizeof(needle), "memfd:%s-%d-", PREFIX, (int)getpid());
+	assert_int_equal(maps_count(needle), 1);
+	memset(ms->addr, 0x5a, ms->len);
+	eal_memseg_free(ms);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	eal_memory_cleanup();
+}
+
+static void
+test_hugepage_files_in_huge_dir_leave_only_the_lock(void **state)
+{
+	const struct vdk_memseg *ms;
+	char dir[64], lock[96];
+	long free0 = read_long(FREE_HUGEPAGES);
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	cfg_reset(false, 0);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_string_equal(eal_backing_dir(), dir);
+	snprintf(lock, sizeof(lock), "%s-%d.lock", PREFIX, (int)getpid());
+	assert_true(file_exists(dir, lock));
+	assert_int_equal(dir_count(dir), 1);
+
+	ms = eal_memseg_alloc(3 << 20, 0);
+	assert_non_null(ms);
+	assert_int_equal(ms->len, 4 << 20);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 2);
+	/* The segment's file was unlinked right after mmap. */
+	assert_int_equal(dir_count(dir), 1);
+	memset(ms->addr, 1, ms->len);
+	eal_memseg_free(ms);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+
+	assert_int_equal(maps_count(dir), 0);
+	eal_memory_cleanup();
+	assert_int_equal(dir_count(dir), 0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_hugepage_mount_is_found_in_proc_mounts(void **state)
+{
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	cfg_reset(false, 2);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_non_null(eal_backing_dir());
+	/* Ours, unless the host has its own mount of the default size. */
+	if (strcmp(eal_backing_dir(), dir) == 0)
+		assert_int_equal(dir_count(dir), 1);
+	eal_memory_cleanup();
+	assert_int_equal(dir_count(dir), 0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_hugepage_m_reserves_up_front_and_frees_at_cleanup(void **state)
+{
+	long free0 = read_long(FREE_HUGEPAGES);
+	long huge0 = status_kb("HugetlbPages");
+	size_t total;
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 6);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	vdk_memory_usage(&total, NULL);
+	assert_int_equal(total, 6 << 20);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 3);
+	assert_int_equal(status_kb("HugetlbPages") - huge0, 6 * 1024);
+	eal_memory_cleanup();
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+}
+
+static void
+test_hugepage_pa_mode_records_physical_addresses(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	require_hugepages();
+	cfg_reset(false, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = eal_memseg_alloc(4 << 20, 0);
+	assert_non_null(ms);
+	check_pa_segment(ms);
+	eal_memory_cleanup();
+}
+
+/* Make a hugetlbfs file holding one page, as a crashed process leaves. */
+static void
+make_page_file(const char *dir, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fallocate(fd, 0, 0, HUGE_2M), 0);
+	close(fd);
+}
+
+static void
+make_file(const char *dir, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void
+test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
+{
+	char dir[64], name[96];
+	long free0 = read_long(FREE_HUGEPAGES);
+	int pipefd[2], status;
+	pid_t dead, live;
+	char c;
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+
+	/* A pid that is certainly gone. */
+	dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+
+	/* A live process holding its lock. */
+	assert_int_equal(pipe(pipefd), 0);
+	live = fork();
+	assert_true(live >= 0);
+	if (live == 0) {
+		char path[256];
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		snprintf(path, sizeof(path), "%s/%s-%d.lock", dir, PREFIX, (int)getpid());
+		fd = open(path, O_CREAT | O_RDWR, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0)
+			_exit(1);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	left.child = live;
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)dead);
+	make_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)dead);
+	make_page_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-1", PREFIX, (int)dead);
+	make_page_file(dir, name);
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)live);
+	make_page_file(dir, name);
+	/* Another prefix is not ours to judge. */
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	make_file(dir, name);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 3);
+
+	cfg_reset(false, 0);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_true(log_contains("removed 3 hugepage files of dead processes"));
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)dead);
+	assert_false(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)dead);
+	assert_false(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d.lock", PREFIX, (int)live);
+	assert_true(file_exists(dir, name));
+	snprintf(name, sizeof(name), "%s-%d-0", PREFIX, (int)live);
+	assert_true(file_exists(dir, name));
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	assert_true(file_exists(dir, name));
+	/* The dead process's two pages are back in the pool. */
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	eal_memory_cleanup();
+
+	kill(live, SIGKILL);
+	assert_int_equal(waitpid(live, &status, 0), live);
+	left.child = -1;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	/* Now the live one is dead too: the next start takes its files. */
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_true(log_contains("removed 2 hugepage files"));
+	eal_memory_cleanup();
+	snprintf(name, sizeof(name), "other-%d-0", (int)dead);
+	assert_true(file_exists(dir, name));
+	assert_int_equal(dir_count(dir), 1);
+	snprintf(name, sizeof(name), "%s/other-%d-0", dir, (int)dead);
+	unlink(name);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	umount_hugetlbfs(dir);
+}
+
+/* ---- hugepage error paths ---- */
+
+static void
+test_hugepage_dir_not_hugetlbfs_is_enoent(void **state)
+{
+	char dir[] = "/tmp/vdk-nothuge-XXXXXX";
+	long huge0 = status_kb("HugetlbPages");
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	track_dir(dir, false);
+	log_capture();
+	cfg_reset(false, 4);
+	snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), -ENOENT);
+	assert_true(log_contains("hugetlbfs not mounted: "));
+	assert_true(log_contains("--no-huge"));
+	assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(maps_count(dir), 0);
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(nb_segs(), 0);
+
+	/* A directory that does not exist at all. */
+	assert_int_equal(rmdir(dir), 0);
+	untrack_dir(dir);
+	log_capture();
+	assert_int_equal(eal_memory_init(&cfg), -ENOENT);
+	assert_true(log_contains("does not exist"));
+}
+
+static void
+check_no_free_hugepages(const char *dir, size_t mem_mb)
+{
+	long huge0 = status_kb("HugetlbPages");
+
+	log_capture();
+	cfg_reset(false, mem_mb);
+	if (dir != NULL)
+		snprintf(cfg.huge_dir, sizeof(cfg.huge_dir), "%s", dir);
+	assert_int_equal(eal_memory_init(&cfg), -ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages: run `vdk-setup hugepages 512` "
+				 "or pass --no-huge"));
+	assert_int_equal(status_kb("HugetlbPages"), huge0);
+	assert_int_equal(nb_segs(), 0);
+	if (dir != NULL) {
+		assert_int_equal(dir_count(dir), 0);
+		/* Not even an unlinked file's mapping ("DIR/name (deleted)"). */
+		assert_int_equal(maps_count(dir), 0);
+	}
+	assert_int_equal(maps_count("memfd:" PREFIX), 0);
+}
+
+static void
+test_hugepage_none_reserved_is_enomem_and_leaves_nothing(void **state)
+{
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	set_hugepages(0);
+	mount_hugetlbfs(dir);
+	check_no_free_hugepages(dir, 0);
+	check_no_free_hugepages(dir, 4);
+	umount_hugetlbfs(dir);
+	check_no_free_hugepages(NULL, 4);
+	set_hugepages(huge.test_nr);
+}
+
+static void
+test_hugepage_more_than_free_is_enomem_and_leaves_nothing(void **state)
+{
+	size_t too_many = (NR_TEST_HUGEPAGES + 2) * 2;
+	long free0 = read_long(FREE_HUGEPAGES);
+	char dir[64];
+
+	(void)state;
+	require_hugepages();
+	/* Up front: fallocate fails and everything is undone. */
+	mount_hugetlbfs(dir);
+	check_no_free_hugepages(dir, too_many + (size_t)free0 * 2);
+	umount_hugetlbfs(dir);
+	check_no_free_hugepages(NULL, too_many + (size_t)free0 * 2);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+
+	/* On growth: the segment fails, earlier ones stay. */
+	cfg_reset(false, 2);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	log_capture();
+	errno = 0;
+	assert_null(eal_memseg_alloc((size_t)free0 * HUGE_2M, 0));
+	assert_int_equal(errno, ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages"));
+	assert_int_equal(nb_segs(), 1);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
+	eal_memory_cleanup();
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+}
+
+/* ---- end to end, through vdk_eal_init() ---- */
+
+/* vdk_eal_init() with "test" as argv[0] and the NULL-terminated options. */
+static int
+eal_init_with(const char *opt, ...)
+{
+	char *argv[16] = { (char *)"test" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, opt);
+	for (; opt != NULL && argc < 15; opt = va_arg(ap, const char *))
+		argv[argc++] = (char *)(uintptr_t)opt;
+	va_end(ap);
+	return vdk_eal_init(argc, argv);
+}
+
+static void
+test_eal_init_bad_huge_dir_fails_and_can_be_retried(void **state)
+{
+	char dir[] = "/tmp/vdk-nothuge-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	track_dir(dir, false);
+	log_capture();
+	assert_int_equal(eal_init_with("--no-pci", "-l", "0", "--huge-dir", dir, NULL), -ENOENT);
+	assert_true(log_contains("hugetlbfs not mounted"));
+	assert_int_equal(dir_count(dir), 0);
+	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", NULL) >= 0);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+}
+
+static void
+test_eal_init_hugepages_in_huge_dir_with_file_prefix(void **state)
+{
+	char dir[64], lock[96];
+	long free0 = read_long(FREE_HUGEPAGES);
+	void *p;
+
+	(void)state;
+	require_hugepages();
+	mount_hugetlbfs(dir);
+	assert_true(eal_init_with("--no-pci", "-l", "0", "--huge-dir", dir,
+				  "--file-prefix", "e2e", NULL) >= 0);
+	assert_true(vdk_eal_has_hugepages());
+	snprintf(lock, sizeof(lock), "e2e-%d.lock", (int)getpid());
+	assert_true(file_exists(dir, lock));
+	p = vdk_malloc("e2e", 3u << 20, 0);
+	assert_non_null(p);
+	assert_int_equal(vdk_mem_virt2memseg(p)->page_sz, HUGE_2M);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 2);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_int_equal(dir_count(dir), 0);
+	assert_int_equal(read_long(FREE_HUGEPAGES), free0);
+	umount_hugetlbfs(dir);
+}
+
+static void
+test_eal_init_without_free_hugepages_is_enomem(void **state)
+{
+	(void)state;
+	require_hugepages();
+	set_hugepages(0);
+	log_capture();
+	assert_int_equal(eal_init_with("--no-pci", "-l", "0", NULL), -ENOMEM);
+	assert_true(log_contains("no free 2 MiB hugepages: run `vdk-setup hugepages 512`"));
+	assert_int_equal(maps_count("memfd:"), 0);
+	set_hugepages(huge.test_nr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_memory_file_prefix_with_slash_is_einval, teardown),
+		cmocka_unit_test_teardown(test_memseg_nohuge_2mib_segment_is_thp_aligned, teardown),
+		cmocka_unit_test_teardown(test_memory_nohuge_over_memlock_limit_names_the_numbers, teardown),
+		cmocka_unit_test_teardown(test_hugepage_dir_not_hugetlbfs_is_enoent, teardown),
+		cmocka_unit_test_teardown(test_eal_init_bad_huge_dir_fails_and_can_be_retried, teardown),
+	};
+	const struct CMUnitTest pool_tests[] = {
+		cmocka_unit_test_teardown(test_hugepage_memfd_without_mount, teardown),
+		cmocka_unit_test_teardown(test_hugepage_files_in_huge_dir_leave_only_the_lock, teardown),
+		cmocka_unit_test_teardown(test_hugepage_mount_is_found_in_proc_mounts, teardown),
+		cmocka_unit_test_teardown(test_hugepage_m_reserves_up_front_and_frees_at_cleanup, teardown),
+		cmocka_unit_test_teardown(test_hugepage_pa_mode_records_physical_addresses, teardown),
+		cmocka_unit_test_teardown(test_hugepage_files_of_dead_processes_are_reclaimed, teardown),
+		cmocka_unit_test_teardown(test_hugepage_none_reserved_is_enomem_and_leaves_nothing, teardown),
+		cmocka_unit_test_teardown(test_hugepage_more_than_free_is_enomem_and_leaves_nothing, teardown),
+		cmocka_unit_test_teardown(test_eal_init_hugepages_in_huge_dir_with_file_prefix, teardown),
+		cmocka_unit_test_teardown(test_eal_init_without_free_hugepages_is_enomem, teardown),
+	};
+	int fails;
+
+	fails = cmocka_run_group_tests_name("eal_hugepage", tests, NULL, NULL);
+	fails += cmocka_run_group_tests_name("eal_hugepage_pool", pool_tests,
+					     huge_group_setup, huge_group_teardown);
+	return fails;
+}
