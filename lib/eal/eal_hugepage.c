@@ -65,6 +65,7 @@ static struct {
 	pid_t pid;
 	unsigned int seq;
 	bool numa;
+	bool iova_pa;
 } bk = { .lock_fd = -1 };
 
 static uint64_t
@@ -366,6 +367,7 @@ eal_backing_init(const struct eal_config *cfg, uint64_t *page_sz)
 	bk.lock_fd = -1;
 	bk.pid = getpid();
 	bk.numa = numa_available() >= 0;
+	bk.iova_pa = cfg->iova_mode == VDK_IOVA_PA;
 	snprintf(bk.prefix, sizeof(bk.prefix), "%s", cfg->file_prefix);
 
 	if (cfg->no_huge) {
@@ -545,13 +547,15 @@ map_anon(size_t len, int node)
 		return NULL;
 	}
 	/*
-	 * Transparent huge pages where the kernel has them: with 4 KiB pages
-	 * scattered over physical memory, IOVA mode PA could give no block
-	 * above 4 KiB, while a 2 MiB THP is physically contiguous. No fork
-	 * inheritance: a copy-on-write fault in the parent would move a page
-	 * the device still reads.
+	 * In IOVA mode PA, transparent huge pages where the kernel has them:
+	 * 4 KiB pages are scattered over physical memory, so no block above
+	 * 4 KiB would be IOVA-contiguous, while a 2 MiB THP is. Not in VA mode,
+	 * where contiguity does not matter and the compaction THP may need
+	 * would only slow start-up. No fork inheritance: a copy-on-write fault
+	 * in the parent would move a page the device still reads.
 	 */
-	madvise(addr, len, MADV_HUGEPAGE);
+	if (bk.iova_pa)
+		madvise(addr, len, MADV_HUGEPAGE);
 	madvise(addr, len, MADV_DONTFORK);
 	err = -bind_range(addr, len, node);
 	if (err != 0)
@@ -568,11 +572,12 @@ map_anon(size_t len, int node)
 		goto unmap;
 	}
 	/*
-	 * Now that the pages are in, keep khugepaged from collapsing the 4 KiB
+	 * Now that the pages are in, keep khugepaged from collapsing 4 KiB
 	 * ones into new huge pages later: that copies them to new frames, and
 	 * physical addresses recorded for PA mode would go stale.
 	 */
-	madvise(addr, len, MADV_NOHUGEPAGE);
+	if (bk.iova_pa)
+		madvise(addr, len, MADV_NOHUGEPAGE);
 	return addr;
 unmap:
 	munmap(addr, len);
