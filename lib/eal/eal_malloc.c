@@ -275,9 +275,17 @@ heap_grow(struct heap *h, int node, size_t size, size_t align)
 	size_t len;
 	void *p;
 
-	if (size > SIZE_MAX / 2 - align - 2 * HDR_SZ)
+	if (size > SIZE_MAX / 2 - align - 2 * HDR_SZ) {
+		errno = ENOMEM;
 		return NULL;
-	len = VDK_MAX(size + align + 2 * HDR_SZ, GROW_MIN);
+	}
+	/*
+	 * A fresh segment starts page-aligned: the data lands at its first
+	 * aligned address past one header, so header and gap fit in
+	 * max(align, header). A 2 MiB - 64 block then needs one 2 MiB page.
+	 */
+	len = VDK_MAX(VDK_ALIGN_CEIL(size, (size_t)HDR_SZ) + VDK_MAX(align, (size_t)HDR_SZ),
+		      GROW_MIN);
 	ms = eal_memseg_alloc(len, node);
 	if (ms == NULL)
 		return NULL;

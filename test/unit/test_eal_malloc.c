@@ -315,6 +315,26 @@ test_free_coalesces_with_both_neighbours(void **state)
 }
 
 static void
+test_heap_grows_by_exactly_what_a_block_needs(void **state)
+{
+	char *p;
+
+	(void)state;
+	/* Header and data fill 2 MiB exactly: one 2 MiB segment, no more. */
+	p = vdk_malloc("test", (2u << 20) - 64, 0);
+	assert_non_null(p);
+	assert_int_equal(total_bytes(), 2u << 20);
+	vdk_free(p);
+	/* 4 KiB-aligned: the gap before the header takes 4 KiB - 64 more. */
+	p = vdk_malloc("test", 3u << 20, 4096);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 4096, 0);
+	assert_int_equal(total_bytes(), (3u << 20) + 4096);
+	vdk_free(p);
+	assert_int_equal(total_bytes(), 0);
+}
+
+static void
 test_heap_grows_and_gives_empty_segments_back(void **state)
 {
 	char *small, *big;
@@ -598,6 +618,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_free_of_null_foreign_or_freed_pointer_changes_nothing, setup_grow, teardown),
 		cmocka_unit_test_setup_teardown(test_malloc_without_eal_memory_is_enomem, setup_grow, teardown),
 		cmocka_unit_test_setup_teardown(test_free_coalesces_with_both_neighbours, setup_reserved, teardown),
+		cmocka_unit_test_setup_teardown(test_heap_grows_by_exactly_what_a_block_needs, setup_grow, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_grows_and_gives_empty_segments_back, setup_grow, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_growth_calls_callbacks_and_a_veto_fails_cleanly, setup_grow, teardown),
 		cmocka_unit_test_setup_teardown(test_malloc_random_stress_matches_shadow_model, setup_grow, teardown),
