@@ -322,6 +322,7 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 		return ret;
 	}
 	p->rxq[qi].fd = fd;
+	p->rxq[qi].txq = &p->txq[qi];
 	p->txq[qi].fd = fd;
 	v = TPACKET_V3;
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0)

@@ -12,9 +12,12 @@
 
 #define AFP_MAX_QPAIRS 16
 
+struct afp_txq;
+
 /* The receive ring: TPACKET_V3 blocks the kernel fills and hands over whole. */
 struct afp_rxq {
 	int fd;
+	struct afp_txq *txq;	/* the tx ring of the same socket */
 	uint8_t *ring;		/* first byte of the mmapped rx ring */
 	uint32_t block_size;
 	uint32_t nb_blocks;
@@ -39,6 +42,7 @@ struct afp_txq {
 	uint32_t block_size;
 	uint32_t nb_frames;
 	uint32_t frame;		/* next frame to fill */
+	uint32_t kick_pending;	/* frames requested that the last kick could not send */
 	uint64_t pkts;
 	uint64_t bytes;
 	uint64_t errors;	/* too long, or refused by the kernel */

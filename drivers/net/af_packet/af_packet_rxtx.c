@@ -113,6 +113,15 @@ afp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	uint64_t bytes = 0;
 	uint16_t nb = 0;
 
+	/*
+	 * Frames the kernel could not take at the last tx burst's kick are
+	 * sent by the next one; if traffic stopped, this poll sends them.
+	 */
+	if (vdk_unlikely(__atomic_load_n(&q->txq->kick_pending, __ATOMIC_RELAXED))) {
+		__atomic_store_n(&q->txq->kick_pending, 0, __ATOMIC_RELAXED);
+		if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
+			__atomic_store_n(&q->txq->kick_pending, 1, __ATOMIC_RELAXED);
+	}
 	while (nb < n) {
 		if (q->left == 0) {
 			bd = rx_block(q, q->block);
@@ -197,9 +206,12 @@ afp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		vdk_pktmbuf_free(m);
 	}
 	/* Frames the kernel cannot take now stay requested: the next kick sends them. */
-	if (queued > 0 && sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
-	    errno != EAGAIN && errno != ENOBUFS && errno != EWOULDBLOCK)
-		q->errors++;
+	if (queued > 0 && sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EWOULDBLOCK)
+			__atomic_store_n(&q->kick_pending, 1, __ATOMIC_RELAXED);
+		else
+			q->errors++;
+	}
 	vdk_eth_counter_add(&q->pkts, queued);
 	vdk_eth_counter_add(&q->bytes, bytes);
 	return i;
