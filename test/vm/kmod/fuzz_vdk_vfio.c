@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An ioctl fuzzer for vdk_vfio.ko: random requests with random arguments
+ * on group, IOMMU and device fds (and on fds of the wrong kind), fds
+ * opened and closed along the way. It passes when no call hangs, the
+ * kernel stays up, and nothing is left pinned once every fd is closed;
+ * the vm test around it checks dmesg for oopses and warnings.
+ *
+ * usage: fuzz_vdk_vfio [-n CALLS] [-s SEED] NVME_BDF NIC_BDF
+ *
+ * The process drops CAP_IPC_LOCK and caps RLIMIT_MEMLOCK, so a random
+ * MAP_DMA over a large valid range fails instead of pinning the guest.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "kmod_util.h"
+
+#define POOL		48
+#define PAGE		4096ull
+#define BUF_PAGES	64
+#define MEMLOCK		(16u << 20)
+
+enum kind { FD_NONE, FD_GROUP, FD_IOMMU, FD_DEVICE, FD_EVENT, FD_OTHER };
+
+struct slot {
+	int fd;
+	enum kind kind;
+	int dev;	/* FD_DEVICE: index into bdfs */
+};
+
+struct request {
+	const char *name;
+	unsigned long req;
+	unsigned int weight;
+	unsigned long calls;
+	unsigned long ok;
+	unsigned long errs[134];	/* by errno */
+};
+
+/* Weights: how often each request is drawn. */
+#define REQ(n, w) { .name = #n, .req = VDK_VFIO_##n, .weight = w }
+static struct request requests[] = {
+	REQ(GROUP_GET_INFO, 5),
+	REQ(GROUP_MERGE, 5),
+	REQ(GROUP_UNMERGE, 4),
+	REQ(GROUP_GET_IOMMU_FD, 2),
+	REQ(GROUP_GET_DEVICE_FD, 3),
+	REQ(IOMMU_GET_INFO, 5),
+	REQ(IOMMU_MAP_DMA, 24),
+	REQ(DEVICE_GET_INFO, 5),
+	REQ(DEVICE_GET_REGION_INFO, 6),
+	REQ(DEVICE_GET_IRQ_INFO, 6),
+	REQ(DEVICE_SET_IRQ_EVENTFDS, 6),
+	REQ(DEVICE_UNMASK_IRQ, 5),
+	REQ(DEVICE_SET_UNMASK_IRQ_EVENTFD, 5),
+	REQ(DEVICE_RESET, 1),
+	{ .name = "(random request)", .req = 0, .weight = 5 },
+};
+#define NREQ (sizeof(requests) / sizeof(requests[0]))
+
+static const char *bdfs[2];
+static struct slot pool[POOL];
+static uint64_t rng;
+static unsigned long iteration;
+static const char *current_name;
+static uint8_t *buf;		/* BUF_PAGES valid pages */
+static uint8_t *ro_page;	/* readable only */
+static uint8_t *hole;		/* unmapped */
+static uint64_t last_reset;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint64_t below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static void on_alarm(int sig)
+{
+	char msg[160];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg),
+		     "fuzz: call %lu (%s) did not return within 10 s: hang\n",
+		     iteration, current_name);
+	if (write(2, msg, n) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static int pool_add(int fd, enum kind kind, int dev)
+{
+	int i;
+
+	for (i = 0; i < POOL; i++)
+		if (pool[i].kind == FD_NONE)
+			break;
+	if (i == POOL) {
+		/*
+		 * Full: let a random IOMMU fd go (a close is a test too).
+		 * Device fds are spared: each release resets the device,
+		 * which takes a 100 ms FLR on the NVMe.
+		 */
+		do
+			i = (int)below(POOL);
+		while (pool[i].kind == FD_DEVICE || pool[i].kind == FD_EVENT);
+		close(pool[i].fd);
+	}
+	pool[i].fd = fd;
+	pool[i].kind = kind;
+	pool[i].dev = dev;
+	return i;
+}
+
+static void pool_close(int i)
+{
+	if (pool[i].kind == FD_NONE)
+		return;
+	close(pool[i].fd);
+	pool[i].kind = FD_NONE;
+}
+
+static int pool_pick(enum kind want)
+{
+	int i, tries;
+
+	for (tries = 0; tries < 4 * POOL; tries++) {
+		i = (int)below(POOL);
+		if (pool[i].kind != FD_NONE &&
+		    (want == FD_NONE || pool[i].kind == want))
+			return pool[i].fd;
+	}
+	return -1;
+}
+
+static void reopen_groups(void)
+{
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		fd = kmod_group_open(bdfs[i]);
+		if (fd >= 0)
+			pool_add(fd, FD_GROUP, -1);
+	}
+}
+
+/* An IOMMU or device fd from a random group, when the pool has none. */
+static int make_fd(enum kind kind)
+{
+	int i = (int)below(2), group = pool_pick(FD_GROUP);
+	long fd;
+
+	if (group < 0)
+		return -1;
+	if (kind == FD_IOMMU)
+		fd = kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	else if (kind == FD_DEVICE)
+		fd = kmod_ioctl(group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+				(void *)bdfs[i]);
+	else
+		return group;
+	if (fd < 0)
+		return -1;
+	pool_add((int)fd, kind, i);
+	return (int)fd;
+}
+
+static enum kind kind_for(const struct request *r)
+{
+	switch (r->req) {
+	case VDK_VFIO_GROUP_GET_INFO:
+	case VDK_VFIO_GROUP_MERGE:
+	case VDK_VFIO_GROUP_UNMERGE:
+	case VDK_VFIO_GROUP_GET_IOMMU_FD:
+	case VDK_VFIO_GROUP_GET_DEVICE_FD:
+		return FD_GROUP;
+	case VDK_VFIO_IOMMU_GET_INFO:
+	case VDK_VFIO_IOMMU_MAP_DMA:
+		return FD_IOMMU;
+	default:
+		return FD_DEVICE;
+	}
+}
+
+static uint32_t pick_argsz(uint32_t real)
+{
+	static const uint32_t odd[] = { 0, 4, 8, 12, 16, 24, 1000, 4096 };
+
+	switch (below(8)) {
+	case 0:
+		return odd[below(8)];
+	case 1:
+		return real - 1 - (uint32_t)below(real);
+	case 2:
+		return (uint32_t)rnd();
+	default:
+		return real + (uint32_t)below(3) * 8;
+	}
+}
+
+static uint32_t pick_flags(uint32_t known)
+{
+	switch (below(6)) {
+	case 0:
+		return 1u << below(32);
+	case 1:
+		return (uint32_t)rnd();
+	case 2:
+		return 0;
+	default:
+		return known & (uint32_t)rnd();
+	}
+}
+
+static uint64_t pick_page_count(void)
+{
+	static const uint64_t odd[] = { 0, 1ull << 20, 1ull << 36, ~0ull };
+
+	if (!below(10))
+		return odd[below(4)];
+	return 1 + below(BUF_PAGES);
+}
+
+static uint64_t pick_vaddr(void)
+{
+	switch (below(10)) {
+	case 0:
+		return (uintptr_t)ro_page;
+	case 1:
+		return (uintptr_t)hole;
+	case 2:
+		return rnd() & ~(PAGE - 1);
+	case 3:
+		return rnd();
+	default:
+		return (uintptr_t)buf + below(BUF_PAGES) * PAGE;
+	}
+}
+
+static uint64_t pick_iova(void)
+{
+	static const uint64_t odd[] = { 0xfee00000ull, 0xfedff000ull,
+					(1ull << 48) - PAGE, 1ull << 48,
+					-PAGE, 0 };
+
+	switch (below(10)) {
+	case 0:
+		return odd[below(6)];
+	case 1:
+		return rnd();
+	default:
+		/* a small window, so that maps overlap and unmaps hit */
+		return (1ull << 32) + below(256) * PAGE;
+	}
+}
+
+static int32_t pick_fd(void)
+{
+	switch (below(6)) {
+	case 0:
+		return -1;
+	case 1:
+		return (int32_t)rnd();
+	case 2:
+		return pool_pick(FD_NONE);
+	default:
+		return pool_pick(FD_EVENT);
+	}
+}
+
+/* Fill @arg for @r, or return another pointer to pass instead. */
+static void *make_arg(const struct request *r, uint8_t *arg, size_t len)
+{
+	static char name[VDK_VFIO_DEVICE_NAME_MAX + 32];
+	uint32_t *w = (uint32_t *)arg;
+	uint64_t *q = (uint64_t *)arg;
+	unsigned int i;
+
+	switch (below(20)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)8;
+	case 2:
+		return hole;
+	case 3:
+		return (void *)0xffff888000000000ull;	/* kernel memory */
+	}
+	for (i = 0; i < len; i++)
+		arg[i] = (uint8_t)rnd();
+
+	switch (r->req) {
+	case VDK_VFIO_GROUP_MERGE:
+		w[0] = (uint32_t)(below(2) ? pool_pick(FD_GROUP) : pick_fd());
+		break;
+	case VDK_VFIO_GROUP_GET_DEVICE_FD:
+		switch (below(4)) {
+		case 0:
+			memset(name, 'a' + (int)below(26), sizeof(name));
+			name[below(sizeof(name))] = '\0';
+			return name;
+		case 1:
+			return (void *)"";
+		default:
+			return (void *)bdfs[below(2)];
+		}
+	case VDK_VFIO_GROUP_GET_INFO:
+	case VDK_VFIO_DEVICE_GET_INFO:
+		w[0] = pick_argsz(r->req == VDK_VFIO_GROUP_GET_INFO ? 8 : 16);
+		w[1] = pick_flags(0);
+		break;
+	case VDK_VFIO_IOMMU_GET_INFO:
+		w[0] = pick_argsz(sizeof(struct vdk_vfio_iommu_info));
+		w[1] = pick_flags(0);
+		break;
+	case VDK_VFIO_IOMMU_MAP_DMA:
+		w[0] = pick_argsz(sizeof(struct vdk_vfio_dma_map));
+		/* half the time well formed, so that maps and unmaps land */
+		w[1] = below(2) ? pick_flags(7) : (uint32_t)below(2) * 7;
+		q[1] = pick_vaddr();
+		q[2] = pick_iova();
+		q[3] = below(10) ? pick_page_count() * PAGE : rnd();
+		break;
+	case VDK_VFIO_DEVICE_GET_REGION_INFO:
+	case VDK_VFIO_DEVICE_GET_IRQ_INFO:
+	case VDK_VFIO_DEVICE_UNMASK_IRQ:
+		w[0] = pick_argsz(r->req == VDK_VFIO_DEVICE_GET_REGION_INFO ?
+				  32 : 16);
+		w[1] = pick_flags(0);
+		w[2] = (uint32_t)(below(2) ? 0 : below(4) ? below(10) : rnd());
+		w[3] = (uint32_t)(below(2) ? 0 : below(4));
+		break;
+	case VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS:
+	case VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD: {
+		uint32_t count = (uint32_t)(below(8) ? below(7) : rnd());
+
+		w[2] = (uint32_t)(below(8) ? below(4) : rnd());
+		w[3] = count;
+		if (below(2) && r->req == VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD)
+			w[2] = 0;
+		w[0] = below(4) ? 16 + 4 * (count < 64 ? count : 64) :
+				  pick_argsz(16);
+		w[1] = pick_flags(0);
+		for (i = 0; i < 64 && 16 + 4 * i + 4 <= len; i++)
+			w[4 + i] = (uint32_t)pick_fd();
+		break;
+	}
+	}
+	return arg;
+}
+
+static const struct request *pick_request(void)
+{
+	unsigned int total = 0, i, x;
+
+	for (i = 0; i < NREQ; i++)
+		total += requests[i].weight;
+	for (;;) {
+		x = (unsigned int)below(total);
+		for (i = 0; x >= requests[i].weight; i++)
+			x -= requests[i].weight;
+		/* a reset takes milliseconds: keep them rare */
+		if (requests[i].req == VDK_VFIO_DEVICE_RESET &&
+		    iteration - last_reset < 2000)
+			continue;
+		return &requests[i];
+	}
+}
+
+static void one_call(void)
+{
+	uint64_t argbuf[64];
+	struct request *r = (struct request *)pick_request();
+	unsigned long req = r->req;
+	void *arg;
+	long ret;
+	int fd;
+
+	if (!req)
+		req = below(2) ? _IO(VDK_VFIO_TYPE, VDK_VFIO_BASE + below(32)) :
+				 (unsigned long)(uint32_t)rnd();
+	if (req == VDK_VFIO_DEVICE_RESET)
+		last_reset = iteration;
+	/*
+	 * Merging needs an idle group: now and then let the NIC's go idle
+	 * (its reset is quick; the NVMe keeps its device fd and stays busy).
+	 */
+	if (req == VDK_VFIO_GROUP_MERGE && !below(32))
+		for (fd = 0; fd < POOL; fd++)
+			if (pool[fd].kind == FD_IOMMU ||
+			    (pool[fd].kind == FD_DEVICE && pool[fd].dev == 1))
+				pool_close(fd);
+	/* mostly the right kind of fd, sometimes any, sometimes none */
+	switch (below(10)) {
+	case 0:
+		fd = pool_pick(FD_NONE);
+		break;
+	case 1:
+		fd = below(2) ? -1 : 1000;
+		break;
+	default:
+		fd = pool_pick(kind_for(r));
+		if (fd < 0)
+			fd = make_fd(kind_for(r));
+		break;
+	}
+	arg = make_arg(r, (uint8_t *)argbuf, sizeof(argbuf));
+
+	current_name = r->name;
+	alarm(10);
+	ret = kmod_ioctl(fd, req, arg);
+	alarm(0);
+
+	r->calls++;
+	if (ret >= 0) {
+		r->ok++;
+		if (req == VDK_VFIO_GROUP_GET_IOMMU_FD)
+			pool_add((int)ret, FD_IOMMU, -1);
+		else if (req == VDK_VFIO_GROUP_GET_DEVICE_FD)
+			pool_add((int)ret, FD_DEVICE, arg == bdfs[1]);
+		else if (ret > 2 && r->req == 0)
+			close((int)ret);	/* a random request made an fd */
+	} else if (-ret < (long)(sizeof(r->errs) / sizeof(r->errs[0]))) {
+		r->errs[-ret]++;
+	}
+
+	/* now and then close something; groups come back when missing */
+	if (!below(1000))
+		pool_close((int)below(POOL));
+	if (pool_pick(FD_GROUP) < 0 || !below(500))
+		reopen_groups();
+}
+
+static void report(double secs, unsigned long calls)
+{
+	unsigned int i, e;
+
+	printf("fuzz: %lu calls in %.1f s (%.0f calls/s)\n", calls, secs,
+	       calls / secs);
+	for (i = 0; i < NREQ; i++) {
+		const struct request *r = &requests[i];
+
+		printf("  %-30s %7lu calls, %6lu ok", r->name, r->calls, r->ok);
+		for (e = 1; e < sizeof(r->errs) / sizeof(r->errs[0]); e++)
+			if (r->errs[e])
+				printf(", %s %lu", strerrorname_np(e) ?
+				       strerrorname_np(e) : "?", r->errs[e]);
+		printf("\n");
+	}
+}
+
+static int setup(void)
+{
+	struct rlimit lim = { MEMLOCK, MEMLOCK };
+	int i;
+
+	buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ro_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || ro_page == MAP_FAILED || hole == MAP_FAILED)
+		return -ENOMEM;
+	munmap(hole, PAGE);
+	if (kmod_drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &lim))
+		return -EPERM;
+	for (i = 0; i < 4; i++)
+		pool_add(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), FD_EVENT, -1);
+	pool_add(open("/dev/null", O_RDWR | O_CLOEXEC), FD_OTHER, -1);
+	reopen_groups();
+	return pool_pick(FD_GROUP) < 0 ? -ENODEV : 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long calls = 100000;
+	struct timespec t0, t1;
+	uint64_t seed = 0;
+	double secs;
+	long pinned;
+	int opt, i;
+
+	while ((opt = getopt(argc, argv, "n:s:")) != -1) {
+		switch (opt) {
+		case 'n':
+			calls = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (argc - optind != 2)
+		goto usage;
+	bdfs[0] = argv[optind];
+	bdfs[1] = argv[optind + 1];
+	if (!seed)
+		seed = (uint64_t)time(NULL) * 2654435761u | 1;
+	rng = seed;
+	printf("fuzz: seed %" PRIu64 " (rerun with -s %" PRIu64 ")\n", seed,
+	       seed);
+	fflush(stdout);
+	signal(SIGALRM, on_alarm);
+	if (setup()) {
+		fprintf(stderr, "fuzz: cannot open the groups of %s and %s (module loaded, devices bound to vdk-vfio-pci?)\n",
+			bdfs[0], bdfs[1]);
+		return 2;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (iteration = 0; iteration < calls; iteration++)
+		one_call();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	report(secs, calls);
+
+	for (i = 0; i < POOL; i++)
+		pool_close(i);
+	pinned = kmod_pinned_pages();
+	if (pinned != 0 || kmod_debugfs("dma_mappings") != 0) {
+		printf("fuzz: FAILED: %ld pages still pinned after every fd was closed\n",
+		       pinned);
+		return 1;
+	}
+	printf("fuzz: passed: no hang, nothing left pinned\n");
+	return 0;
+
+usage:
+	fprintf(stderr, "usage: %s [-n CALLS] [-s SEED] NVME_BDF NIC_BDF\n",
+		argv[0]);
+	return 2;
+}

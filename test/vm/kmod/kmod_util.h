@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Helpers shared by the vdk_vfio.ko test programs: finding a device's
+ * group node, calling ioctls with the errno as the result, reading the
+ * module's debugfs counters, and dropping CAP_IPC_LOCK so that
+ * RLIMIT_MEMLOCK applies to a root test process.
+ */
+#ifndef KMOD_UTIL_H
+#define KMOD_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <vdk_vfio.h>
+
+#define KMOD_DEBUGFS "/sys/kernel/debug/vdk_vfio/"
+
+/* The IOMMU group number of a PCI device, or -errno. */
+static inline int kmod_group_id(const char *bdf)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	return atoi(basename(target));
+}
+
+/* Open /dev/vdk-vfio/<group of bdf>; an fd or -errno. */
+static inline int kmod_group_open(const char *bdf)
+{
+	char path[64];
+	int id = kmod_group_id(bdf);
+	int fd;
+
+	if (id < 0)
+		return id;
+	snprintf(path, sizeof(path), VDK_VFIO_DEV_DIR "/%d", id);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ioctl(2) with the result or -errno, for assert_int_equal(). */
+static inline long kmod_ioctl(int fd, unsigned long req, void *arg)
+{
+	long ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static inline long kmod_debugfs(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KMOD_DEBUGFS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static inline long kmod_pinned_pages(void)
+{
+	return kmod_debugfs("pinned_pages");
+}
+
+/* A field of /proc/self/status in kB (VmPin, VmLck), or -errno. */
+static inline long kmod_status_kb(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long kb = -ENOENT;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* Make RLIMIT_MEMLOCK bind even as root. 0 or -errno. */
+static inline int kmod_drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_IPC_LOCK / 32].effective &= ~bit;
+	data[CAP_IPC_LOCK / 32].permitted &= ~bit;
+	data[CAP_IPC_LOCK / 32].inheritable &= ~bit;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+static inline long kmod_map(int iommu, uint64_t vaddr, uint64_t iova,
+			    uint64_t size, uint32_t flags)
+{
+	struct vdk_vfio_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = flags,
+		.vaddr = vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	return kmod_ioctl(iommu, VDK_VFIO_IOMMU_MAP_DMA, &map);
+}
+
+#define KMOD_MAP_RW (VDK_VFIO_DMA_MAP_FLAG_MAP | VDK_VFIO_DMA_MAP_FLAG_READ | \
+		     VDK_VFIO_DMA_MAP_FLAG_WRITE)
+
+static inline long kmod_unmap(int iommu, uint64_t iova, uint64_t size)
+{
+	return kmod_map(iommu, 0, iova, size, 0);
+}
+
+#endif /* KMOD_UTIL_H */
