@@ -165,7 +165,10 @@ static int dma_pin(struct vdk_vfio_dma *dma)
 		unsigned long addr = dma->vaddr + (dma->npinned << PAGE_SHIFT);
 		long i, got;
 
-		got = pin_user_pages_unlocked(addr, want, batch, gup_flags);
+		/* 6.1 refuses FOLL_LONGTERM without the caller's mmap lock */
+		mmap_read_lock(current->mm);
+		got = pin_user_pages(addr, want, gup_flags, batch, NULL);
+		mmap_read_unlock(current->mm);
 		if (got <= 0) {
 			ret = got ? got : -EFAULT;
 			break;
@@ -344,21 +347,37 @@ static int dma_check_range(struct vdk_vfio_iommu *iommu, u64 iova, u64 size,
 	return 0;
 }
 
-static int dma_map(struct vdk_vfio_iommu *iommu,
-		   const struct vdk_vfio_dma_map *map)
+/* Checks that need the set's geometry; called with dma_lock held. */
+static int dma_check_map(struct vdk_vfio_iommu *iommu,
+			 const struct vdk_vfio_dma_map *map, u64 *last)
 {
-	struct vdk_vfio_dma *dma;
-	u64 last, vlast;
+	u64 vlast;
 	int ret;
 
-	if (!(map->flags & (VDK_VFIO_DMA_MAP_FLAG_READ |
-			    VDK_VFIO_DMA_MAP_FLAG_WRITE)))
-		return -EINVAL;
-	ret = dma_check_range(iommu, map->iova, map->size, &last);
+	ret = dma_check_range(iommu, map->iova, map->size, last);
 	if (ret)
 		return ret;
 	if (!IS_ALIGNED(map->vaddr, iommu->alignment) ||
 	    check_add_overflow(map->vaddr, map->size - 1, &vlast))
+		return -EINVAL;
+	if (resv_overlaps(iommu, map->iova, *last))
+		return -EINVAL;
+	if (dma_find_first(iommu, map->iova, *last))
+		return -EEXIST;
+	if (iommu->ndma >= VDK_VFIO_DMA_MAX_MAPPINGS)
+		return -ENOSPC;
+	return 0;
+}
+
+static int dma_map(struct vdk_vfio_iommu *iommu,
+		   const struct vdk_vfio_dma_map *map)
+{
+	struct vdk_vfio_dma *dma;
+	u64 last;
+	int ret;
+
+	if (!(map->flags & (VDK_VFIO_DMA_MAP_FLAG_READ |
+			    VDK_VFIO_DMA_MAP_FLAG_WRITE)))
 		return -EINVAL;
 	/* Pins come from the set's mm, which only its own process may use. */
 	if (current->mm != iommu->mm)
@@ -378,18 +397,9 @@ static int dma_map(struct vdk_vfio_iommu *iommu,
 		dma->prot |= IOMMU_WRITE;
 
 	mutex_lock(&iommu->dma_lock);
-	if (resv_overlaps(iommu, map->iova, last)) {
-		ret = -EINVAL;
+	ret = dma_check_map(iommu, map, &last);
+	if (ret)
 		goto unlock;
-	}
-	if (dma_find_first(iommu, map->iova, last)) {
-		ret = -EEXIST;
-		goto unlock;
-	}
-	if (iommu->ndma >= VDK_VFIO_DMA_MAX_MAPPINGS) {
-		ret = -ENOSPC;
-		goto unlock;
-	}
 	ret = dma_charge(iommu, dma->npages);
 	if (ret)
 		goto unlock;
@@ -425,11 +435,10 @@ static int dma_unmap(struct vdk_vfio_iommu *iommu,
 	u64 last;
 	int ret;
 
+	mutex_lock(&iommu->dma_lock);
 	ret = dma_check_range(iommu, map->iova, map->size, &last);
 	if (ret)
-		return ret;
-
-	mutex_lock(&iommu->dma_lock);
+		goto unlock;
 	dma = dma_find_first(iommu, map->iova, last);
 	if (!dma) {
 		ret = -ENOENT;

@@ -166,7 +166,6 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 	iommu->domain = iommu_domain_alloc(dev->bus);
 	if (!iommu->domain)
 		return -ENODEV;
-	set_geometry(iommu);
 	iommu->prot_extra =
 		device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
 		IOMMU_CACHE : 0;
@@ -177,6 +176,8 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 			goto unclaim_groups;
 	}
 	mutex_lock(&iommu->dma_lock);
+	/* Drivers size the aperture to the hardware only on attach. */
+	set_geometry(iommu);
 	ret = vdk_vfio_dma_load_resv(iommu, NULL);
 	mutex_unlock(&iommu->dma_lock);
 	if (ret)
@@ -239,6 +240,8 @@ int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
 		ret = vdk_vfio_dma_load_resv(iommu, group);
 		if (ret)
 			group_unclaim(iommu, group);
+		else
+			set_geometry(iommu);
 unlock:
 		mutex_unlock(&iommu->dma_lock);
 		if (ret)
@@ -275,10 +278,12 @@ static long iommu_get_info(struct vdk_vfio_iommu *iommu, void __user *arg)
 		return -EFAULT;
 	if (info.argsz < minsz || info.flags)
 		return -EINVAL;
-	/* Constant while this fd holds the set in use. */
+	/* A merge can narrow the window: read it as MAP_DMA checks it. */
+	mutex_lock(&iommu->dma_lock);
 	info.iova_min = iommu->iova_min;
 	info.iova_max = iommu->iova_max;
 	info.alignment = iommu->alignment;
+	mutex_unlock(&iommu->dma_lock);
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 

@@ -47,11 +47,11 @@ struct vdk_vfio_iommu {
 	struct mm_struct *mm;		/* mmgrab()ed while in use */
 	struct iommu_domain *domain;
 	int prot_extra;			/* IOMMU_CACHE if coherent */
-	u64 iova_min;
-	u64 iova_max;
-	u64 alignment;
 
 	struct mutex dma_lock;		/* everything below */
+	u64 iova_min;			/* the domain's window, after attach */
+	u64 iova_max;
+	u64 alignment;
 	struct rb_root dma_tree;	/* vdk_vfio_dma by iova */
 	unsigned int ndma;
 	struct vdk_vfio_resv *resv;
