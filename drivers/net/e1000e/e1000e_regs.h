@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Intel 82574L registers and descriptors, as the "Intel 82574 GbE
+ * Controller Family Datasheet" (document 317694) gives them: the register
+ * descriptions of its programming-interface chapter, the descriptor
+ * formats of chapter 7 (Inline Functions: "Legacy Receive Descriptor
+ * Format", "Legacy Transmit Descriptor Format"). Sections are cited by
+ * title. Only what net_e1000e uses.
+ */
+#ifndef E1000E_REGS_H
+#define E1000E_REGS_H
+
+#include <assert.h>
+#include <stdint.h>
+
+/* General registers */
+#define E1000E_CTRL      0x00000
+#define E1000E_STATUS    0x00008
+#define E1000E_EECD      0x00010
+#define E1000E_EERD      0x00014
+#define E1000E_CTRL_EXT  0x00018
+#define E1000E_MDIC      0x00020
+#define E1000E_FCAL      0x00028
+#define E1000E_FCAH      0x0002c
+#define E1000E_FCT       0x00030
+#define E1000E_FCTTV     0x00170
+
+/* Interrupt registers */
+#define E1000E_ICR       0x000c0
+#define E1000E_ITR       0x000c4
+#define E1000E_ICS       0x000c8
+#define E1000E_IMS       0x000d0
+#define E1000E_IMC       0x000d8
+#define E1000E_EIAC      0x000dc
+#define E1000E_IAM       0x000e0
+#define E1000E_IVAR      0x000e4
+
+/* Receive and transmit registers, queue 0 */
+#define E1000E_RCTL      0x00100
+#define E1000E_TCTL      0x00400
+#define E1000E_TIPG      0x00410
+#define E1000E_RDBAL     0x02800
+#define E1000E_RDBAH     0x02804
+#define E1000E_RDLEN     0x02808
+#define E1000E_RDH       0x02810
+#define E1000E_RDT       0x02818
+#define E1000E_RDTR      0x02820
+#define E1000E_RXDCTL    0x02828
+#define E1000E_RADV      0x0282c
+#define E1000E_TDBAL     0x03800
+#define E1000E_TDBAH     0x03804
+#define E1000E_TDLEN     0x03808
+#define E1000E_TDH       0x03810
+#define E1000E_TDT       0x03818
+#define E1000E_TIDV      0x03820
+#define E1000E_TXDCTL    0x03828
+#define E1000E_TADV      0x0382c
+#define E1000E_RXCSUM    0x05000
+#define E1000E_RFCTL     0x05008
+#define E1000E_MTA       0x05200 /* 128 entries */
+#define E1000E_MTA_SIZE  128
+#define E1000E_RAL0      0x05400
+#define E1000E_RAH0      0x05404
+
+/* Statistics registers: 0x04000..0x04124, cleared when read */
+#define E1000E_STATS_BASE 0x04000
+#define E1000E_STATS_END  0x04128
+
+/* CTRL */
+#define E1000E_CTRL_FD        (1u << 0)
+#define E1000E_CTRL_GIO_MASTER_DISABLE (1u << 2)
+#define E1000E_CTRL_ASDE      (1u << 5)
+#define E1000E_CTRL_SLU       (1u << 6)
+#define E1000E_CTRL_FRCSPD    (1u << 11)
+#define E1000E_CTRL_FRCDPLX   (1u << 12)
+#define E1000E_CTRL_RST       (1u << 26)
+#define E1000E_CTRL_RFCE      (1u << 27)
+#define E1000E_CTRL_TFCE      (1u << 28)
+#define E1000E_CTRL_VME       (1u << 30)
+#define E1000E_CTRL_PHY_RST   (1u << 31)
+
+/* STATUS */
+#define E1000E_STATUS_FD      (1u << 0)
+#define E1000E_STATUS_LU      (1u << 1)
+#define E1000E_STATUS_SPEED_SHIFT 6
+#define E1000E_STATUS_SPEED_MASK (3u << 6)
+#define E1000E_STATUS_GIO_MASTER_ENABLE (1u << 19)
+
+/* EECD, EERD */
+#define E1000E_EECD_AUTO_RD   (1u << 9)
+#define E1000E_EERD_START     (1u << 0)
+#define E1000E_EERD_DONE      (1u << 1)
+#define E1000E_EERD_ADDR_SHIFT 2
+#define E1000E_EERD_DATA_SHIFT 16
+
+/* CTRL_EXT: the interrupt bits that survive a reset and that we clear */
+#define E1000E_CTRL_EXT_EIAME   (1u << 24)
+#define E1000E_CTRL_EXT_IAME    (1u << 27)
+#define E1000E_CTRL_EXT_DRV_LOAD (1u << 28)
+#define E1000E_CTRL_EXT_PBA_CLR (1u << 31)
+
+/* MDIC: MDI control, the PHY's registers */
+#define E1000E_MDIC_DATA_MASK 0xffffu
+#define E1000E_MDIC_REG_SHIFT 16
+#define E1000E_MDIC_PHY_SHIFT 21
+#define E1000E_MDIC_OP_WRITE  (1u << 26)
+#define E1000E_MDIC_OP_READ   (2u << 26)
+#define E1000E_MDIC_READY     (1u << 28)
+#define E1000E_MDIC_ERROR     (1u << 30)
+#define E1000E_PHY_ADDR       1
+
+/* ICR/ICS/IMS/IMC causes ("Interrupt Cause Read Register") */
+#define E1000E_ICR_TXDW       (1u << 0)
+#define E1000E_ICR_LSC        (1u << 2)
+#define E1000E_ICR_RXDMT0     (1u << 4)
+#define E1000E_ICR_RXO        (1u << 6)
+#define E1000E_ICR_RXT0       (1u << 7)
+#define E1000E_ICR_OTHER      (1u << 24)
+
+/*
+ * IVAR ("Interrupt Vector Allocation Registers"): a 3-bit vector and a valid bit for each of RxQ0,
+ * RxQ1, TxQ0, TxQ1 and "other" (link changes and the rest).
+ */
+#define E1000E_IVAR_VALID     0x8u
+#define E1000E_IVAR_OTHER_SHIFT 16
+
+/* RCTL ("Receive Control Register") */
+#define E1000E_RCTL_EN        (1u << 1)
+#define E1000E_RCTL_SBP       (1u << 2)
+#define E1000E_RCTL_UPE       (1u << 3)
+#define E1000E_RCTL_MPE       (1u << 4)
+#define E1000E_RCTL_LPE       (1u << 5)
+#define E1000E_RCTL_RDMTS_HALF (0u << 8)
+#define E1000E_RCTL_BAM       (1u << 15)
+#define E1000E_RCTL_BSIZE_SHIFT 16 /* 00: 2048, 01: 1024, 10: 512, 11: 256 */
+#define E1000E_RCTL_BSEX      (1u << 25)
+#define E1000E_RCTL_SECRC     (1u << 26)
+
+/* RXDCTL/TXDCTL: thresholds counted in descriptors, write back at once */
+#define E1000E_DCTL_WTHRESH_SHIFT 16
+#define E1000E_DCTL_GRAN      (1u << 24)
+#define E1000E_DCTL_THRESH_MASK 0x003f3f3fu
+
+/* TCTL ("Transmit Control Register") */
+#define E1000E_TCTL_EN        (1u << 1)
+#define E1000E_TCTL_PSP       (1u << 3)
+#define E1000E_TCTL_CT_SHIFT  4
+#define E1000E_TCTL_COLD_SHIFT 12
+#define E1000E_TCTL_RTLC      (1u << 24)
+
+/* TIPG: the datasheet's recommended IPGT 8, IPGR1 8, IPGR2 6 for copper */
+#define E1000E_TIPG_DEFAULT   (8u | (8u << 10) | (6u << 20))
+
+/* RAH */
+#define E1000E_RAH_AV         (1u << 31)
+
+/* PHY registers (IEEE 802.3 clause 22) */
+#define E1000E_PHY_CTRL       0
+#define E1000E_PHY_CTRL_RESTART_AN (1u << 9)
+#define E1000E_PHY_CTRL_AN_ENABLE  (1u << 12)
+
+/* "Legacy Receive Descriptor Format" */
+struct e1000e_rx_desc {
+	uint64_t addr;
+	uint16_t length;
+	uint16_t csum;
+	uint8_t status;
+	uint8_t errors;
+	uint16_t special;
+};
+static_assert(sizeof(struct e1000e_rx_desc) == 16, "legacy rx descriptor is 16 bytes");
+
+#define E1000E_RXD_STAT_DD    (1u << 0)
+#define E1000E_RXD_STAT_EOP   (1u << 1)
+/* CE, SE, SEQ, CXE, RXE: the frame itself is bad (TCPE/IPE are checksums) */
+#define E1000E_RXD_ERR_FRAME  0x97u
+
+/* "Legacy Transmit Descriptor Format" */
+struct e1000e_tx_desc {
+	uint64_t addr;
+	uint16_t length;
+	uint8_t cso;
+	uint8_t cmd;
+	uint8_t status;
+	uint8_t css;
+	uint16_t special;
+};
+static_assert(sizeof(struct e1000e_tx_desc) == 16, "legacy tx descriptor is 16 bytes");
+
+#define E1000E_TXD_CMD_EOP    (1u << 0)
+#define E1000E_TXD_CMD_IFCS   (1u << 1)
+#define E1000E_TXD_CMD_RS     (1u << 3)
+#define E1000E_TXD_STAT_DD    (1u << 0)
+
+/* Descriptor rings must be multiples of 128 bytes (RDLEN/TDLEN). */
+#define E1000E_RING_ALIGN_DESC 8
+
+#endif /* E1000E_REGS_H */

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_e1000e datapath: the legacy descriptor rings of the 82574L.
+ *
+ * Receive ("Receive Descriptor Queue Structure", datasheet §7.1.8): the
+ * device owns the descriptors from RDH up to RDT and writes each back with
+ * DD set. A burst takes the done descriptors and leaves their slots empty;
+ * once free_thresh slots are empty it refills them in one bulk allocation
+ * and moves RDT once. One slot always stays empty, or a full ring (RDH ==
+ * RDT) would read as an empty one.
+ *
+ * Transmit: one descriptor per segment, RS (report status) only on every
+ * rs_thresh-th descriptor, so the device writes back one status in
+ * rs_thresh and reclaim frees rs_thresh segments per DD it sees. TDT moves
+ * once per burst.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e1000e_internal.h"
+#include "vdk_dma.h"
+#include "vdk_malloc.h"
+#include "vdk_mbuf.h"
+
+/* RCTL.BSIZE for the largest buffer (2048, 1024, 512, 256 bytes) that fits. */
+static uint16_t
+rx_buf_size(uint16_t room)
+{
+	uint16_t size = 2048;
+
+	while (size > E1000E_MIN_BUF && size > room)
+		size >>= 1;
+	return size;
+}
+
+int
+e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+		  const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp,
+		  struct e1000e_rxq **out)
+{
+	struct e1000e_rxq *q;
+	uint16_t room = (uint16_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM);
+
+	q = vdk_zmalloc_socket("e1000e_rxq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	if (q == NULL)
+		goto nomem;
+	q->sw_ring = vdk_zmalloc_socket("e1000e_rx_sw", nb_desc * sizeof(q->sw_ring[0]),
+					VDK_CACHE_LINE_SIZE, socket_id);
+	if (q->sw_ring == NULL)
+		goto free_q;
+	/* 128-byte alignment: RDBAL's low bits are reserved. */
+	q->ring = vdk_dma_zmalloc_socket(nb_desc * sizeof(struct e1000e_rx_desc), 128,
+					 socket_id, &q->ring_iova);
+	if (q->ring == NULL)
+		goto free_sw;
+	q->nb_desc = nb_desc;
+	q->mp = mp;
+	q->qid = qid;
+	q->port_id = p->eth.port_id;
+	q->rdt = (char *)p->bar0 + E1000E_RDT;
+	q->buf_size = rx_buf_size(room);
+	q->free_thresh = conf->rx_free_thresh ? conf->rx_free_thresh
+					      : E1000E_DEFAULT_FREE_THRESH;
+	if (q->free_thresh >= nb_desc)
+		q->free_thresh = (uint16_t)(nb_desc / 2);
+	*out = q;
+	return 0;
+
+free_sw:
+	vdk_free(q->sw_ring);
+free_q:
+	vdk_free(q);
+nomem:
+	E1000E_LOG(ERR, "%s: rx queue %u: no memory for %u descriptors on socket %d",
+		   p->pdev->name, qid, nb_desc, socket_id);
+	return -ENOMEM;
+}
+
+/* Give every mbuf back: after the device stopped receiving into them. */
+void
+e1000e_rxq_stop(struct e1000e_rxq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_desc; i++) {
+		if (q->sw_ring[i] != NULL) {
+			vdk_pktmbuf_free_seg(q->sw_ring[i]);
+			q->sw_ring[i] = NULL;
+		}
+	}
+	if (q->pkt_first != NULL) {
+		vdk_pktmbuf_free(q->pkt_first);
+		q->pkt_first = NULL;
+		q->pkt_last = NULL;
+	}
+}
+
+void
+e1000e_rxq_free(struct e1000e_rxq *q)
+{
+	if (q == NULL)
+		return;
+	e1000e_rxq_stop(q);
+	vdk_dma_free((void *)q->ring);
+	vdk_free(q->sw_ring);
+	vdk_free(q);
+}
+
+static inline void
+rx_desc_arm(volatile struct e1000e_rx_desc *d, struct vdk_mbuf *m)
+{
+	d->addr = m->buf_iova + VDK_PKTMBUF_HEADROOM;
+	/* DD clear: the slot is the device's again. */
+	d->status = 0;
+}
+
+/*
+ * Fill every slot but one, and program the ring ("Receive Initialization":
+ * base, length, head and tail, in that order, before RCTL.EN).
+ */
+int
+e1000e_rxq_start(struct e1000e_port *p, struct e1000e_rxq *q)
+{
+	uint16_t n = (uint16_t)(q->nb_desc - 1), i;
+	struct vdk_mbuf **m = q->sw_ring;
+
+	e1000e_rxq_stop(q);
+	memset((void *)q->ring, 0, q->nb_desc * sizeof(struct e1000e_rx_desc));
+	if (vdk_mempool_get_bulk(q->mp, (void **)m, n) != 0) {
+		E1000E_LOG(ERR, "%s: rx queue %u: pool %s has fewer than the %u mbufs the ring "
+			   "needs: make the pool larger", p->pdev->name, q->qid, q->mp->name, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		m[i]->data_off = VDK_PKTMBUF_HEADROOM;
+		rx_desc_arm(&q->ring[i], m[i]);
+	}
+	q->next = 0;
+	q->refill = n;
+	q->nb_hold = 0;
+
+	e1000e_write(p, E1000E_RDBAL, (uint32_t)q->ring_iova);
+	e1000e_write(p, E1000E_RDBAH, (uint32_t)(q->ring_iova >> 32));
+	e1000e_write(p, E1000E_RDLEN, q->nb_desc * (uint32_t)sizeof(struct e1000e_rx_desc));
+	e1000e_write(p, E1000E_RDH, 0);
+	vdk_io_wmb();
+	e1000e_write(p, E1000E_RDT, n);
+	return 0;
+}
+
+/*
+ * Put mbufs into the nb_hold empty slots from q->refill on, straight into
+ * sw_ring in at most two bulk gets (the run may wrap), and move the tail
+ * once. A get the pool cannot serve is counted and retried next burst.
+ */
+static inline void
+rx_refill(struct e1000e_rxq *q)
+{
+	uint16_t idx = q->refill, n, i;
+
+	while (q->nb_hold != 0) {
+		n = VDK_MIN(q->nb_hold, (uint16_t)(q->nb_desc - idx));
+		if (vdk_unlikely(vdk_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], n) != 0)) {
+			vdk_eth_counter_add(&q->nombuf, n);
+			break;
+		}
+		for (i = idx; i < idx + n; i++) {
+			q->sw_ring[i]->data_off = VDK_PKTMBUF_HEADROOM;
+			rx_desc_arm(&q->ring[i], q->sw_ring[i]);
+		}
+		idx = (uint16_t)(idx + n == q->nb_desc ? 0 : idx + n);
+		q->nb_hold = (uint16_t)(q->nb_hold - n);
+	}
+	if (idx == q->refill)
+		return;
+	q->refill = idx;
+	/* The descriptors are in memory before the device may fetch them. */
+	vdk_io_wmb();
+	vdk_reg_write32(q->rdt, 0, idx);
+}
+
+uint16_t
+e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct e1000e_rxq *q = rxq;
+	volatile struct e1000e_rx_desc *d;
+	struct vdk_mbuf *m, *first = q->pkt_first, *last = q->pkt_last;
+	uint16_t idx = q->next, nb_rx = 0, nb_seen = 0, len;
+	uint64_t bytes = 0, errors = 0;
+	uint8_t status, err;
+
+	while (nb_rx < nb_pkts) {
+		d = &q->ring[idx];
+		status = d->status;
+		if (!(status & E1000E_RXD_STAT_DD))
+			break;
+		/* The rest of the descriptor is valid only once DD is seen. */
+		vdk_io_rmb();
+		len = d->length;
+		err = d->errors;
+		m = q->sw_ring[idx];
+		q->sw_ring[idx] = NULL;
+		if (++idx == q->nb_desc)
+			idx = 0;
+		nb_seen++;
+
+		m->data_len = len;
+		if (first == NULL) {
+			first = m;
+			m->pkt_len = len;
+			m->nb_segs = 1;
+		} else {
+			first->pkt_len += len;
+			first->nb_segs++;
+			last->next = m;
+		}
+		last = m;
+		if (!(status & E1000E_RXD_STAT_EOP))
+			continue;
+		last->next = NULL;
+		if (vdk_unlikely(err & E1000E_RXD_ERR_FRAME)) {
+			errors++;
+			vdk_pktmbuf_free(first);
+			first = NULL;
+			continue;
+		}
+		first->port = q->port_id;
+		first->ol_flags = 0;
+		first->packet_type = VDK_PTYPE_L2_ETHER;
+		first->vlan_tci = 0;
+		bytes += first->pkt_len;
+		pkts[nb_rx++] = first;
+		first = NULL;
+	}
+	q->next = idx;
+	q->pkt_first = first;
+	q->pkt_last = last;
+	q->nb_hold = (uint16_t)(q->nb_hold + nb_seen);
+	if (q->nb_hold >= q->free_thresh)
+		rx_refill(q);
+	if (nb_rx != 0) {
+		vdk_eth_counter_add(&q->pkts, nb_rx);
+		vdk_eth_counter_add(&q->bytes, bytes);
+	}
+	if (vdk_unlikely(errors != 0))
+		vdk_eth_counter_add(&q->errors, errors);
+	return nb_rx;
+}
+
+int
+e1000e_txq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+		  const struct vdk_eth_txconf *conf, struct e1000e_txq **out)
+{
+	/* The lowest set bit of nb_desc: rs_thresh must divide the ring. */
+	uint16_t max_rs = (uint16_t)(nb_desc & -nb_desc);
+	uint16_t rs = conf->tx_rs_thresh ? conf->tx_rs_thresh
+					 : VDK_MIN(E1000E_DEFAULT_RS_THRESH, max_rs);
+	struct e1000e_txq *q;
+
+	if (nb_desc % rs != 0 || rs >= nb_desc) {
+		E1000E_LOG(ERR, "%s: tx queue %u: tx_rs_thresh %u must divide the ring size %u "
+			   "and be smaller", p->pdev->name, qid, rs, nb_desc);
+		return -EINVAL;
+	}
+	q = vdk_zmalloc_socket("e1000e_txq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	if (q == NULL)
+		goto nomem;
+	q->sw_ring = vdk_zmalloc_socket("e1000e_tx_sw", nb_desc * sizeof(q->sw_ring[0]),
+					VDK_CACHE_LINE_SIZE, socket_id);
+	if (q->sw_ring == NULL)
+		goto free_q;
+	q->ring = vdk_dma_zmalloc_socket(nb_desc * sizeof(struct e1000e_tx_desc), 128,
+					 socket_id, &q->ring_iova);
+	if (q->ring == NULL)
+		goto free_sw;
+	q->nb_desc = nb_desc;
+	q->qid = qid;
+	q->tdt = (char *)p->bar0 + E1000E_TDT;
+	q->rs_thresh = rs;
+	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh : rs;
+	if (q->free_thresh >= nb_desc)
+		q->free_thresh = rs;
+	*out = q;
+	return 0;
+
+free_sw:
+	vdk_free(q->sw_ring);
+free_q:
+	vdk_free(q);
+nomem:
+	E1000E_LOG(ERR, "%s: tx queue %u: no memory for %u descriptors on socket %d",
+		   p->pdev->name, qid, nb_desc, socket_id);
+	return -ENOMEM;
+}
+
+/* Free what the ring still holds: after the device stopped sending. */
+void
+e1000e_txq_stop(struct e1000e_txq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_desc; i++) {
+		if (q->sw_ring[i] != NULL) {
+			vdk_pktmbuf_free_seg(q->sw_ring[i]);
+			q->sw_ring[i] = NULL;
+		}
+	}
+}
+
+void
+e1000e_txq_free(struct e1000e_txq *q)
+{
+	if (q == NULL)
+		return;
+	e1000e_txq_stop(q);
+	vdk_dma_free((void *)q->ring);
+	vdk_free(q->sw_ring);
+	vdk_free(q);
+}
+
+/* "Transmit Initialization": base, length, head and tail before TCTL.EN. */
+void
+e1000e_txq_start(struct e1000e_port *p, struct e1000e_txq *q)
+{
+	e1000e_txq_stop(q);
+	memset((void *)q->ring, 0, q->nb_desc * sizeof(struct e1000e_tx_desc));
+	q->next_rs = (uint16_t)(q->rs_thresh - 1);
+	q->tail = 0;
+	q->clean = 0;
+	q->nb_free = (uint16_t)(q->nb_desc - 1);
+	e1000e_write(p, E1000E_TDBAL, (uint32_t)q->ring_iova);
+	e1000e_write(p, E1000E_TDBAH, (uint32_t)(q->ring_iova >> 32));
+	e1000e_write(p, E1000E_TDLEN, q->nb_desc * (uint32_t)sizeof(struct e1000e_tx_desc));
+	e1000e_write(p, E1000E_TDH, 0);
+	e1000e_write(p, E1000E_TDT, 0);
+}
+
+/*
+ * Reclaim one group of rs_thresh descriptors if the device reported its
+ * last one done. Segments that share a pool go back in one put.
+ */
+static inline int
+tx_reclaim(struct e1000e_txq *q)
+{
+	uint16_t last = (uint16_t)(q->clean + q->rs_thresh - 1), i, n = 0;
+	struct vdk_mbuf *m, *batch[E1000E_DEFAULT_RS_THRESH * 4];
+	struct vdk_mempool *mp = NULL;
+
+	if (!(q->ring[last].status & E1000E_TXD_STAT_DD))
+		return 0;
+	for (i = q->clean; i <= last; i++) {
+		m = q->sw_ring[i];
+		if (m == NULL)
+			continue;
+		q->sw_ring[i] = NULL;
+		m = vdk_pktmbuf_prefree_seg(m);
+		if (m == NULL)
+			continue;
+		if (m->pool != mp || n == VDK_DIM(batch)) {
+			if (n != 0)
+				vdk_mempool_put_bulk(mp, (void **)batch, n);
+			n = 0;
+			mp = m->pool;
+		}
+		batch[n++] = m;
+	}
+	if (n != 0)
+		vdk_mempool_put_bulk(mp, (void **)batch, n);
+	/* DD clear, so the next lap cannot mistake it for done. */
+	q->ring[last].status = 0;
+	q->clean = (uint16_t)(last + 1 == q->nb_desc ? 0 : last + 1);
+	q->nb_free = (uint16_t)(q->nb_free + q->rs_thresh);
+	return 1;
+}
+
+uint16_t
+e1000e_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct e1000e_txq *q = txq;
+	volatile struct e1000e_tx_desc *d;
+	struct vdk_mbuf *m, *seg;
+	uint16_t idx = q->tail, nb_tx;
+	uint64_t bytes = 0;
+	uint8_t cmd;
+
+	if (q->nb_free < q->free_thresh || q->nb_free < nb_pkts)
+		while (q->nb_free < q->nb_desc - q->rs_thresh && tx_reclaim(q))
+			;
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		m = pkts[nb_tx];
+		if (vdk_unlikely(m->nb_segs > q->nb_free))
+			break;
+		for (seg = m; seg != NULL; seg = seg->next) {
+			d = &q->ring[idx];
+			cmd = E1000E_TXD_CMD_IFCS;
+			if (seg->next == NULL)
+				cmd |= E1000E_TXD_CMD_EOP;
+			/* The last of each aligned group of rs_thresh reports status. */
+			if (idx == q->next_rs) {
+				cmd |= E1000E_TXD_CMD_RS;
+				q->next_rs = (uint16_t)(idx + q->rs_thresh == q->nb_desc ? q->rs_thresh - 1
+									  : idx + q->rs_thresh);
+			}
+			d->addr = vdk_pktmbuf_iova(seg);
+			d->length = seg->data_len;
+			d->cmd = cmd;
+			q->sw_ring[idx] = seg;
+			if (++idx == q->nb_desc)
+				idx = 0;
+		}
+		q->nb_free = (uint16_t)(q->nb_free - m->nb_segs);
+		bytes += m->pkt_len;
+	}
+	if (nb_tx == 0)
+		return 0;
+	q->tail = idx;
+	/* Descriptors reach memory before the device sees the new tail. */
+	vdk_io_wmb();
+	vdk_reg_write32(q->tdt, 0, idx);
+	vdk_eth_counter_add(&q->pkts, nb_tx);
+	vdk_eth_counter_add(&q->bytes, bytes);
+	return nb_tx;
+}
