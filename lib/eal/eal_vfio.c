@@ -337,9 +337,8 @@ entry_map_all(const struct dma_entry *e)
 		if (ret < 0)
 			break;
 	}
+	/* Whatever failed (range, backend) has said why already. */
 	if (ret < 0) {
-		VDK_LOG(ERR, VFIO, "DMA map of VA 0x%" PRIx64 " (0x%" PRIx64 " bytes) failed: %s",
-			e->va, e->len, strerror(-ret));
 		while (i-- > 0)
 			if (domains[i].nb_groups > 0)
 				entry_map(&domains[i], e, false);

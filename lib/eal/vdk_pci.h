@@ -142,7 +142,9 @@ struct vdk_pci_device {
  * probe() runs with the device open through VFIO and the process's DMA
  * memory mapped. It returns 0 when it claimed the device, -ENODEV to
  * decline it (the next matching driver is tried), or another negative
- * errno when it failed; then the device is closed again.
+ * errno when it failed; then the device is closed again. Beware of
+ * passing on a bus call's -ENODEV (a BAR that is not implemented): that
+ * declines the device instead of failing it.
  *
  * remove() runs on detach and at vdk_eal_cleanup(); it must stop the
  * device's DMA and free what probe() allocated. Afterwards the bus
@@ -283,8 +285,11 @@ int vdk_pci_bar_write(struct vdk_pci_device *dev, unsigned int bar, const void *
 
 /**
  * Reset the device (function-level or the best method the kernel has).
- * Registers and config space return to their reset values; the device's
- * BAR mappings stay valid. Bus mastering must be enabled again.
+ * The device's registers return to their reset values; the kernel saves
+ * config space before and restores it after, so bus mastering and the
+ * BAR mappings stay as they were. Interrupts enabled through vdk_intr
+ * stay enabled in VFIO, but the device's own interrupt registers (IVAR,
+ * masks) are reset: program them again.
  * @return 0; -ENODEV if the device is not open; -ENOTSUP if the kernel
  *   cannot reset it; another errno of VFIO_DEVICE_RESET.
  */

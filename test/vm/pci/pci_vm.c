@@ -1,0 +1,819 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pci_vm: the EAL's PCI bus, VFIO backend, DMA and interrupts against the
+ * vm tier's emulated devices on the kernel's vfio-pci.
+ *
+ *   pci_vm probe NVME_BDF E1000E_BDF      both bound to vfio-pci
+ *   pci_vm refusals NVME_BDF UNBOUND_BDF  NVMe on vfio-pci, the other on no driver
+ *   pci_vm not-viable BDF BLOCKER_BDF     BDF on vfio-pci, BLOCKER in its
+ *                                         IOMMU group on a kernel driver
+ *   pci_vm viable BDF OTHER_BDF           the same group once OTHER left it
+ *
+ * One line a check ("ok - ..." or "FAIL - ..."), then "N passed, N failed";
+ * the exit status is 0 only if nothing failed. What the device did is
+ * checked by the device itself: the NVMe controller writes its Identify
+ * data into our memory (DMA mapped) or fails to (unmapped), the e1000e
+ * raises an MSI-X interrupt when asked through its ICS register.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vdk_dma.h"
+#include "vdk_eal.h"
+#include "vdk_intr.h"
+#include "vdk_log.h"
+#include "vdk_pci.h"
+
+static unsigned int passed, failed;
+
+static void __attribute__((format(printf, 2, 3)))
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* ---- the EAL's log, kept to look for the messages users read ---- */
+
+static char *log_buf;
+static size_t log_len;
+static FILE *log_f;
+
+static void
+log_capture(void)
+{
+	log_f = open_memstream(&log_buf, &log_len);
+	vdk_log_set_stream(log_f);
+}
+
+/* Stop capturing, show what was logged, and keep it for log_has(). */
+static void
+log_release(void)
+{
+	vdk_log_set_stream(NULL);
+	fclose(log_f);
+	for (char *l = log_buf, *nl; l != NULL && *l != '\0'; l = nl) {
+		nl = strchr(l, '\n');
+		if (nl != NULL)
+			*nl++ = '\0';
+		printf("  | %s\n", l);
+		if (nl != NULL)
+			nl[-1] = '\n';
+	}
+}
+
+static bool
+log_has(const char *s)
+{
+	return log_buf != NULL && strstr(log_buf, s) != NULL;
+}
+
+static void
+log_forget(void)
+{
+	free(log_buf);
+	log_buf = NULL;
+	log_len = 0;
+}
+
+static int
+eal_init(const char *first, ...)
+{
+	char *argv[32] = { "pci_vm" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	return vdk_eal_init(argc, argv);
+}
+
+/* ---- what the process holds ---- */
+
+static unsigned int
+vfio_fds(const char *which)
+{
+	char path[300], target[PATH_MAX];
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, which, strlen(which)) == 0)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+static unsigned int
+vfio_mappings(void)
+{
+	char line[512];
+	unsigned int n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "vfio") != NULL)
+			n++;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/* Pages pinned for DMA count in VmLck (hugepages are not mlocked). */
+static unsigned long
+vmlck_kb(void)
+{
+	char line[256];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmLck: %lu", &kb) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+static void
+check_nothing_held(const char *after)
+{
+	check(vfio_fds("/dev/vfio/") == 0, "after %s no /dev/vfio file is open", after);
+	check(vfio_mappings() == 0, "after %s no VFIO region is mapped", after);
+	check(vmlck_kb() == 0, "after %s no page is pinned for DMA (VmLck %lu kB)", after,
+	      vmlck_kb());
+}
+
+static unsigned int
+sysfs_hex(const char *bdf, const char *attr)
+{
+	char path[PATH_MAX];
+	unsigned int v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (f == NULL || fscanf(f, "%x", &v) != 1)
+		v = 0xffffffff;
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static int
+sysfs_group(const char *bdf)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	return atoi(strrchr(target, '/') + 1);
+}
+
+/* ---- the test driver ---- */
+
+struct tdev {
+	struct vdk_pci_device *dev;
+	void *bar0;
+	size_t bar0_len;
+	unsigned int removed;
+};
+
+static struct tdev tdevs[4];
+static unsigned int nb_tdevs;
+
+static struct tdev *
+tdev_of(const char *bdf)
+{
+	for (unsigned int i = 0; i < nb_tdevs; i++)
+		if (strcmp(tdevs[i].dev->name, bdf) == 0)
+			return &tdevs[i];
+	return NULL;
+}
+
+static int
+t_probe(struct vdk_pci_device *dev)
+{
+	struct tdev *t = tdev_of(dev->name);
+	int ret;
+
+	if (t == NULL) {
+		if (nb_tdevs == 4)
+			return -ENOSPC;
+		t = &tdevs[nb_tdevs++];
+	}
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	/* The SMBus function of the not-viable test has only an I/O BAR 4. */
+	if (dev->bars[0].len > 0) {
+		ret = vdk_pci_map_bar(dev, 0, &t->bar0, &t->bar0_len);
+		if (ret < 0)
+			return ret == -ENODEV ? -EIO : ret;	/* -ENODEV would decline */
+	}
+	dev->driver_data = t;
+	return 0;
+}
+
+static int
+t_remove(struct vdk_pci_device *dev)
+{
+	struct tdev *t = dev->driver_data;
+
+	t->removed++;
+	return 0;
+}
+
+static const struct vdk_pci_id t_ids[] = {
+	{ VDK_PCI_DEVICE(0x8086, 0x10d3) },	/* 82574L */
+	{ VDK_PCI_DEVICE_CLASS(0x010802) },	/* NVMe */
+	{ VDK_PCI_DEVICE(0x8086, 0x2930) },	/* ICH9 SMBus, for not-viable */
+	{ .vendor_id = 0 },
+};
+static const struct vdk_pci_driver t_drv = {
+	.name = "vm_test", .id_table = t_ids, .probe = t_probe, .remove = t_remove,
+};
+VDK_PCI_DRIVER_REGISTER(t_drv);
+
+/* ---- NVMe admin queue, just enough for Identify (NVMe 1.4) ---- */
+
+#define NVME_CAP 0x00
+#define NVME_VS 0x08
+#define NVME_CC 0x14
+#define NVME_CSTS 0x1c
+#define NVME_AQA 0x24
+#define NVME_ASQ 0x28
+#define NVME_ACQ 0x30
+#define NVME_DB 0x1000
+#define NVME_QD 8
+
+struct nvme_sqe {
+	uint32_t cdw0;
+	uint32_t nsid;
+	uint64_t rsvd;
+	uint64_t mptr;
+	uint64_t prp1;
+	uint64_t prp2;
+	uint32_t cdw10[6];
+};
+
+struct nvme_cqe {
+	uint32_t dw0;
+	uint32_t dw1;
+	uint16_t sq_head;
+	uint16_t sq_id;
+	uint16_t cid;
+	uint16_t status;	/* bit 0: phase */
+};
+
+struct nvme {
+	struct tdev *t;
+	struct nvme_sqe *sq;
+	struct nvme_cqe *cq;
+	uint64_t sq_iova, cq_iova;
+	unsigned int sq_tail, cq_head, phase, dstrd;
+};
+
+/* Section 7.6.1: disable, set the admin queues, enable, wait for RDY. */
+static int
+nvme_enable(struct nvme *n, struct tdev *t)
+{
+	uint64_t cap = vdk_reg_read64(t->bar0, NVME_CAP);
+	uint64_t to_us = ((cap >> 24) & 0xff) * 500000;
+
+	memset(n, 0, sizeof(*n));
+	n->t = t;
+	n->dstrd = (cap >> 32) & 0xf;
+	n->phase = 1;
+	n->sq = vdk_dma_zmalloc(sizeof(*n->sq) * NVME_QD, 4096, &n->sq_iova);
+	n->cq = vdk_dma_zmalloc(sizeof(*n->cq) * NVME_QD, 4096, &n->cq_iova);
+	if (n->sq == NULL || n->cq == NULL)
+		return -ENOMEM;
+	if (vdk_pci_set_bus_master(t->dev, 1) < 0)
+		return -EIO;
+	vdk_reg_write32(t->bar0, NVME_CC, 0);
+	if (vdk_reg_wait32(t->bar0, NVME_CSTS, 1, 0, to_us) < 0)
+		return -ETIMEDOUT;
+	vdk_reg_write32(t->bar0, NVME_AQA, ((NVME_QD - 1) << 16) | (NVME_QD - 1));
+	vdk_reg_write64(t->bar0, NVME_ASQ, n->sq_iova);
+	vdk_reg_write64(t->bar0, NVME_ACQ, n->cq_iova);
+	/* IOCQES 4 (16 B), IOSQES 6 (64 B), 4 KiB pages, NVM command set, EN. */
+	vdk_reg_write32(t->bar0, NVME_CC, 0x00460001);
+	return vdk_reg_wait32(t->bar0, NVME_CSTS, 1, 1, to_us);
+}
+
+/* Identify Controller into @iova; returns the completion status field. */
+static int
+nvme_identify(struct nvme *n, uint64_t iova, uint16_t cid)
+{
+	struct nvme_sqe *e = &n->sq[n->sq_tail];
+	volatile struct nvme_cqe *c = &n->cq[n->cq_head];
+	struct timespec t0, now;
+
+	memset(e, 0, sizeof(*e));
+	e->cdw0 = 0x06 | ((uint32_t)cid << 16);
+	e->prp1 = iova;
+	e->cdw10[0] = 1;	/* CNS 1: the controller */
+	n->sq_tail = (n->sq_tail + 1) % NVME_QD;
+	vdk_io_wmb();
+	vdk_reg_write32(n->t->bar0, NVME_DB, n->sq_tail);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((c->status & 1) != n->phase) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 5)
+			return -ETIMEDOUT;
+	}
+	vdk_io_rmb();
+	n->cq_head = (n->cq_head + 1) % NVME_QD;
+	if (n->cq_head == 0)
+		n->phase ^= 1;
+	vdk_reg_write32(n->t->bar0, NVME_DB + (4u << n->dstrd), n->cq_head);
+	return c->status >> 1;
+}
+
+static void
+nvme_free(struct nvme *n)
+{
+	vdk_dma_free(n->sq);
+	vdk_dma_free(n->cq);
+}
+
+/* ---- e1000e (82574L datasheet, section 10.2) ---- */
+
+#define E1000_STATUS 0x0008
+#define E1000_ICR 0x00c0
+#define E1000_ICS 0x00c8
+#define E1000_IMS 0x00d0
+#define E1000_IMC 0x00d8
+#define E1000_IVAR 0x00e4
+#define E1000_ICR_LSC (1u << 2)
+#define E1000_ICR_OTHER (1u << 24)
+/* IVAR: "other" causes to MSI-X vector 0, entry valid (bit 19). */
+#define E1000_IVAR_OTHER_VEC0 0x00080000u
+
+static struct {
+	unsigned int calls;
+	unsigned int vector;
+	uint32_t icr;
+	struct timespec when;
+} irq;
+
+static void
+on_e1000e_irq(struct vdk_pci_device *dev, unsigned int vector, void *arg)
+{
+	struct tdev *t = arg;
+
+	(void)dev;
+	/* In MSI-X mode ICR does not clear on read: write 1s to clear. */
+	irq.icr = vdk_reg_read32(t->bar0, E1000_ICR);
+	vdk_reg_write32(t->bar0, E1000_ICR, irq.icr);
+	irq.vector = vector;
+	clock_gettime(CLOCK_MONOTONIC, &irq.when);
+	__atomic_add_fetch(&irq.calls, 1, __ATOMIC_RELEASE);
+}
+
+static bool
+wait_irq(unsigned int n, long *us)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (__atomic_load_n(&irq.calls, __ATOMIC_ACQUIRE) >= n) {
+			*us = (irq.when.tv_sec - t0.tv_sec) * 1000000 +
+			      (irq.when.tv_nsec - t0.tv_nsec) / 1000;
+			return true;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= 3)
+			return false;
+		usleep(100);
+	}
+}
+
+/* ---- scenarios ---- */
+
+static void
+check_ids_and_bars(const char *nvme_bdf, const char *e1000e_bdf)
+{
+	struct tdev *nv = tdev_of(nvme_bdf), *en = tdev_of(e1000e_bdf);
+	uint16_t ids[2];
+	uint64_t cap, cap_pread = 0;
+	uint32_t vs, status, status_pread = 0;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		struct tdev *t = i ? en : nv;
+		const char *bdf = i ? e1000e_bdf : nvme_bdf;
+
+		int ret = vdk_pci_cfg_read(t->dev, ids, sizeof(ids), 0);
+
+		check(ret == 0 &&
+		      ids[0] == sysfs_hex(bdf, "vendor") && ids[1] == sysfs_hex(bdf, "device"),
+		      "%s: config space says %04x:%04x, sysfs says %04x:%04x", bdf, ids[0], ids[1],
+		      sysfs_hex(bdf, "vendor"), sysfs_hex(bdf, "device"));
+		check(t->dev->iommu_group == sysfs_group(bdf), "%s: IOMMU group %d", bdf,
+		      t->dev->iommu_group);
+	}
+	cap = vdk_reg_read64(nv->bar0, NVME_CAP);
+	vs = vdk_reg_read32(nv->bar0, NVME_VS);
+	vdk_pci_bar_read(nv->dev, 0, &cap_pread, 8, NVME_CAP);
+	check(nv->bar0_len >= 0x2000 && (cap & 0xffff) == 0x7ff && cap == cap_pread,
+	      "NVMe BAR0 (%zu bytes): CAP 0x%016" PRIx64 " (MQES+1 = %u), same through pread",
+	      nv->bar0_len, cap, (unsigned int)(cap & 0xffff) + 1);
+	check(vs == 0x00010400, "NVMe BAR0: VS 0x%08x (1.4.0)", vs);
+	status = vdk_reg_read32(en->bar0, E1000_STATUS);
+	vdk_pci_bar_read(en->dev, 0, &status_pread, 4, E1000_STATUS);
+	check(status != 0xffffffff && status == status_pread && (status & 0x2),
+	      "e1000e BAR0: STATUS 0x%08x (link up), same through pread", status);
+}
+
+static void
+check_nvme_dma(const char *nvme_bdf)
+{
+	struct tdev *nv = tdev_of(nvme_bdf);
+	struct nvme n;
+	uint64_t iova;
+	char *id, model[41];
+	uint8_t *user;
+	int ret, st;
+
+	ret = nvme_enable(&n, nv);
+	check(ret == 0, "NVMe controller enabled with admin queues in vdk_dma_zmalloc memory (%s)",
+	      strerror(-ret));
+	if (ret < 0)
+		return;
+	id = vdk_dma_zmalloc(4096, 4096, &iova);
+	check(id != NULL && iova == (uintptr_t)id, "vdk_dma_zmalloc: IOVA = VA (0x%" PRIx64 ")",
+	      iova);
+	st = nvme_identify(&n, iova, 1);
+	memcpy(model, id + 24, 40);
+	model[40] = '\0';
+	check(st == 0 && strncmp(model, "QEMU NVMe Ctrl", 14) == 0,
+	      "the controller wrote Identify into EAL memory by DMA: status %d, model \"%.14s\"",
+	      st, model);
+
+	/* Memory from outside the EAL: reachable once registered, not after. */
+	user = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(user, 0xaa, 4096);
+	ret = vdk_dma_register(user, 4096);
+	check(ret == 0 && vdk_mem_virt2iova(user) == (uintptr_t)user,
+	      "vdk_dma_register of mmap'ed memory: %d", ret);
+	st = nvme_identify(&n, (uintptr_t)user, 2);
+	check(st == 0 && memcmp(user + 24, "QEMU NVMe Ctrl", 14) == 0,
+	      "the controller wrote Identify into registered memory: status %d", st);
+	memset(user, 0xaa, 4096);
+	ret = vdk_dma_unregister(user, 4096);
+	check(ret == 0 && vdk_mem_virt2iova(user) == VDK_BAD_IOVA,
+	      "vdk_dma_unregister: %d", ret);
+	/*
+	 * QEMU's NVMe model completes the command even when the IOMMU blocks
+	 * its write (the guest logs a DMAR fault), so the memory is the proof.
+	 */
+	st = nvme_identify(&n, (uintptr_t)user, 3);
+	check(st >= 0 && user[24] == 0xaa && user[4095] == 0xaa,
+	      "after unregister the IOMMU blocks the controller's write: memory untouched "
+	      "(completion status 0x%x)", st > 0 ? st : 0);
+	munmap(user, 4096);
+	vdk_dma_free(id);
+	nvme_free(&n);
+}
+
+static void
+check_msix(const char *e1000e_bdf)
+{
+	struct tdev *en = tdev_of(e1000e_bdf);
+	unsigned int base;
+	long us = 0;
+	int ret;
+
+	vdk_pci_set_bus_master(en->dev, 1);
+	ret = vdk_intr_enable(en->dev, VDK_INTR_MODE_MSIX, 1);
+	check(ret == 0 && vdk_intr_mode_get(en->dev) == VDK_INTR_MODE_MSIX,
+	      "e1000e: MSI-X enabled with 1 vector (%d)", ret);
+	ret = vdk_intr_callback_register(en->dev, 0, on_e1000e_irq, en);
+	check(ret == 0, "e1000e: callback registered on vector 0 (%d)", ret);
+	vdk_reg_write32(en->bar0, E1000_IMC, 0xffffffff);
+	vdk_reg_write32(en->bar0, E1000_ICR, 0xffffffff);
+	vdk_reg_write32(en->bar0, E1000_IVAR, E1000_IVAR_OTHER_VEC0);
+	vdk_reg_write32(en->bar0, E1000_IMS, E1000_ICR_LSC | E1000_ICR_OTHER);
+	/* A cause left from the device's start may fire once on unmasking. */
+	usleep(100000);
+	base = __atomic_load_n(&irq.calls, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 1; i <= 2; i++) {
+		bool ok;
+
+		irq.icr = 0;
+		vdk_reg_write32(en->bar0, E1000_ICS, E1000_ICR_LSC);
+		/* Evaluated first: check()'s arguments have no order. */
+		ok = wait_irq(base + i, &us) && irq.vector == 0 && (irq.icr & E1000_ICR_LSC);
+		check(ok, "e1000e: ICS=LSC raised MSI-X vector 0, the callback ran %ld us later "
+		      "(ICR 0x%08x)", us, irq.icr);
+	}
+	vdk_reg_write32(en->bar0, E1000_IMC, 0xffffffff);
+	ret = vdk_intr_disable(en->dev);
+	check(ret == 0 && vdk_intr_mode_get(en->dev) == VDK_INTR_MODE_NONE,
+	      "e1000e: interrupts disabled (%d)", ret);
+}
+
+static void
+check_reset(const char *nvme_bdf)
+{
+	struct tdev *nv = tdev_of(nvme_bdf);
+	uint16_t cmd = 0;
+	uint32_t cc, csts;
+	int ret;
+
+	/* The controller was enabled by check_nvme_dma(). */
+	ret = vdk_pci_reset(nv->dev);
+	cc = vdk_reg_read32(nv->bar0, NVME_CC);
+	csts = vdk_reg_read32(nv->bar0, NVME_CSTS);
+	vdk_pci_cfg_read(nv->dev, &cmd, 2, 4);
+	/* The kernel restores config space around the reset: bus mastering stays. */
+	check(ret == 0 && cc == 0 && (csts & 1) == 0 && (cmd & 0x4),
+	      "NVMe reset: controller disabled (CC 0x%x, CSTS 0x%x), PCI command 0x%x kept",
+	      cc, csts, cmd);
+}
+
+static int
+scenario_probe(const char *nvme, const char *e1000e)
+{
+	struct vdk_pci_device *d;
+	struct tdev *en;
+	unsigned long locked;
+	int ret, nvme_group;
+
+	log_capture();
+	ret = eal_init("-a", nvme, "-a", e1000e, "-m", "16", NULL);
+	log_release();
+	check(ret >= 0, "vdk_eal_init -a %s -a %s: %d", nvme, e1000e, ret);
+	if (ret < 0)
+		return 1;
+	check(log_has("claimed by vm_test"), "the log names the driver that claimed them");
+	check(tdev_of(nvme) != NULL && tdev_of(e1000e) != NULL,
+	      "the test driver probed both devices");
+	if (tdev_of(nvme) == NULL || tdev_of(e1000e) == NULL)
+		return 1;
+	locked = vmlck_kb();
+	check(locked >= 16 * 1024, "EAL memory pinned for DMA: VmLck %lu kB", locked);
+	check_ids_and_bars(nvme, e1000e);
+	check_nvme_dma(nvme);
+	check_msix(e1000e);
+	check_reset(nvme);
+
+	d = tdev_of(nvme)->dev;
+	nvme_group = d->iommu_group;
+	ret = vdk_pci_dev_detach(d);
+	{
+		char node[32];
+
+		snprintf(node, sizeof(node), "/dev/vfio/%d", nvme_group);
+		check(ret == 0 && tdev_of(nvme)->removed == 1 && d->driver == NULL &&
+		      vfio_fds(node) == 0 && vfio_fds("/dev/vfio/") == 2,
+		      "detach: remove() ran, %s closed, the e1000e's group and the container "
+		      "still open", node);
+	}
+	/* Device structs are gone after cleanup: keep our own record. */
+	en = tdev_of(e1000e);
+	ret = vdk_eal_cleanup();
+	check(ret == 0 && en->removed == 1, "vdk_eal_cleanup: %d, remove() ran for %s", ret,
+	      e1000e);
+	check_nothing_held("cleanup");
+	return 0;
+}
+
+/* Run @fn in a child so that dropped capabilities and limits stay there. */
+static void
+in_child(void (*fn)(const char *), const char *arg)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		passed = failed = 0;
+		fn(arg);
+		fflush(stdout);
+		_exit(failed ? 1 : 0);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		failed++;
+}
+
+static void
+memlock_too_low(const char *nvme)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct cap[2];
+	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	int ret;
+
+	syscall(SYS_capget, &hdr, cap);
+	cap[0].effective &= ~(1u << CAP_IPC_LOCK);
+	syscall(SYS_capset, &hdr, cap);
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+	log_capture();
+	ret = eal_init("-a", nvme, "-m", "16", "--file-prefix", "memlock", NULL);
+	log_release();
+	check(ret == -ENOMEM && log_has("RLIMIT_MEMLOCK is 64 KiB") &&
+	      log_has("ulimit -l"), "memlock 64 KiB without CAP_IPC_LOCK: %d, with the numbers",
+	      ret);
+	check_nothing_held("the memlock refusal");
+	log_forget();
+}
+
+static void
+hold_device(const char *nvme)
+{
+	char c;
+	int ret;
+
+	ret = eal_init("-a", nvme, "--no-huge", "--file-prefix", "holder", NULL);
+	printf("  (holder: vdk_eal_init %d)\n", ret);
+	fflush(stdout);
+	/* fd 3 says we hold it; fd 4 tells us to let go. */
+	if (write(3, "h", 1) != 1 || read(4, &c, 1) != 1)
+		_exit(2);
+	if (ret >= 0)
+		vdk_eal_cleanup();
+	_exit(ret >= 0 ? 0 : 1);
+}
+
+static void
+device_held_elsewhere(const char *nvme)
+{
+	int up[2], down[2], st, ret;
+	pid_t pid;
+	char c;
+
+	if (pipe(up) != 0 || pipe(down) != 0)
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(up[1], 3);
+		dup2(down[0], 4);
+		hold_device(nvme);
+	}
+	close(up[1]);
+	close(down[0]);
+	if (read(up[0], &c, 1) != 1) {
+		check(false, "the holder process came up");
+		return;
+	}
+	log_capture();
+	ret = eal_init("-a", nvme, "--no-huge", "--file-prefix", "second", NULL);
+	log_release();
+	check(ret == -EBUSY && log_has("is in use by another process"),
+	      "%s held by another process: %d, \"in use by another process\"", nvme, ret);
+	check_nothing_held("the EBUSY refusal");
+	if (ret >= 0)
+		vdk_eal_cleanup();
+	log_forget();
+	if (write(down[1], "x", 1) != 1)
+		return;
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the holder let go cleanly");
+}
+
+static int
+scenario_refusals(const char *nvme, const char *unbound)
+{
+	void *hole;
+	int ret;
+
+	log_capture();
+	ret = eal_init("-a", "0000:00:1e.0", "--no-huge", NULL);
+	log_release();
+	check(ret == -ENODEV && log_has("-a 0000:00:1e.0: no such PCI device"),
+	      "absent BDF: %d, \"no such PCI device\"", ret);
+	check_nothing_held("the absent-BDF refusal");
+	log_forget();
+
+	log_capture();
+	ret = eal_init("-a", unbound, "--no-huge", NULL);
+	log_release();
+	check(ret == -EACCES && log_has("vdk-setup bind"),
+	      "%s on no driver: %d, names `vdk-setup bind %s`", unbound, ret, unbound);
+	check_nothing_held("the unbound-device refusal");
+	log_forget();
+
+	device_held_elsewhere(nvme);
+	in_child(memlock_too_low, nvme);
+
+	/* The interrupt window (0xfee00000) is no IOVA the IOMMU translates. */
+	ret = eal_init("-a", nvme, "--no-huge", NULL);
+	check(ret >= 0, "vdk_eal_init -a %s for the IOVA check: %d", nvme, ret);
+	hole = mmap((void *)0xfee00000, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (ret >= 0 && hole == (void *)0xfee00000) {
+		log_capture();
+		ret = vdk_dma_register(hole, 4096);
+		log_release();
+		check(ret == -ERANGE && log_has("outside the IOMMU's ranges") &&
+		      vdk_mem_virt2iova(hole) == VDK_BAD_IOVA,
+		      "vdk_dma_register at VA 0xfee00000: %d, names the IOMMU's ranges", ret);
+		log_forget();
+		munmap(hole, 4096);
+	} else {
+		check(false, "could not map a page at 0xfee00000 to try");
+	}
+	if (vdk_eal_cleanup() == 0)
+		check_nothing_held("the IOVA refusal");
+	return 0;
+}
+
+static int
+scenario_not_viable(const char *bdf, const char *blocker)
+{
+	char want[128];
+	int ret;
+
+	log_capture();
+	ret = eal_init("-a", bdf, "--no-huge", NULL);
+	log_release();
+	snprintf(want, sizeof(want), "%s shares the group and is bound to", blocker);
+	check(ret == -EPERM && log_has("is not viable") && log_has(want) &&
+	      log_has("vdk-setup bind"), "%s in a group with %s on a kernel driver: %d, names it",
+	      bdf, blocker, ret);
+	check_nothing_held("the not-viable refusal");
+	log_forget();
+	return 0;
+}
+
+static int
+scenario_viable(const char *bdf, const char *other)
+{
+	int ret;
+
+	ret = eal_init("-a", bdf, "--no-huge", NULL);
+	check(ret >= 0 && tdev_of(bdf) != NULL && tdev_of(bdf)->dev->driver == &t_drv,
+	      "%s claimed by the driver once %s left its kernel driver: %d", bdf, other, ret);
+	if (ret >= 0) {
+		check(vdk_eal_cleanup() == 0, "vdk_eal_cleanup");
+		check_nothing_held("cleanup");
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: pci_vm probe|refusals|not-viable|viable BDF BDF\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[1], "probe") == 0)
+		scenario_probe(argv[2], argv[3]);
+	else if (strcmp(argv[1], "refusals") == 0)
+		scenario_refusals(argv[2], argv[3]);
+	else if (strcmp(argv[1], "not-viable") == 0)
+		scenario_not_viable(argv[2], argv[3]);
+	else if (strcmp(argv[1], "viable") == 0)
+		scenario_viable(argv[2], argv[3]);
+	else
+		return 2;
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
