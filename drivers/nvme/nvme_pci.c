@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The NVMe driver on the PCI bus: claims every device of class 010802h
+ * (mass storage, NVM, NVM Express I/O controller), maps BAR0 (the
+ * registers of NVMe 1.4 §3.1, PCIe transport), enables bus mastering and
+ * hands the BAR to the controller code. MSI-X vectors come from the EAL's
+ * interrupt layer when a queue pair asks for interrupts.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvme_internal.h"
+#include "vdk_eal.h"
+#include "vdk_intr.h"
+
+#define PCI_CAP_ID_MSIX 0x11
+
+static int
+nvme_pci_intr_enable(struct vdk_nvme_ctrlr *c, unsigned int nb)
+{
+	struct vdk_pci_device *dev = c->tp_ctx;
+	uint16_t msgctl;
+	int ret, cap;
+
+	ret = vdk_intr_enable(dev, VDK_INTR_MODE_MSIX, nb);
+	if (ret != -ERANGE)
+		return ret;
+	/* Fewer vectors than queues: take what the table has (Message Control [10:0]). */
+	cap = vdk_pci_find_capability(dev, PCI_CAP_ID_MSIX);
+	if (cap < 0)
+		return cap;
+	ret = vdk_pci_cfg_read(dev, &msgctl, sizeof(msgctl), (uint64_t)cap + 2);
+	if (ret < 0)
+		return ret;
+	return vdk_intr_enable(dev, VDK_INTR_MODE_MSIX, (msgctl & 0x7ffu) + 1u);
+}
+
+static int
+nvme_pci_intr_efd(struct vdk_nvme_ctrlr *c, unsigned int vector)
+{
+	return vdk_intr_efd(c->tp_ctx, vector);
+}
+
+static const struct nvme_transport nvme_pci_transport = {
+	.name = "pcie",
+	.intr_enable = nvme_pci_intr_enable,
+	.intr_efd = nvme_pci_intr_efd,
+	.wait_idle = NULL,
+};
+
+/* An unsigned device argument in [lo, hi]; absent leaves *val alone. */
+static int
+nvme_pci_arg(const struct vdk_pci_device *dev, const char *key, uint32_t lo, uint32_t hi,
+	     uint32_t *val)
+{
+	char buf[32], *end;
+	unsigned long v;
+	int ret;
+
+	if (dev->devargs == NULL || dev->devargs[0] == '\0')
+		return 0;
+	ret = vdk_devargs_get(dev->devargs, key, buf, sizeof(buf));
+	if (ret == -ENOENT)
+		return 0;
+	errno = 0;
+	v = ret == 0 ? strtoul(buf, &end, 0) : 0;
+	if (ret < 0 || errno != 0 || end == buf || *end != '\0' || v < lo || v > hi) {
+		VDK_LOG(ERR, NVME, "%s: device argument %s=%s: want a number from %u to %u",
+			dev->name, key, ret == 0 ? buf : "?", lo, hi);
+		return -EINVAL;
+	}
+	*val = (uint32_t)v;
+	return 0;
+}
+
+static int
+nvme_pci_probe(struct vdk_pci_device *dev)
+{
+	struct nvme_ctrlr_cfg cfg;
+	struct vdk_nvme_ctrlr *c;
+	uint32_t sgl = 1;
+	size_t len;
+	void *bar;
+	int ret;
+
+	nvme_ctrlr_cfg_default(&cfg);
+	if (nvme_pci_arg(dev, "io_queues", 1, 65535, &cfg.io_queues) < 0 ||
+	    nvme_pci_arg(dev, "timeout_ms", 0, 3600000, &cfg.io_timeout_ms) < 0 ||
+	    nvme_pci_arg(dev, "admin_timeout_ms", 1, 3600000, &cfg.admin_timeout_ms) < 0 ||
+	    nvme_pci_arg(dev, "sgl", 0, 1, &sgl) < 0)
+		return -EINVAL;
+	cfg.no_sgl = sgl == 0;
+
+	ret = vdk_pci_map_bar(dev, 0, &bar, &len);
+	if (ret < 0) {
+		VDK_LOG(ERR, NVME, "%s: cannot map BAR0, the controller's registers: %s",
+			dev->name, strerror(-ret));
+		return ret;
+	}
+	/* The controller reads its queues by DMA: bus mastering first. */
+	ret = vdk_pci_set_bus_master(dev, 1);
+	if (ret < 0) {
+		VDK_LOG(ERR, NVME, "%s: cannot enable bus mastering: %s", dev->name,
+			strerror(-ret));
+		return ret;
+	}
+	c = nvme_ctrlr_create(dev->name, bar, len, &nvme_pci_transport, dev, &cfg);
+	if (c == NULL) {
+		ret = -errno;
+		vdk_pci_set_bus_master(dev, 0);
+		/* -ENODEV would mean "declined": say it failed instead. */
+		return ret == -ENODEV ? -EIO : ret;
+	}
+	dev->driver_data = c;
+	return 0;
+}
+
+static int
+nvme_pci_remove(struct vdk_pci_device *dev)
+{
+	nvme_ctrlr_destroy(dev->driver_data, true);
+	dev->driver_data = NULL;
+	return vdk_pci_set_bus_master(dev, 0);
+}
+
+static const struct vdk_pci_id nvme_pci_ids[] = {
+	{ VDK_PCI_DEVICE_CLASS(0x010802) },
+	{ .vendor_id = 0 },
+};
+
+static const struct vdk_pci_driver nvme_pci_driver = {
+	.name = "nvme",
+	.id_table = nvme_pci_ids,
+	.probe = nvme_pci_probe,
+	.remove = nvme_pci_remove,
+};
+
+VDK_PCI_DRIVER_REGISTER(nvme_pci_driver);
+
+struct vdk_nvme_ctrlr *
+vdk_nvme_ctrlr_get(const char *bdf)
+{
+	struct vdk_nvme_ctrlr *c;
+
+	if (bdf == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = nvme_ctrlr_find(bdf);
+	if (c == NULL)
+		errno = ENOENT;
+	return c;
+}
+
+int
+vdk_nvme_ctrlr_attach(const char *bdf, struct vdk_nvme_ctrlr **out)
+{
+	struct vdk_pci_addr addr;
+	struct vdk_nvme_ctrlr *c;
+	int ret;
+
+	if (bdf == NULL || out == NULL)
+		return -EINVAL;
+	c = nvme_ctrlr_find(bdf);
+	if (c != NULL) {
+		*out = c;
+		return 0;
+	}
+	if (vdk_pci_addr_parse(bdf, &addr) < 0) {
+		VDK_LOG(ERR, NVME, "\"%s\" is not a PCI address (dddd:bb:dd.f)", bdf);
+		return -EINVAL;
+	}
+	if (!vdk_eal_has_pci()) {
+		VDK_LOG(ERR, NVME, "%s: no NVMe controller found: the EAL runs with --no-pci", bdf);
+		return -EPERM;
+	}
+	ret = vdk_pci_dev_attach(bdf);
+	if (ret == -EACCES) {
+		VDK_LOG(ERR, NVME, "%s is not bound to vfio-pci: run `vdk-setup bind %s` first",
+			bdf, bdf);
+		return ret;
+	}
+	if (ret == -EEXIST) {
+		VDK_LOG(ERR, NVME, "%s is claimed by another driver", bdf);
+		return -EBUSY;
+	}
+	if (ret < 0) {
+		VDK_LOG(ERR, NVME, "%s: no NVMe controller found there (%s)", bdf, strerror(-ret));
+		return ret;
+	}
+	c = nvme_ctrlr_find(bdf);
+	if (c == NULL) {
+		VDK_LOG(ERR, NVME, "%s: the device is not an NVMe controller", bdf);
+		return -ENODEV;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+vdk_nvme_ctrlr_detach(struct vdk_nvme_ctrlr *c)
+{
+	if (c == NULL)
+		return -EINVAL;
+	if (c->tp == &nvme_pci_transport)
+		return vdk_pci_dev_detach(c->tp_ctx);
+	nvme_ctrlr_destroy(c, true);
+	return 0;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the NVMe driver tests share: the EAL on --no-huge --no-pci (IOVA =
+ * VA, so the model reads host memory at the addresses the driver gives),
+ * log capture, a model with one namespace and the controller over it,
+ * and a way to wait for a command while the model steps.
+ */
+#ifndef TEST_NVME_UTIL_H
+#define TEST_NVME_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "nvme_model.h"
+#include "vdk_dma.h"
+#include "vdk_eal.h"
+#include "vdk_nvme.h"
+
+#define TU_UNUSED __attribute__((unused))
+
+static char *log_buf;
+static size_t log_len;
+static FILE *log_f;
+
+static TU_UNUSED void
+log_capture(void)
+{
+	free(log_buf);
+	log_buf = NULL;
+	log_f = open_memstream(&log_buf, &log_len);
+	assert_non_null(log_f);
+	vdk_log_set_stream(log_f);
+}
+
+/* Stop capturing; fail unless the log holds @needle. */
+static TU_UNUSED void
+log_expect(const char *needle)
+{
+	vdk_log_set_stream(NULL);
+	fclose(log_f);
+	log_f = NULL;
+	if (strstr(log_buf, needle) == NULL)
+		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
+}
+
+static TU_UNUSED void
+log_release(void)
+{
+	if (log_f == NULL)
+		return;
+	vdk_log_set_stream(NULL);
+	fclose(log_f);
+	log_f = NULL;
+}
+
+static TU_UNUSED int
+eal_up(void **state)
+{
+	char *argv[] = { "test_nvme", "--no-huge", "-l", "0-1", "--no-pci", NULL };
+
+	(void)state;
+	return vdk_eal_init(5, argv) < 0 ? -1 : 0;
+}
+
+static TU_UNUSED int
+eal_down(void **state)
+{
+	(void)state;
+	free(log_buf);
+	log_buf = NULL;
+	return vdk_eal_cleanup();
+}
+
+/* A completion as a test sees it. */
+struct tu_done {
+	int n;
+	struct vdk_nvme_cpl cpl;
+};
+
+static TU_UNUSED void
+tu_done_cb(void *arg, const struct vdk_nvme_cpl *cpl)
+{
+	struct tu_done *d = arg;
+
+	d->n++;
+	d->cpl = *cpl;
+}
+
+/* Step the model and poll @qp until @d completed @n times (bounded). */
+static TU_UNUSED int
+tu_wait(struct nvme_model *m, struct vdk_nvme_qpair *qp, struct tu_done *d, int n)
+{
+	int ret = 0;
+
+	for (int i = 0; i < 200000 && d->n < n; i++) {
+		if (!m->running)
+			nvme_model_step(m);
+		ret = vdk_nvme_qpair_process_completions(qp, 0);
+		if (ret < 0 && ret != -EAGAIN)
+			return ret;
+	}
+	return d->n >= n ? 0 : -ETIMEDOUT;
+}
+
+/* A model with namespace 1 of 2048 512-byte blocks, and its controller. */
+static TU_UNUSED struct vdk_nvme_ctrlr *
+tu_ctrlr(struct nvme_model **mp, const struct nvme_ctrlr_cfg *cfg)
+{
+	struct nvme_model *m = nvme_model_create();
+	struct vdk_nvme_ctrlr *c;
+
+	nvme_model_add_ns(m, 1, 2048, 9, 0, false);
+	c = nvme_model_attach(m, "model0", cfg);
+	assert_non_null(c);
+	*mp = m;
+	return c;
+}
+
+static TU_UNUSED struct vdk_nvme_qpair *
+tu_qpair(struct vdk_nvme_ctrlr *c, uint32_t size)
+{
+	struct vdk_nvme_qpair_opts o;
+	struct vdk_nvme_qpair *qp;
+
+	vdk_nvme_qpair_opts_default(&o, sizeof(o));
+	o.queue_size = size;
+	qp = vdk_nvme_ctrlr_alloc_io_qpair(c, &o);
+	assert_non_null(qp);
+	return qp;
+}
+
+/* Fill @buf with a pattern that names @seed and each byte's place. */
+static TU_UNUSED void
+tu_pattern(void *buf, size_t len, uint32_t seed)
+{
+	uint8_t *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed * 131u + i * 7u + (i >> 9));
+}
+
+#endif /* TEST_NVME_UTIL_H */
