@@ -86,4 +86,4 @@ module_init(vdk_vfio_init);
 module_exit(vdk_vfio_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("VDK: the 2011 VFIO driver-core RFC, groups, IOMMU and PCI devices for userspace drivers");
+MODULE_DESCRIPTION("VDK: the 2011 VFIO driver-core RFC with a PCI bus driver");

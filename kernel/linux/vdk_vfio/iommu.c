@@ -91,13 +91,13 @@ static int group_claim(struct vdk_vfio_iommu *iommu,
 
 	ret = iommu_group_claim_dma_owner(group->iommu_group, iommu);
 	if (ret) {
-		pr_info("group %d: a device of the group has a driver that uses DMA (%d): unbind it first\n",
+		pr_info_ratelimited("group %d: a device of the group has a driver that uses DMA (%d): unbind it first\n",
 			group->id, ret);
 		return -EBUSY;
 	}
 	ret = iommu_attach_group(iommu->domain, group->iommu_group);
 	if (ret) {
-		pr_info("group %d: cannot attach to the set's IOMMU domain (%d)\n",
+		pr_info_ratelimited("group %d: cannot attach to the set's IOMMU domain (%d)\n",
 			group->id, ret);
 		iommu_group_release_dma_owner(group->iommu_group);
 		return ret == -EMEDIUMTYPE ? -EINVAL : ret;

@@ -35,7 +35,7 @@ static int vdk_vfio_pci_open(void *device_data)
 	mutex_lock(&vdev->lock);
 	ret = pci_enable_device(pdev);
 	if (ret) {
-		pci_warn(pdev, "cannot enable the device (%d)\n", ret);
+		pci_notice_ratelimited(pdev, "cannot enable the device (%d)\n", ret);
 		goto unlock;
 	}
 	/*
@@ -60,7 +60,7 @@ static void vdk_vfio_pci_release(void *device_data)
 	pci_clear_master(pdev);
 	/* try: an unbind in progress holds the device lock and waits for us */
 	if (vdev->reset_works && pci_try_reset_function(pdev))
-		pci_info(pdev, "not reset on release: the device is busy\n");
+		pci_info_ratelimited(pdev, "not reset on release: the device is busy\n");
 	pci_load_saved_state(pdev, vdev->saved);
 	pci_restore_state(pdev);
 	pci_disable_device(pdev);

@@ -412,6 +412,60 @@ static void test_group_bar_mapping_keeps_device_in_use(void **state)
 	assert_false(group_flags(g->a) & VDK_VFIO_GROUP_FLAGS_MM_LOCKED);
 }
 
+static void sysfs_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, value, strlen(value)), (ssize_t)strlen(value));
+	close(fd);
+}
+
+/*
+ * A third device, driverless (viable), then given to the kernel's nvme
+ * driver (not viable: the group cannot be used), then let go again.
+ * vm-run names it in VDK_VM_NVME1.
+ */
+static void test_group_viability_follows_kernel_drivers(void **state)
+{
+	const char *bdf = getenv("VDK_VM_NVME1");
+	char path[128], saved[64] = "";
+	int group, fd;
+	ssize_t n;
+
+	(void)state;
+	if (!bdf)
+		skip();
+	group = kmod_group_open(bdf);
+	assert_true(group >= 0);
+	assert_int_equal(group_flags(group), VDK_VFIO_GROUP_FLAGS_VIABLE);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, saved, sizeof(saved) - 1);
+	close(fd);
+	saved[n > 0 ? n : 0] = '\0';
+	assert_int_equal(system("modprobe nvme"), 0);
+	sysfs_write(path, "nvme");
+	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+
+	assert_int_equal(group_flags(group), 0);
+	assert_int_equal(kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL),
+			 -EBUSY);
+	assert_int_equal(device_fd(group, bdf), -EBUSY);
+
+	sysfs_write("/sys/bus/pci/drivers/nvme/unbind", bdf);
+	sysfs_write(path, saved[0] ? saved : "\n");
+	assert_int_equal(group_flags(group), VDK_VFIO_GROUP_FLAGS_VIABLE);
+	fd = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	assert_true(fd >= 0);	/* driverless: usable, nothing to open */
+	assert_int_equal(device_fd(group, bdf), -EBUSY);
+	close(fd);
+	close(group);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +497,7 @@ int main(int argc, char **argv)
 		T(test_group_device_fd_is_exclusive),
 		T(test_group_device_fd_outlives_group_fd),
 		T(test_group_bar_mapping_keeps_device_in_use),
+		T(test_group_viability_follows_kernel_drivers),
 #undef T
 	};
 
