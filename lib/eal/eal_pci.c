@@ -89,6 +89,18 @@ out:
 	return ret;
 }
 
+unsigned int
+eal_pci_driver_list(const struct vdk_pci_driver **out, unsigned int max)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&bus_lock);
+	for (n = 0; n < nb_drivers && n < max; n++)
+		out[n] = drivers[n];
+	pthread_mutex_unlock(&bus_lock);
+	return n;
+}
+
 static bool
 id_matches(const struct vdk_pci_id *t, const struct vdk_pci_id *id)
 {
@@ -110,11 +122,27 @@ driver_matches(const struct vdk_pci_driver *drv, const struct vdk_pci_id *id)
 	return false;
 }
 
+/*
+ * May @drv have @d? Its ID table must match, and "driver=NAME" in the
+ * device's arguments narrows the choice to the driver of that name (two
+ * drivers for one device: a PMD and a test or diagnostic driver).
+ */
 static bool
-any_driver_matches(const struct vdk_pci_id *id)
+driver_wants(const struct vdk_pci_driver *drv, const struct vdk_pci_device *d)
+{
+	char only[64];
+
+	if (vdk_devargs_get(d->devargs, "driver", only, sizeof(only)) == 0 &&
+	    strcmp(only, drv->name) != 0)
+		return false;
+	return driver_matches(drv, &d->id);
+}
+
+static bool
+any_driver_wants(const struct vdk_pci_device *d)
 {
 	for (unsigned int i = 0; i < nb_drivers; i++)
-		if (driver_matches(drivers[i], id))
+		if (driver_wants(drivers[i], d))
 			return true;
 	return false;
 }
@@ -134,11 +162,13 @@ probe_dev(struct pci_dev *dev, bool explicit)
 	struct vdk_pci_device *d = &dev->pub;
 	int ret;
 
-	if (!any_driver_matches(&d->id)) {
+	if (!any_driver_wants(d)) {
 		if (explicit)
 			VDK_LOG(WARNING, PCI, "%s (%04x:%04x class %06x): no registered driver "
-				"matches it", d->name, d->id.vendor_id, d->id.device_id,
-				d->id.class_id);
+				"matches it%s%s", d->name, d->id.vendor_id, d->id.device_id,
+				d->id.class_id, strstr(d->devargs, "driver=") != NULL ?
+				" with " : "", strstr(d->devargs, "driver=") != NULL ?
+				d->devargs : "");
 		return PROBE_UNCLAIMED;
 	}
 	if (d->kdrv != VDK_PCI_KDRV_VFIO && d->kdrv != VDK_PCI_KDRV_VDK_VFIO) {
@@ -156,7 +186,7 @@ probe_dev(struct pci_dev *dev, bool explicit)
 	for (unsigned int i = 0; i < nb_drivers; i++) {
 		const struct vdk_pci_driver *drv = drivers[i];
 
-		if (!driver_matches(drv, &d->id))
+		if (!driver_wants(drv, d))
 			continue;
 		d->driver = drv;
 		ret = drv->probe(d);

@@ -83,6 +83,8 @@ enum vdk_pci_kdrv pci_kdrv_from_name(const char *name);
 /* eal_pci.c: the bus. */
 int eal_pci_init(void);
 void eal_pci_cleanup(void);
+/* The registered drivers, in order, up to @max (tests set libvdk's own aside). */
+unsigned int eal_pci_driver_list(const struct vdk_pci_driver **out, unsigned int max);
 
 /* eal_pci_vfio.c: a device's VFIO side. */
 int pci_vfio_open(struct pci_dev *dev);

@@ -18,6 +18,8 @@
  *
  * A device is opened through VFIO only when a driver's ID table matches
  * it; probe() then runs with config space, BARs, interrupts and DMA ready.
+ * Drivers are tried in registration order (libvdk's own before an app's);
+ * `-a BDF,driver=NAME` offers the device to the driver called NAME only.
  *
  * @code
  * static const struct vdk_pci_id mydrv_ids[] = {

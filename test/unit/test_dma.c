@@ -54,6 +54,7 @@ setup(void **state)
 	eal_pci_set_sysfs_root(fake_root);
 	fake_backend_reset();
 	assert_int_equal(eal_vfio_set_backend(&fake_backend), 0);
+	fake_drivers_set_aside(NULL);
 	assert_int_equal(vdk_pci_driver_register(&t_drv), 0);
 	fake_dev("0000:00:06.0", 0x8086, 0x10d3, 0x020000, 6, "vfio-pci");
 	return 0;
@@ -68,6 +69,7 @@ teardown(void **state)
 	assert_int_equal(fake.devices_open, 0);
 	assert_int_equal(fake.nb_maps, 0);
 	vdk_pci_driver_unregister(&t_drv);
+	fake_drivers_restore();
 	eal_vfio_set_backend(NULL);
 	eal_pci_set_sysfs_root(NULL);
 	eal_cfg.iova_mode = VDK_IOVA_DC;

@@ -157,6 +157,7 @@ setup(void **state)
 	eal_pci_set_sysfs_root(fake_root);
 	fake_backend_reset();
 	assert_int_equal(eal_vfio_set_backend(&fake_backend), 0);
+	fake_drivers_set_aside(&e1000e_drv);
 	assert_int_equal(vdk_pci_driver_register(&nvme_drv), 0);
 	/* The four test devices, as in the vm guest, plus one on a kernel driver. */
 	fake_dev("0000:00:03.0", 0x8086, 0x10d3, 0x020000, 3, "e1000e");
@@ -182,6 +183,7 @@ teardown(void **state)
 	vdk_pci_driver_unregister(&decliner_drv);
 	eal_devargs_release(&eal_cfg);
 	eal_vfio_set_backend(NULL);
+	fake_drivers_restore();
 	eal_pci_set_sysfs_root(NULL);
 	fake_sysfs_destroy();
 	vdk_log_set_stream(NULL);
@@ -358,6 +360,26 @@ test_declining_driver_passes_the_device_to_the_next(void **state)
 	assert_true(saw("decliner saw 0000:00:07.0"));
 	assert_true(saw("virtio probe 0000:00:07.0 args= rxq=-"));
 	assert_ptr_equal(vdk_pci_dev_lookup("0000:00:07.0")->driver, &virtio_drv);
+}
+
+static void
+test_driver_argument_offers_the_device_to_that_driver_only(void **state)
+{
+	(void)state;
+	assert_int_equal(vdk_pci_driver_register(&decliner_drv), 0);
+	assert_int_equal(vdk_pci_driver_register(&virtio_drv), 0);
+	allow("0000:00:07.0,driver=test_virtio,rxq=3");
+	assert_int_equal(eal_pci_init(), 0);
+	assert_false(saw("decliner saw 0000:00:07.0"));
+	assert_true(saw("virtio probe 0000:00:07.0 args=driver=test_virtio,rxq=3 rxq=3"));
+	eal_pci_cleanup();
+	eal_devargs_release(&eal_cfg);
+	allow("0000:00:07.0,driver=no_such_driver");
+	assert_int_equal(eal_pci_init(), 0);
+	assert_null(vdk_pci_dev_lookup("0000:00:07.0")->driver);
+	assert_non_null(strstr(logged(), "no registered driver matches it with "
+				   "driver=no_such_driver"));
+	assert_int_equal(fake.devices_open, 0);
 }
 
 static void
@@ -680,6 +702,7 @@ main(void)
 		T(test_allow_and_block_lists_together_are_rejected),
 		T(test_class_match_wildcards_and_subsystem_ids_select_the_driver),
 		T(test_declining_driver_passes_the_device_to_the_next),
+		T(test_driver_argument_offers_the_device_to_that_driver_only),
 		T(test_device_every_driver_declines_is_closed_again),
 		T(test_probe_failure_of_an_allowed_device_fails_init_and_closes_it),
 		T(test_probe_failure_without_allow_list_skips_the_device),

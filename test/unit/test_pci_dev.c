@@ -49,6 +49,7 @@ setup_tree(void **state)
 	eal_pci_set_sysfs_root(fake_root);
 	fake_backend_reset();
 	assert_int_equal(eal_vfio_set_backend(&fake_backend), 0);
+	fake_drivers_set_aside(NULL);
 	assert_int_equal(vdk_pci_driver_register(&t_drv), 0);
 	fake_dev("0000:00:06.0", 0x8086, 0x10d3, 0x020000, 6, "vfio-pci");
 	dev = NULL;
@@ -74,6 +75,7 @@ teardown(void **state)
 	assert_int_equal(fake.devices_open, 0);
 	assert_int_equal(fake.groups_open, 0);
 	vdk_pci_driver_unregister(&t_drv);
+	fake_drivers_restore();
 	eal_devargs_release(&eal_cfg);
 	eal_vfio_set_backend(NULL);
 	eal_pci_set_sysfs_root(NULL);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eal_pci_internal.h"
 #include "eal_vfio_internal.h"
 
 #define FAKE_UNUSED __attribute__((unused))
@@ -580,6 +581,37 @@ fake_backend_reset(void)
 	fake.nb_ranges = 1;
 	fake.ranges[0].start = 0;
 	fake.ranges[0].end = (1ull << 48) - 1;
+}
+
+/* ---- keeping libvdk's own drivers (net_e1000e, nvme) out of the way ---- */
+
+static const struct vdk_pci_driver *fake_set_aside[64];
+static unsigned int fake_nb_set_aside;
+
+/*
+ * Unregister every driver but @keep (NULL: all), so that a test's driver
+ * is the only one the fake devices are offered to.
+ */
+static FAKE_UNUSED void
+fake_drivers_set_aside(const struct vdk_pci_driver *keep)
+{
+	const struct vdk_pci_driver *all[64];
+	unsigned int n = eal_pci_driver_list(all, 64);
+
+	fake_nb_set_aside = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (all[i] == keep || vdk_pci_driver_unregister(all[i]) != 0)
+			continue;
+		fake_set_aside[fake_nb_set_aside++] = all[i];
+	}
+}
+
+static FAKE_UNUSED void
+fake_drivers_restore(void)
+{
+	for (unsigned int i = 0; i < fake_nb_set_aside; i++)
+		vdk_pci_driver_register(fake_set_aside[i]);
+	fake_nb_set_aside = 0;
 }
 
 #endif /* TEST_PCI_FAKE_H */
