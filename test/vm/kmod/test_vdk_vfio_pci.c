@@ -205,7 +205,8 @@ static long set_irqs(int fd, uint32_t index, uint32_t count,
 	} arg = { .hdr = { .argsz = sizeof(arg.hdr) + count * 4,
 			   .index = index, .count = count } };
 
-	memcpy(arg.fds, fds, count * 4);
+	if (count)
+		memcpy(arg.fds, fds, count * 4);
 	return kmod_ioctl(fd, VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &arg);
 }
 
@@ -559,6 +560,14 @@ static void test_set_irqs_rejects_bad_arguments(void **state)
 				  fds), -EINVAL);	/* 5 vectors */
 	assert_int_equal(set_irqs(d->nic.fd, VDK_VFIO_PCI_NUM_IRQS, 1, fds),
 			 -EINVAL);
+	hdr.flags = 1;
+	assert_int_equal(kmod_ioctl(d->nic.fd,
+				    VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &hdr),
+			 -EINVAL);
+	hdr.flags = 0;
+	assert_int_equal(kmod_ioctl(d->nic.fd,
+				    VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, NULL),
+			 -EFAULT);
 	/* argsz does not cover the eventfd that count announces */
 	assert_int_equal(kmod_ioctl(d->nic.fd,
 				    VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &hdr),
@@ -757,6 +766,33 @@ static void test_unmask_rejects_bad_arguments(void **state)
 			 -EINVAL);
 	assert_int_equal(set_unmask_fd(d->nic.fd, 999), -EBADF);
 	assert_int_equal(set_unmask_fd(d->nic.fd, null), -EINVAL);
+	{
+		struct {
+			struct vdk_vfio_irq_eventfds hdr;
+			int32_t fds[2];
+		} arg = { .hdr = { .argsz = sizeof(arg.hdr), .count = 1 },
+			  .fds = { efd, efd } };
+
+		/* argsz short of the eventfd that count announces */
+		assert_int_equal(kmod_ioctl(d->nic.fd,
+				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),
+				 -EINVAL);
+		arg.hdr.argsz = sizeof(arg);
+		arg.hdr.count = 2;
+		assert_int_equal(kmod_ioctl(d->nic.fd,
+				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),
+				 -EINVAL);
+		arg.hdr.count = 1;
+		arg.hdr.flags = 1;
+		assert_int_equal(kmod_ioctl(d->nic.fd,
+				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),
+				 -EINVAL);
+		arg.hdr.flags = 0;
+		arg.hdr.index = VDK_VFIO_PCI_MSI_IRQ_INDEX;
+		assert_int_equal(kmod_ioctl(d->nic.fd,
+				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),
+				 -EINVAL);
+	}
 	assert_int_equal(unmask(d->nic.fd, VDK_VFIO_PCI_INTX_IRQ_INDEX, 0), 0);
 	assert_int_equal(set_irqs(d->nic.fd, VDK_VFIO_PCI_INTX_IRQ_INDEX, 0,
 				  NULL), 0);
