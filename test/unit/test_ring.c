@@ -353,12 +353,23 @@ test_ring_survives_index_wrap(void **state)
 
 	(void)state;
 	r->prod.head = r->prod.tail = r->cons.head = r->cons.tail = UINT32_MAX - 4;
-	for (k = 0; k < 4; k++) {
-		assert_int_equal(vdk_ring_mp_enqueue_bulk(r, in, 3, NULL), 3);
+	r->prod.other_tail_seen = r->cons.other_tail_seen = UINT32_MAX - 4;
+	for (k = 0; k < 8; k++) {
+		/* Both modes, in turn, on each side. */
+		if (k & 1)
+			assert_int_equal(vdk_ring_sp_enqueue_bulk(r, in, 3, NULL), 3);
+		else
+			assert_int_equal(vdk_ring_mp_enqueue_bulk(r, in, 3, NULL), 3);
 		assert_int_equal(vdk_ring_count(r), 3);
 		assert_int_equal(vdk_ring_free_count(r), 1);
-		assert_int_equal(vdk_ring_mc_dequeue_bulk(r, out, 3, NULL), 3);
+		assert_int_equal(vdk_ring_sp_enqueue_bulk(r, in, 2, NULL), 0);
+		assert_int_equal(vdk_ring_mp_enqueue_bulk(r, in, 2, NULL), 0);
+		if (k & 2)
+			assert_int_equal(vdk_ring_sc_dequeue_bulk(r, out, 3, NULL), 3);
+		else
+			assert_int_equal(vdk_ring_mc_dequeue_bulk(r, out, 3, NULL), 3);
 		assert_memory_equal(in, out, sizeof(in));
+		assert_int_equal(vdk_ring_sc_dequeue_bulk(r, out, 1, NULL), 0);
 	}
 	free(r);
 }
