@@ -23,7 +23,7 @@
  *   device a buffer that crosses a page boundary.
  *
  * Thread-safety: every function may be called from any thread; none is
- * for the datapath except vdk_mem_virt2iova() on EAL memory.
+ * meant for the datapath.
  */
 #ifndef VDK_DMA_H
 #define VDK_DMA_H
@@ -58,8 +58,10 @@ void *vdk_dma_zmalloc_socket(size_t size, size_t align, int socket_id, uint64_t 
 void vdk_dma_free(void *ptr);
 
 /**
- * The IOVA of @p addr: constant time for EAL memory (safe on the
- * datapath), a table lookup for registered memory, a read of
+ * The IOVA of @p addr: for EAL memory its segment's IOVA plus the offset
+ * (vdk_mem_virt2memseg() + vdk_memseg_addr2iova(), no system call; the
+ * segment lookup takes the memory lock today, so a datapath should keep
+ * IOVAs with its objects); a table lookup for registered memory; a read of
  * /proc/self/pagemap for registered memory in PA mode (slow: translate
  * once, at set-up).
  * @return the IOVA, or VDK_BAD_IOVA for memory that is neither EAL
