@@ -81,6 +81,7 @@ static struct vdk_vfio_group *group_find(struct iommu_group *iommu_group)
 /* Takes over the caller's reference on @iommu_group on success. */
 static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 {
+	struct vdk_vfio_iommu *alone;
 	struct vdk_vfio_group *group;
 	struct device *cdev_dev;
 	int ret;
@@ -93,18 +94,19 @@ static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 	group->iommu_group = iommu_group;
 	group->id = iommu_group_id(iommu_group);
 
-	group->iommu = vdk_vfio_iommu_alloc();
-	if (!group->iommu) {
+	alone = vdk_vfio_iommu_alloc();
+	if (!alone) {
 		ret = -ENOMEM;
 		goto free_group;
 	}
-	list_add(&group->set_next, &group->iommu->groups);
-	group->iommu->ngroups = 1;
+	/* An unused set takes any group: this cannot fail. */
+	vdk_vfio_iommu_add_group(alone, group);
+	vdk_vfio_iommu_put(alone);
 
 	ret = idr_alloc(&vdk_vfio_minors, group, 0, VDK_VFIO_MINORS,
 			GFP_KERNEL);
 	if (ret < 0)
-		goto put_iommu;
+		goto leave_set;
 	group->minor = ret;
 
 	cdev_dev = device_create(vdk_vfio_class, NULL,
@@ -120,8 +122,8 @@ static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 
 remove_minor:
 	idr_remove(&vdk_vfio_minors, group->minor);
-put_iommu:
-	vdk_vfio_iommu_put(group->iommu);
+leave_set:
+	vdk_vfio_iommu_del_group(group);
 free_group:
 	kfree(group);
 	return ERR_PTR(ret);
