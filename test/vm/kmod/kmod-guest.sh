@@ -24,6 +24,12 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 taint0=$(cat /proc/sys/kernel/tainted)
 echo "kmod-guest: start" >/dev/kmsg
 
+# build-module.sh leaves its error in place of a module it could not build
+if [ "$(head -c 4 "$ko" | tr -d '\177')" != ELF ]; then
+	echo "kmod-guest: FAIL: no module to test:"
+	cat "$ko"
+	exit 1
+fi
 t=$(now)
 insmod "$ko" || { echo "kmod-guest: FAIL: insmod $ko"; exit 1; }
 for bdf in "$nvme" "$nic"; do
