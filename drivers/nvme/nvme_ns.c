@@ -170,21 +170,25 @@ nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 		}
 		/* Copied out: identifying each namespace reuses the scratch page. */
 		memcpy(ids, c->scratch, sizeof(ids));
+		bool malformed = false;
+
 		for (i = 0; i < VDK_NVME_NS_LIST_ENTRIES && ids[i] != 0; i++) {
 			if (ids[i] <= start || ids[i] > nn) {
 				NVME_LOG(ERR, c, "active namespace list is malformed: ID %u after %u "
 					 "(NN = %u); ignoring the rest of it", ids[i], start, nn);
-				return 0;
+				malformed = true;
+				break;
 			}
 			start = ids[i];
 			n++;
 		}
+		/* What came before a fault is still good. */
 		for (i = 0; i < n; i++) {
 			ret = nvme_ns_add(c, ids[i], &cap);
 			if (ret < 0)
 				return ret;
 		}
-		if (n < VDK_NVME_NS_LIST_ENTRIES || start == nn)
+		if (malformed || n < VDK_NVME_NS_LIST_ENTRIES || start == nn)
 			return 0;
 	}
 }

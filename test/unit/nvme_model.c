@@ -132,8 +132,22 @@ nvme_model_free(struct nvme_model *m)
 		if (m->efd[i] >= 0)
 			close(m->efd[i]);
 	pthread_mutex_destroy(&m->lock);
-	free(m->bar);
+	if (!m->foreign_bar)
+		free(m->bar);
 	free(m);
+}
+
+void
+nvme_model_use_bar(struct nvme_model *m, uint8_t *bar)
+{
+	if (!m->foreign_bar)
+		free(m->bar);
+	m->bar = bar;
+	m->foreign_bar = true;
+	memset(m->bar, 0, MODEL_BAR_SIZE);
+	memcpy(m->bar, &m->cap, sizeof(m->cap));
+	nvme_model_set_reg32(m, VDK_NVME_REG_VS, m->vs);
+	m->enabled = false;
 }
 
 static struct nvme_model_ns *
@@ -671,7 +685,7 @@ nvme_model_step(struct nvme_model *m)
 			else
 				m->nb_bad_doorbell++;
 		}
-		if (!sq->exists)
+		if (!sq->exists || (q == 0 && m->stall_admin))
 			continue;
 		tail = db(m, 2 * q);
 		if (tail >= sq->size) {

@@ -74,6 +74,7 @@ struct nvme_model_held {
 
 struct nvme_model {
 	uint8_t *bar;
+	bool foreign_bar;              /* nvme_model_use_bar(): not ours to free */
 	/* Configuration: set before nvme_model_attach(). */
 	uint64_t cap;
 	uint32_t vs;
@@ -92,6 +93,7 @@ struct nvme_model {
 	volatile bool fatal;           /* CSTS.CFS = 1; nothing is processed */
 	volatile bool fatal_on_enable; /* CC.EN = 1 sets CSTS.CFS instead of RDY */
 	volatile bool hold_io;         /* keep I/O commands without completing them */
+	volatile bool stall_admin;     /* fetch nothing from the admin queue */
 	volatile bool abort_ignored;   /* Abort answers "not aborted" */
 	volatile int fail_opc;         /* -1: none; else fail that opcode... */
 	volatile int fail_sqid;        /* ...on this SQ (-1: any) */
@@ -131,6 +133,8 @@ struct nvme_model *nvme_model_create(void);
 void nvme_model_add_ns(struct nvme_model *m, uint32_t nsid, uint64_t nsze, uint8_t lbads,
 		       uint16_t ms, bool ext);
 void nvme_model_free(struct nvme_model *m);
+/* Serve registers in @bar (MODEL_BAR_SIZE bytes someone else owns): a BAR mapping. */
+void nvme_model_use_bar(struct nvme_model *m, uint8_t *bar);
 
 /* One round of device work. Safe to call from any thread (locked). */
 void nvme_model_step(struct nvme_model *m);

@@ -32,6 +32,10 @@ static FILE *log_f;
 static TU_UNUSED void
 log_capture(void)
 {
+	if (log_f != NULL) {
+		vdk_log_set_stream(NULL);
+		fclose(log_f);
+	}
 	free(log_buf);
 	log_buf = NULL;
 	log_f = open_memstream(&log_buf, &log_len);
@@ -97,9 +101,10 @@ tu_done_cb(void *arg, const struct vdk_nvme_cpl *cpl)
 static TU_UNUSED int
 tu_wait(struct nvme_model *m, struct vdk_nvme_qpair *qp, struct tu_done *d, int n)
 {
+	uint64_t end = vdk_rdtsc() + 5 * vdk_get_tsc_hz();
 	int ret = 0;
 
-	for (int i = 0; i < 200000 && d->n < n; i++) {
+	while (d->n < n && vdk_rdtsc() < end) {
 		if (!m->running)
 			nvme_model_step(m);
 		ret = vdk_nvme_qpair_process_completions(qp, 0);
