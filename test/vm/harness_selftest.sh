@@ -6,7 +6,7 @@
 # fresh folder under /tmp and runs in it (CI clones into unknown folders);
 # that --env and --hugepages reach the command; that a hung command is
 # killed with a clear message; that a setup error is reported as the
-# harness's fault. Three boots.
+# harness's fault. Three boots, one CPU each: the checks need no more.
 #
 # usage: harness_selftest.sh path/to/vm-run
 set -u
@@ -32,7 +32,7 @@ echo "marker $$" >"$work/marker"
 
 # 1. A failing command, run from a fresh folder under the host's /tmp.
 cd "$work" || exit 1
-res=$("$vm_run" --hugepages 8 --env VDK_SELFTEST=through -- \
+res=$("$vm_run" --smp 1 --hugepages 8 --env VDK_SELFTEST=through -- \
 	sh -c 'cat marker; pwd; echo "env=$VDK_SELFTEST";
 	       grep HugePages_Total /proc/meminfo; echo to-stderr >&2; exit 3' 2>&1)
 rc=$?
@@ -47,13 +47,13 @@ expect "the guest's dmesg since the command started is shown" has "$res" "vdk-vm
 cd / || exit 1
 
 # 2. A hung command is killed at its timeout.
-res=$("$vm_run" --timeout 2 -- sleep 600 2>&1)
+res=$("$vm_run" --smp 1 --timeout 2 -- sleep 600 2>&1)
 rc=$?
 expect "a timeout exits 124 (got $rc)" [ "$rc" = 124 ]
 expect "a timeout says so" has "$res" "did not finish within its 2 s timeout"
 
 # 3. A setup failure in the guest (a module that is not one).
-res=$("$vm_run" --insmod "$work/marker" -- true 2>&1)
+res=$("$vm_run" --smp 1 --insmod "$work/marker" -- true 2>&1)
 rc=$?
 expect "a guest setup failure exits 125 (got $rc)" [ "$rc" = 125 ]
 expect "a guest setup failure names its cause" has "$res" "insmod $work/marker failed"
