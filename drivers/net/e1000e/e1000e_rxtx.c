@@ -399,8 +399,9 @@ e1000e_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 			/* The last of each aligned group of rs_thresh reports status. */
 			if (idx == q->next_rs) {
 				cmd |= E1000E_TXD_CMD_RS;
-				q->next_rs = (uint16_t)(idx + q->rs_thresh == q->nb_desc ? q->rs_thresh - 1
-									  : idx + q->rs_thresh);
+				q->next_rs = (uint16_t)(idx + q->rs_thresh);
+				if (q->next_rs >= q->nb_desc)
+					q->next_rs = (uint16_t)(q->next_rs - q->nb_desc);
 			}
 			d->addr = vdk_pktmbuf_iova(seg);
 			d->length = seg->data_len;

@@ -60,7 +60,10 @@ out=$(mktemp)
 "$nic_test" -l 0 -a "$vdk_bdf" -- recv "$vdk_bdf" "$count" 20 > "$out" 2>&1 &
 pid=$!
 i=0
-while ! grep -q '^ready' "$out" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+# Until it is ready to count, or gone.
+while ! grep -q '^ready' "$out" && kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 vmac=$(sed -n 's/^ready //p' "$out")
 tx0=$(cat $stats/tx_packets)
 "$nic_test" ksend "$ifname" "$count" "$vmac"

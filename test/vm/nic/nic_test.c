@@ -173,7 +173,7 @@ cmd_send(char **argv)
 	}
 	pool = vdk_pktmbuf_pool_create("nic_send", 2047, 32, 0, VDK_MBUF_DEFAULT_BUF_SIZE,
 				       VDK_SOCKET_ID_ANY);
-	nic_check(pool != NULL && nic_port_up(port, pool, 512, false) == 0,
+	nic_check(pool != NULL && nic_port_up(port, pool, 0, false) == 0,
 		  "port %u at %s is up", port, argv[0]);
 	if (nic_failed)
 		return 1;
@@ -207,7 +207,7 @@ cmd_recv(char **argv)
 	}
 	pool = vdk_pktmbuf_pool_create("nic_recv", 2047, 32, 0, VDK_MBUF_DEFAULT_BUF_SIZE,
 				       VDK_SOCKET_ID_ANY);
-	nic_check(pool != NULL && nic_port_up(port, pool, 512, false) == 0,
+	nic_check(pool != NULL && nic_port_up(port, pool, 0, false) == 0,
 		  "port %u at %s is up", port, argv[0]);
 	if (nic_failed)
 		return 1;

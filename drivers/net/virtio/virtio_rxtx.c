@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_virtio datapath over split virtqueues (virtio 1.0 §2.4).
+ *
+ * Notifications (§2.4.7, §2.4.8.2): every queue sets
+ * VRING_AVAIL_F_NO_INTERRUPT, since nothing waits for interrupts, and a
+ * burst kicks the device only if the used ring's VRING_USED_F_NO_NOTIFY
+ * is clear: the device sets it while it is busy with the queue anyway
+ * (QEMU does, for rx while it has buffers and for tx while its transmit
+ * handler runs), so a forwarding loop rarely writes the notify register.
+ * The kicks are counted (xstats rx_kicks, tx_kicks).
+ *
+ * Receive (§5.1.6.3, §5.1.6.4): each buffer is one device-writable
+ * descriptor over an mbuf, starting hdr_size bytes before its data so the
+ * virtio_net_hdr lands in the headroom. With MRG_RXBUF a packet may span
+ * num_buffers buffers; the later ones carry data only.
+ *
+ * Transmit (§5.1.6.2): the header goes into the mbuf's headroom when it is
+ * the mbuf's sole owner, making a one-descriptor packet; otherwise a
+ * per-descriptor header slot heads the chain.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "virtio_internal.h"
+#include "vdk_dma.h"
+#include "vdk_malloc.h"
+#include "vdk_mbuf.h"
+
+int
+virtq_alloc(struct virtq *vq, uint16_t size, int socket_id)
+{
+	size_t avail_len = 4 + 2 * (size_t)size + 2, used_len = 4 + 8 * (size_t)size + 2;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->size = size;
+	vq->mask = (uint16_t)(size - 1);
+	/* §2.4 alignment: desc 16, avail 2, used 4; used on its own cache line. */
+	vq->avail_off = 16 * (size_t)size;
+	vq->used_off = VDK_ALIGN_CEIL(vq->avail_off + avail_len, (size_t)VDK_CACHE_LINE_SIZE);
+	vq->mem = vdk_dma_zmalloc_socket(vq->used_off + used_len, 4096, socket_id, &vq->iova);
+	vq->free_ids = vdk_zmalloc_socket("virtq_free", size * sizeof(uint16_t), 0, socket_id);
+	if (vq->mem == NULL || vq->free_ids == NULL) {
+		virtq_free(vq);
+		return -ENOMEM;
+	}
+	vq->desc = vq->mem;
+	vq->avail = (void *)((uint8_t *)vq->mem + vq->avail_off);
+	vq->used = (void *)((uint8_t *)vq->mem + vq->used_off);
+	virtq_reset(vq);
+	return 0;
+}
+
+void
+virtq_free(struct virtq *vq)
+{
+	vdk_dma_free(vq->mem);
+	vdk_free(vq->free_ids);
+	vq->mem = NULL;
+	vq->free_ids = NULL;
+}
+
+void
+virtq_reset(struct virtq *vq)
+{
+	uint16_t i;
+
+	memset(vq->mem, 0, vq->used_off + 4 + 8 * (size_t)vq->size + 2);
+	/* Popped in id order: 0 first. */
+	for (i = 0; i < vq->size; i++)
+		vq->free_ids[i] = (uint16_t)(vq->size - 1 - i);
+	vq->nb_free = vq->size;
+	vq->avail_idx = 0;
+	vq->used_last = 0;
+	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+}
+
+void
+virtq_publish(struct virtq *vq)
+{
+	/* §2.4.6.2: ring entries before the index that exposes them. */
+	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	/* The index store must be visible before we read the device's flag. */
+	vdk_mb();
+	if (!(vq->used->flags & VRING_USED_F_NO_NOTIFY)) {
+		*vq->notify = vq->qidx;
+		vdk_eth_counter_add(&vq->kicks, 1);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Receive */
+
+int
+virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+		  const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp,
+		  struct virtio_rxq **out)
+{
+	struct virtio_rxq *q;
+	int ret;
+
+	q = vdk_zmalloc_socket("virtio_rxq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	ret = virtq_alloc(&q->vq, nb_desc, socket_id);
+	q->sw_ring = vdk_zmalloc_socket("virtio_rx_sw", nb_desc * sizeof(q->sw_ring[0]), 0,
+					socket_id);
+	if (ret != 0 || q->sw_ring == NULL) {
+		virtio_rxq_free(q);
+		return -ENOMEM;
+	}
+	q->vq.qidx = (uint16_t)(2 * qid);
+	q->mp = mp;
+	q->qid = qid;
+	q->port_id = p->eth.port_id;
+	q->hdr_size = p->hdr_size;
+	q->mrg = virtio_has(p, VIRTIO_NET_F_MRG_RXBUF);
+	q->buf_len = (uint32_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM +
+				p->hdr_size);
+	q->free_thresh = conf->rx_free_thresh ? conf->rx_free_thresh
+					      : VDK_MIN(VIRTIO_DEFAULT_FREE_THRESH, nb_desc / 4);
+	*out = q;
+	return 0;
+}
+
+void
+virtio_rxq_drop_mbufs(struct virtio_rxq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->vq.size; i++) {
+		if (q->sw_ring[i] != NULL) {
+			vdk_pktmbuf_free_seg(q->sw_ring[i]);
+			q->sw_ring[i] = NULL;
+		}
+	}
+	if (q->pkt_first != NULL) {
+		vdk_pktmbuf_free(q->pkt_first);
+		q->pkt_first = NULL;
+		q->pkt_last = NULL;
+	}
+	q->segs_left = 0;
+}
+
+void
+virtio_rxq_free(struct virtio_rxq *q)
+{
+	if (q == NULL)
+		return;
+	if (q->sw_ring != NULL)
+		virtio_rxq_drop_mbufs(q);
+	virtq_free(&q->vq);
+	vdk_free(q->sw_ring);
+	vdk_free(q);
+}
+
+/*
+ * Hand the device up to @n buffers from the free stack, straight out of
+ * the pool; returns how many (short when the pool is).
+ */
+static inline uint16_t
+rx_post(struct virtio_rxq *q, uint16_t n)
+{
+	struct virtq *vq = &q->vq;
+	struct vdk_mbuf *bufs[64];
+	uint16_t i, id, done = 0;
+
+	while (done < n) {
+		uint16_t k = VDK_MIN((uint16_t)(n - done), (uint16_t)VDK_DIM(bufs));
+
+		if (vdk_unlikely(vdk_mempool_get_bulk(q->mp, (void **)bufs, k) != 0))
+			break;
+		for (i = 0; i < k; i++) {
+			id = vq->free_ids[--vq->nb_free];
+			bufs[i]->data_off = VDK_PKTMBUF_HEADROOM;
+			q->sw_ring[id] = bufs[i];
+			/* len and flags were set once, at fill time. */
+			vq->desc[id].addr = bufs[i]->buf_iova + VDK_PKTMBUF_HEADROOM - q->hdr_size;
+			vq->avail->ring[vq->avail_idx++ & vq->mask] = id;
+		}
+		done = (uint16_t)(done + k);
+	}
+	return done;
+}
+
+/* Fill every descriptor, before DRIVER_OK; the caller publishes. */
+int
+virtio_rxq_fill(struct virtio_rxq *q)
+{
+	struct virtq *vq = &q->vq;
+	uint16_t i;
+
+	virtio_rxq_drop_mbufs(q);
+	virtq_reset(vq);
+	for (i = 0; i < vq->size; i++) {
+		vq->desc[i].len = q->buf_len;
+		vq->desc[i].flags = VRING_DESC_F_WRITE;
+	}
+	if (rx_post(q, vq->size) != vq->size) {
+		virtio_rxq_drop_mbufs(q);
+		virtq_reset(vq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+uint16_t
+virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtio_rxq *q = rxq;
+	struct virtq *vq = &q->vq;
+	struct vdk_mbuf *m, *first = q->pkt_first, *last = q->pkt_last;
+	uint16_t used_idx, nb_rx = 0, segs_left = q->segs_left, id;
+	const struct virtio_net_hdr *hdr;
+	uint64_t bytes = 0, errors = 0;
+	uint32_t len;
+
+	/* Entries up to idx are valid once idx is read (§2.4.8). */
+	used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	while (vq->used_last != used_idx && nb_rx < nb_pkts) {
+		const volatile struct vring_used_elem *e = &vq->used->ring[vq->used_last & vq->mask];
+
+		id = (uint16_t)e->id;
+		len = e->len;
+		vq->used_last++;
+		m = q->sw_ring[id];
+		q->sw_ring[id] = NULL;
+		vq->free_ids[vq->nb_free++] = id;
+
+		if (first == NULL) {
+			if (vdk_unlikely(len < q->hdr_size)) {
+				errors++;
+				vdk_pktmbuf_free_seg(m);
+				continue;
+			}
+			hdr = (const void *)((uint8_t *)m->buf_addr + m->data_off - q->hdr_size);
+			segs_left = q->mrg && hdr->num_buffers > 1 ? (uint16_t)(hdr->num_buffers - 1)
+								   : 0;
+			m->data_len = (uint16_t)(len - q->hdr_size);
+			m->pkt_len = m->data_len;
+			m->nb_segs = 1;
+			first = m;
+		} else {
+			/* Later buffers of a merged packet have no header. */
+			m->data_off = (uint16_t)(m->data_off - q->hdr_size);
+			m->data_len = (uint16_t)len;
+			first->pkt_len += len;
+			first->nb_segs++;
+			last->next = m;
+			segs_left--;
+		}
+		last = m;
+		if (segs_left != 0)
+			continue;
+		last->next = NULL;
+		first->port = q->port_id;
+		first->ol_flags = 0;
+		first->packet_type = VDK_PTYPE_L2_ETHER;
+		first->vlan_tci = 0;
+		bytes += first->pkt_len;
+		pkts[nb_rx++] = first;
+		first = NULL;
+	}
+	q->pkt_first = first;
+	q->pkt_last = last;
+	q->segs_left = segs_left;
+
+	if (vq->nb_free >= q->free_thresh) {
+		if (rx_post(q, vq->nb_free) != 0)
+			virtq_publish(vq);
+		if (vdk_unlikely(vq->nb_free >= q->free_thresh))
+			vdk_eth_counter_add(&q->nombuf, vq->nb_free);
+	}
+	if (nb_rx != 0) {
+		vdk_eth_counter_add(&q->pkts, nb_rx);
+		vdk_eth_counter_add(&q->bytes, bytes);
+	}
+	if (vdk_unlikely(errors != 0))
+		vdk_eth_counter_add(&q->errors, errors);
+	return nb_rx;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Transmit */
+
+int
+virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+		  const struct vdk_eth_txconf *conf, struct virtio_txq **out)
+{
+	struct virtio_txq *q;
+	int ret;
+
+	q = vdk_zmalloc_socket("virtio_txq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	ret = virtq_alloc(&q->vq, nb_desc, socket_id);
+	q->sw_ring = vdk_zmalloc_socket("virtio_tx_sw", nb_desc * sizeof(q->sw_ring[0]), 0,
+					socket_id);
+	q->ndescs = vdk_zmalloc_socket("virtio_tx_nd", nb_desc * sizeof(q->ndescs[0]), 0,
+				       socket_id);
+	q->hdrs = vdk_dma_zmalloc_socket(nb_desc * sizeof(struct virtio_net_hdr), 0, socket_id,
+					 &q->hdrs_iova);
+	if (ret != 0 || q->sw_ring == NULL || q->ndescs == NULL || q->hdrs == NULL) {
+		virtio_txq_free(q);
+		return -ENOMEM;
+	}
+	q->vq.qidx = (uint16_t)(2 * qid + 1);
+	q->qid = qid;
+	q->hdr_size = p->hdr_size;
+	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh
+					      : VDK_MIN(VIRTIO_DEFAULT_FREE_THRESH, nb_desc / 4);
+	*out = q;
+	return 0;
+}
+
+void
+virtio_txq_drop_mbufs(struct virtio_txq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->vq.size; i++) {
+		if (q->sw_ring[i] != NULL) {
+			vdk_pktmbuf_free(q->sw_ring[i]);
+			q->sw_ring[i] = NULL;
+		}
+	}
+	virtq_reset(&q->vq);
+}
+
+void
+virtio_txq_free(struct virtio_txq *q)
+{
+	if (q == NULL)
+		return;
+	if (q->sw_ring != NULL && q->vq.mem != NULL)
+		virtio_txq_drop_mbufs(q);
+	virtq_free(&q->vq);
+	vdk_free(q->sw_ring);
+	vdk_free(q->ndescs);
+	vdk_dma_free(q->hdrs);
+	vdk_free(q);
+}
+
+/* Take back what the device has sent: its descriptors and its mbufs. */
+static inline void
+tx_reclaim(struct virtio_txq *q)
+{
+	struct virtq *vq = &q->vq;
+	struct vdk_mbuf *done[64];
+	uint16_t used_idx, id, d, k, n = 0;
+
+	used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	while (vq->used_last != used_idx) {
+		id = (uint16_t)vq->used->ring[vq->used_last & vq->mask].id;
+		vq->used_last++;
+		d = id;
+		for (k = 0; k < q->ndescs[id]; k++) {
+			vq->free_ids[vq->nb_free++] = d;
+			d = vq->desc[d].next;
+		}
+		done[n++] = q->sw_ring[id];
+		q->sw_ring[id] = NULL;
+		if (n == VDK_DIM(done)) {
+			vdk_pktmbuf_free_bulk(done, n);
+			n = 0;
+		}
+	}
+	if (n != 0)
+		vdk_pktmbuf_free_bulk(done, n);
+}
+
+uint16_t
+virtio_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtio_txq *q = txq;
+	struct virtq *vq = &q->vq;
+	volatile struct vring_desc *d;
+	struct vdk_mbuf *m, *seg;
+	uint16_t nb_tx, head, id, need;
+	uint64_t bytes = 0;
+	bool push;
+
+	if (vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts)
+		tx_reclaim(q);
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		m = pkts[nb_tx];
+		push = vdk_mbuf_refcnt_read(m) == 1 && vdk_pktmbuf_headroom(m) >= q->hdr_size;
+		need = (uint16_t)(m->nb_segs + !push);
+		if (vdk_unlikely(need > vq->nb_free))
+			break;
+		head = id = vq->free_ids[--vq->nb_free];
+		d = &vq->desc[id];
+		if (push) {
+			/* The header in the headroom: header and frame in one descriptor. */
+			memset(vdk_pktmbuf_mtod_offset(m, uint8_t *, -(int)q->hdr_size), 0,
+			       q->hdr_size);
+			d->addr = vdk_pktmbuf_iova(m) - q->hdr_size;
+			d->len = (uint32_t)(m->data_len + q->hdr_size);
+			seg = m->next;
+		} else {
+			memset(&q->hdrs[id], 0, sizeof(q->hdrs[id]));
+			d->addr = q->hdrs_iova + id * sizeof(struct virtio_net_hdr);
+			d->len = q->hdr_size;
+			seg = m;
+		}
+		for (; seg != NULL; seg = seg->next) {
+			id = vq->free_ids[--vq->nb_free];
+			d->flags = VRING_DESC_F_NEXT;
+			d->next = id;
+			d = &vq->desc[id];
+			d->addr = vdk_pktmbuf_iova(seg);
+			d->len = seg->data_len;
+		}
+		d->flags = 0;
+		q->sw_ring[head] = m;
+		q->ndescs[head] = need;
+		vq->avail->ring[vq->avail_idx++ & vq->mask] = head;
+		bytes += m->pkt_len;
+	}
+	if (nb_tx == 0)
+		return 0;
+	virtq_publish(vq);
+	vdk_eth_counter_add(&q->pkts, nb_tx);
+	vdk_eth_counter_add(&q->bytes, bytes);
+	return nb_tx;
+}
