@@ -124,11 +124,12 @@ nic_send(uint16_t tx, uint16_t rx, unsigned int n, const struct vdk_ether_addr *
 	struct vdk_mbuf *pkts[32];
 	struct vdk_ether_addr src;
 	unsigned int sent = 0, i, burst;
-	double end = nic_now() + 10.0;
+	double now = nic_now(), end = now + 10.0, progress = now;
 	uint16_t acc;
 
 	vdk_eth_macaddr_get(tx, &src);
-	while (sent < n && nic_now() < end) {
+	/* Until all are accepted, or the port takes none for a second. */
+	while (sent < n && now < end && now - progress < 1.0) {
 		burst = VDK_MIN(32u, n - sent);
 		if (vdk_pktmbuf_alloc_bulk(pool, pkts, burst) != 0)
 			break;
@@ -142,6 +143,9 @@ nic_send(uint16_t tx, uint16_t rx, unsigned int n, const struct vdk_ether_addr *
 		sent += acc;
 		if (rx != UINT16_MAX && received != NULL)
 			*received += nic_rx_count(rx, NULL);
+		now = nic_now();
+		if (acc != 0)
+			progress = now;
 	}
 	return sent;
 }
