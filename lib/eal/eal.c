@@ -95,8 +95,8 @@ vdk_eal_cleanup(void)
 		return -EINVAL;
 	}
 	vdk_vdev_remove_all();
-	if (!eal_cfg.no_pci)
-		eal_pci_cleanup();
+	/* Also under --no-pci: it forgets DMA registrations made meanwhile. */
+	eal_pci_cleanup();
 	eal_malloc_cleanup();
 	eal_memzone_cleanup();
 	eal_memory_cleanup();

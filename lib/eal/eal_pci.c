@@ -413,8 +413,13 @@ void
 eal_pci_cleanup(void)
 {
 	pthread_mutex_lock(&bus_lock);
-	if (bus_ready)
+	if (bus_ready) {
 		bus_release();
+	} else {
+		/* No bus (--no-pci), but vdk_dma_register() may have recorded ranges. */
+		eal_intr_cleanup();
+		eal_vfio_cleanup();
+	}
 	pthread_mutex_unlock(&bus_lock);
 }
 

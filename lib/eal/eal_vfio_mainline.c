@@ -195,30 +195,38 @@ ml_iommu_info(int domain, struct eal_vfio_range *ranges, unsigned int *nb_ranges
 	*pgsizes = (info->flags & VFIO_IOMMU_INFO_PGSIZES) ? info->iova_pgsizes : 4096;
 	*nb_ranges = 0;
 	off = (info->flags & VFIO_IOMMU_INFO_CAPS) ? info->cap_offset : 0;
-	/* Offsets are from the start of info; each header links to the next. */
+	/*
+	 * Offsets are from the start of info; each header links to the next.
+	 * The kernel aligns capabilities to 4 bytes only, so copy the 64-bit
+	 * fields out instead of pointing at them.
+	 */
 	while (off >= sizeof(*info) && off + sizeof(struct vfio_info_cap_header) <= argsz) {
-		struct vfio_info_cap_header *hdr = (void *)((char *)info + off);
+		const char *at = (const char *)info + off;
+		struct vfio_iommu_type1_info_cap_iova_range cap;
+		struct vfio_info_cap_header hdr;
 
-		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
-		    off + sizeof(struct vfio_iommu_type1_info_cap_iova_range) <= argsz) {
-			struct vfio_iommu_type1_info_cap_iova_range *cap = (void *)hdr;
+		memcpy(&hdr, at, sizeof(hdr));
+		if (hdr.id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE && off + sizeof(cap) <= argsz) {
+			memcpy(&cap, at, sizeof(cap));
+			for (uint32_t i = 0; i < cap.nr_iovas; i++) {
+				struct vfio_iova_range r;
 
-			for (uint32_t i = 0; i < cap->nr_iovas; i++) {
-				if (off + sizeof(*cap) + (i + 1) * sizeof(cap->iova_ranges[0]) > argsz)
+				if (off + sizeof(cap) + (i + 1) * sizeof(r) > argsz)
 					break;
 				if (*nb_ranges == max) {
 					VDK_LOG(WARNING, VFIO, "IOMMU reports %u IOVA ranges; VDK "
-						"uses the first %u", cap->nr_iovas, max);
+						"uses the first %u", cap.nr_iovas, max);
 					break;
 				}
-				ranges[*nb_ranges].start = cap->iova_ranges[i].start;
-				ranges[*nb_ranges].end = cap->iova_ranges[i].end;
+				memcpy(&r, at + sizeof(cap) + i * sizeof(r), sizeof(r));
+				ranges[*nb_ranges].start = r.start;
+				ranges[*nb_ranges].end = r.end;
 				(*nb_ranges)++;
 			}
 		}
-		if (hdr->next <= off)
+		if (hdr.next <= off)
 			break;
-		off = hdr->next;
+		off = hdr.next;
 	}
 	if (*nb_ranges == 0 && max > 0) {
 		/* Kernels before 5.4 do not report ranges: assume all of them. */
@@ -314,29 +322,33 @@ parse_region_caps(const struct vfio_region_info *ri, struct eal_vfio_region *r)
 {
 	uint32_t off = ri->cap_offset;
 
+	/* As in ml_iommu_info(): capabilities are only 4-byte aligned. */
 	while (off >= sizeof(*ri) && off + sizeof(struct vfio_info_cap_header) <= ri->argsz) {
-		const struct vfio_info_cap_header *hdr = (const void *)((const char *)ri + off);
+		const char *at = (const char *)ri + off;
+		struct vfio_region_info_cap_sparse_mmap sp;
+		struct vfio_info_cap_header hdr;
 
-		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP &&
-		    off + sizeof(struct vfio_region_info_cap_sparse_mmap) <= ri->argsz) {
-			const struct vfio_region_info_cap_sparse_mmap *sp = (const void *)hdr;
-
+		memcpy(&hdr, at, sizeof(hdr));
+		if (hdr.id == VFIO_REGION_INFO_CAP_SPARSE_MMAP && off + sizeof(sp) <= ri->argsz) {
+			memcpy(&sp, at, sizeof(sp));
 			r->nb_areas = 0;
-			for (uint32_t i = 0; i < sp->nr_areas && r->nb_areas < EAL_VFIO_MAX_AREAS;
-			     i++) {
-				if (off + sizeof(*sp) + (i + 1) * sizeof(sp->areas[0]) > ri->argsz)
+			for (uint32_t i = 0; i < sp.nr_areas && r->nb_areas < EAL_VFIO_MAX_AREAS; i++) {
+				struct vfio_region_sparse_mmap_area a;
+
+				if (off + sizeof(sp) + (i + 1) * sizeof(a) > ri->argsz)
 					break;
-				r->areas[r->nb_areas].offset = sp->areas[i].offset;
-				r->areas[r->nb_areas].size = sp->areas[i].size;
+				memcpy(&a, at + sizeof(sp) + i * sizeof(a), sizeof(a));
+				r->areas[r->nb_areas].offset = a.offset;
+				r->areas[r->nb_areas].size = a.size;
 				r->nb_areas++;
 			}
 			/* A sparse list with no areas: nothing may be mapped. */
 			if (r->nb_areas == 0)
 				r->flags &= ~EAL_VFIO_REGION_F_MMAP;
 		}
-		if (hdr->next <= off)
+		if (hdr.next <= off)
 			break;
-		off = hdr->next;
+		off = hdr.next;
 	}
 }
 

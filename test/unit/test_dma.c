@@ -264,6 +264,20 @@ test_dma_zmalloc_refuses_bad_sizes_and_alignments(void **state)
 }
 
 static void
+test_eal_cleanup_forgets_registrations_even_without_pci(void **state)
+{
+	char *argv[] = { "test_dma", "--no-huge", "--no-pci", NULL };
+
+	(void)state;
+	assert_int_equal(vdk_dma_register(region, PG), 0);
+	assert_int_equal(eal_vfio_dma_count(), 1);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_int_equal(eal_vfio_dma_count(), 0);
+	assert_int_equal(vdk_mem_virt2iova(region), VDK_BAD_IOVA);
+	assert_true(vdk_eal_init(3, argv) >= 0);
+}
+
+static void
 test_register_of_eal_memory_is_eexist(void **state)
 {
 	uint8_t *p;
@@ -293,6 +307,7 @@ main(void)
 		T(test_pa_mode_registration_translates_through_pagemap),
 		E(test_dma_zmalloc_gives_zeroed_aligned_memory_and_its_iova),
 		E(test_dma_zmalloc_refuses_bad_sizes_and_alignments),
+		E(test_eal_cleanup_forgets_registrations_even_without_pci),
 		E(test_register_of_eal_memory_is_eexist),
 #undef T
 #undef E

@@ -801,7 +801,12 @@ scenario_refusals(const char *nvme, const char *unbound)
 		log_forget();
 		munmap(hole, 4096);
 	} else {
+#ifdef __SANITIZE_ADDRESS__
+		/* ASan's shadow gap covers that address: nothing to try. */
+		printf("skip - 0xfee00000 is in ASan's shadow gap\n");
+#else
 		check(false, "could not map a page at 0xfee00000 to try");
+#endif
 	}
 	if (vdk_eal_cleanup() == 0)
 		check_nothing_held("the IOVA refusal");
