@@ -59,6 +59,20 @@ db(const struct nvme_model *m, unsigned int idx)
 	return *(volatile uint32_t *)(m->bar + 0x1000 + idx * stride);
 }
 
+/*
+ * A new queue starts at index 0 whatever its doorbell held before: the
+ * model keeps doorbells in memory, so it clears them. Returns true so it
+ * can sit in a chain of checks.
+ */
+static bool
+set_doorbell(struct nvme_model *m, unsigned int idx, uint32_t val)
+{
+	uint32_t stride = 4u << VDK_NVME_GET(m->cap, CAP_DSTRD);
+
+	*(volatile uint32_t *)(m->bar + 0x1000 + idx * stride) = val;
+	return true;
+}
+
 /* Host memory at @iova, or NULL when it is not DMA memory. */
 static void *
 host(struct nvme_model *m, uint64_t iova, size_t len)
@@ -414,7 +428,7 @@ admin(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, struct nvme_model_re
 			r.status = ST_CS(VDK_NVME_SC_INVALID_INTR_VECTOR);
 		else if (host(m, cmd->dptr.prp.prp1, (size_t)qsize * 16) == NULL)
 			r.status = ST_GEN(VDK_NVME_SC_DATA_TRANSFER_ERROR);
-		else
+		else if (set_doorbell(m, 2u * qid + 1, 0))
 			m->cq[qid] = (struct nvme_model_queue){
 				.exists = true, .base = cmd->dptr.prp.prp1, .size = qsize,
 				.phase = 1, .ien = (cmd->cdw11 & VDK_NVME_CREATE_CQ_IEN) != 0,
@@ -430,7 +444,7 @@ admin(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, struct nvme_model_re
 			r.status = ST_CS(0x00);   /* completion queue invalid */
 		else if (host(m, cmd->dptr.prp.prp1, (size_t)qsize * 64) == NULL)
 			r.status = ST_GEN(VDK_NVME_SC_DATA_TRANSFER_ERROR);
-		else
+		else if (set_doorbell(m, 2u * qid, 0))
 			m->sq[qid] = (struct nvme_model_queue){
 				.exists = true, .base = cmd->dptr.prp.prp1, .size = qsize,
 				.cqid = (uint16_t)(cmd->cdw11 >> 16),
@@ -497,6 +511,7 @@ io(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, struct nvme_model_rec *
 		return r;
 	}
 	blk = (1u << ns->lbads) + (ns->ext ? ns->ms : 0);
+	m->nb_io_opc[cmd->opc]++;
 	switch (cmd->opc) {
 	case VDK_NVME_OPC_READ:
 	case VDK_NVME_OPC_WRITE:
@@ -511,8 +526,11 @@ io(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, struct nvme_model_rec *
 		len = nlb * blk;
 		sg = malloc(sizeof(*sg));
 		r.status = data_segs(m, cmd, len, sg, rec);
-		if (r.status == ST_OK)
+		if (r.status == ST_OK) {
 			copy_segs(sg, ns->data + slba * blk, cmd->opc == VDK_NVME_OPC_READ);
+			if (cmd->opc == VDK_NVME_OPC_READ && m->corrupt_reads && sg->n > 0)
+				sg->s[0].p[0] ^= 0x40;
+		}
 		free(sg);
 		return r;
 	case VDK_NVME_OPC_FLUSH:

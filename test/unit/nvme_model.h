@@ -99,6 +99,7 @@ struct nvme_model {
 	volatile int fail_sqid;        /* ...on this SQ (-1: any) */
 	volatile uint16_t fail_status; /* ...with this status field (SCT/SC, no phase) */
 	volatile unsigned int fail_count; /* ...this many times */
+	volatile bool corrupt_reads;   /* flip a byte of what each read returns */
 	volatile int drop_opc;         /* swallow this opcode (-1: none)... */
 	volatile unsigned int drop_count; /* ...this many times */
 
@@ -121,6 +122,7 @@ struct nvme_model {
 	unsigned int nb_bad_dma;          /* addresses that were not DMA memory */
 	unsigned int nb_bad_doorbell;
 	uint64_t nb_cmds;
+	uint64_t nb_io_opc[256];          /* I/O commands executed, by opcode */
 
 	pthread_mutex_t lock;
 	pthread_t thread;

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vdk-nvme-perf: what its parts share. The options (perf_params.c), the
+ * targets and workers that run the I/O (perf_run.c), and the latency
+ * histograms, summaries and reports (perf_stats.c, perf_report.c).
+ */
+#ifndef PERF_H
+#define PERF_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vdk_lcore.h"
+#include "vdk_nvme.h"
+
+#define PERF_MAX_TARGETS  16    /* -r strings */
+#define PERF_MAX_NS       64    /* namespaces in one run */
+#define PERF_MAX_QPAIRS   16    /* -P */
+
+enum perf_pattern {
+	PERF_READ = 0,
+	PERF_WRITE,
+	PERF_RANDREAD,
+	PERF_RANDWRITE,
+	PERF_RW,
+	PERF_RANDRW,
+};
+
+/* One -r: a controller and, optionally, one namespace of it. */
+struct perf_target {
+	char traddr[32];
+	uint32_t nsid;            /* 0: every active namespace */
+};
+
+struct perf_params {
+	uint32_t depth;           /* -q, per namespace per core */
+	uint32_t io_size;         /* -o, bytes */
+	enum perf_pattern pattern; /* -w */
+	int rwmixread;            /* -M, 0..100; -1 unset */
+	uint32_t time_s;          /* -t */
+	uint32_t warmup_s;        /* -a */
+	uint64_t core_mask;       /* -c, 0: the main lcore */
+	bool core_mask_set;
+	uint32_t qpairs;          /* -P, per namespace per core */
+	int latency;              /* -L: 1 summary, 2 histogram as well */
+	bool verify;              /* --verify */
+	bool intr;                /* --intr: interrupt-driven completions */
+	const char *json;         /* --json FILE */
+	struct perf_target targets[PERF_MAX_TARGETS];
+	unsigned int nb_targets;
+};
+
+/*
+ * Latency histogram in TSC ticks, log-linear: values below 2^SUB_BITS go
+ * one to a bucket, above that each power of two splits into 2^SUB_BITS
+ * buckets, so every bucket is within 1/32 (3%) of its values.
+ */
+#define PERF_HIST_SUB_BITS 5
+#define PERF_HIST_RANGES   48
+#define PERF_HIST_BUCKETS  ((PERF_HIST_RANGES + 1) << PERF_HIST_SUB_BITS)
+
+struct perf_hist {
+	uint64_t bucket[PERF_HIST_BUCKETS];
+};
+
+/* Counters of one namespace on one core; written by that core only. */
+struct perf_stats {
+	_Atomic uint64_t ios;     /* completed without error */
+	_Atomic uint64_t bytes;
+	uint64_t errors;          /* completed with an error status */
+	uint64_t verify_failures;
+	uint64_t lat_sum;         /* ticks, of successful I/Os */
+	uint64_t lat_min;
+	uint64_t lat_max;
+	uint16_t first_error;     /* status field of the first error */
+	struct perf_hist *hist;   /* with -L */
+};
+
+struct perf_ns_ctx;
+
+/* One I/O in flight, with its own buffer. */
+struct perf_task {
+	struct perf_ns_ctx *ctx;
+	void *buf;
+	uint64_t lba;
+	uint64_t submit_tsc;
+	uint32_t gen;             /* verify: which write the data must be */
+	uint8_t phase;            /* verify: 0 writing, 1 reading back */
+	bool is_read;
+	unsigned int qp_idx;
+	uint64_t region_lo;       /* verify: this task's own blocks */
+	uint64_t region_n;        /* ...in I/O units */
+};
+
+/* A namespace as one core drives it. */
+struct perf_ns_ctx {
+	struct vdk_nvme_ns *ns;
+	struct vdk_nvme_ctrlr *ctrlr;
+	char name[64];            /* "PCIE (0000:00:04.0) NSID 1" */
+	unsigned int lcore;
+	struct vdk_nvme_qpair *qp[PERF_MAX_QPAIRS];
+	unsigned int nb_qp;
+	unsigned int next_qp;
+	struct perf_task *tasks;
+	unsigned int nb_tasks;
+	unsigned int in_flight;
+	uint32_t blocks_per_io;
+	uint64_t units;           /* I/O-sized units in the namespace */
+	uint64_t seq;             /* next unit for sequential patterns */
+	uint64_t rng;
+	bool failed;              /* the controller failed: no more I/O */
+	int fail_errno;
+	unsigned int pending_retry; /* tasks to resubmit after -EAGAIN */
+	struct perf_task **retry;
+	struct perf_stats stats;
+	struct perf_ns_ctx *next; /* on the same core */
+};
+
+struct perf_worker {
+	unsigned int lcore;
+	struct perf_ns_ctx *ctxs;
+};
+
+/* The whole run. */
+struct perf_run {
+	struct perf_params *p;
+	struct perf_worker workers[VDK_MAX_LCORE];
+	unsigned int nb_workers;
+	struct perf_ns_ctx *all[PERF_MAX_NS * VDK_MAX_LCORE];
+	unsigned int nb_ctx;
+	uint64_t tsc_hz;
+	_Atomic uint64_t start_tsc;   /* measurement start, after warm-up */
+	_Atomic uint64_t end_tsc;
+	atomic_bool stop;             /* drain and return */
+	atomic_bool measuring;
+	double elapsed_s;             /* measured time */
+};
+
+/* perf_params.c */
+void perf_params_defaults(struct perf_params *p);
+void perf_usage(FILE *f, const char *prog);
+/* Parse perf's own options (argv[0] is the program). Returns 0, -EINVAL
+ * with a message on stderr, or -ECANCELED after -h. */
+int perf_params_parse(struct perf_params *p, int argc, char **argv);
+/* Parse one -r string into @t. Returns 0 or -EINVAL with a message. */
+int perf_parse_target(const char *s, struct perf_target *t);
+int perf_parse_pattern(const char *s, enum perf_pattern *out);
+const char *perf_pattern_name(enum perf_pattern pat);
+/* The lcore list for the EAL's -l from -c MASK, or NULL without -c. */
+int perf_core_mask_to_list(uint64_t mask, char *buf, size_t len);
+int perf_find_core_mask(int argc, char **argv, uint64_t *mask);
+
+/* perf_run.c */
+/* Resolve targets, check them against the controllers, make the queue
+ * pairs and buffers. Returns 0 or -errno with a message. */
+int perf_setup(struct perf_run *r, struct perf_params *p);
+/* Run the workload: warm-up, measurement, a live line a second. */
+int perf_execute(struct perf_run *r);
+void perf_teardown(struct perf_run *r);
+/* The pattern verify writes for @lba, generation @gen. */
+void perf_fill_pattern(void *buf, uint32_t len, uint64_t lba, uint32_t gen);
+
+/* perf_stats.c */
+void perf_hist_add(struct perf_hist *h, uint64_t ticks);
+uint64_t perf_hist_count(const struct perf_hist *h);
+void perf_hist_merge(struct perf_hist *dst, const struct perf_hist *src);
+/* Lowest and highest tick value bucket @i holds. */
+void perf_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *hi);
+/* The value at fraction @q (0..1) of the recorded I/Os, in ticks. */
+uint64_t perf_hist_percentile(const struct perf_hist *h, double q);
+void perf_stats_reset(struct perf_stats *s);
+void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src);
+
+/* perf_report.c */
+struct perf_summary {
+	double iops;
+	double mibps;
+	double mean_us;
+	double min_us;
+	double max_us;
+	uint64_t ios;
+	uint64_t errors;
+};
+void perf_summarize(const struct perf_stats *s, double seconds, uint64_t tsc_hz,
+		    struct perf_summary *out);
+void perf_report_text(FILE *f, const struct perf_run *r);
+int perf_report_json(const char *path, const struct perf_run *r);
+
+#endif /* PERF_H */
