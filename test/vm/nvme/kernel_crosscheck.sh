@@ -5,16 +5,18 @@
 # The kernel's nvme driver is the client VDK did not write: it must see
 # what VDK saw and read what VDK wrote, and VDK must read what it wrote.
 #
-#   1. VDK: Identify, then a pattern written to blocks 1000..1255, and its
-#      own selftest of every I/O command and a reset (blocks 0..255).
+#   1. VDK: examples/nvme-hello greets sector 300; Identify, then a pattern
+#      written to blocks 1000..1255, and its own selftest of every I/O
+#      command and a reset (blocks 0..255).
 #   2. Rebind to nvme: `nvme id-ctrl` and sysfs agree with VDK's Identify;
 #      dd reads blocks 1000..1255 equal to the pattern; dd writes another
-#      pattern to blocks 3000..3127.
+#      pattern to blocks 3000..3127; sector 300 holds nvme-hello's greeting.
 #   3. Rebind to vfio-pci: VDK reads blocks 3000..3127 equal to it.
 #
-# Usage: kernel_crosscheck.sh NVME_VM_TOOL
+# Usage: kernel_crosscheck.sh NVME_VM_TOOL NVME_HELLO
 set -u
 tool=$1
+hello=$2
 bdf=${VDK_VM_NVME1:-0000:00:05.0}
 dev=/sys/bus/pci/devices/$bdf
 work=$(mktemp -d)
@@ -48,6 +50,12 @@ rebind() {
 }
 
 # --- 1. VDK on vfio-pci ---
+if "$hello" -l 0 -a "$bdf" -- 300 >"$work/hello" 2>&1; then
+	ok "nvme-hello: $(grep '^read back' "$work/hello")"
+else
+	bad "nvme-hello:"
+	cat "$work/hello"
+fi
 if "$tool" identify "$bdf" >"$work/vdk-id" 2>"$work/err"; then
 	ok "VDK identify ($(grep '^mn ' "$work/vdk-id" | cut -d' ' -f2-))"
 else
@@ -120,6 +128,10 @@ if dd if="$work/k-pattern" of="/dev/$blk" bs=512 seek=3000 count=128 oflag=direc
 else
 	bad "dd write through the kernel failed"
 fi
+
+dd if="/dev/$blk" bs=512 skip=300 count=1 iflag=direct status=none 2>/dev/null |
+	grep -aq "Hello from VDK to sector 300!" && ok "the kernel reads nvme-hello's greeting" ||
+	bad "sector 300 does not hold nvme-hello's greeting"
 
 # --- 3. back to VDK ---
 if ! rebind vfio-pci; then
