@@ -16,6 +16,13 @@
 #define EAL_MAX_NUMA_NODES 8
 #define EAL_MAX_DEVARGS 64
 
+/* --vfio-backend: what opens PCI devices (eal_vfio_select.c). */
+enum eal_vfio_choice {
+	EAL_VFIO_AUTO = 0,	/* by each device's kernel driver */
+	EAL_VFIO_MAINLINE,	/* the kernel's vfio-pci */
+	EAL_VFIO_VDK,		/* VDK's vdk_vfio module */
+};
+
 /* The options as parsed; defaults filled in by eal_config_defaults(). */
 struct eal_config {
 	bool lcore_enabled[VDK_MAX_LCORE];
@@ -29,6 +36,7 @@ struct eal_config {
 	char huge_dir[PATH_MAX];		/* --huge-dir, "" = find a mount */
 	char file_prefix[64];			/* --file-prefix, default "vdk" */
 	enum vdk_iova_mode iova_mode;
+	enum eal_vfio_choice vfio_backend;
 	struct vdk_devargs devargs[EAL_MAX_DEVARGS];
 	unsigned int nb_devargs;
 };

@@ -39,6 +39,7 @@ enum {
 	OPT_IOVA_MODE,
 	OPT_NO_PCI,
 	OPT_LOG_LEVEL,
+	OPT_VFIO_BACKEND,
 };
 
 /* '+': stop at the first non-option, never permute; ':': report a missing argument. */
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "iova-mode", required_argument, NULL, OPT_IOVA_MODE },
 	{ "no-pci", no_argument, NULL, OPT_NO_PCI },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "vfio-backend", required_argument, NULL, OPT_VFIO_BACKEND },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -84,6 +86,10 @@ eal_usage(FILE *f, const char *prgname)
 		"  --huge-dir DIR          hugetlbfs mount to use\n"
 		"  --file-prefix NAME      name for this process's files (default vdk)\n"
 		"  --iova-mode pa|va       device addresses: physical or virtual\n"
+		"  --vfio-backend auto|mainline|vdk\n"
+		"                          what opens PCI devices: the kernel's vfio-pci\n"
+		"                          (mainline), VDK's vdk_vfio module (vdk), or\n"
+		"                          whichever the device is bound to (auto, default)\n"
 		"  --log-level [TYPE:]LVL  log level, by number (1-8) or name (debug);\n"
 		"                          TYPE may be a pattern (net.*); repeatable\n"
 		"  -n N                    memory channels: accepted for DPDK command\n"
@@ -569,6 +575,20 @@ parse_one(struct eal_config *cfg, int c, const char *arg, const cpu_set_t *allow
 		} else {
 			VDK_LOG(ERR, EAL, "--iova-mode '%s': use pa (physical addresses, "
 				"no IOMMU) or va (virtual addresses, needs an IOMMU)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_VFIO_BACKEND:
+		if (strcmp(arg, "auto") == 0) {
+			cfg->vfio_backend = EAL_VFIO_AUTO;
+		} else if (strcmp(arg, "mainline") == 0) {
+			cfg->vfio_backend = EAL_VFIO_MAINLINE;
+		} else if (strcmp(arg, "vdk") == 0) {
+			cfg->vfio_backend = EAL_VFIO_VDK;
+		} else {
+			VDK_LOG(ERR, EAL, "--vfio-backend '%s': use auto (by the driver each "
+				"device is bound to), mainline (the kernel's vfio-pci) or vdk "
+				"(VDK's vdk_vfio module)", arg);
 			return -EINVAL;
 		}
 		return 0;

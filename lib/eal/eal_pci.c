@@ -172,10 +172,8 @@ probe_dev(struct pci_dev *dev, bool explicit)
 		return PROBE_UNCLAIMED;
 	}
 	if (d->kdrv != VDK_PCI_KDRV_VFIO && d->kdrv != VDK_PCI_KDRV_VDK_VFIO) {
-		VDK_LOG(ERR, PCI, "%s is %s%s, not to vfio-pci: run `vdk-setup bind %s` "
-			"to give it to VDK", d->name,
-			d->kdrv == VDK_PCI_KDRV_NONE ? "bound to no driver" : "bound to ",
-			d->kdrv_name, d->name);
+		/* Its advice depends on --vfio-backend: vfio-pci, vdk-vfio-pci or both. */
+		eal_vfio_explain_driver(d->name, d->kdrv_name);
 		return -EACCES;
 	}
 	ret = pci_vfio_open(dev);

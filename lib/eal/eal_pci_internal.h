@@ -15,7 +15,7 @@
 
 /* Kernel driver names the bus treats as "ours". */
 #define PCI_KDRV_NAME_VFIO "vfio-pci"
-#define PCI_KDRV_NAME_VDK_VFIO "vdk_vfio_pci"
+#define PCI_KDRV_NAME_VDK_VFIO "vdk-vfio-pci"
 
 struct pci_intr;
 

@@ -45,7 +45,7 @@ struct dma_entry {
 
 static pthread_mutex_t vfio_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
-static const struct eal_vfio_backend *backend = &eal_vfio_mainline;
+static const struct eal_vfio_backend *backend = &eal_vfio_select;
 static bool backend_open;
 static bool mem_tracking;
 static bool noiommu_seen;
@@ -63,7 +63,7 @@ eal_vfio_set_backend(const struct eal_vfio_backend *be)
 	if (backend_open) {
 		ret = -EBUSY;
 	} else {
-		backend = be != NULL ? be : &eal_vfio_mainline;
+		backend = be != NULL ? be : &eal_vfio_select;
 	}
 	pthread_mutex_unlock(&vfio_lock);
 	return ret;
@@ -710,7 +710,9 @@ eal_vfio_group_get(int num, const char *bdf, struct eal_vfio_group **group)
 	g->num = num;
 	ret = backend->group_open(num, bdf, &g->noiommu);
 	if (ret < 0) {
-		explain_open_error(-ret, num, bdf);
+		if (backend->explain_group_open == NULL ||
+		    !backend->explain_group_open(-ret, num, bdf))
+			explain_open_error(-ret, num, bdf);
 		goto out;
 	}
 	g->fd = ret;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * VFIO inside the EAL: the interface a backend implements (the kernel's
- * vfio-pci in eal_vfio_mainline.c; VDK's own vdk_vfio module later), and
+ * vfio-pci in eal_vfio_mainline.c, VDK's own vdk_vfio module in
+ * eal_vfio_vdk.c, and the choice between them per device in
+ * eal_vfio_select.c), and
  * what the backend-neutral layer in eal_vfio.c offers the rest of libvdk:
  * IOMMU groups and domains, and the table of memory mapped for DMA.
  *
@@ -91,6 +93,13 @@ struct eal_vfio_backend {
 	 * turns those into advice.
 	 */
 	int (*group_open)(int num, const char *bdf, bool *noiommu);
+	/*
+	 * Optional: log why group_open() failed with @err in this backend's
+	 * terms (its device nodes, its kernel driver) and return true, or
+	 * return false to leave it to the generic words, which speak of
+	 * vfio-pci and /dev/vfio.
+	 */
+	bool (*explain_group_open)(int err, int num, const char *bdf);
 	/* 1 if every device of the group is bound to a VFIO driver, else 0. */
 	int (*group_viable)(int group_fd);
 	/*
@@ -119,6 +128,20 @@ struct eal_vfio_backend {
 };
 
 extern const struct eal_vfio_backend eal_vfio_mainline;
+extern const struct eal_vfio_backend eal_vfio_vdk;
+/*
+ * The default: picks mainline or vdk per device by --vfio-backend and the
+ * device's kernel driver, then passes every call to the backend that made
+ * the fd it is given.
+ */
+extern const struct eal_vfio_backend eal_vfio_select;
+
+/*
+ * Log why device @bdf, bound to kernel driver @drv ("" for none), cannot
+ * be opened under the --vfio-backend in force, and the command that fixes
+ * it (eal_vfio_select.c; the PCI bus calls it for a device it refuses).
+ */
+void eal_vfio_explain_driver(const char *bdf, const char *drv);
 
 /* An IOMMU domain: every group in it shares one set of DMA mappings. */
 struct eal_vfio_domain {
@@ -140,8 +163,8 @@ struct eal_vfio_group {
 
 /*
  * Use @be for the devices opened from now on; NULL returns to the
- * mainline backend. Only while no group is open (tests install a fake).
- * Returns 0 or -EBUSY.
+ * default, eal_vfio_select. Only while no group is open (tests install a
+ * fake). Returns 0 or -EBUSY.
  */
 int eal_vfio_set_backend(const struct eal_vfio_backend *be);
 const struct eal_vfio_backend *eal_vfio_get_backend(void);

@@ -154,7 +154,7 @@ static const char *const tokens[] = {
 	"--iova-mode", "--no-pci", "--log-level", "-v", "-h", "-n", "--", "0", "1",
 	"0-1", "0@0", ",", "-", "@", ":", "=", "00:04.0", "0000:00:04.0", "net_null0",
 	"pci:debug", "net.*:info", "7", "debug", "pa", "va", "k=v", "4294967296",
-	"99999999999999999999", "127", "128",
+	"99999999999999999999", "127", "128", "--vfio-backend", "auto", "mainline", "vdk",
 };
 
 static uint64_t rng;

@@ -144,6 +144,7 @@ test_options_none_gives_defaults(void **state)
 	assert_string_equal(cfg.huge_dir, "");
 	assert_string_equal(cfg.file_prefix, "vdk");
 	assert_int_equal(cfg.iova_mode, VDK_IOVA_DC);
+	assert_int_equal(cfg.vfio_backend, EAL_VFIO_AUTO);
 	assert_int_equal(cfg.nb_devargs, 0);
 	assert_int_equal(log_len, 0);
 }
@@ -500,6 +501,35 @@ test_options_rejects_bad_iova_mode(void **state)
 }
 
 static void
+test_options_vfio_backend_takes_each_choice(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--vfio-backend", "vdk", NULL), 2);
+	assert_int_equal(cfg.vfio_backend, EAL_VFIO_VDK);
+	assert_int_equal(parse("--vfio-backend=mainline", NULL), 1);
+	assert_int_equal(cfg.vfio_backend, EAL_VFIO_MAINLINE);
+	assert_int_equal(parse("--vfio-backend", "vdk", "--vfio-backend", "auto", NULL), 4);
+	assert_int_equal(cfg.vfio_backend, EAL_VFIO_AUTO);
+	/* Shortened while unambiguous, like every long option. */
+	assert_int_equal(parse("--vfio", "vdk", NULL), 2);
+	assert_int_equal(cfg.vfio_backend, EAL_VFIO_VDK);
+}
+
+static void
+test_options_rejects_bad_vfio_backend_naming_the_choices(void **state)
+{
+	(void)state;
+	assert_rejected(parse("--vfio-backend", "bogus", NULL),
+			"--vfio-backend 'bogus': use auto (by the driver each device is bound "
+			"to), mainline (the kernel's vfio-pci) or vdk (VDK's vdk_vfio module)");
+	assert_rejected(parse("--vfio-backend", "VDK", NULL), "--vfio-backend 'VDK'");
+	assert_rejected(parse("--vfio-backend", "", NULL), "--vfio-backend ''");
+	assert_rejected(parse("--vfio-backend", NULL), "option --vfio-backend needs an argument");
+	assert_rejected(parse("--vfio-backend", "vdk", "--vfio-backend", "vfio", NULL),
+			"--vfio-backend 'vfio'");
+}
+
+static void
 test_options_rejects_bad_file_prefix_and_huge_dir(void **state)
 {
 	(void)state;
@@ -599,6 +629,7 @@ test_options_help_returns_ecanceled(void **state)
 	assert_non_null(strstr(buf, "Usage: myapp [EAL options] -- [app options]"));
 	assert_non_null(strstr(buf, "--log-level"));
 	assert_non_null(strstr(buf, "--iova-mode pa|va"));
+	assert_non_null(strstr(buf, "--vfio-backend auto|mainline|vdk"));
 	free(buf);
 }
 
@@ -704,6 +735,8 @@ main(void)
 		T(test_options_rejects_bad_bdf),
 		T(test_options_rejects_allow_with_block),
 		T(test_options_rejects_bad_iova_mode),
+		T(test_options_vfio_backend_takes_each_choice),
+		T(test_options_rejects_bad_vfio_backend_naming_the_choices),
 		T(test_options_rejects_bad_file_prefix_and_huge_dir),
 		T(test_options_rejects_bad_log_levels),
 		T(test_options_log_level_global_and_per_type),

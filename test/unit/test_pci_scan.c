@@ -123,7 +123,7 @@ test_scan_classifies_kernel_drivers(void **state)
 
 	(void)state;
 	fake_dev("0000:00:01.0", 0x1af4, 0x1041, 0x020000, 1, "virtio-pci");
-	fake_dev("0000:00:02.0", 0x1af4, 0x1041, 0x020000, 2, "vdk_vfio_pci");
+	fake_dev("0000:00:02.0", 0x1af4, 0x1041, 0x020000, 2, "vdk-vfio-pci");
 	fake_dev("0000:00:03.0", 0x1af4, 0x1041, 0x020000, 3, "");
 	assert_int_equal(pci_scan_all(fake_root, &list), 3);
 	d = TAILQ_FIRST(&list);
