@@ -7,9 +7,15 @@
  * record which of them each call reached; the bus, DMA table and
  * interrupts above run their real code from libvdk.
  */
-/* Before any header, so that the declarations name the fakes too. */
+/*
+ * Before any header, so that the declarations name the fakes too, and the
+ * copy of the selector included below has names of its own beside
+ * libvdk's (ASan's ODR check would stop the test).
+ */
 #define eal_vfio_mainline fake_ml
 #define eal_vfio_vdk fake_vdk
+#define eal_vfio_select test_select_backend
+#define eal_vfio_explain_driver test_explain_driver
 
 #include <setjmp.h>
 #include <stdarg.h>
