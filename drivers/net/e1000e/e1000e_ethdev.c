@@ -726,12 +726,14 @@ e1000e_probe(struct vdk_pci_device *pdev)
 	if (bar_len < E1000E_RAH0 + 4) {
 		E1000E_LOG(ERR, "%s: BAR0 is %zu bytes, too small for an 82574L", pdev->name,
 			   bar_len);
-		ret = -ENODEV;
+		ret = -EIO;
 		goto free_port;
 	}
 	ret = vdk_pci_set_bus_master(pdev, 1);
-	if (ret != 0)
+	if (ret != 0) {
+		E1000E_LOG(ERR, "%s: cannot enable bus mastering: %s", pdev->name, strerror(-ret));
 		goto free_port;
+	}
 	ret = hw_init(p);
 	if (ret != 0)
 		goto bus_master_off;
@@ -763,7 +765,8 @@ bus_master_off:
 	vdk_pci_set_bus_master(pdev, 0);
 free_port:
 	port_free(p);
-	return ret;
+	/* -ENODEV from a bus call would only decline the device: this is a failure. */
+	return ret == -ENODEV ? -EIO : ret;
 }
 
 static int

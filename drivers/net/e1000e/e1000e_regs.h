@@ -178,12 +178,17 @@ static_assert(sizeof(struct e1000e_rx_desc) == 16, "legacy rx descriptor is 16 b
 /* "Legacy Transmit Descriptor Format" */
 struct e1000e_tx_desc {
 	uint64_t addr;
-	uint16_t length;
-	uint8_t cso;
-	uint8_t cmd;
-	uint8_t status;
-	uint8_t css;
-	uint16_t special;
+	union {
+		struct {
+			uint16_t length;
+			uint8_t cso;
+			uint8_t cmd;
+			uint8_t status;
+			uint8_t css;
+			uint16_t special;
+		};
+		uint64_t upper; /* all of the above in one store */
+	};
 };
 static_assert(sizeof(struct e1000e_tx_desc) == 16, "legacy tx descriptor is 16 bytes");
 
@@ -191,6 +196,7 @@ static_assert(sizeof(struct e1000e_tx_desc) == 16, "legacy tx descriptor is 16 b
 #define E1000E_TXD_CMD_IFCS   (1u << 1)
 #define E1000E_TXD_CMD_RS     (1u << 3)
 #define E1000E_TXD_STAT_DD    (1u << 0)
+#define E1000E_TXD_CMD_SHIFT  24 /* of cmd within upper */
 
 /* Descriptor rings must be multiples of 128 bytes (RDLEN/TDLEN). */
 #define E1000E_RING_ALIGN_DESC 8

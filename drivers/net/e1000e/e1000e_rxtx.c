@@ -403,9 +403,9 @@ e1000e_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 				if (q->next_rs >= q->nb_desc)
 					q->next_rs = (uint16_t)(q->next_rs - q->nb_desc);
 			}
+			/* Two 8-byte stores: address; length, cmd and a clear status. */
 			d->addr = vdk_pktmbuf_iova(seg);
-			d->length = seg->data_len;
-			d->cmd = cmd;
+			d->upper = (uint64_t)seg->data_len | (uint64_t)cmd << E1000E_TXD_CMD_SHIFT;
 			q->sw_ring[idx] = seg;
 			if (++idx == q->nb_desc)
 				idx = 0;

@@ -650,8 +650,10 @@ virtio_probe(struct vdk_pci_device *pdev)
 	if (ret != 0)
 		goto free_port;
 	ret = vdk_pci_set_bus_master(pdev, 1);
-	if (ret != 0)
+	if (ret != 0) {
+		VIRTIO_LOG(ERR, "%s: cannot enable bus mastering: %s", pdev->name, strerror(-ret));
 		goto free_port;
+	}
 	ret = negotiate(p);
 	if (ret != 0)
 		goto reset;
@@ -695,6 +697,7 @@ virtio_probe(struct vdk_pci_device *pdev)
 		}
 		p->ctrl_buf = vdk_dma_zmalloc_socket(64, 64, pdev->numa_node, &p->ctrl_iova);
 		if (p->ctrl_buf == NULL) {
+			VIRTIO_LOG(ERR, "%s: no DMA memory for control commands", pdev->name);
 			ret = -ENOMEM;
 			goto reset;
 		}
