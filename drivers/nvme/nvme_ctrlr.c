@@ -179,6 +179,7 @@ nvme_ctrlr_identify(struct vdk_nvme_ctrlr *c)
 	uint8_t sq_min, sq_max, cq_min, cq_max, sgls;
 	char mn[41], sn[21], fr[9];
 	uint64_t mdts_bytes;
+	bool first;
 	int ret;
 
 	memset(c->scratch, 0, 4096);
@@ -199,6 +200,7 @@ nvme_ctrlr_identify(struct vdk_nvme_ctrlr *c)
 			 d->sqes, d->cqes);
 		return -ENOTSUP;
 	}
+	first = c->cdata.vid == 0 && c->cdata.sn[0] == '\0';
 	memcpy(&c->cdata, d, sizeof(c->cdata));
 	/* MDTS is in units of the minimum page size (CAP.MPSMIN); 0: no limit. */
 	mdts_bytes = d->mdts == 0 || d->mdts > 20 ? UINT64_MAX
@@ -210,10 +212,12 @@ nvme_ctrlr_identify(struct vdk_nvme_ctrlr *c)
 	nvme_id_str(mn, d->mn, sizeof(d->mn));
 	nvme_id_str(sn, d->sn, sizeof(d->sn));
 	nvme_id_str(fr, d->fr, sizeof(d->fr));
-	NVME_LOG(INFO, c, "\"%s\" serial \"%s\" firmware \"%s\", NVMe %u.%u.%u, %u namespace%s, "
-		 "max transfer %u KiB, %s", mn, sn, fr, VDK_NVME_GET(c->vs, VS_MJR),
-		 VDK_NVME_GET(c->vs, VS_MNR), VDK_NVME_GET(c->vs, VS_TER), d->nn,
-		 d->nn == 1 ? "" : "s", c->max_xfer / 1024, c->sgl ? "SGLs" : "PRPs only");
+	/* Said once; a reset reads the same controller again. */
+	vdk_log(first ? VDK_LOG_INFO : VDK_LOG_DEBUG, VDK_LOGTYPE_NVME,
+		"nvme: %s: \"%s\" serial \"%s\" firmware \"%s\", NVMe %u.%u.%u, %u namespace%s, "
+		"max transfer %u KiB, %s\n", c->name, mn, sn, fr, VDK_NVME_GET(c->vs, VS_MJR),
+		VDK_NVME_GET(c->vs, VS_MNR), VDK_NVME_GET(c->vs, VS_TER), d->nn,
+		d->nn == 1 ? "" : "s", c->max_xfer / 1024, c->sgl ? "SGLs" : "PRPs only");
 	return 0;
 }
 
