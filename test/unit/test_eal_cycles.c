@@ -95,17 +95,20 @@ test_cycles_delay_ms_is_accurate(void **state)
 	uint64_t best = UINT64_MAX;
 
 	(void)state;
-	/* The best of a few runs is the delay without preemption: within 2 %. */
-	for (int i = 0; i < 5; i++) {
+	/*
+	 * The best of many short runs is the delay without preemption, even
+	 * on a loaded machine: within 2 % of what was asked.
+	 */
+	for (int i = 0; i < 20; i++) {
 		uint64_t t0 = now_ns(), el;
 
-		vdk_delay_ms(20);
+		vdk_delay_ms(2);
 		el = now_ns() - t0;
-		assert_true(el >= 19980000ULL);
+		assert_true(el >= 1998000ULL);
 		if (el < best)
 			best = el;
 	}
-	assert_true(best < 20400000ULL);
+	assert_true(best < 2040000ULL);
 }
 
 static void
