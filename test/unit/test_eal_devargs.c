@@ -14,22 +14,16 @@
 #include <cmocka.h>
 
 #include "eal_core_internal.h"
+#include "test_common.h"
 #include "vdk_log.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static struct eal_config cfg;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	eal_config_defaults(&cfg);
 	return 0;
 }
@@ -40,18 +34,8 @@ teardown(void **state)
 	(void)state;
 	eal_config_release(&cfg);
 	eal_config_release(&eal_cfg);
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
+	log_release();
 	return 0;
-}
-
-static void
-assert_logged(const char *what)
-{
-	assert_non_null(log_buf);
-	if (strstr(log_buf, what) == NULL)
-		fail_msg("log '%s' does not contain '%s'", log_buf, what);
 }
 
 static void

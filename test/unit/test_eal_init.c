@@ -16,14 +16,12 @@
 
 #include <cmocka.h>
 
+#include "test_common.h"
 #include "vdk_eal.h"
 #include "vdk_malloc.h"
 #include "vdk_memory.h"
 #include "vdk_memzone.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static cpu_set_t allowed;
 
 #define MAX_ARGS 32
@@ -31,30 +29,11 @@ static char *argv_store[MAX_ARGS];
 static int argc_store;
 
 static int
-threads_in_process(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static int
 setup(void **state)
 {
 	(void)state;
 	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	return 0;
 }
 
@@ -62,9 +41,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
+	log_release();
 	return 0;
 }
 
@@ -82,13 +59,6 @@ init(const char *first, ...)
 	va_end(ap);
 	argv_store[argc_store] = NULL;
 	return vdk_eal_init(argc_store, argv_store);
-}
-
-static void
-assert_logged(const char *what)
-{
-	if (log_buf == NULL || strstr(log_buf, what) == NULL)
-		fail_msg("log '%s' does not contain '%s'", log_buf ? log_buf : "", what);
 }
 
 /* What a process looks like without the EAL. */

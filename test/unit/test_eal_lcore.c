@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "eal_core_internal.h"
+#include "test_common.h"
 #include "vdk_lcore.h"
 #include "vdk_log.h"
 
@@ -51,21 +52,6 @@ zero_fn(void *arg)
 {
 	(void)arg;
 	return 0;
-}
-
-static int
-threads_in_process(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* Lcore 0 is main on cpu0; lcores 1 and 3 are workers (on cpu1 if there is one). */
@@ -497,12 +483,9 @@ test_lcore_bad_cpu_fails_and_leaves_nothing(void **state)
 {
 	int before = threads_in_process();
 	cpu_set_t set;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	vdk_log_set_stream(f);
+	log_capture();
 	eal_config_defaults(&cfg);
 	cfg.lcore_enabled[0] = cfg.lcore_enabled[1] = cfg.lcore_enabled[2] = true;
 	cfg.lcore_cpu[0] = (unsigned int)cpu0;
@@ -511,10 +494,9 @@ test_lcore_bad_cpu_fails_and_leaves_nothing(void **state)
 	cfg.lcore_cpu[2] = CPU_SETSIZE - 1;
 	cfg.main_lcore = 0;
 	assert_true(eal_lcore_init(&cfg) < 0);
-	vdk_log_set_stream(NULL);
-	fclose(f);
-	assert_non_null(strstr(buf, "lcore 2: cannot start its thread on CPU 1023"));
-	free(buf);
+	log_stop();
+	assert_logged("lcore 2: cannot start its thread on CPU 1023");
+	log_release();
 	assert_int_equal(threads_in_process(), before);
 	assert_int_equal(vdk_lcore_count(), 0);
 	assert_int_equal(vdk_lcore_id(), VDK_LCORE_ID_ANY);

@@ -15,22 +15,15 @@
 #include <cmocka.h>
 
 #include "eal_core_internal.h"
+#include "test_common.h"
 #include "vdk_log.h"
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 
 static int
 capture_start(void **state)
 {
 	(void)state;
 	eal_log_reset();
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	return 0;
 }
 
@@ -38,11 +31,7 @@ static int
 capture_stop(void **state)
 {
 	(void)state;
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
-	log_len = 0;
+	log_release();
 	eal_log_reset();
 	return 0;
 }

@@ -16,13 +16,13 @@
 
 #include "eal_internal.h"
 #include "eal_memory_internal.h"
+#include "test_common.h"
 #include "vdk_log.h"
 #include "vdk_malloc.h"
 #include "vdk_memory.h"
 #include "vdk_memzone.h"
 
 static struct eal_config cfg;
-static FILE *log_file;
 
 static int
 setup(void **state)
@@ -45,29 +45,6 @@ teardown(void **state)
 	eal_malloc_cleanup();
 	eal_memory_cleanup();
 	return 0;
-}
-
-static void
-log_capture(void)
-{
-	if (log_file != NULL)
-		fclose(log_file);
-	log_file = tmpfile();
-	vdk_log_set_stream(log_file);
-}
-
-static bool
-log_contains(const char *needle)
-{
-	char buf[8192];
-	size_t n;
-
-	fflush(log_file);
-	rewind(log_file);
-	n = fread(buf, 1, sizeof(buf) - 1, log_file);
-	buf[n] = '\0';
-	fseek(log_file, 0, SEEK_END);
-	return strstr(buf, needle) != NULL;
 }
 
 static void

@@ -17,11 +17,9 @@
 #include <cmocka.h>
 
 #include "eal_core_internal.h"
+#include "test_common.h"
 #include "vdk_log.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static struct eal_config cfg;
 
 /* The CPUs this process may use, and one it may not. */
@@ -54,11 +52,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	eal_config_defaults(&cfg);
 	return 0;
 }
@@ -69,9 +63,7 @@ teardown(void **state)
 	(void)state;
 	eal_config_release(&cfg);
 	eal_log_reset();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
+	log_release();
 	return 0;
 }
 
@@ -92,13 +84,6 @@ parse(const char *first, ...)
 	va_end(ap);
 	argv_store[argc_store] = NULL;
 	return eal_parse_args(&cfg, argc_store, argv_store);
-}
-
-static void
-assert_logged(const char *what)
-{
-	if (log_buf == NULL || strstr(log_buf, what) == NULL)
-		fail_msg("log '%s' does not contain '%s'", log_buf ? log_buf : "", what);
 }
 
 /* A bad command line: -EINVAL, a message, and nothing kept. */

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "ethdev_driver.h"
+#include "test_common.h"
 #include "vdk_eal.h"
 #include "vdk_eth_ring.h"
 #include "vdk_ethdev.h"
@@ -27,28 +28,12 @@
 
 static struct vdk_mempool *pool;
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
+/* Stop the capture, then check what the refused call logged. */
 static void
 log_expect(const char *needle)
 {
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
+	log_stop();
+	assert_logged(needle);
 }
 
 /* ---- a fake driver whose ops fail when told to ---- */
@@ -713,7 +698,7 @@ teardown(void **state)
 {
 	(void)state;
 	vdk_mempool_free(pool);
-	free(log_buf);
+	log_release();
 	return vdk_eal_cleanup();
 }
 

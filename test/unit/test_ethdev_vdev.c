@@ -15,32 +15,17 @@
 
 #include <cmocka.h>
 
+#include "test_common.h"
 #include "vdk_eal.h"
 #include "vdk_ethdev.h"
 #include "vdk_vdev.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
+/* Stop the capture, then check what the refused call logged. */
 static void
 log_expect(const char *needle)
 {
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
+	log_stop();
+	assert_logged(needle);
 }
 
 static int
@@ -239,7 +224,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(log_buf);
+	log_release();
 	return vdk_eal_cleanup();
 }
 

@@ -15,14 +15,11 @@
 
 #include "eal_core_internal.h"
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 
 #define PCI_TEST_MANY 64
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 
 /* What the test drivers saw. */
 #define MAX_EVENTS 32
@@ -149,9 +146,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	memset(&seen, 0, sizeof(seen));
 	fake_sysfs_create();
 	eal_pci_set_sysfs_root(fake_root);
@@ -186,18 +181,8 @@ teardown(void **state)
 	fake_drivers_restore();
 	eal_pci_set_sysfs_root(NULL);
 	fake_sysfs_destroy();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 static bool

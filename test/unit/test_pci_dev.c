@@ -13,12 +13,10 @@
 
 #include "eal_core_internal.h"
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static struct vdk_pci_device *dev;
 static int probe_calls;
 
@@ -42,9 +40,7 @@ static int
 setup_tree(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	fake_sysfs_create();
 	eal_pci_set_sysfs_root(fake_root);
 	fake_backend_reset();
@@ -80,18 +76,8 @@ teardown(void **state)
 	eal_vfio_set_backend(NULL);
 	eal_pci_set_sysfs_root(NULL);
 	fake_sysfs_destroy();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 static void

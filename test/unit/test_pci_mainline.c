@@ -13,12 +13,10 @@
 
 #include "eal_core_internal.h"
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static int null_fd = -1;
 static const struct eal_vfio_backend *ml = &eal_vfio_mainline;
 
@@ -26,9 +24,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	/* An fd that answers every VFIO ioctl with ENOTTY. */
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	assert_true(null_fd >= 0);
@@ -40,18 +36,8 @@ teardown(void **state)
 {
 	(void)state;
 	close(null_fd);
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 static void

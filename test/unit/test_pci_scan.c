@@ -12,21 +12,17 @@
 #include <cmocka.h>
 
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static struct pci_dev_list list;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	fake_sysfs_create();
 	TAILQ_INIT(&list);
 	return 0;
@@ -43,20 +39,10 @@ teardown(void **state)
 		pci_dev_free(d);
 	}
 	fake_sysfs_destroy();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	eal_pci_set_sysfs_root(NULL);
 	unsetenv("VDK_SYSFS_ROOT");
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 static struct pci_dev *

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "eal_core_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_intr.h"
 #include "vdk_log.h"
@@ -35,9 +36,6 @@
 #define NVME "0000:00:04.0"
 #define NIC "0000:00:06.0"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static char calls[4096];
 /* Per backend (0 mainline, 1 vdk): what open returns, and its domain fd. */
 static int open_err[2];
@@ -150,11 +148,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	calls[0] = '\0';
 	probed = 0;
 	memset(open_err, 0, sizeof(open_err));
@@ -193,27 +187,8 @@ teardown(void **state)
 	fake_sysfs_destroy();
 	for (unsigned int i = 0; i < 2; i++)
 		close(dom_fd[i]);
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static void
-assert_logged(const char *what)
-{
-	fflush(log_f);
-	if (log_buf == NULL || strstr(log_buf, what) == NULL)
-		fail_msg("log '%s' does not contain '%s'", log_buf ? log_buf : "", what);
-}
-
-static void
-assert_not_logged(const char *what)
-{
-	fflush(log_f);
-	if (log_buf != NULL && strstr(log_buf, what) != NULL)
-		fail_msg("log '%s' contains '%s'", log_buf, what);
 }
 
 static int

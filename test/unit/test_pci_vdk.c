@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 
@@ -52,10 +53,6 @@ static struct {
 	unsigned int unmasks, resets;
 	char log[FM_LOG];
 } fm;
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 
 static void __attribute__((format(printf, 1, 2)))
 fm_record(const char *fmt, ...)
@@ -277,11 +274,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	memset(&fm, 0, sizeof(fm));
 	for (int i = 0; i < FM_GROUPS; i++) {
 		fm.viable[i] = true;
@@ -308,19 +301,8 @@ teardown(void **state)
 	dev_dir = VDK_VFIO_DEV_DIR;
 	eal_pci_set_sysfs_root(NULL);
 	fake_sysfs_destroy();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static void
-assert_logged(const char *what)
-{
-	fflush(log_f);
-	if (log_buf == NULL || strstr(log_buf, what) == NULL)
-		fail_msg("log '%s' does not contain '%s'", log_buf ? log_buf : "", what);
 }
 
 static bool

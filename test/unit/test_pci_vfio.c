@@ -17,23 +17,18 @@
 
 #include "eal_core_internal.h"
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_log.h"
 #include "vdk_memory.h"
 
 #define MIB (1ull << 20)
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
 static int
 setup(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	fake_sysfs_create();
 	eal_pci_set_sysfs_root(fake_root);
 	fake_backend_reset();
@@ -54,18 +49,8 @@ teardown(void **state)
 	eal_pci_set_sysfs_root(NULL);
 	eal_cfg.iova_mode = VDK_IOVA_DC;
 	fake_sysfs_destroy();
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 /* An address range nobody uses, for the table (the fake maps nothing). */
