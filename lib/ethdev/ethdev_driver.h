@@ -164,6 +164,26 @@ int vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name);
 struct vdk_eth_dev *vdk_eth_dev_get(uint16_t port_id);
 
 /**
+ * Ops for a port that has nothing to filter or resize (a virtual port):
+ * ethdev records the mode, address or MTU and the driver accepts it.
+ * This one is for promiscuous_enable/disable and allmulticast_enable/disable.
+ * @return 0.
+ */
+int vdk_eth_dev_mode_accept(struct vdk_eth_dev *dev);
+/** As vdk_eth_dev_mode_accept(), for mac_addr_set. @return 0. */
+int vdk_eth_dev_mac_addr_accept(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac);
+/** As vdk_eth_dev_mode_accept(), for mtu_set. @return 0. */
+int vdk_eth_dev_mtu_accept(struct vdk_eth_dev *dev, uint16_t mtu);
+
+/**
+ * The remove hook of a vdev driver that makes one port a device, named as
+ * the device: closes that port.
+ * @return 0; -ENODEV if no port has the name @p name; or what
+ *   vdk_eth_dev_close() returns.
+ */
+int vdk_eth_dev_vdev_remove(const char *name);
+
+/**
  * Record the link state: called from link_update, or when a driver learns
  * of a change by itself (then from any thread). Runs link-change callbacks
  * if the status changed.

@@ -253,3 +253,38 @@ vdk_vdev_args_check(const char *devname, const char *args, const char *const kno
 	}
 	return 0;
 }
+
+/* ---- what the virtual-port drivers (null, ring, af_packet) share ---- */
+
+int
+vdk_eth_dev_mode_accept(struct vdk_eth_dev *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+int
+vdk_eth_dev_mac_addr_accept(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac)
+{
+	(void)dev;
+	(void)mac;
+	return 0;
+}
+
+int
+vdk_eth_dev_mtu_accept(struct vdk_eth_dev *dev, uint16_t mtu)
+{
+	(void)dev;
+	(void)mtu;
+	return 0;
+}
+
+int
+vdk_eth_dev_vdev_remove(const char *name)
+{
+	uint16_t port;
+
+	if (vdk_eth_dev_get_port_by_name(name, &port) != 0)
+		return -ENODEV;
+	return vdk_eth_dev_close(port);
+}

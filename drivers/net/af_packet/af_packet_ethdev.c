@@ -519,20 +519,10 @@ free_port:
 	return ret;
 }
 
-static int
-afp_remove(const char *name)
-{
-	uint16_t port;
-
-	if (vdk_eth_dev_get_port_by_name(name, &port) != 0)
-		return -ENODEV;
-	return vdk_eth_dev_close(port);
-}
-
 static const struct vdk_vdev_driver afp_driver = {
 	.name = "net_af_packet",
 	.probe = afp_probe,
-	.remove = afp_remove,
+	.remove = vdk_eth_dev_vdev_remove,
 	.args_help = afp_help,
 };
 

@@ -169,30 +169,6 @@ null_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 	return 0;
 }
 
-/* Nothing filters on a null port: the modes are only recorded. */
-static int
-null_mode_noop(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int
-null_mac_addr_set(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac)
-{
-	(void)dev;
-	(void)mac;
-	return 0;
-}
-
-static int
-null_mtu_set(struct vdk_eth_dev *dev, uint16_t mtu)
-{
-	(void)dev;
-	(void)mtu;
-	return 0;
-}
-
 static const struct vdk_eth_dev_ops null_ops = {
 	.dev_infos_get = null_infos_get,
 	.dev_configure = null_configure,
@@ -206,12 +182,12 @@ static const struct vdk_eth_dev_ops null_ops = {
 	.tx_queue_release = null_tx_queue_release,
 	.link_update = null_link_update,
 	.stats_get = null_stats_get,
-	.promiscuous_enable = null_mode_noop,
-	.promiscuous_disable = null_mode_noop,
-	.allmulticast_enable = null_mode_noop,
-	.allmulticast_disable = null_mode_noop,
-	.mac_addr_set = null_mac_addr_set,
-	.mtu_set = null_mtu_set,
+	.promiscuous_enable = vdk_eth_dev_mode_accept,
+	.promiscuous_disable = vdk_eth_dev_mode_accept,
+	.allmulticast_enable = vdk_eth_dev_mode_accept,
+	.allmulticast_disable = vdk_eth_dev_mode_accept,
+	.mac_addr_set = vdk_eth_dev_mac_addr_accept,
+	.mtu_set = vdk_eth_dev_mtu_accept,
 };
 
 static const char *const null_args[] = { "size", NULL };
@@ -276,20 +252,10 @@ null_probe(const char *name, const char *args)
 	return 0;
 }
 
-static int
-null_remove(const char *name)
-{
-	uint16_t port;
-
-	if (vdk_eth_dev_get_port_by_name(name, &port) != 0)
-		return -ENODEV;
-	return vdk_eth_dev_close(port);
-}
-
 static const struct vdk_vdev_driver null_driver = {
 	.name = "net_null",
 	.probe = null_probe,
-	.remove = null_remove,
+	.remove = vdk_eth_dev_vdev_remove,
 	.args_help = null_help,
 };
 

@@ -209,29 +209,6 @@ ring_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	return 1;
 }
 
-static int
-ring_mode_noop(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int
-ring_mac_addr_set(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac)
-{
-	(void)dev;
-	(void)mac;
-	return 0;
-}
-
-static int
-ring_mtu_set(struct vdk_eth_dev *dev, uint16_t mtu)
-{
-	(void)dev;
-	(void)mtu;
-	return 0;
-}
-
 static const struct vdk_eth_dev_ops ring_ops = {
 	.dev_infos_get = ring_infos_get,
 	.dev_configure = ring_configure,
@@ -247,12 +224,12 @@ static const struct vdk_eth_dev_ops ring_ops = {
 	.stats_get = ring_stats_get,
 	.xstats_get_names = ring_xstats_get_names,
 	.xstats_get = ring_xstats_get,
-	.promiscuous_enable = ring_mode_noop,
-	.promiscuous_disable = ring_mode_noop,
-	.allmulticast_enable = ring_mode_noop,
-	.allmulticast_disable = ring_mode_noop,
-	.mac_addr_set = ring_mac_addr_set,
-	.mtu_set = ring_mtu_set,
+	.promiscuous_enable = vdk_eth_dev_mode_accept,
+	.promiscuous_disable = vdk_eth_dev_mode_accept,
+	.allmulticast_enable = vdk_eth_dev_mode_accept,
+	.allmulticast_disable = vdk_eth_dev_mode_accept,
+	.mac_addr_set = vdk_eth_dev_mac_addr_accept,
+	.mtu_set = vdk_eth_dev_mtu_accept,
 };
 
 static int
@@ -385,20 +362,10 @@ free_rings:
 	return ret;
 }
 
-static int
-ring_remove(const char *name)
-{
-	uint16_t port;
-
-	if (vdk_eth_dev_get_port_by_name(name, &port) != 0)
-		return -ENODEV;
-	return vdk_eth_dev_close(port);
-}
-
 static const struct vdk_vdev_driver ring_driver = {
 	.name = "net_ring",
 	.probe = ring_probe,
-	.remove = ring_remove,
+	.remove = vdk_eth_dev_vdev_remove,
 	.args_help = ring_help,
 };
 
