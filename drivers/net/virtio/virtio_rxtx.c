@@ -118,7 +118,7 @@ virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->buf_len = (uint32_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM +
 				p->hdr_size);
 	q->free_thresh = conf->rx_free_thresh ? conf->rx_free_thresh
-					      : VIRTIO_DEFAULT_FREE_THRESH;
+					      : VIRTIO_DEFAULT_RX_FREE_THRESH;
 	*out = q;
 	return 0;
 }
@@ -308,7 +308,7 @@ virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->qid = qid;
 	q->hdr_size = p->hdr_size;
 	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh
-					      : VIRTIO_DEFAULT_FREE_THRESH;
+					      : VIRTIO_DEFAULT_TX_FREE_THRESH;
 	*out = q;
 	return 0;
 }

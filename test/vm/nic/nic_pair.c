@@ -196,6 +196,34 @@ promiscuous(struct pair *p, int to)
 	vdk_eth_promiscuous_disable(rx);
 }
 
+/* A new MAC address filters as the old one did; a driver that cannot says so. */
+static void
+mac_change(struct pair *p, int to)
+{
+	struct vdk_ether_addr old, mac = { { 0x02, 0x76, 0x64, 0x6b, 0x4e, 0x01 } };
+	uint16_t rx = p->port[to], tx = p->port[!to];
+	unsigned int got = 0, sent;
+	int ret;
+
+	vdk_eth_macaddr_get(rx, &old);
+	ret = vdk_eth_dev_default_mac_addr_set(rx, &mac);
+	if (ret == -ENOTSUP) {
+		nic_check(true, "%s: MAC address change refused with -ENOTSUP", drv(rx));
+		return;
+	}
+	nic_check(ret == 0, "%s: MAC address changed (%d)", drv(rx), ret);
+	sent = nic_send(tx, rx, 100, &mac, p->pool, &got);
+	got += nic_drain(rx, 100 - got, 3.0);
+	nic_check(sent == 100 && got == 100, "%s: %u of %u frames for the new MAC received",
+		  drv(rx), got, sent);
+	got = 0;
+	sent = nic_send(tx, rx, 100, &old, p->pool, &got);
+	got += nic_drain(rx, 100, 0.5);
+	nic_check(got == 0, "%s: %u of %u frames for the old MAC received", drv(rx), got, sent);
+	nic_check(vdk_eth_dev_default_mac_addr_set(rx, &old) == 0, "%s: MAC address restored",
+		  drv(rx));
+}
+
 static struct {
 	unsigned int events;
 	struct vdk_eth_link last;
@@ -365,6 +393,8 @@ nic_pair(const char *bdf_a, const char *bdf_b)
 	traffic(&p, 1, COUNT, "first start");
 	promiscuous(&p, 0);
 	promiscuous(&p, 1);
+	mac_change(&p, 0);
+	mac_change(&p, 1);
 	/*
 	 * Within QEMU's queue of 10000 frames between the hub and a receiver
 	 * that is out of buffers: beyond it QEMU drops frames that no device
