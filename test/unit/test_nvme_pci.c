@@ -252,6 +252,33 @@ test_nvme_pci_interrupts_through_msix_eventfds(void **state)
 	vdk_dma_free(buf);
 }
 
+static void
+test_nvme_pci_too_few_vectors_refuses_interrupt_qpairs(void **state)
+{
+	struct vdk_nvme_qpair_opts o;
+	struct vdk_nvme_ctrlr *c;
+	struct vdk_pci_device *dev;
+
+	(void)state;
+	/* 16 queues granted: 17 vectors asked of a device with 5 (its MSI-X
+	 * capability says 1). The driver takes what there is... */
+	assert_int_equal(eal_pci_init(), 0);
+	c = vdk_nvme_ctrlr_get(BDF);
+	dev = vdk_pci_dev_lookup(BDF);
+	vdk_nvme_qpair_opts_default(&o, sizeof(o));
+	o.interrupts = true;
+	log_capture();
+	assert_null(vdk_nvme_ctrlr_alloc_io_qpair(c, &o));
+	assert_int_equal(errno, ENOTSUP);
+	/* ...and a queue without a vector of its own is refused, not shared. */
+	log_expect("no interrupt vector for queue 1: use a polled queue pair");
+	assert_int_equal(vdk_intr_mode_get(dev), VDK_INTR_MODE_MSIX);
+	assert_int_equal(vdk_intr_vector_count(dev), 1);
+	/* Polled queue pairs are unaffected. */
+	assert_non_null(vdk_nvme_ctrlr_alloc_io_qpair(c, NULL));
+	log_capture();
+}
+
 int
 main(void)
 {
@@ -268,6 +295,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_interrupts_through_msix_eventfds, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_pci_too_few_vectors_refuses_interrupt_qpairs,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("nvme_pci", tests, eal_up, eal_down);
