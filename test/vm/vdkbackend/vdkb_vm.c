@@ -31,7 +31,8 @@
 
 #include "vdk_eal.h"
 #include "vdk_log.h"
-#include "vdkb_devices.h"
+
+#include "pci_vm_devices.h"
 
 #define DEBUGFS_PINNED "/sys/kernel/debug/vdk_vfio/pinned_pages"
 #define DEBUGFS_MAPPINGS "/sys/kernel/debug/vdk_vfio/dma_mappings"

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What vdkb_vm asks of the guest's devices, so that the devices themselves
+ * What pci_vm (the EAL on vfio-pci) and test/vm/vdkbackend's vdkb_vm (on
+ * vdk_vfio) ask of the guest's devices, so that the devices themselves
  * show what the EAL's VFIO backend did: an NVMe controller brought up far
  * enough to write its Identify data by DMA (NVMe 1.4, section 7.6.1), and
  * the 82574L's interrupt cause set register to raise an interrupt on
  * demand (82574L datasheet, section 10.2).
  */
-#ifndef VDKB_DEVICES_H
-#define VDKB_DEVICES_H
+#ifndef PCI_VM_DEVICES_H
+#define PCI_VM_DEVICES_H
 
 #include <errno.h>
 #include <stdbool.h>
@@ -149,4 +150,4 @@ nvme_free(struct nvme *n)
 /* IVAR: "other" causes to MSI-X vector 0, entry valid (bit 19). */
 #define E1000_IVAR_OTHER_VEC0 0x00080000u
 
-#endif /* VDKB_DEVICES_H */
+#endif /* PCI_VM_DEVICES_H */
