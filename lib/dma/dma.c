@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eal_memory_internal.h"
 #include "eal_vfio_internal.h"
 #include "vdk_dma.h"
 #include "vdk_eal.h"
@@ -63,11 +64,14 @@ vdk_dma_free(void *ptr)
 uint64_t
 vdk_mem_virt2iova(const void *addr)
 {
-	const struct vdk_memseg *ms = vdk_mem_virt2memseg(addr);
 	uint64_t iova;
 
-	if (ms != NULL)
-		return vdk_memseg_addr2iova(ms, addr);
+	/*
+	 * EAL memory, or a hole in the EAL's window: lock-free. Registered
+	 * memory cannot be inside the window, which is all the EAL's mapping.
+	 */
+	if (eal_mem_window_iova(addr, &iova))
+		return iova;
 	if (eal_vfio_dma_lookup((uintptr_t)addr, &iova) < 0)
 		return VDK_BAD_IOVA;
 	/* Registered in PA mode: the page's physical address is its IOVA. */

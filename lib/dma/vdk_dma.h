@@ -22,8 +22,8 @@
  *   translate it page by page with vdk_mem_virt2iova() and never hand a
  *   device a buffer that crosses a page boundary.
  *
- * Thread-safety: every function may be called from any thread; none is
- * meant for the datapath.
+ * Thread-safety: every function may be called from any thread; only
+ * vdk_mem_virt2iova() of EAL memory is meant for the datapath.
  */
 #ifndef VDK_DMA_H
 #define VDK_DMA_H
@@ -58,12 +58,13 @@ void *vdk_dma_zmalloc_socket(size_t size, size_t align, int socket_id, uint64_t 
 void vdk_dma_free(void *ptr);
 
 /**
- * The IOVA of @p addr: for EAL memory its segment's IOVA plus the offset
- * (vdk_mem_virt2memseg() + vdk_memseg_addr2iova(), no system call; the
- * segment lookup takes the memory lock today, so a datapath should keep
- * IOVAs with its objects); a table lookup for registered memory; a read of
- * /proc/self/pagemap for registered memory in PA mode (slow: translate
- * once, at set-up).
+ * The IOVA of @p addr. For EAL memory (heap, memzones, mempools): constant
+ * time, no lock, no system call, so fit for the datapath; safe while other
+ * threads add and remove segments: the answer is the IOVA @p addr had in a
+ * segment that existed during the call, or VDK_BAD_IOVA if its memory was
+ * given back. For registered memory: a lookup in the DMA table, under its
+ * lock; in PA mode a read of /proc/self/pagemap (slow: translate once, at
+ * set-up).
  * @return the IOVA, or VDK_BAD_IOVA for memory that is neither EAL
  *   memory nor registered.
  */

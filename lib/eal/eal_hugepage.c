@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The pages behind EAL memory segments: hugetlbfs files, memfd hugepages, or
- * with --no-huge ordinary locked memory, each placed on one NUMA node.
+ * with --no-huge ordinary locked memory, each placed on one NUMA node and
+ * mapped (MAP_FIXED) where eal_memory.c chose in its address window.
  *
  * Hugepages are allocated with fallocate() under a temporary MPOL_BIND task
  * policy before the file is mapped. A node without free pages then makes
@@ -506,45 +507,22 @@ log_mlock_failure(size_t len, int err)
 		strerror(err));
 }
 
-/* Size of a transparent huge page on x86-64. */
-#define THP_SIZE ((size_t)2 << 20)
-
 /*
- * Reserve @len bytes of address space, THP-aligned when that large, so
- * that the pages can be faulted in as transparent huge pages.
+ * The segment's address comes from eal_memory.c's window, aligned to 2 MiB:
+ * in PA mode that lets its pages be faulted in as transparent huge pages.
  */
-static void *
-reserve_anon(size_t len)
-{
-	size_t extra = len >= THP_SIZE ? THP_SIZE : 0;
-	uintptr_t a, aligned;
-	void *addr;
-
-	addr = mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		    -1, 0);
-	if (addr == MAP_FAILED || extra == 0)
-		return addr;
-	a = (uintptr_t)addr;
-	aligned = VDK_ALIGN_CEIL(a, (uintptr_t)THP_SIZE);
-	if (aligned > a)
-		munmap(addr, aligned - a);
-	if (aligned + len < a + len + extra)
-		munmap((void *)(aligned + len), a + extra - aligned);
-	return (void *)aligned;
-}
-
-static void *
-map_anon(size_t len, int node)
+static int
+map_anon(void *at, size_t len, int node)
 {
 	void *addr;
 	int err;
 
-	addr = reserve_anon(len);
+	addr = mmap(at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		    -1, 0);
 	if (addr == MAP_FAILED) {
 		err = errno;
-		VDK_LOG(ERR, MEMORY, "cannot map %zu KiB: %s", len >> 10, strerror(err));
-		errno = err;
-		return NULL;
+		VDK_LOG(ERR, MEMORY, "cannot map %zu KiB at %p: %s", len >> 10, at, strerror(err));
+		return -err;
 	}
 	/*
 	 * In IOVA mode PA, transparent huge pages where the kernel has them:
@@ -557,19 +535,17 @@ map_anon(size_t len, int node)
 	if (bk.iova_pa)
 		madvise(addr, len, MADV_HUGEPAGE);
 	madvise(addr, len, MADV_DONTFORK);
-	err = -bind_range(addr, len, node);
-	if (err != 0)
-		goto unmap;
+	err = bind_range(addr, len, node);
+	if (err < 0)
+		return err;
 	/*
 	 * mlock faults every page in, on the bound node. Called through
 	 * syscall() because sanitizer runtimes replace mlock() with a no-op,
 	 * and a sanitized build must lock (and so fault in) the same pages.
 	 */
 	if (syscall(SYS_mlock, addr, len) != 0) {
-		err = errno;
-		log_mlock_failure(len, err);
-		err = ENOMEM;
-		goto unmap;
+		log_mlock_failure(len, errno);
+		return -ENOMEM;
 	}
 	/*
 	 * Now that the pages are in, keep khugepaged from collapsing 4 KiB
@@ -578,11 +554,7 @@ map_anon(size_t len, int node)
 	 */
 	if (bk.iova_pa)
 		madvise(addr, len, MADV_NOHUGEPAGE);
-	return addr;
-unmap:
-	munmap(addr, len);
-	errno = err;
-	return NULL;
+	return 0;
 }
 
 /* fallocate() with the calling thread bound to @node, its policy restored after. */
@@ -609,12 +581,11 @@ fallocate_on_node(int fd, size_t len, int node)
 	return ret;
 }
 
-static void *
-map_hugepages(size_t len, int node)
+static int
+map_hugepages(void *at, size_t len, int node)
 {
 	char path[PATH_MAX + 100], name[100];
 	unsigned int seq = __atomic_fetch_add(&bk.seq, 1, __ATOMIC_RELAXED);
-	void *addr = NULL;
 	int fd, err;
 
 	snprintf(name, sizeof(name), "%s-%d-%u", bk.prefix, (int)bk.pid, seq);
@@ -629,8 +600,7 @@ map_hugepages(size_t len, int node)
 		err = errno;
 		VDK_LOG(ERR, MEMORY, "cannot create hugepage file %s: %s",
 			path[0] != '\0' ? path : name, strerror(err));
-		errno = err;
-		return NULL;
+		return -err;
 	}
 	err = -fallocate_on_node(fd, len, node);
 	if (err != 0) {
@@ -643,11 +613,10 @@ map_hugepages(size_t len, int node)
 		}
 		goto close_file;
 	}
-	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (addr == MAP_FAILED) {
+	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED) {
 		err = errno;
-		addr = NULL;
-		VDK_LOG(ERR, MEMORY, "cannot map %zu MiB of hugepages: %s", len >> 20,
+		VDK_LOG(ERR, MEMORY, "cannot map %zu MiB of hugepages at %p: %s", len >> 20, at,
 			strerror(err));
 	}
 close_file:
@@ -655,27 +624,15 @@ close_file:
 	if (path[0] != '\0')
 		unlink(path);
 	close(fd);
-	if (addr == NULL)
-		errno = err;
-	return addr;
+	return -err;
 }
 
-void *
-eal_backing_map(size_t len, int node)
+int
+eal_backing_map(void *addr, size_t len, int node)
 {
-	if (bk.page_sz == 0) {
-		errno = ENODEV;
-		return NULL;
-	}
+	if (bk.page_sz == 0)
+		return -ENODEV;
 	if (bk.kind == BACKING_ANON)
-		return map_anon(len, node);
-	return map_hugepages(len, node);
-}
-
-void
-eal_backing_unmap(void *addr, size_t len)
-{
-	if (bk.kind == BACKING_ANON)
-		syscall(SYS_munlock, addr, len);
-	munmap(addr, len);
+		return map_anon(addr, len, node);
+	return map_hugepages(addr, len, node);
 }

@@ -37,6 +37,15 @@ bool eal_numa_node_valid(int node);
 /* NUMA node of the CPU the caller runs on, or the first valid node. */
 int eal_numa_caller_node(void);
 
+/*
+ * For vdk_mem_virt2iova(): true if @addr is inside the EAL's address
+ * window, with *iova its IOVA, or VDK_BAD_IOVA if no live segment holds it
+ * (or the one that did was freed during the call); false if it is outside
+ * (memory the EAL did not give, maybe registered for DMA). Constant time,
+ * no lock, no system call.
+ */
+bool eal_mem_window_iova(const void *addr, uint64_t *iova);
+
 /* Human form of a page size: "4 KiB", "2 MiB", "1 GiB". */
 const char *eal_page_sz_str(uint64_t page_sz, char *buf, size_t len);
 
@@ -55,14 +64,15 @@ int eal_backing_init(const struct eal_config *cfg, uint64_t *page_sz);
 void eal_backing_cleanup(void);
 
 /*
- * Map @len bytes (a multiple of the page size) on NUMA node @node, every
- * page present and, with --no-huge, locked. Returns the address, or NULL
- * with errno set and the cause logged; nothing is left behind on failure.
+ * Map @len bytes (a multiple of the page size) at @addr (aligned to the
+ * page size, inside eal_memory.c's reserved window) with MAP_FIXED, on NUMA
+ * node @node, every page present and, with --no-huge, locked. Returns 0 or
+ * a negative errno (-ENOMEM when the pages run out), having logged why. On
+ * failure the range may hold anything, a hole included: the caller puts
+ * its reservation back. eal_memory.c also undoes a mapping, by mapping its
+ * reservation over it.
  */
-void *eal_backing_map(size_t len, int node);
-
-/* Undo eal_backing_map(). */
-void eal_backing_unmap(void *addr, size_t len);
+int eal_backing_map(void *addr, size_t len, int node);
 
 /* Directory of the hugepage files, or NULL if none are used (memfd, no-huge). */
 const char *eal_backing_dir(void);

@@ -7,6 +7,10 @@
  * A segment is one contiguous virtual mapping of one page size on one NUMA
  * node. Segments are added as the heap grows and removed when they fall
  * empty. lib/dma registers a callback to map each into every IOMMU domain.
+ *
+ * All segments lie in one window of address space reserved at init, each
+ * starting on a 2 MiB boundary (1 GiB for 1 GiB pages), so that finding
+ * the segment of an address takes constant time and no lock.
  */
 #ifndef VDK_MEMORY_H
 #define VDK_MEMORY_H
@@ -22,7 +26,7 @@ extern "C" {
 
 /** One contiguous virtual mapping of EAL memory. */
 struct vdk_memseg {
-	void *addr;        /**< start, aligned to page_sz */
+	void *addr;        /**< start, aligned to page_sz and to 2 MiB */
 	size_t len;        /**< bytes, a multiple of page_sz */
 	uint64_t page_sz;  /**< 4 KiB (--no-huge), 2 MiB or 1 GiB */
 	uint64_t iova;     /**< IOVA of addr if the segment is IOVA-contiguous
@@ -55,8 +59,13 @@ typedef int (*vdk_memseg_walk_t)(const struct vdk_memseg *ms, void *arg);
 int vdk_memseg_walk(vdk_memseg_walk_t fn, void *arg);
 
 /**
- * The segment that holds @p addr, or NULL for memory the EAL did not give.
- * Takes the memory lock: control path only.
+ * The segment that holds @p addr, or NULL for memory the EAL did not give
+ * (or gave and took back). Constant time, no lock, no system call: fit for
+ * the datapath and for any thread, while other threads add and remove
+ * segments. The segment stays valid as long as memory in it stays
+ * allocated; the pointer of a segment that is removed may later describe
+ * another one. For an IOVA that is right even if the segment goes away
+ * during the call, use vdk_mem_virt2iova() (vdk_dma.h).
  */
 const struct vdk_memseg *vdk_mem_virt2memseg(const void *addr);
 
@@ -77,7 +86,9 @@ enum vdk_mem_event {
  * Called when a segment is added or about to be removed. A callback that
  * returns non-zero for ALLOC vetoes the segment (the allocation that needed
  * it fails with ENOMEM, and the callbacks that had accepted it get FREE).
- * ALLOC runs the callbacks in registration order, FREE in reverse. They run
+ * ALLOC runs the callbacks in registration order, once lookups find the
+ * segment; FREE in reverse, once lookups no longer find it (so no thread
+ * takes a new IOVA in it) but while its pages are still mapped. They run
  * with the memory lock held, from whichever thread grew or shrank the heap:
  * a callback may walk or look up segments but must not allocate or free
  * EAL memory (vdk_malloc, memzones).
