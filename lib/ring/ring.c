@@ -20,10 +20,8 @@
 
 static_assert(sizeof(struct vdk_ring) % VDK_CACHE_LINE_SIZE == 0,
 	      "the slots must start on a cache line");
-static_assert(offsetof(struct vdk_ring, prod) % (2 * VDK_CACHE_LINE_SIZE) == 0 &&
-	      offsetof(struct vdk_ring, cons) % (2 * VDK_CACHE_LINE_SIZE) == 0 &&
-	      sizeof(struct vdk_ring) % (2 * VDK_CACHE_LINE_SIZE) == 0,
-	      "header, producer, consumer and slots must each start a 128-byte pair");
+static_assert(offsetof(struct vdk_ring, cons) - offsetof(struct vdk_ring, prod) >=
+	      2 * VDK_CACHE_LINE_SIZE, "producer and consumer lines must not be adjacent");
 static_assert(sizeof(RING_MZ_PREFIX) - 1 + VDK_RING_NAMESIZE == VDK_MEMZONE_NAMESIZE,
 	      "a ring name must fit in a memzone name after the prefix");
 
@@ -184,8 +182,8 @@ vdk_ring_lookup(const char *name)
 void
 vdk_ring_reset(struct vdk_ring *r)
 {
-	r->prod.head = r->prod.tail = r->prod.other_tail_seen = 0;
-	r->cons.head = r->cons.tail = r->cons.other_tail_seen = 0;
+	r->prod.head = r->prod.tail = 0;
+	r->cons.head = r->cons.tail = 0;
 }
 
 void

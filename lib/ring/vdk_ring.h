@@ -59,20 +59,14 @@ extern "C" {
  */
 #define VDK_RING_F_EXACT_SZ 0x0004u
 
-/** Largest ring size (slots): indices are compared as signed 32-bit numbers. */
-#define VDK_RING_SZ_MAX 0x40000000u
+/** Largest ring size (slots). */
+#define VDK_RING_SZ_MAX 0x80000000u
 
 /** One side of a ring. Each is alone on its cache line. */
 struct vdk_ring_headtail {
 	uint32_t head;   /**< slots claimed by this side (atomic) */
 	uint32_t tail;   /**< slots this side has finished with (atomic) */
 	uint32_t single; /**< non-zero: the default functions use the single-thread mode */
-	/**
-	 * The other side's tail as this side last read it, for the
-	 * single-thread mode: it is re-read (a cache miss on the other core's
-	 * line) only when this old value does not leave room for the request.
-	 */
-	uint32_t other_tail_seen;
 };
 
 /**
@@ -88,13 +82,14 @@ struct vdk_ring {
 	uint32_t capacity;                 /**< objects it holds: count asked for */
 
 	/*
-	 * x86 cores prefetch the other line of each aligned 128-byte pair. So
-	 * that this never drags a line one core writes into another core's
-	 * cache, each pair holds one of: the header above (read by both
-	 * sides), the producer line, the consumer line, each with an empty
-	 * line beside it.
+	 * Producers and consumers each own a line, and an empty line follows
+	 * each, so that a core prefetching the other line of an aligned
+	 * 128-byte pair never drags the other side's line along. The
+	 * producer line shares its pair with the header above, which both
+	 * sides read on every call; consumers read the producer line on every
+	 * call too, so that costs nothing (and an extra empty line there
+	 * measured slower, test/bench/ring).
 	 */
-	char header_pad vdk_cache_aligned;
 	struct vdk_ring_headtail prod vdk_cache_aligned;
 	char prod_pad vdk_cache_aligned;
 	struct vdk_ring_headtail cons vdk_cache_aligned;
@@ -168,49 +163,35 @@ vdk_ring_slots(const struct vdk_ring *r)
  * @room is what the ring can hold from the other side's tail: the capacity
  * for producers (who need free slots), 0 for consumers (who need filled
  * ones). With @fixed, claim all @n or nothing. Returns what was claimed and
- * gives the old head and what was there to claim before; with @exact, that
- * count is fresh, else (single mode) it may be an underestimate.
+ * gives the old head and what was there to claim before.
  */
 static vdk_always_inline unsigned int
 vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail *other,
-		   uint32_t room, unsigned int n, int single, int fixed, int exact,
+		   uint32_t room, unsigned int n, int single, int fixed,
 		   uint32_t *old_head, uint32_t *entries)
 {
 	const unsigned int max = n;
 	uint32_t other_tail, new_head;
 
 	if (single) {
-		/* Only this thread writes this head and other_tail_seen. */
+		/* Only this thread writes this head. */
 		*old_head = __atomic_load_n(&ht->head, __ATOMIC_RELAXED);
-		*entries = room + __atomic_load_n(&ht->other_tail_seen, __ATOMIC_RELAXED) -
-			   *old_head;
 		/*
-		 * The other side's tail only moves forward, so the value seen
-		 * last time never overstates what is there. Re-read it only
-		 * when that is not enough; otherwise the other core's line
-		 * stays where it is. Signed: if multi-thread calls on this
-		 * side stored their sightings out of order, the old value can
-		 * lie a little behind the head (sizes stay below 2^31, so the
-		 * sign is exact).
+		 * Acquire, pairs with the release of that tail in
+		 * vdk_ring_update_tail(): what the other side did to the slots
+		 * (producers wrote them, consumers read them) happens before we
+		 * touch them.
 		 */
-		if ((int32_t)*entries < (int32_t)n || exact) {
-			/*
-			 * Acquire, pairs with the release of that tail in
-			 * vdk_ring_update_tail(): what the other side did to the
-			 * slots (producers wrote them, consumers read them)
-			 * happens before we touch them. The slots covered by an
-			 * older value were ordered by the load that read it.
-			 */
-			other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
-			__atomic_store_n(&ht->other_tail_seen, other_tail, __ATOMIC_RELAXED);
-			*entries = room + other_tail - *old_head;
-			if (vdk_unlikely(n > *entries))
-				n = fixed ? 0 : *entries;
-			if (vdk_unlikely(n == 0))
-				return 0;
-		}
-		/* Nobody else writes this head: a plain store will do. */
-		__atomic_store_n(&ht->head, *old_head + n, __ATOMIC_RELAXED);
+		other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
+		*entries = room + other_tail - *old_head;
+		if (vdk_unlikely(n > *entries))
+			n = fixed ? 0 : *entries;
+		/*
+		 * The head is stored with the tail, in vdk_ring_update_tail():
+		 * no other thread reads it in this mode, and a store now would
+		 * take the line from the other core, which polls our tail,
+		 * only for the tail store to take it back again.
+		 */
 		return n;
 	}
 
@@ -240,11 +221,6 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 	} while (vdk_unlikely(!__atomic_compare_exchange_n(&ht->head, old_head, new_head,
 							    0, __ATOMIC_ACQUIRE,
 							    __ATOMIC_ACQUIRE)));
-	/*
-	 * Leave what we saw for single-thread calls that may follow on this
-	 * side: they rely on their last sighting never being far behind.
-	 */
-	__atomic_store_n(&ht->other_tail_seen, other_tail, __ATOMIC_RELAXED);
 	return n;
 }
 
@@ -262,6 +238,8 @@ vdk_ring_update_tail(struct vdk_ring_headtail *ht, uint32_t old, uint32_t new_ta
 	if (!single)
 		while (vdk_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old))
 			vdk_pause();
+	else
+		__atomic_store_n(&ht->head, new_tail, __ATOMIC_RELAXED);
 	/*
 	 * Release: our slot writes (producer) or reads (consumer) happen
 	 * before the other side sees the slots change hands.
@@ -343,7 +321,7 @@ vdk_ring_do_enqueue(struct vdk_ring *r, void * const *objs, unsigned int n, int 
 	uint32_t head, free_entries;
 
 	n = vdk_ring_move_head(&r->prod, &r->cons, r->capacity, n, sp, fixed,
-			       free_space != NULL, &head, &free_entries);
+			       &head, &free_entries);
 	if (n != 0) {
 		vdk_ring_copy_in(r, head, objs, n);
 		vdk_ring_update_tail(&r->prod, head, head + n, sp);
@@ -359,8 +337,7 @@ vdk_ring_do_dequeue(struct vdk_ring *r, void **objs, unsigned int n, int sc, int
 {
 	uint32_t head, entries;
 
-	n = vdk_ring_move_head(&r->cons, &r->prod, 0, n, sc, fixed, available != NULL,
-			       &head, &entries);
+	n = vdk_ring_move_head(&r->cons, &r->prod, 0, n, sc, fixed, &head, &entries);
 	if (n != 0) {
 		vdk_ring_copy_out(r, head, objs, n);
 		vdk_ring_update_tail(&r->cons, head, head + n, sc);
@@ -376,7 +353,7 @@ vdk_ring_do_enqueue_one(struct vdk_ring *r, void *obj, int sp)
 {
 	uint32_t head, free_entries;
 
-	if (vdk_ring_move_head(&r->prod, &r->cons, r->capacity, 1, sp, 1, 0, &head,
+	if (vdk_ring_move_head(&r->prod, &r->cons, r->capacity, 1, sp, 1, &head,
 			       &free_entries) == 0)
 		return -ENOBUFS;
 	vdk_ring_slots(r)[head & r->mask] = obj;
@@ -389,7 +366,7 @@ vdk_ring_do_dequeue_one(struct vdk_ring *r, void **obj, int sc)
 {
 	uint32_t head, entries;
 
-	if (vdk_ring_move_head(&r->cons, &r->prod, 0, 1, sc, 1, 0, &head, &entries) == 0)
+	if (vdk_ring_move_head(&r->cons, &r->prod, 0, 1, sc, 1, &head, &entries) == 0)
 		return -ENOENT;
 	*obj = vdk_ring_slots(r)[head & r->mask];
 	vdk_ring_update_tail(&r->cons, head, head + 1, sc);

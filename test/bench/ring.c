@@ -239,27 +239,45 @@ pair_side(void *arg)
  */
 static unsigned int pair_tries = 1;
 
-/* Rings do not care whose lcore runs them: both libraries use VDK's worker. */
 static int
-run_pair(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
+pair_once(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
 {
-	unsigned int t;
+	struct pair_params enq = { .size = size }, deq = { .size = size, .dequeue = 1 };
 	int ret;
 
-	*spsc = *mpmc = 1e30;
-	for (t = 0; t < pair_tries; t++) {
-		struct pair_params enq = { .size = size };
-		struct pair_params deq = { .size = size, .dequeue = 1 };
+	pair_ready = 0;
+	ret = vdk_eal_remote_launch(pair_side, &deq, worker);
+	if (ret < 0)
+		return ret;
+	pair_side(&enq);
+	vdk_eal_wait_lcore(worker);
+	*spsc = VDK_MIN(*spsc, enq.spsc + deq.spsc);
+	*mpmc = VDK_MIN(*mpmc, enq.mpmc + deq.mpmc);
+	return 0;
+}
 
-		pair_ready = 0;
-		ret = vdk_eal_remote_launch(pair_side, &deq, worker);
-		if (ret < 0)
-			return ret;
-		pair_side(&enq);
-		vdk_eal_wait_lcore(worker);
-		*spsc = VDK_MIN(*spsc, enq.spsc + deq.spsc);
-		*mpmc = VDK_MIN(*mpmc, enq.mpmc + deq.mpmc);
+/*
+ * Best of pair_tries runs for VDK (index 0) and, with @both, the linked
+ * DPDK (index 1), their tries interleaved so that both sample the same
+ * moments of a machine whose speed drifts (a VM's vCPUs move).
+ * Rings do not care whose lcore runs them: both libraries use VDK's worker.
+ */
+static int
+run_pair(unsigned int worker, unsigned int size, int both, double spsc[2], double mpmc[2])
+{
+	unsigned int t, k;
+
+	spsc[0] = spsc[1] = mpmc[0] = mpmc[1] = 1e30;
+	for (t = 0; t < pair_tries; t++) {
+		for (k = 0; k < (both ? 2u : 1u); k++) {
+			unsigned int lib = both ? (t + k) % 2 : 0;
+
+			use_dpdk = (int)lib;
+			if (pair_once(worker, size, &spsc[lib], &mpmc[lib]) < 0)
+				return -1;
+		}
 	}
+	use_dpdk = 0;
 	return 0;
 }
 
@@ -274,27 +292,43 @@ add(struct ring_case *c, double v, int peer)
 		c->vdk[c->nb_vdk++] = v;
 }
 
-/* Every case once, over VDK's ring or (@dpdk) the linked DPDK's. */
+/*
+ * Every case once over VDK's ring and, with @both, over the linked DPDK's
+ * right after (or before: @rep alternates), so that each pair of figures
+ * comes from the same moment.
+ */
 static int
-run_loops(unsigned int worker, int dpdk)
+run_loops(unsigned int worker, int both, unsigned int rep)
 {
-	double spsc, mpmc;
-	unsigned int s;
+	double spsc[2], mpmc[2];
+	unsigned int s, k, m;
+	int lib;
 
-	use_dpdk = dpdk;
-	add(find_case(SPSC, 1, 0), single_enq_deq(SPSC), dpdk);
-	add(find_case(MPMC, 1, 0), single_enq_deq(MPMC), dpdk);
-	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
-		add(find_case(SPSC, bulk_sizes[s], 0), bulk_enq_deq(SPSC, s), dpdk);
-		add(find_case(MPMC, bulk_sizes[s], 0), bulk_enq_deq(MPMC, s), dpdk);
+	for (k = 0; k < (both ? 2u : 1u); k++) {
+		lib = both ? (int)((rep + k) % 2) : 0;
+		use_dpdk = lib;
+		for (m = SPSC; m <= MPMC; m++)
+			add(find_case((int)m, 1, 0), single_enq_deq((int)m), lib);
 	}
+	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
+		for (m = SPSC; m <= MPMC; m++) {
+			for (k = 0; k < (both ? 2u : 1u); k++) {
+				lib = both ? (int)((rep + k) % 2) : 0;
+				use_dpdk = lib;
+				add(find_case((int)m, bulk_sizes[s], 0), bulk_enq_deq((int)m, s), lib);
+			}
+		}
+	}
+	use_dpdk = 0;
 	if (worker >= VDK_MAX_LCORE)
 		return 0;
 	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
-		if (run_pair(worker, bulk_sizes[s], &spsc, &mpmc) < 0)
+		if (run_pair(worker, bulk_sizes[s], both, spsc, mpmc) < 0)
 			return -1;
-		add(find_case(SPSC, bulk_sizes[s], 1), spsc, dpdk);
-		add(find_case(MPMC, bulk_sizes[s], 1), mpmc, dpdk);
+		for (k = 0; k < (both ? 2u : 1u); k++) {
+			add(find_case(SPSC, bulk_sizes[s], 1), spsc[k], (int)k);
+			add(find_case(MPMC, bulk_sizes[s], 1), mpmc[k], (int)k);
+		}
 	}
 	return 0;
 }
@@ -352,8 +386,8 @@ usage(const char *prog)
 	       "  and MP/MC, single and bulk 8/32, on one core and across two.\n"
 	       "  Peer: dpdk-test's ring_perf_autotest, run from here and parsed; with\n"
 	       "  --linked, the same loops over DPDK's rte_ring linked into this binary\n"
-	       "  (%s), alternating with VDK's; two-core cases are then taken\n"
-	       "  20 times a repetition on both sides (best kept), being short.\n"
+	       "  (%s), case by case right after VDK's; two-core cases are then\n"
+	       "  taken 20 times a repetition on both sides, interleaved, being short.\n"
 	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
 	       "  each), about 25 s with --linked.\n"
 	       "  --quick      VDK's side only, one repetition (about 3 s)\n"
@@ -459,26 +493,23 @@ main(int argc, char **argv)
 	       worker < VDK_MAX_LCORE ? "lcores 0 and 1" : "one lcore (no two-core cases)",
 	       reps, peer_name);
 	for (rep = 0; rep < (unsigned int)reps; rep++) {
-		/* Alternate which side goes first, against drift. */
-		for (i = 0; i < 2; i++) {
-			int dpdk = (rep + i) % 2;
-
-			if (!dpdk) {
-				printf("  repetition %u: VDK loops\n", rep + 1);
-				if (run_loops(worker, 0) < 0) {
-					fprintf(stderr, "ring bench: cannot launch on lcore %u\n", worker);
-					goto out;
-				}
-			} else if (have_peer && linked) {
-				printf("  repetition %u: DPDK loops\n", rep + 1);
-				if (run_loops(worker, 1) < 0)
-					goto out;
-			} else if (have_peer) {
-				printf("  repetition %u: dpdk-test ring_perf_autotest\n", rep + 1);
-				if (run_peer(dpdk_test) < 0)
-					printf("  (no figures in its output)\n");
-			}
+		if (have_peer && linked) {
+			printf("  repetition %u: VDK and DPDK loops, interleaved case by case\n",
+			       rep + 1);
 			fflush(stdout);
+			if (run_loops(worker, 1, rep) < 0)
+				goto launch_failed;
+			continue;
+		}
+		printf("  repetition %u: VDK loops\n", rep + 1);
+		fflush(stdout);
+		if (run_loops(worker, 0, rep) < 0)
+			goto launch_failed;
+		if (have_peer) {
+			printf("  repetition %u: dpdk-test ring_perf_autotest\n", rep + 1);
+			fflush(stdout);
+			if (run_peer(dpdk_test) < 0)
+				printf("  (no figures in its output)\n");
 		}
 	}
 
@@ -501,6 +532,9 @@ main(int argc, char **argv)
 		if (cases[i].nb_vdk != 0)
 			bench_result("ring", cases[i].name, cases[i].vdk[0], cases[i].peer[0],
 				     "cycles/obj", 1);
+	goto out;
+launch_failed:
+	fprintf(stderr, "ring bench: cannot launch on lcore %u\n", worker);
 out:
 	vdk_ring_free(bench_ring);
 #ifdef BENCH_HAVE_DPDK

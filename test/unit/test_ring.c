@@ -353,7 +353,6 @@ test_ring_survives_index_wrap(void **state)
 
 	(void)state;
 	r->prod.head = r->prod.tail = r->cons.head = r->cons.tail = UINT32_MAX - 4;
-	r->prod.other_tail_seen = r->cons.other_tail_seen = UINT32_MAX - 4;
 	for (k = 0; k < 8; k++) {
 		/* Both modes, in turn, on each side. */
 		if (k & 1)
