@@ -481,6 +481,13 @@ test_switches_while_forwarding_lose_no_packet(void **state)
 		assert_int_equal(tp_set_burst(&tp, 1 + (round * 7) % 64), 0);
 		assert_int_equal(tp_set_txpkts(&tp, segs, 1 + round % 2), 0);
 	}
+	/*
+	 * On a loaded machine the lcore may not have run much yet: give it up
+	 * to 5 s to move more packets than were put in before stopping.
+	 */
+	for (i = 0; i < 5000 && __atomic_load_n(&tp.streams[0].rx_packets,
+						 __ATOMIC_RELAXED) <= 100; i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	assert_int_equal(tp_fwd_stop(&tp), 0);
 	assert_false(tp.forwarding);
 	assert_int_equal(tp.nb_streams, 1);
