@@ -164,16 +164,28 @@ int vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name);
 struct vdk_eth_dev *vdk_eth_dev_get(uint16_t port_id);
 
 /**
- * Ops for a port that has nothing to filter or resize (a virtual port):
- * ethdev records the mode, address or MTU and the driver accepts it.
- * This one is for promiscuous_enable/disable and allmulticast_enable/disable.
+ * An op with nothing to do on a port without hardware (a virtual port):
+ * dev_start, dev_stop, dev_reset, and promiscuous_enable/disable and
+ * allmulticast_enable/disable, whose modes ethdev records itself.
  * @return 0.
  */
-int vdk_eth_dev_mode_accept(struct vdk_eth_dev *dev);
-/** As vdk_eth_dev_mode_accept(), for mac_addr_set. @return 0. */
+int vdk_eth_dev_op_accept(struct vdk_eth_dev *dev);
+/** As vdk_eth_dev_op_accept(), for mac_addr_set: ethdev records the address. @return 0. */
 int vdk_eth_dev_mac_addr_accept(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac);
-/** As vdk_eth_dev_mode_accept(), for mtu_set. @return 0. */
+/** As vdk_eth_dev_op_accept(), for mtu_set: ethdev records the MTU. @return 0. */
 int vdk_eth_dev_mtu_accept(struct vdk_eth_dev *dev, uint16_t mtu);
+
+/**
+ * rx_queue_release/tx_queue_release for queues that live inside the port's
+ * own structure and hold nothing of their own.
+ */
+void vdk_eth_dev_queue_release_none(struct vdk_eth_dev *dev, void *q);
+
+/**
+ * link_update for a virtual port: 10 Gb/s full duplex, up while the port
+ * is started, recorded through vdk_eth_dev_link_set(). @return 0.
+ */
+int vdk_eth_dev_link_update_virtual(struct vdk_eth_dev *dev, int wait);
 
 /**
  * The remove hook of a vdev driver that makes one port a device, named as

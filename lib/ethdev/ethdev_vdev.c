@@ -257,7 +257,7 @@ vdk_vdev_args_check(const char *devname, const char *args, const char *const kno
 /* ---- what the virtual-port drivers (null, ring, af_packet) share ---- */
 
 int
-vdk_eth_dev_mode_accept(struct vdk_eth_dev *dev)
+vdk_eth_dev_op_accept(struct vdk_eth_dev *dev)
 {
 	(void)dev;
 	return 0;
@@ -276,6 +276,28 @@ vdk_eth_dev_mtu_accept(struct vdk_eth_dev *dev, uint16_t mtu)
 {
 	(void)dev;
 	(void)mtu;
+	return 0;
+}
+
+void
+vdk_eth_dev_queue_release_none(struct vdk_eth_dev *dev, void *q)
+{
+	(void)dev;
+	(void)q;
+}
+
+int
+vdk_eth_dev_link_update_virtual(struct vdk_eth_dev *dev, int wait)
+{
+	struct vdk_eth_link link = {
+		.link_speed = VDK_ETH_SPEED_NUM_10G,
+		.link_duplex = VDK_ETH_LINK_FULL_DUPLEX,
+		.link_status = dev->state == VDK_ETH_DEV_STARTED ? VDK_ETH_LINK_UP
+							      : VDK_ETH_LINK_DOWN,
+	};
+
+	(void)wait;
+	vdk_eth_dev_link_set(dev, &link);
 	return 0;
 }
 

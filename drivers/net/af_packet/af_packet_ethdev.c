@@ -202,14 +202,6 @@ afp_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int 
 	return 0;
 }
 
-/* The sockets and rings belong to the port: a queue only points at them. */
-static void
-afp_queue_release(struct vdk_eth_dev *dev, void *q)
-{
-	(void)dev;
-	(void)q;
-}
-
 static int
 afp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
@@ -290,9 +282,9 @@ static const struct vdk_eth_dev_ops afp_ops = {
 	.dev_stop = afp_stop,
 	.dev_close = afp_close,
 	.rx_queue_setup = afp_rx_queue_setup,
-	.rx_queue_release = afp_queue_release,
+	.rx_queue_release = vdk_eth_dev_queue_release_none,
 	.tx_queue_setup = afp_tx_queue_setup,
-	.tx_queue_release = afp_queue_release,
+	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = afp_link_update,
 	.stats_get = afp_stats_get,
 	.promiscuous_enable = afp_promisc_on,

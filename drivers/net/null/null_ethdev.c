@@ -56,47 +56,10 @@ null_configure(struct vdk_eth_dev *dev)
 	return 0;
 }
 
-static int
-null_link_update(struct vdk_eth_dev *dev, int wait)
-{
-	struct vdk_eth_link link = {
-		.link_speed = VDK_ETH_SPEED_NUM_10G,
-		.link_duplex = VDK_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = 0,
-		.link_status = dev->state == VDK_ETH_DEV_STARTED ? VDK_ETH_LINK_UP
-							      : VDK_ETH_LINK_DOWN,
-	};
-
-	(void)wait;
-	vdk_eth_dev_link_set(dev, &link);
-	return 0;
-}
-
-static int
-null_start(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int
-null_stop(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 static void
 null_close(struct vdk_eth_dev *dev)
 {
 	free(to_null(dev));
-}
-
-static int
-null_reset(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
 }
 
 static int
@@ -118,13 +81,6 @@ null_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int
 	return 0;
 }
 
-static void
-null_rx_queue_release(struct vdk_eth_dev *dev, void *rxq)
-{
-	(void)dev;
-	(void)rxq;
-}
-
 static int
 null_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		    const struct vdk_eth_txconf *conf, void **txq)
@@ -138,13 +94,6 @@ null_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int
 	q->qid = qid;
 	*txq = q;
 	return 0;
-}
-
-static void
-null_tx_queue_release(struct vdk_eth_dev *dev, void *txq)
-{
-	(void)dev;
-	(void)txq;
 }
 
 static int
@@ -172,20 +121,20 @@ null_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 static const struct vdk_eth_dev_ops null_ops = {
 	.dev_infos_get = null_infos_get,
 	.dev_configure = null_configure,
-	.dev_start = null_start,
-	.dev_stop = null_stop,
+	.dev_start = vdk_eth_dev_op_accept,
+	.dev_stop = vdk_eth_dev_op_accept,
 	.dev_close = null_close,
-	.dev_reset = null_reset,
+	.dev_reset = vdk_eth_dev_op_accept,
 	.rx_queue_setup = null_rx_queue_setup,
-	.rx_queue_release = null_rx_queue_release,
+	.rx_queue_release = vdk_eth_dev_queue_release_none,
 	.tx_queue_setup = null_tx_queue_setup,
-	.tx_queue_release = null_tx_queue_release,
-	.link_update = null_link_update,
+	.tx_queue_release = vdk_eth_dev_queue_release_none,
+	.link_update = vdk_eth_dev_link_update_virtual,
 	.stats_get = null_stats_get,
-	.promiscuous_enable = vdk_eth_dev_mode_accept,
-	.promiscuous_disable = vdk_eth_dev_mode_accept,
-	.allmulticast_enable = vdk_eth_dev_mode_accept,
-	.allmulticast_disable = vdk_eth_dev_mode_accept,
+	.promiscuous_enable = vdk_eth_dev_op_accept,
+	.promiscuous_disable = vdk_eth_dev_op_accept,
+	.allmulticast_enable = vdk_eth_dev_op_accept,
+	.allmulticast_disable = vdk_eth_dev_op_accept,
 	.mac_addr_set = vdk_eth_dev_mac_addr_accept,
 	.mtu_set = vdk_eth_dev_mtu_accept,
 };

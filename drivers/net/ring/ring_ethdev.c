@@ -57,35 +57,6 @@ ring_configure(struct vdk_eth_dev *dev)
 	return 0;
 }
 
-static int
-ring_link_update(struct vdk_eth_dev *dev, int wait)
-{
-	struct vdk_eth_link link = {
-		.link_speed = VDK_ETH_SPEED_NUM_10G,
-		.link_duplex = VDK_ETH_LINK_FULL_DUPLEX,
-		.link_status = dev->state == VDK_ETH_DEV_STARTED ? VDK_ETH_LINK_UP
-							      : VDK_ETH_LINK_DOWN,
-	};
-
-	(void)wait;
-	vdk_eth_dev_link_set(dev, &link);
-	return 0;
-}
-
-static int
-ring_start(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int
-ring_stop(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 /* Packets still in a ring this port owns would leak with it. */
 static void
 ring_drain(struct vdk_ring *r)
@@ -158,14 +129,6 @@ ring_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int
 	return 0;
 }
 
-/* The queue structures live in the port; the rings outlive the queues. */
-static void
-ring_queue_release(struct vdk_eth_dev *dev, void *q)
-{
-	(void)dev;
-	(void)q;
-}
-
 static int
 ring_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
@@ -212,22 +175,22 @@ ring_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 static const struct vdk_eth_dev_ops ring_ops = {
 	.dev_infos_get = ring_infos_get,
 	.dev_configure = ring_configure,
-	.dev_start = ring_start,
-	.dev_stop = ring_stop,
+	.dev_start = vdk_eth_dev_op_accept,
+	.dev_stop = vdk_eth_dev_op_accept,
 	.dev_close = ring_close,
 	.dev_reset = ring_reset,
 	.rx_queue_setup = ring_rx_queue_setup,
-	.rx_queue_release = ring_queue_release,
+	.rx_queue_release = vdk_eth_dev_queue_release_none,
 	.tx_queue_setup = ring_tx_queue_setup,
-	.tx_queue_release = ring_queue_release,
-	.link_update = ring_link_update,
+	.tx_queue_release = vdk_eth_dev_queue_release_none,
+	.link_update = vdk_eth_dev_link_update_virtual,
 	.stats_get = ring_stats_get,
 	.xstats_get_names = ring_xstats_get_names,
 	.xstats_get = ring_xstats_get,
-	.promiscuous_enable = vdk_eth_dev_mode_accept,
-	.promiscuous_disable = vdk_eth_dev_mode_accept,
-	.allmulticast_enable = vdk_eth_dev_mode_accept,
-	.allmulticast_disable = vdk_eth_dev_mode_accept,
+	.promiscuous_enable = vdk_eth_dev_op_accept,
+	.promiscuous_disable = vdk_eth_dev_op_accept,
+	.allmulticast_enable = vdk_eth_dev_op_accept,
+	.allmulticast_disable = vdk_eth_dev_op_accept,
 	.mac_addr_set = vdk_eth_dev_mac_addr_accept,
 	.mtu_set = vdk_eth_dev_mtu_accept,
 };
