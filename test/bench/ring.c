@@ -337,12 +337,13 @@ run_loops(unsigned int worker, int both, unsigned int rep)
  * Parse one run of ring_perf_autotest. Its legacy-API lines look like
  * "legacy APIs: SP/SC: bulk (size: 8): 81.80": on one core the figure is
  * cycles per enqueue+dequeue call pair, on two cores cycles per object.
+ * The "empty bulk deq" section prints lines of the same form: skipped.
  */
 static int
 run_peer(const char *dpdk_test)
 {
 	char cmd[512], line[256], mode_s[8];
-	int two_cores = 0, found = 0;
+	int two_cores = 0, found = 0, empty = 0;
 	unsigned int size;
 	double v;
 	FILE *p;
@@ -354,11 +355,14 @@ run_peer(const char *dpdk_test)
 	if (p == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), p) != NULL) {
+		/* Sections: only single, bulk and the first two-core one count. */
+		if (strncmp(line, "### ", 4) == 0)
+			empty = strstr(line, "empty") != NULL;
 		if (strstr(line, "### Testing using two") != NULL)
 			two_cores++;
 		if (strstr(line, "### Testing using all") != NULL)
 			two_cores = 99; /* past the pair sections */
-		if (strncmp(line, "legacy APIs: ", 13) != 0 || two_cores > 1)
+		if (strncmp(line, "legacy APIs: ", 13) != 0 || two_cores > 1 || empty)
 			continue;
 		if (sscanf(line + 13, "%5[SPMC/]: single: %lf", mode_s, &v) == 2)
 			size = 1;
