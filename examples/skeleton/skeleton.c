@@ -37,15 +37,25 @@ on_signal(int sig)
 static int
 port_init(uint16_t port, struct vdk_mempool *pool)
 {
+	struct vdk_eth_dev_info info;
 	struct vdk_ether_addr mac;
 	char buf[VDK_ETHER_ADDR_FMT_SIZE];
 	int ret, socket = vdk_eth_dev_socket_id(port);
+	uint16_t nb_rxd = RX_DESC, nb_txd = TX_DESC;
 
-	ret = vdk_eth_dev_configure(port, 1, 1, NULL);
+	/* Rings as large as asked, or as the device allows (virtio: 256). */
+	ret = vdk_eth_dev_info_get(port, &info);
+	if (ret == 0) {
+		if (info.rx_desc_lim.nb_max != 0 && nb_rxd > info.rx_desc_lim.nb_max)
+			nb_rxd = info.rx_desc_lim.nb_max;
+		if (info.tx_desc_lim.nb_max != 0 && nb_txd > info.tx_desc_lim.nb_max)
+			nb_txd = info.tx_desc_lim.nb_max;
+		ret = vdk_eth_dev_configure(port, 1, 1, NULL);
+	}
 	if (ret == 0)
-		ret = vdk_eth_rx_queue_setup(port, 0, RX_DESC, socket, NULL, pool);
+		ret = vdk_eth_rx_queue_setup(port, 0, nb_rxd, socket, NULL, pool);
 	if (ret == 0)
-		ret = vdk_eth_tx_queue_setup(port, 0, TX_DESC, socket, NULL);
+		ret = vdk_eth_tx_queue_setup(port, 0, nb_txd, socket, NULL);
 	if (ret == 0)
 		ret = vdk_eth_dev_start(port);
 	if (ret != 0) {
