@@ -195,31 +195,6 @@ nvme_qpair_ring_sq(struct vdk_nvme_qpair *qp)
 }
 
 /*
- * IOVA of @p addr. In IOVA-as-VA mode the last EAL segment seen is
- * remembered, so the datapath skips the EAL's locked lookup; in PA mode
- * every page is looked up (a freed and remapped segment could change it).
- */
-static inline uint64_t
-nvme_virt2iova(const void *addr)
-{
-	static __thread uintptr_t seg_start, seg_len;
-	uintptr_t a = (uintptr_t)addr;
-	const struct vdk_memseg *ms;
-
-	if (a - seg_start < seg_len)
-		return a;
-	if (vdk_eal_iova_mode() == VDK_IOVA_VA) {
-		ms = vdk_mem_virt2memseg(addr);
-		if (ms != NULL && ms->iova == (uint64_t)(uintptr_t)ms->addr) {
-			seg_start = (uintptr_t)ms->addr;
-			seg_len = ms->len;
-			return a;
-		}
-	}
-	return vdk_mem_virt2iova(addr);
-}
-
-/*
  * PRPs (§4.3): PRP1 is the first byte, at any dword offset in its page;
  * the other entries are whole pages. Two pages fit in PRP1 and PRP2;
  * more take a PRP list in the command's area, pointed to by PRP2.
@@ -240,7 +215,7 @@ nvme_build_prps(struct vdk_nvme_ctrlr *c, struct nvme_tracker *tr, struct vdk_nv
 	cmd->dptr.prp.prp2 = 0;
 	if ((va & 3) != 0)
 		return -EINVAL;
-	iova = nvme_virt2iova(buf);
+	iova = vdk_mem_virt2iova(buf);
 	if (iova == VDK_BAD_IOVA)
 		return -EFAULT;
 	cmd->dptr.prp.prp1 = iova;
@@ -250,7 +225,7 @@ nvme_build_prps(struct vdk_nvme_ctrlr *c, struct nvme_tracker *tr, struct vdk_nv
 	next = va + first;
 	npages = (len - first + pg - 1) / pg;
 	if (npages == 1) {
-		iova = nvme_virt2iova((void *)next);
+		iova = vdk_mem_virt2iova((void *)next);
 		if (iova == VDK_BAD_IOVA)
 			return -EFAULT;
 		cmd->dptr.prp.prp2 = iova;
@@ -259,7 +234,7 @@ nvme_build_prps(struct vdk_nvme_ctrlr *c, struct nvme_tracker *tr, struct vdk_nv
 	if (npages > NVME_CMD_AREA / sizeof(uint64_t))
 		return -EINVAL;
 	for (i = 0; i < npages; i++) {
-		iova = nvme_virt2iova((void *)(next + (uintptr_t)i * pg));
+		iova = vdk_mem_virt2iova((void *)(next + (uintptr_t)i * pg));
 		if (iova == VDK_BAD_IOVA)
 			return -EFAULT;
 		list[i] = iova;
@@ -290,7 +265,7 @@ nvme_build_sgl(struct vdk_nvme_ctrlr *c, struct nvme_tracker *tr, struct vdk_nvm
 		if (dword && ((va | left) & 3) != 0)
 			return -EINVAL;
 		while (left > 0) {
-			uint64_t iova = nvme_virt2iova((void *)va);
+			uint64_t iova = vdk_mem_virt2iova((void *)va);
 			size_t run = VDK_MIN(left, pg - (va & (pg - 1)));
 
 			if (iova == VDK_BAD_IOVA)
@@ -348,7 +323,7 @@ nvme_build_prps_iov(struct vdk_nvme_ctrlr *c, struct nvme_tracker *tr,
 		    (va & 3) != 0)
 			return -EINVAL;
 		while (va < end) {
-			iova = nvme_virt2iova((void *)va);
+			iova = vdk_mem_virt2iova((void *)va);
 			if (iova == VDK_BAD_IOVA)
 				return -EFAULT;
 			if (!have_prp1) {
@@ -420,7 +395,7 @@ nvme_qpair_submit(struct vdk_nvme_qpair *qp, struct vdk_nvme_cmd *cmd, void *buf
 	if (vdk_unlikely(ret < 0))
 		return ret;
 	if (md != NULL) {
-		cmd->mptr = nvme_virt2iova(md);
+		cmd->mptr = vdk_mem_virt2iova(md);
 		if (cmd->mptr == VDK_BAD_IOVA)
 			return -EFAULT;
 	}
