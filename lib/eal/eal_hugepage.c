@@ -181,7 +181,7 @@ overcommit_hugepages(uint64_t page_sz)
 static void
 log_no_free_hugepages(size_t len, int node)
 {
-	char sz[16];
+	char sz[32];
 	long nfree = free_hugepages(bk.page_sz, node);
 
 	eal_page_sz_str(bk.page_sz, sz, sizeof(sz));
@@ -357,7 +357,7 @@ memfd_open(const char *name)
 int
 eal_backing_init(const struct eal_config *cfg, uint64_t *page_sz)
 {
-	char sz[16];
+	char sz[32];
 	long nfree;
 	int ret, fd;
 

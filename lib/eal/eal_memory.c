@@ -923,7 +923,7 @@ eal_memory_init(const struct eal_config *cfg)
 {
 	size_t mb[EAL_MAX_NUMA_NODES], upfront = 0;
 	uint64_t page_sz = 0;
-	char sz[16];
+	char sz[32];
 	int ret, n;
 
 	if (cfg == NULL)
