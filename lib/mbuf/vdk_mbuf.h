@@ -326,7 +326,9 @@ vdk_pktmbuf_alloc_bulk(struct vdk_mempool *mp, struct vdk_mbuf **mbufs, unsigned
 /**
  * Drop one reference to segment @p m, ignoring its chain.
  * @return @p m, ready to go back to its pool (refcnt 1, next NULL, nb_segs
- *   1), if that was the last reference; otherwise NULL.
+ *   1), if that was the last reference; otherwise NULL. Every mbuf in a
+ *   pool is in that state: receive paths that take mbufs straight from the
+ *   pool rely on it and do not write those fields for a one-segment packet.
  */
 static inline struct vdk_mbuf *
 vdk_pktmbuf_prefree_seg(struct vdk_mbuf *m)

@@ -207,9 +207,9 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 
 		m->data_len = len;
 		if (first == NULL) {
+			/* nb_segs is 1 and next NULL: the mbuf is fresh from the pool. */
 			first = m;
 			m->pkt_len = len;
-			m->nb_segs = 1;
 		} else {
 			first->pkt_len += len;
 			first->nb_segs++;
@@ -218,7 +218,6 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 		last = m;
 		if (!(status & E1000E_RXD_STAT_EOP))
 			continue;
-		last->next = NULL;
 		if (vdk_unlikely(err & E1000E_RXD_ERR_FRAME)) {
 			errors++;
 			vdk_pktmbuf_free(first);

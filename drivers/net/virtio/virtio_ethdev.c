@@ -459,7 +459,7 @@ virtio_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, i
 
 	if (ret != 0)
 		return ret;
-	ret = virtio_txq_create(p, qid, nb_desc, socket_id, conf, &q);
+	ret = virtio_txq_create(qid, nb_desc, socket_id, conf, &q);
 	if (ret != 0) {
 		VIRTIO_LOG(ERR, "%s: tx queue %u: no memory for %u descriptors", p->vp.pdev->name,
 			   qid, nb_desc);
@@ -657,7 +657,6 @@ virtio_probe(struct vdk_pci_device *pdev)
 	ret = negotiate(p);
 	if (ret != 0)
 		goto reset;
-	p->hdr_size = sizeof(struct virtio_net_hdr);
 
 	if (virtio_has(p, VIRTIO_NET_F_MAC)) {
 		virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_MAC, p->eth.mac_addr.addr_bytes, 6);

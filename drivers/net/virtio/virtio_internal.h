@@ -122,7 +122,6 @@ struct virtio_rxq {
 	uint16_t port_id;
 	uint16_t qid;
 	uint16_t free_thresh;
-	uint16_t hdr_size;
 	uint32_t buf_len;            /* what each descriptor offers the device */
 	bool mrg;
 	uint64_t pkts;
@@ -138,7 +137,6 @@ struct virtio_txq {
 	struct virtio_net_hdr *hdrs; /* one header a descriptor, when the headroom is short */
 	uint64_t hdrs_iova;
 	uint16_t free_thresh;
-	uint16_t hdr_size;
 	uint16_t qid;
 	uint64_t pkts;
 	uint64_t bytes;
@@ -152,7 +150,6 @@ struct virtio_port {
 	uint64_t features_off;       /* devargs: features not to ask for */
 	uint16_t max_pairs;
 	uint16_t queue_max;          /* the device's largest rx/tx queue */
-	uint16_t hdr_size;
 	bool running;                /* DRIVER_OK set, queues live */
 	bool intr_ok;                /* MSI-X vector 0 for configuration changes */
 	/* The control queue: one command at a time. */
@@ -189,7 +186,7 @@ int virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int
 void virtio_rxq_free(struct virtio_rxq *q);
 int virtio_rxq_fill(struct virtio_rxq *q);
 void virtio_rxq_drop_mbufs(struct virtio_rxq *q);
-int virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+int virtio_txq_create(uint16_t qid, uint16_t nb_desc, int socket_id,
 		      const struct vdk_eth_txconf *conf, struct virtio_txq **out);
 void virtio_txq_free(struct virtio_txq *q);
 void virtio_txq_drop_mbufs(struct virtio_txq *q);

@@ -10,14 +10,17 @@
  * handler runs), so a forwarding loop rarely writes the notify register.
  * The kicks are counted (xstats rx_kicks, tx_kicks).
  *
+ * The header is always the 12-byte struct virtio_net_hdr: VERSION_1 is
+ * required, and with it num_buffers is always there (§5.1.6.1).
+ *
  * Receive (§5.1.6.3, §5.1.6.4): each buffer is one device-writable
- * descriptor over an mbuf, starting hdr_size bytes before its data so the
+ * descriptor over an mbuf, starting VIRTIO_HDR bytes before its data so the
  * virtio_net_hdr lands in the headroom. With MRG_RXBUF a packet may span
  * num_buffers buffers; the later ones carry data only.
  *
  * Transmit (§5.1.6.2): the header goes into the mbuf's headroom when it is
- * the mbuf's sole owner, making a one-descriptor packet; otherwise a
- * per-descriptor header slot heads the chain.
+ * a one-segment mbuf's sole owner, making a one-descriptor packet;
+ * otherwise a per-descriptor header slot heads the chain.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,6 +29,8 @@
 #include "vdk_dma.h"
 #include "vdk_malloc.h"
 #include "vdk_mbuf.h"
+
+#define VIRTIO_HDR ((uint16_t)sizeof(struct virtio_net_hdr))
 
 int
 virtq_alloc(struct virtq *vq, uint16_t size, int socket_id)
@@ -113,10 +118,9 @@ virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->mp = mp;
 	q->qid = qid;
 	q->port_id = p->eth.port_id;
-	q->hdr_size = p->hdr_size;
 	q->mrg = virtio_has(p, VIRTIO_NET_F_MRG_RXBUF);
 	q->buf_len = (uint32_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM +
-				p->hdr_size);
+				VIRTIO_HDR);
 	q->free_thresh = conf->rx_free_thresh ? conf->rx_free_thresh
 					      : VIRTIO_DEFAULT_RX_FREE_THRESH;
 	*out = q;
@@ -175,7 +179,7 @@ rx_post(struct virtio_rxq *q, uint16_t n)
 			bufs[i]->data_off = VDK_PKTMBUF_HEADROOM;
 			q->sw_ring[id] = bufs[i];
 			/* len and flags were set once, at fill time. */
-			vq->desc[id].addr = bufs[i]->buf_iova + VDK_PKTMBUF_HEADROOM - q->hdr_size;
+			vq->desc[id].addr = bufs[i]->buf_iova + VDK_PKTMBUF_HEADROOM - VIRTIO_HDR;
 			vq->avail->ring[vq->avail_idx++ & vq->mask] = id;
 		}
 		done = (uint16_t)(done + k);
@@ -228,21 +232,22 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 		vq->free_ids[vq->nb_free++] = id;
 
 		if (first == NULL) {
-			if (vdk_unlikely(len < q->hdr_size)) {
+			if (vdk_unlikely(len < VIRTIO_HDR)) {
 				errors++;
 				vdk_pktmbuf_free_seg(m);
 				continue;
 			}
-			hdr = (const void *)((uint8_t *)m->buf_addr + m->data_off - q->hdr_size);
+			hdr = vdk_pktmbuf_mtod_offset(m, const struct virtio_net_hdr *,
+						      -(int)VIRTIO_HDR);
 			segs_left = q->mrg && hdr->num_buffers > 1 ? (uint16_t)(hdr->num_buffers - 1)
 								   : 0;
-			m->data_len = (uint16_t)(len - q->hdr_size);
+			/* nb_segs is 1 and next NULL: the mbuf is fresh from the pool. */
+			m->data_len = (uint16_t)(len - VIRTIO_HDR);
 			m->pkt_len = m->data_len;
-			m->nb_segs = 1;
 			first = m;
 		} else {
 			/* Later buffers of a merged packet have no header. */
-			m->data_off = (uint16_t)(m->data_off - q->hdr_size);
+			m->data_off = (uint16_t)(m->data_off - VIRTIO_HDR);
 			m->data_len = (uint16_t)len;
 			first->pkt_len += len;
 			first->nb_segs++;
@@ -252,7 +257,6 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 		last = m;
 		if (segs_left != 0)
 			continue;
-		last->next = NULL;
 		first->port = q->port_id;
 		first->ol_flags = 0;
 		first->packet_type = VDK_PTYPE_L2_ETHER;
@@ -284,7 +288,7 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 /* Transmit */
 
 int
-virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
+virtio_txq_create(uint16_t qid, uint16_t nb_desc, int socket_id,
 		  const struct vdk_eth_txconf *conf, struct virtio_txq **out)
 {
 	struct virtio_txq *q;
@@ -306,7 +310,6 @@ virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	}
 	q->vq.qidx = (uint16_t)(2 * qid + 1);
 	q->qid = qid;
-	q->hdr_size = p->hdr_size;
 	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh
 					      : VIRTIO_DEFAULT_TX_FREE_THRESH;
 	*out = q;
@@ -378,43 +381,49 @@ virtio_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	struct vdk_mbuf *m, *seg;
 	uint16_t nb_tx, head, id, need;
 	uint64_t bytes = 0;
-	bool push;
 
 	if (vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts)
 		tx_reclaim(q);
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		m = pkts[nb_tx];
-		push = vdk_mbuf_refcnt_read(m) == 1 && vdk_pktmbuf_headroom(m) >= q->hdr_size;
-		need = (uint16_t)(m->nb_segs + !push);
-		if (vdk_unlikely(need > vq->nb_free))
-			break;
-		head = id = vq->free_ids[--vq->nb_free];
-		d = &vq->desc[id];
-		if (push) {
-			/* The header in the headroom: header and frame in one descriptor. */
-			memset(vdk_pktmbuf_mtod_offset(m, uint8_t *, -(int)q->hdr_size), 0,
-			       q->hdr_size);
-			d->addr = vdk_pktmbuf_iova(m) - q->hdr_size;
-			d->len = (uint32_t)(m->data_len + q->hdr_size);
-			seg = m->next;
-		} else {
-			memset(&q->hdrs[id], 0, sizeof(q->hdrs[id]));
-			d->addr = q->hdrs_iova + id * sizeof(struct virtio_net_hdr);
-			d->len = q->hdr_size;
-			seg = m;
-		}
-		for (; seg != NULL; seg = seg->next) {
+		if (vdk_likely(m->nb_segs == 1 && vdk_mbuf_refcnt_read(m) == 1 &&
+			       vdk_pktmbuf_headroom(m) >= VIRTIO_HDR)) {
+			/* The header in the headroom: one descriptor. */
+			if (vdk_unlikely(vq->nb_free == 0))
+				break;
 			id = vq->free_ids[--vq->nb_free];
-			d->flags = VRING_DESC_F_NEXT;
-			d->next = id;
+			*vdk_pktmbuf_mtod_offset(m, struct virtio_net_hdr *, -(int)VIRTIO_HDR) =
+				(struct virtio_net_hdr){ 0 };
 			d = &vq->desc[id];
-			d->addr = vdk_pktmbuf_iova(seg);
-			d->len = seg->data_len;
+			d->addr = vdk_pktmbuf_iova(m) - VIRTIO_HDR;
+			d->len = (uint32_t)(m->data_len + VIRTIO_HDR);
+			d->flags = 0;
+			q->ndescs[id] = 1;
+		} else {
+			/* A header slot of our own heads the chain. */
+			need = (uint16_t)(m->nb_segs + 1);
+			if (vdk_unlikely(need > vq->nb_free))
+				break;
+			id = vq->free_ids[--vq->nb_free];
+			head = id;
+			memset(&q->hdrs[id], 0, sizeof(q->hdrs[id]));
+			d = &vq->desc[id];
+			d->addr = q->hdrs_iova + id * sizeof(struct virtio_net_hdr);
+			d->len = VIRTIO_HDR;
+			for (seg = m; seg != NULL; seg = seg->next) {
+				id = vq->free_ids[--vq->nb_free];
+				d->flags = VRING_DESC_F_NEXT;
+				d->next = id;
+				d = &vq->desc[id];
+				d->addr = vdk_pktmbuf_iova(seg);
+				d->len = seg->data_len;
+			}
+			d->flags = 0;
+			id = head;
+			q->ndescs[id] = need;
 		}
-		d->flags = 0;
-		q->sw_ring[head] = m;
-		q->ndescs[head] = need;
-		vq->avail->ring[vq->avail_idx++ & vq->mask] = head;
+		q->sw_ring[id] = m;
+		vq->avail->ring[vq->avail_idx++ & vq->mask] = id;
 		bytes += m->pkt_len;
 	}
 	if (nb_tx == 0)
