@@ -39,6 +39,8 @@ static const struct cmd_def cmds[] = {
 	{ { "set", "txpkts", "<segs>" }, "txonly segment lengths (may change while forwarding)" },
 	{ { "set", "nbcore", "<n>" }, "number of forwarding lcores (forwarding stopped)" },
 	{ { "set", "promisc", "<port>", "<onoff>" }, "promiscuous mode" },
+	{ { "set", "record-burst-stats", "<onoff>" },
+	  "rx/tx burst sizes in the forwarding statistics" },
 	{ { "port", "start", "<port>" }, "start ports" },
 	{ { "port", "stop", "<port>" }, "stop ports (forwarding stopped)" },
 	{ { "port", "close", "<port>" }, "close ports (forwarding stopped)" },
@@ -240,7 +242,12 @@ cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 				ret = -EIO;
 		return ret;
 	}
-	return bad_args(t, "set fwd|burst|txpkts|nbcore|promisc ...");
+	if (n >= 2 && strcmp(tok[1], "record-burst-stats") == 0) {
+		if (n != 3 || (strcmp(tok[2], "on") != 0 && strcmp(tok[2], "off") != 0))
+			return bad_args(t, "set record-burst-stats on|off");
+		return tp_set_record_burst_stats(t, strcmp(tok[2], "on") == 0);
+	}
+	return bad_args(t, "set fwd|burst|txpkts|nbcore|promisc|record-burst-stats ...");
 }
 
 static int

@@ -123,6 +123,7 @@ tp_fwd_config_make(struct testpmd *t)
 		return NULL;
 	cfg->engine = t->engine;
 	cfg->burst = t->burst;
+	cfg->record_burst_stats = t->record_burst_stats;
 	cfg->nb_txsegs = (uint16_t)t->nb_txsegs;
 	cfg->txpkt_len = 0;
 	for (i = 0; i < t->nb_txsegs; i++) {
@@ -198,6 +199,8 @@ streams_clear(struct testpmd *t)
 		t->streams[i].fwd_dropped = 0;
 		t->streams[i].rx_bad_ip_csum = 0;
 		t->streams[i].rx_bad_l4_csum = 0;
+		memset(t->streams[i].rx_bursts, 0, sizeof(t->streams[i].rx_bursts));
+		memset(t->streams[i].tx_bursts, 0, sizeof(t->streams[i].tx_bursts));
 	}
 }
 
@@ -270,6 +273,74 @@ print_line(FILE *f, const char *label1, uint64_t v1, const char *label2, uint64_
 		label2, v2, label3, v3);
 }
 
+void
+tp_burst_stats_print(FILE *f, const char *dir, const uint64_t *spread)
+{
+	/* [0]: the empty bursts, always shown; [1], [2]: the two most frequent other sizes. */
+	uint64_t count[3] = { spread[0], 0, 0 }, total = spread[0], shown = 0, pct, pct_sum = 0;
+	unsigned int size[3] = { 0, 0, 0 }, s, i;
+
+	for (s = 1; s <= TP_MAX_BURST; s++) {
+		total += spread[s];
+		/* Only a strictly larger count moves up: on a tie the smaller size stays first. */
+		if (spread[s] > count[1]) {
+			count[2] = count[1];
+			size[2] = size[1];
+			count[1] = spread[s];
+			size[1] = s;
+		} else if (spread[s] > count[2]) {
+			count[2] = spread[s];
+			size[2] = s;
+		}
+	}
+	if (total == 0)
+		return;	/* nothing recorded: no line, as DPDK */
+	fprintf(f, "  %s-bursts : %" PRIu64 " [", dir, total);
+	for (i = 0; i < VDK_DIM(count); i++) {
+		shown += count[i];
+		/* The last share shown is what the others leave, so that they add up to 100. */
+		if (shown == total) {
+			fprintf(f, "%" PRIu64 "%% of %u pkts]\n", 100 - pct_sum, size[i]);
+			return;
+		}
+		/* Integer percent, rounded down; 100 * count overflows past 1.8e17 bursts. */
+		pct = count[i] * 100 / total;
+		fprintf(f, "%" PRIu64 "%% of %u pkts + ", pct, size[i]);
+		pct_sum += pct;
+	}
+	fprintf(f, "%" PRIu64 "%% of other]\n", 100 - pct_sum);
+}
+
+/* Sum the rx (@rx) or tx histograms of the streams that receive or send on @port. */
+static void
+burst_spread_sum(struct testpmd *t, uint16_t port, bool rx, uint64_t *sum)
+{
+	unsigned int i, s;
+
+	memset(sum, 0, (TP_MAX_BURST + 1) * sizeof(*sum));
+	for (i = 0; i < t->nb_streams; i++) {
+		const struct fwd_stream *fs = &t->streams[i];
+
+		if ((rx ? fs->rx_port : fs->tx_port) != port)
+			continue;
+		for (s = 0; s <= TP_MAX_BURST; s++)
+			sum[s] += rd(rx ? &fs->rx_bursts[s] : &fs->tx_bursts[s]);
+	}
+}
+
+/*
+ * A copy of one stream's histogram read with the lcore's stores in mind
+ * (`show fwd stats all` runs while forwarding).
+ */
+static void
+burst_spread_read(const uint64_t *from, uint64_t *to)
+{
+	unsigned int s;
+
+	for (s = 0; s <= TP_MAX_BURST; s++)
+		to[s] = rd(&from[s]);
+}
+
 /* Per stream (when there are more streams than ports), per port, all ports. */
 static void
 fwd_stats_print(struct testpmd *t)
@@ -278,6 +349,7 @@ fwd_stats_print(struct testpmd *t)
 	uint64_t drop[TP_MAX_PORTS] = { 0 }, bad_ip[TP_MAX_PORTS] = { 0 };
 	uint64_t bad_l4[TP_MAX_PORTS] = { 0 };
 	uint64_t trx = 0, ttx = 0, tmiss = 0, tdrop = 0;
+	uint64_t spread[TP_MAX_BURST + 1];
 	uint16_t ports[TP_MAX_PORTS];
 	struct vdk_eth_stats st;
 	unsigned int np, i;
@@ -302,6 +374,12 @@ fwd_stats_print(struct testpmd *t)
 		if (csum)
 			fprintf(f, "  RX- bad IP checksum: %-14" PRIu64 "  Rx- bad L4 checksum: %-14"
 				PRIu64 "\n", rd(&fs->rx_bad_ip_csum), rd(&fs->rx_bad_l4_csum));
+		if (t->record_burst_stats) {
+			burst_spread_read(fs->rx_bursts, spread);
+			tp_burst_stats_print(f, "RX", spread);
+			burst_spread_read(fs->tx_bursts, spread);
+			tp_burst_stats_print(f, "TX", spread);
+		}
 	}
 	for (i = 0; i < np; i++) {
 		uint16_t p = ports[i];
@@ -321,6 +399,13 @@ fwd_stats_print(struct testpmd *t)
 				bad_ip[p], bad_l4[p]);
 		print_line(f, "TX-packets:", tx[p], "TX-dropped:", drop[p], "TX-total:",
 			   tx[p] + drop[p]);
+		if (t->record_burst_stats) {
+			/* All the port's queues together: DPDK shows its one stream. */
+			burst_spread_sum(t, p, true, spread);
+			tp_burst_stats_print(f, "RX", spread);
+			burst_spread_sum(t, p, false, spread);
+			tp_burst_stats_print(f, "TX", spread);
+		}
 		fprintf(f, "  ------------------------------------------------------------"
 			"----------------\n");
 		trx += rx[p];
@@ -482,6 +567,14 @@ tp_set_nbcore(struct testpmd *t, unsigned int n)
 	t->nb_fwd_lcores = n;
 	fprintf(t->out, "Number of forwarding cores set to %u\n", n);
 	return 0;
+}
+
+int
+tp_set_record_burst_stats(struct testpmd *t, bool on)
+{
+	t->record_burst_stats = on;
+	fprintf(t->out, "Recording of rx/tx burst statistics set to %s\n", on ? "on" : "off");
+	return t->forwarding ? tp_fwd_publish(t) : 0;
 }
 
 void

@@ -26,10 +26,12 @@ fwd_io(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+	fwd_record_rx_burst(fs, cfg, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fwd_record_tx_burst(fs, cfg, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }
@@ -41,6 +43,7 @@ fwd_rxonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+	fwd_record_rx_burst(fs, cfg, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -57,6 +60,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent, i;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+	fwd_record_rx_burst(fs, cfg, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -68,6 +72,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fwd_record_tx_burst(fs, cfg, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }
@@ -81,6 +86,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent, i;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+	fwd_record_rx_burst(fs, cfg, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -93,6 +99,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(&tmp, &eth->src_addr);
 	}
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fwd_record_tx_burst(fs, cfg, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }

@@ -50,6 +50,8 @@ tp_usage(FILE *f, const char *prog)
 		"  --total-num-mbufs=N        mbufs in the pool (default: sized to the queues)\n"
 		"  --mbuf-size=N              mbuf data room, headroom included (default %u)\n"
 		"  --no-promisc               leave promiscuous mode off\n"
+		"  --record-burst-stats       count packets per rx/tx burst, shown with the\n"
+		"                             forwarding statistics\n"
 		"  -h, --help                 this text\n",
 		prog, fwd_engine_names(), TP_DEFAULT_DESC, TP_MAX_BURST, TP_DEFAULT_BURST,
 		TP_DEFAULT_TXPKT, VDK_MBUF_DEFAULT_BUF_SIZE);
@@ -119,6 +121,7 @@ parse_peer(struct tp_params *p, const char *s)
 enum {
 	OPT_FWD = 256, OPT_NBCORES, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_TXPKTS,
 	OPT_STATS, OPT_PORTMASK, OPT_PEER, OPT_RUNTIME, OPT_NBMBUF, OPT_MBUFSZ, OPT_NOPROMISC,
+	OPT_BURSTSTATS,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "total-num-mbufs", required_argument, NULL, OPT_NBMBUF },
 	{ "mbuf-size", required_argument, NULL, OPT_MBUFSZ },
 	{ "no-promisc", no_argument, NULL, OPT_NOPROMISC },
+	{ "record-burst-stats", no_argument, NULL, OPT_BURSTSTATS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -247,6 +251,9 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 			break;
 		case OPT_NOPROMISC:
 			np.promisc = false;
+			break;
+		case OPT_BURSTSTATS:
+			np.record_burst_stats = true;
 			break;
 		case ':':
 			fprintf(err, "testpmd: option %s needs a value\n", argv[optind - 1]);

@@ -102,6 +102,7 @@ app_init(struct testpmd *t)
 	t->burst = t->params.burst;
 	memcpy(t->txsegs, t->params.txpkts, sizeof(t->txsegs));
 	t->nb_txsegs = t->params.nb_txpkts;
+	t->record_burst_stats = t->params.record_burst_stats;
 	VDK_LCORE_FOREACH_WORKER(l)
 		t->worker_lcores[t->nb_workers++] = l;
 	if (t->nb_workers == 0) {

@@ -6,10 +6,11 @@
  * timer) owns struct testpmd. Forwarding lcores read only a struct
  * fwd_config, published with liburcu QSBR: they report a quiescent state
  * once per poll loop, and the control thread swaps the pointer and waits a
- * grace period before it frees the old one. So `set fwd`, `set burst` and
- * `set txpkts` take effect between two bursts of a running lcore: no burst
- * is cut short and no lcore ever reads freed memory. Each stream's
- * counters are written by its one lcore and read by the control thread.
+ * grace period before it frees the old one. So `set fwd`, `set burst`,
+ * `set txpkts` and `set record-burst-stats` take effect between two bursts
+ * of a running lcore: no burst is cut short and no lcore ever reads freed
+ * memory. Each stream's counters are written by its one lcore and read by
+ * the control thread.
  */
 #ifndef TESTPMD_H
 #define TESTPMD_H
@@ -57,6 +58,7 @@ struct tp_params {
 	unsigned int total_mbufs;	/* 0: sized to the queues */
 	uint16_t mbuf_size;		/* data room incl. headroom */
 	bool promisc;			/* --no-promisc clears it */
+	bool record_burst_stats;	/* --record-burst-stats */
 };
 
 /* Defaults as DPDK's testpmd has them. */
@@ -88,6 +90,14 @@ struct fwd_stream {
 	uint64_t fwd_dropped;
 	uint64_t rx_bad_ip_csum;
 	uint64_t rx_bad_l4_csum;
+	/*
+	 * `set record-burst-stats on`: how many rx_burst and tx_burst calls
+	 * returned each count of packets, 0..TP_MAX_BURST. After the counters
+	 * above so that the first cache line, the one every burst writes, stays
+	 * as it was; these lines are touched only while recording.
+	 */
+	uint64_t rx_bursts[TP_MAX_BURST + 1];
+	uint64_t tx_bursts[TP_MAX_BURST + 1];
 } __attribute__((aligned(64)));
 
 struct fwd_config;
@@ -121,6 +131,8 @@ struct fwd_lcore_conf {
 struct fwd_config {
 	const struct fwd_engine *engine;
 	uint16_t burst;
+	/* Beside burst, which each call reads already: the test costs no cache miss. */
+	bool record_burst_stats;
 	uint16_t nb_txsegs;
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	uint32_t txpkt_len;
@@ -138,6 +150,26 @@ struct fwd_config {
 
 /* Build the txonly headers of @cfg for its txpkt_len. */
 void fwd_txonly_template(struct fwd_config *cfg);
+
+/*
+ * Count one rx_burst (or tx_burst) call that returned @n packets, when
+ * `set record-burst-stats` is on. Called after every call, empty polls
+ * included; when off it costs one well-predicted branch on a line the
+ * engine has read already. @n never exceeds the burst asked for.
+ */
+static inline void
+fwd_record_rx_burst(struct fwd_stream *fs, const struct fwd_config *cfg, uint16_t n)
+{
+	if (vdk_unlikely(cfg->record_burst_stats))
+		fs->rx_bursts[n]++;
+}
+
+static inline void
+fwd_record_tx_burst(struct fwd_stream *fs, const struct fwd_config *cfg, uint16_t n)
+{
+	if (vdk_unlikely(cfg->record_burst_stats))
+		fs->tx_bursts[n]++;
+}
 
 /* Free the unsent tail pkts[sent..n-1] and count it dropped. */
 void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
@@ -174,6 +206,7 @@ struct testpmd {
 	uint16_t burst;
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	unsigned int nb_txsegs;
+	bool record_burst_stats;		/* `set record-burst-stats` */
 	volatile bool quit;
 };
 
@@ -202,6 +235,16 @@ int tp_set_fwd(struct testpmd *t, const char *mode);
 int tp_set_burst(struct testpmd *t, unsigned int burst);
 int tp_set_txpkts(struct testpmd *t, const uint16_t *segs, unsigned int n);
 int tp_set_nbcore(struct testpmd *t, unsigned int n);
+int tp_set_record_burst_stats(struct testpmd *t, bool on);
+/*
+ * Print one "  RX-bursts : ..." line (@dir "RX" or "TX") in DPDK testpmd's
+ * layout from @spread, the count of bursts of each size 0..TP_MAX_BURST:
+ * the number of bursts, then the integer percent of empty ones (always),
+ * of the two most frequent other sizes (a tie goes to the smaller size)
+ * and of all the rest ("of other"); the last share printed is 100 less the
+ * ones before it. Prints nothing when there was no burst at all.
+ */
+void tp_burst_stats_print(FILE *f, const char *dir, const uint64_t *spread);
 void tp_show_fwd_stats(struct testpmd *t);
 void tp_show_config_fwd(struct testpmd *t);
 /* Build a configuration (not published) for tests and tp_fwd_publish(). */

@@ -4,7 +4,9 @@
 ports over veth pairs with real traffic: every command, tab completion and
 history (libedit), `set fwd` switched while packets flow with every packet
 still accounted for, unknown commands and bad arguments answered with a
-message and no change of state, and `quit` with a clean exit.
+message and no change of state, and `quit` with a clean exit. Then burst
+statistics (--record-burst-stats, `set record-burst-stats`) on two net_null
+ports.
 
 usage: test_testpmd_cli.py PATH/TO/vdk-testpmd   (about 20 s; root)
 """
@@ -30,6 +32,49 @@ def config_of(cfg_text):
     an asynchronous message (a link event) may share the pty's output."""
     keep = re.compile(r"packet forwarding - ports=|Logical Core|RX P=|packets/burst=|nb forwarding")
     return [ln.strip() for ln in cfg_text.splitlines() if keep.search(ln)]
+
+
+def burst_stats_on_null(testpmd, c):
+    """net_null fills every rx burst and takes every tx burst: all of 32."""
+    t = vh.Pty([testpmd, "-l", "0-1", "--no-huge", "--no-pci", "--vdev", "net_null0",
+                "--vdev", "net_null1", "--", "-i", "--record-burst-stats"])
+    try:
+        t.cmd("start")
+        time.sleep(0.3)
+        o = t.cmd("stop")
+        blocks = re.findall(r"Forward statistics for port (\d+).*?\n(.*?)  -{20,}\n", o, re.S)
+        full = "[0% of 0 pkts + 100% of 32 pkts]"
+        c.check(len(blocks) == 2 and
+                all(re.search(r"^  RX-bursts : [1-9]\d* " + re.escape(full), b, re.M) and
+                    re.search(r"^  TX-bursts : [1-9]\d* " + re.escape(full), b, re.M)
+                    for _, b in blocks),
+                "--record-burst-stats: RX-bursts and TX-bursts of 32 for each port", o[-1200:])
+        o = t.cmd("set record-burst-stats sometimes")
+        c.check("usage: set record-burst-stats on|off" in o,
+                "set record-burst-stats refuses a bad value", repr(o))
+        o = t.cmd("set record-burst-stats off")
+        c.check("set to off" in o, "set record-burst-stats off")
+        t.cmd("start")
+        time.sleep(0.2)
+        o = t.cmd("stop")
+        c.check("Forward statistics for port 1" in o and "-bursts" not in o,
+                "no burst lines once off", o[-800:])
+        t.cmd("set burst 8")
+        t.cmd("set record-burst-stats on")
+        t.cmd("start")
+        time.sleep(0.2)
+        o = t.cmd("show fwd stats all")
+        c.check("RX-bursts" in o and "100% of 8 pkts]" in o and "of 32 pkts" not in o,
+                "set record-burst-stats on: counted afresh at start, shown by show fwd stats all",
+                o[-800:])
+        t.cmd("stop")
+        t.send("quit\r")
+        rc = t.wait_exit()
+        c.check(rc == 0, "net_null session quits 0", "exit %d" % rc)
+        t = None
+    finally:
+        if t is not None:
+            t.kill()
 
 
 def main():
@@ -187,6 +232,7 @@ def main():
         if t is not None:
             t.kill()
         topo.remove()
+    burst_stats_on_null(testpmd, c)
     return c.done()
 
 

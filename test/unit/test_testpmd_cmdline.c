@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -68,6 +69,7 @@ struct snapshot {
 	int promisc0, promisc1, started0, started1;
 	uint16_t nb_ports;
 	bool forwarding;
+	bool record_burst_stats;
 };
 
 static void
@@ -85,6 +87,7 @@ snap(struct snapshot *s)
 	s->started1 = vdk_eth_dev_is_started(1);
 	s->nb_ports = vdk_eth_dev_count_avail();
 	s->forwarding = tp.forwarding;
+	s->record_burst_stats = tp.record_burst_stats;
 }
 
 static void
@@ -125,6 +128,11 @@ test_unknown_commands_and_bad_arguments_change_nothing(void **state)
 		{ "set promisc all maybe", "Bad arguments" },
 		{ "set promisc 9 off", "Invalid port" },
 		{ "set promisc x off", "Invalid port" },
+		{ "set record-burst-stats", "Bad arguments: usage: set record-burst-stats on|off" },
+		{ "set record-burst-stats maybe", "usage: set record-burst-stats on|off" },
+		{ "set record-burst-stats ON", "usage: set record-burst-stats on|off" },
+		{ "set record-burst-stats on off", "usage: set record-burst-stats on|off" },
+		{ "set record-burst-stat on", "Bad arguments" },
 		{ "set colour blue", "Bad arguments" },
 		{ "set", "Bad arguments" },
 		{ "port start 99", "Invalid port" },
@@ -171,6 +179,27 @@ test_unknown_commands_and_bad_arguments_change_nothing(void **state)
 	assert_unchanged(&s, "blank");
 }
 
+/* Refusals leave recording on as well as off. */
+static void
+test_record_burst_stats_refusals_keep_it_on(void **state)
+{
+	static const char *const bad[] = {
+		"set record-burst-stats", "set record-burst-stats off now",
+		"set record-burst-stats 0", "set record-burst-stats no",
+	};
+	unsigned int i;
+
+	(void)state;
+	expect_output("set record-burst-stats on", 0, "burst statistics set to on");
+	assert_true(tp.record_burst_stats);
+	for (i = 0; i < VDK_DIM(bad); i++) {
+		expect_output(bad[i], -EINVAL, "usage: set record-burst-stats on|off");
+		assert_true(tp.record_burst_stats);
+	}
+	expect_output("set record-burst-stats off", 0, "burst statistics set to off");
+	assert_false(tp.record_burst_stats);
+}
+
 static void
 test_settings_commands_change_what_they_say(void **state)
 {
@@ -212,6 +241,7 @@ test_show_and_clear_commands_print_port_data(void **state)
 	expect_output("show fwd stats all", 0, "forwarding never started");
 	o = run("help", 0);
 	assert_non_null(strstr(o, "set fwd io|mac|macswap|txonly|rxonly|csum"));
+	assert_non_null(strstr(o, "set record-burst-stats on|off"));
 	assert_non_null(strstr(o, "port start all|<port>"));
 }
 
@@ -244,7 +274,69 @@ test_start_stop_and_refusals_while_forwarding(void **state)
 	run("set burst 32", 0);
 	o = run("start tx_first 2", 0);
 	assert_true(tp.forwarding);
-	run("stop", 0);
+	o = run("stop", 0);
+	assert_null(strstr(o, "-bursts :"));	/* not asked for */
+}
+
+/* Wait up to 5 s for the lcore to have forwarded on every stream. */
+static void
+wait_forwarded(void)
+{
+	unsigned int i, s;
+
+	for (i = 0; i < 5000; i++) {
+		for (s = 0; s < tp.nb_streams; s++)
+			if (__atomic_load_n(&tp.streams[s].tx_packets, __ATOMIC_RELAXED) == 0)
+				break;
+		if (s == tp.nb_streams)
+			return;
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	}
+	fail_msg("the lcore forwarded nothing in 5 s");
+}
+
+/*
+ * net_null receives a full burst on every poll and takes every packet
+ * sent: each port's RX and TX bursts are all of 32.
+ */
+static void
+test_record_burst_stats_prints_burst_lines_per_port(void **state)
+{
+	const char *o;
+
+	(void)state;
+	run("set record-burst-stats on", 0);
+	assert_true(tp.record_burst_stats);
+	run("start", 0);
+	wait_forwarded();
+	o = run("show fwd stats all", 0);
+	assert_non_null(strstr(o, "Forward statistics for port 1"));
+	assert_non_null(strstr(o, " pkts + 100% of 32 pkts]\n"));
+	o = run("stop", 0);
+	assert_non_null(strstr(o, "Forward statistics for port 0"));
+	if (strstr(o, "RX-bursts : ") == NULL || strstr(o, "TX-bursts : ") == NULL ||
+	    strstr(strstr(o, "for port 1"), "RX-bursts : ") == NULL ||
+	    strstr(strstr(o, "for port 1"), "TX-bursts : ") == NULL ||
+	    strstr(o, "[0% of 0 pkts + 100% of 32 pkts]\n") == NULL)
+		fail_msg("no RX/TX-bursts lines of 32 in each port's block: %s", o);
+	/* Under each port's RX and TX lines, inside its block. */
+	assert_true(strstr(o, "RX-bursts : ") > strstr(o, "TX-packets: "));
+	assert_true(strstr(o, "RX-bursts : ") < strstr(o, "-------------------------------\n"));
+	/* Off: no lines, though the last run's counts are still there. */
+	run("set record-burst-stats off", 0);
+	o = run("show fwd stats all", 0);
+	assert_null(strstr(o, "-bursts :"));
+	/* A new start counts afresh: fewer bursts than forwarded before. */
+	run("set record-burst-stats on", 0);
+	assert_true(tp.streams[0].rx_bursts[32] > 0);
+	run("set burst 16", 0);
+	run("start", 0);
+	wait_forwarded();
+	o = run("stop", 0);
+	assert_non_null(strstr(o, "[0% of 0 pkts + 100% of 16 pkts]\n"));
+	assert_null(strstr(o, "of 32 pkts"));
+	run("set burst 32", 0);
+	run("set record-burst-stats off", 0);
 }
 
 static void
@@ -298,6 +390,14 @@ test_completion_offers_the_next_words(void **state)
 	assert_string_equal(c[1], "0");
 	n = tp_cmd_complete("set promisc 0 o", c, 32);
 	assert_int_equal(n, 2);
+	n = tp_cmd_complete("set rec", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "record-burst-stats");
+	n = tp_cmd_complete("set record-burst-stats ", c, 32);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0], "on");
+	assert_string_equal(c[1], "off");
+	assert_int_equal(tp_cmd_complete("set record-burst-stats on ", c, 32), 0);
 	n = tp_cmd_complete("start ", c, 32);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0], "tx_first");
@@ -347,7 +447,9 @@ main(void)
 		cmocka_unit_test(test_unknown_commands_and_bad_arguments_change_nothing),
 		cmocka_unit_test(test_settings_commands_change_what_they_say),
 		cmocka_unit_test(test_show_and_clear_commands_print_port_data),
+		cmocka_unit_test(test_record_burst_stats_refusals_keep_it_on),
 		cmocka_unit_test(test_start_stop_and_refusals_while_forwarding),
+		cmocka_unit_test(test_record_burst_stats_prints_burst_lines_per_port),
 		cmocka_unit_test(test_port_commands_stop_start_and_close),
 		cmocka_unit_test(test_completion_offers_the_next_words),
 	};

@@ -2,8 +2,9 @@
 /*
  * testpmd's forwarding engines on crafted packets through crossed net_ring
  * ports: what io, mac, macswap, csum, rxonly and txonly do to each packet
- * and count; and engine, burst and txpkts switches published to a running
- * lcore (liburcu QSBR) with no packet lost.
+ * and count, and the burst sizes they record; the RX-bursts/TX-bursts
+ * lines; and engine, burst, txpkts and burst-recording switches published
+ * to a running lcore (liburcu QSBR) with no packet lost.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -429,6 +430,214 @@ test_txonly_builds_udp_packets_of_txpkts_length(void **state)
 	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
 }
 
+/* The histogram holds only zeros. */
+static bool
+spread_empty(const uint64_t *spread)
+{
+	for (unsigned int s = 0; s <= TP_MAX_BURST; s++)
+		if (spread[s] != 0)
+			return false;
+	return true;
+}
+
+/* Sum of size * count: the packets the recorded bursts carried. */
+static uint64_t
+spread_packets(const uint64_t *spread)
+{
+	uint64_t n = 0;
+
+	for (unsigned int s = 0; s <= TP_MAX_BURST; s++)
+		n += s * spread[s];
+	return n;
+}
+
+static uint64_t
+spread_bursts(const uint64_t *spread)
+{
+	uint64_t n = 0;
+
+	for (unsigned int s = 0; s <= TP_MAX_BURST; s++)
+		n += spread[s];
+	return n;
+}
+
+static void
+test_engines_record_nothing_while_recording_is_off(void **state)
+{
+	struct vdk_mbuf *in[4], *out[64];
+	unsigned int i;
+
+	(void)state;
+	reset_stream();
+	cfg->record_burst_stats = false;
+	for (i = 0; i < 4; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(run_engine(&fwd_io_engine, in, 4, out), 4);
+	assert_int_equal(run_engine(&fwd_io_engine, in, 0, out + 4), 0);	/* an empty poll */
+	assert_int_equal(fs.rx_packets, 4);
+	assert_true(spread_empty(fs.rx_bursts));
+	assert_true(spread_empty(fs.tx_bursts));
+	vdk_pktmbuf_free_bulk(out, 4);
+}
+
+/* Every engine that calls rx_burst or tx_burst counts each call by what it returned. */
+static void
+test_engines_record_each_burst_by_size(void **state)
+{
+	static const struct fwd_engine *const both[] = {
+		&fwd_io_engine, &fwd_mac_engine, &fwd_macswap_engine, &fwd_csum_engine,
+	};
+	struct vdk_mbuf *in[40], *out[64], *fill[64];
+	unsigned int e, i, n, room;
+
+	(void)state;
+	cfg->record_burst_stats = true;
+	for (e = 0; e < VDK_DIM(both); e++) {
+		reset_stream();
+		for (i = 0; i < 3; i++)
+			in[i] = udp4_packet(VDK_IPPROTO_UDP);
+		assert_int_equal(run_engine(both[e], in, 3, out), 3);
+		vdk_pktmbuf_free_bulk(out, 3);
+		assert_int_equal(run_engine(both[e], in, 0, out), 0);
+		assert_int_equal(run_engine(both[e], in, 0, out), 0);
+		/* Empty polls count as rx bursts of 0 and send nothing. */
+		assert_int_equal(fs.rx_bursts[0], 2);
+		assert_int_equal(fs.rx_bursts[3], 1);
+		assert_int_equal(spread_bursts(fs.rx_bursts), 3);
+		assert_int_equal(fs.tx_bursts[3], 1);
+		assert_int_equal(spread_bursts(fs.tx_bursts), 1);
+	}
+
+	/* io through a tx queue with room for 10: rx 32, tx 10. */
+	reset_stream();
+	room = vdk_ring_free_count(ring_out);
+	assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, fill, room - 10), 0);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_out, (void **)fill, room - 10, NULL),
+			 room - 10);
+	for (i = 0; i < 40; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, 40, NULL), 40);
+	fwd_io_engine.fwd(&fs, cfg);
+	assert_int_equal(fs.rx_bursts[32], 1);
+	assert_int_equal(fs.tx_bursts[10], 1);
+	/* The queue is full now: a burst of 8 in, none out. */
+	fwd_io_engine.fwd(&fs, cfg);
+	assert_int_equal(fs.rx_bursts[8], 1);
+	assert_int_equal(fs.tx_bursts[0], 1);
+	assert_int_equal(spread_packets(fs.rx_bursts), fs.rx_packets);
+	assert_int_equal(spread_packets(fs.tx_bursts), fs.tx_packets);
+	while ((n = vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL)) > 0)
+		vdk_pktmbuf_free_bulk(out, n);
+
+	/* rxonly: receive only. */
+	reset_stream();
+	for (i = 0; i < 5; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(run_engine(&fwd_rxonly_engine, in, 5, out), 0);
+	assert_int_equal(fs.rx_bursts[5], 1);
+	assert_true(spread_empty(fs.tx_bursts));
+
+	/* txonly: send only, a whole burst. */
+	reset_stream();
+	cfg->burst = 8;
+	fwd_txonly_engine.fwd(&fs, cfg);
+	assert_int_equal(vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL), 8);
+	vdk_pktmbuf_free_bulk(out, 8);
+	assert_int_equal(fs.tx_bursts[8], 1);
+	assert_int_equal(spread_bursts(fs.tx_bursts), 1);
+	assert_true(spread_empty(fs.rx_bursts));
+	cfg->burst = 32;
+	cfg->record_burst_stats = false;
+	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+}
+
+/* A histogram given as (size, count) pairs, and the line it must print. */
+struct burst_case {
+	const char *dir;
+	struct {
+		unsigned int size;
+		uint64_t count;
+	} spread[6];	/* up to the first zero count */
+	const char *want;
+};
+
+static void
+check_burst_lines(const struct burst_case *cases, unsigned int n)
+{
+	uint64_t sp[TP_MAX_BURST + 1];
+	unsigned int i, k;
+	char *buf;
+	size_t len;
+	FILE *f;
+
+	for (i = 0; i < n; i++) {
+		memset(sp, 0, sizeof(sp));
+		for (k = 0; k < VDK_DIM(cases[i].spread) && cases[i].spread[k].count; k++)
+			sp[cases[i].spread[k].size] = cases[i].spread[k].count;
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		assert_non_null(f);
+		tp_burst_stats_print(f, cases[i].dir, sp);
+		fclose(f);
+		if (strcmp(buf, cases[i].want) != 0)
+			fail_msg("case %u printed \"%s\", not \"%s\"", i, buf, cases[i].want);
+		free(buf);
+	}
+}
+
+static void
+test_burst_line_has_dpdks_layout(void **state)
+{
+	static const struct burst_case cases[] = {
+		/* No burst at all: no line (recording was off, or nothing polled). */
+		{ "RX", { { 0, 0 } }, "" },
+		/* Empty bursts first, always; the last share shown is what is left. */
+		{ "RX", { { 0, 1434 }, { 32, 19042 } },
+		  "  RX-bursts : 20476 [7% of 0 pkts + 93% of 32 pkts]\n" },
+		{ "TX", { { 32, 20484 } },
+		  "  TX-bursts : 20484 [0% of 0 pkts + 100% of 32 pkts]\n" },
+		{ "RX", { { 0, 10 } }, "  RX-bursts : 10 [100% of 0 pkts]\n" },
+		/* Two sizes besides 0 cover everything: no "other". */
+		{ "RX", { { 0, 1 }, { 1, 1 }, { TP_MAX_BURST, 1 } },
+		  "  RX-bursts : 3 [33% of 0 pkts + 33% of 1 pkts + 34% of 512 pkts]\n" },
+		/* More sizes: the two most frequent, by count, then all the rest. */
+		{ "TX", { { 0, 10 }, { 5, 7 }, { 16, 30 }, { 32, 50 }, { 512, 3 } },
+		  "  TX-bursts : 100 [10% of 0 pkts + 50% of 32 pkts + 30% of 16 pkts + "
+		  "10% of other]\n" },
+		/* Empty bursts are no candidate for the top two, however many. */
+		{ "RX", { { 0, 60 }, { 1, 3 }, { 2, 30 }, { 9, 7 } },
+		  "  RX-bursts : 100 [60% of 0 pkts + 30% of 2 pkts + 7% of 9 pkts + "
+		  "3% of other]\n" },
+		/* Shares round down; "other" takes the remainder. */
+		{ "RX", { { 0, 2 }, { 1, 2 }, { 2, 2 }, { 3, 1 } },
+		  "  RX-bursts : 7 [28% of 0 pkts + 28% of 1 pkts + 28% of 2 pkts + "
+		  "16% of other]\n" },
+	};
+
+	(void)state;
+	check_burst_lines(cases, VDK_DIM(cases));
+}
+
+static void
+test_burst_line_ties_go_to_the_smaller_size(void **state)
+{
+	static const struct burst_case cases[] = {
+		{ "RX", { { 4, 10 }, { 8, 10 }, { 12, 10 } },
+		  "  RX-bursts : 30 [0% of 0 pkts + 33% of 4 pkts + 33% of 8 pkts + "
+		  "34% of other]\n" },
+		/* A later, larger count takes first place and pushes the earlier one down. */
+		{ "RX", { { 3, 5 }, { 5, 10 }, { 7, 10 } },
+		  "  RX-bursts : 25 [0% of 0 pkts + 40% of 5 pkts + 40% of 7 pkts + "
+		  "20% of other]\n" },
+		{ "TX", { { 7, 4 }, { 300, 4 }, { 2, 4 } },
+		  "  TX-bursts : 12 [0% of 0 pkts + 33% of 2 pkts + 33% of 7 pkts + "
+		  "34% of other]\n" },
+	};
+
+	(void)state;
+	check_burst_lines(cases, VDK_DIM(cases));
+}
+
 static void
 test_engine_names_resolve(void **state)
 {
@@ -473,6 +682,7 @@ test_switches_while_forwarding_lose_no_packet(void **state)
 	for (i = 0; i < 100; i++)
 		assert_int_equal(vdk_ring_enqueue(lr, udp4_packet(VDK_IPPROTO_UDP)), 0);
 
+	assert_int_equal(tp_set_record_burst_stats(&tp, true), 0);
 	assert_int_equal(tp_fwd_start(&tp, 0), 0);
 	assert_true(tp.forwarding);
 	for (round = 0; round < 20; round++) {
@@ -494,6 +704,11 @@ test_switches_while_forwarding_lose_no_packet(void **state)
 	assert_true(tp.streams[0].rx_packets > 100);
 	assert_int_equal(tp.streams[0].fwd_dropped, 0);
 	assert_int_equal(tp.streams[0].rx_packets, tp.streams[0].tx_packets);
+	/* Every burst of every engine and burst size was recorded, and only those. */
+	assert_int_equal(spread_packets(tp.streams[0].rx_bursts), tp.streams[0].rx_packets);
+	assert_int_equal(spread_packets(tp.streams[0].tx_bursts), tp.streams[0].tx_packets);
+	assert_true(spread_bursts(tp.streams[0].rx_bursts) >=
+		    spread_bursts(tp.streams[0].tx_bursts));
 	/* The last configuration is what was asked last. */
 	assert_ptr_equal(tp.cfg->engine, fwd_engine_find(modes[19 % VDK_DIM(modes)]));
 	assert_int_equal(tp.cfg->burst, 1 + (19 * 7) % 64);
@@ -503,6 +718,26 @@ test_switches_while_forwarding_lose_no_packet(void **state)
 	}
 	assert_int_equal(total, 100);
 	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
+
+	/*
+	 * Off at start: the last run's histograms are gone and nothing is
+	 * recorded. Switched on while running: the lcore takes it up at its
+	 * next loop, and counts the empty polls of the now empty ring.
+	 */
+	assert_int_equal(tp_set_record_burst_stats(&tp, false), 0);
+	assert_int_equal(tp_fwd_start(&tp, 0), 0);
+	nanosleep(&ms, NULL);
+	assert_true(spread_empty(tp.streams[0].rx_bursts));
+	assert_int_equal(tp_set_record_burst_stats(&tp, true), 0);
+	assert_true(tp.cfg->record_burst_stats);
+	for (i = 0; i < 5000 && __atomic_load_n(&tp.streams[0].rx_bursts[0],
+						 __ATOMIC_RELAXED) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	assert_int_equal(tp_fwd_stop(&tp), 0);
+	assert_true(tp.streams[0].rx_bursts[0] > 0);
+	assert_int_equal(spread_bursts(tp.streams[0].rx_bursts), tp.streams[0].rx_bursts[0]);
+	assert_true(spread_empty(tp.streams[0].tx_bursts));
+	assert_int_equal(tp_set_record_burst_stats(&tp, false), 0);
 	/* Refusals while stopped and running. */
 	assert_int_equal(tp_fwd_stop(&tp), -EINVAL);
 	assert_int_equal(tp_set_fwd(&tp, "bogus"), -EINVAL);
@@ -594,6 +829,10 @@ main(void)
 		cmocka_unit_test(test_csum_leaves_checksums_to_a_port_that_offloads_them),
 		cmocka_unit_test(test_csum_checks_ipv6_udp),
 		cmocka_unit_test(test_txonly_builds_udp_packets_of_txpkts_length),
+		cmocka_unit_test(test_engines_record_nothing_while_recording_is_off),
+		cmocka_unit_test(test_engines_record_each_burst_by_size),
+		cmocka_unit_test(test_burst_line_has_dpdks_layout),
+		cmocka_unit_test(test_burst_line_ties_go_to_the_smaller_size),
 		cmocka_unit_test(test_engine_names_resolve),
 		cmocka_unit_test(test_switches_while_forwarding_lose_no_packet),
 	};

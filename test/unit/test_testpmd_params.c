@@ -56,6 +56,7 @@ test_defaults_are_dpdks(void **state)
 	assert_false(p.interactive);
 	assert_true(p.promisc);
 	assert_int_equal(p.portmask, 0);
+	assert_false(p.record_burst_stats);
 }
 
 static void
@@ -66,7 +67,7 @@ test_every_option_is_read(void **state)
 		"--txq=2", "--rxd=512", "--txd=256", "--burst=64", "--txpkts=64,128",
 		"--stats-period=3", "--portmask=0x5", "--eth-peer=1,02:00:00:00:00:aa",
 		"--run-time=1.5", "--total-num-mbufs=8192", "--mbuf-size=4096", "--no-promisc",
-		NULL,
+		"--record-burst-stats", NULL,
 	};
 	struct tp_params p;
 
@@ -92,6 +93,7 @@ test_every_option_is_read(void **state)
 	assert_int_equal(p.total_mbufs, 8192);
 	assert_int_equal(p.mbuf_size, 4096);
 	assert_false(p.promisc);
+	assert_true(p.record_burst_stats);
 }
 
 static void
@@ -108,6 +110,7 @@ test_bad_values_are_refused_and_change_nothing(void **state)
 		{ "--eth-peer=1,02:00:00:00:00", NULL }, { "--run-time=0", NULL },
 		{ "--run-time=abc", NULL }, { "--total-num-mbufs=1", NULL },
 		{ "--mbuf-size=100", NULL }, { "--bogus", NULL }, { "--burst", NULL },
+		{ "--record-burst-stats=on", NULL },
 		{ "stray", NULL },
 	};
 	struct tp_params p, before;
