@@ -19,10 +19,14 @@
 #define E1000E_MAX_DESC 4096
 #define E1000E_DEFAULT_DESC 512
 /*
- * Refill and move RDT after every burst that took descriptors: a ring kept
- * full beats saving the doorbell (measured with test/bench/guest-nic).
+ * Refill and move RDT once this many slots are empty (at most a quarter of
+ * the ring): with 32-frame bursts that is every other burst, like DPDK's
+ * ixgbe and i40e (rx_free_thresh 32, compared with >). Each RDT write is
+ * an uncached MMIO write on hardware and a trip through the device model
+ * in QEMU: in the guest, io forwarding went from 1.24-1.43 M to 1.57-1.68 M
+ * frames in 5 s against a threshold of 1 (three interleaved pairs).
  */
-#define E1000E_DEFAULT_FREE_THRESH 1
+#define E1000E_DEFAULT_FREE_THRESH 64
 #define E1000E_DEFAULT_RS_THRESH 32
 /* The smallest receive buffer RCTL.BSIZE can describe. */
 #define E1000E_MIN_BUF 256

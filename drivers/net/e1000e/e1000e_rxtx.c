@@ -60,8 +60,9 @@ e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->port_id = p->eth.port_id;
 	q->rdt = (char *)p->bar0 + E1000E_RDT;
 	q->buf_size = rx_buf_size(room);
-	q->free_thresh = conf->rx_free_thresh ? conf->rx_free_thresh
-					      : E1000E_DEFAULT_FREE_THRESH;
+	q->free_thresh = conf->rx_free_thresh;
+	if (q->free_thresh == 0)
+		q->free_thresh = VDK_MAX(VDK_MIN(E1000E_DEFAULT_FREE_THRESH, nb_desc / 4), 1);
 	if (q->free_thresh >= nb_desc)
 		q->free_thresh = (uint16_t)(nb_desc / 2);
 	*out = q;
