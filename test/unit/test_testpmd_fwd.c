@@ -123,6 +123,22 @@ reset_stream(void)
 	fs.tx_port = port_b;
 }
 
+/* 40 packets waiting on port A; port B's tx ring with room for only 10. */
+static void
+queue_40_with_tx_room_for_10(void)
+{
+	struct vdk_mbuf *in[40], *fill[64];
+	unsigned int i, room = vdk_ring_free_count(ring_out);
+
+	assert_true(room - 10 <= VDK_DIM(fill));
+	assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, fill, room - 10), 0);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_out, (void **)fill, room - 10, NULL),
+			 room - 10);
+	for (i = 0; i < 40; i++)
+		in[i] = udp4_packet(VDK_IPPROTO_UDP);
+	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, 40, NULL), 40);
+}
+
 static void
 test_io_forwards_packets_unchanged(void **state)
 {
@@ -149,19 +165,13 @@ test_io_forwards_packets_unchanged(void **state)
 static void
 test_io_counts_and_frees_what_tx_refuses(void **state)
 {
-	struct vdk_mbuf *in[40], *out[64], *fill[64];
-	unsigned int i, n, room;
+	struct vdk_mbuf *out[64];
+	unsigned int n;
 
 	(void)state;
 	reset_stream();
 	/* Leave room for 10 in port B's tx ring. */
-	room = vdk_ring_free_count(ring_out);
-	assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, fill, room - 10), 0);
-	assert_int_equal(vdk_ring_enqueue_burst(ring_out, (void **)fill, room - 10, NULL),
-			 room - 10);
-	for (i = 0; i < 40; i++)
-		in[i] = udp4_packet(VDK_IPPROTO_UDP);
-	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, 40, NULL), 40);
+	queue_40_with_tx_room_for_10();
 	fwd_io_engine.fwd(&fs, cfg);	/* burst 32: 10 sent, 22 dropped */
 	assert_int_equal(fs.rx_packets, 32);
 	assert_int_equal(fs.tx_packets, 10);
@@ -487,8 +497,8 @@ test_engines_record_each_burst_by_size(void **state)
 	static const struct fwd_engine *const both[] = {
 		&fwd_io_engine, &fwd_mac_engine, &fwd_macswap_engine, &fwd_csum_engine,
 	};
-	struct vdk_mbuf *in[40], *out[64], *fill[64];
-	unsigned int e, i, n, room;
+	struct vdk_mbuf *in[40], *out[64];
+	unsigned int e, i, n;
 
 	(void)state;
 	cfg->record_burst_stats = true;
@@ -510,13 +520,7 @@ test_engines_record_each_burst_by_size(void **state)
 
 	/* io through a tx queue with room for 10: rx 32, tx 10. */
 	reset_stream();
-	room = vdk_ring_free_count(ring_out);
-	assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, fill, room - 10), 0);
-	assert_int_equal(vdk_ring_enqueue_burst(ring_out, (void **)fill, room - 10, NULL),
-			 room - 10);
-	for (i = 0; i < 40; i++)
-		in[i] = udp4_packet(VDK_IPPROTO_UDP);
-	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, 40, NULL), 40);
+	queue_40_with_tx_room_for_10();
 	fwd_io_engine.fwd(&fs, cfg);
 	assert_int_equal(fs.rx_bursts[32], 1);
 	assert_int_equal(fs.tx_bursts[10], 1);
