@@ -39,7 +39,9 @@
 	 (1ull << VIRTIO_NET_F_MRG_RXBUF) | (1ull << VIRTIO_NET_F_CTRL_VQ) |            \
 	 (1ull << VIRTIO_NET_F_CTRL_RX) | (1ull << VIRTIO_NET_F_MQ))
 
-static const char *const xstat_names[] = { "rx_kicks", "tx_kicks", "ctrl_commands" };
+static const char *const xstat_names[] = {
+	"rx_kicks", "tx_kicks", "ctrl_commands", "config_interrupts",
+};
 
 /* ---------------------------------------------------------------------- */
 /* Initialization (§3.1.1 Driver Requirements: Device Initialization) */
@@ -203,6 +205,7 @@ config_changed(struct vdk_pci_device *pdev, unsigned int vector, void *arg)
 
 	(void)pdev;
 	(void)vector;
+	__atomic_fetch_add(&p->config_interrupts, 1, __ATOMIC_RELAXED);
 	link_read(p, &link);
 	vdk_eth_dev_link_set(&p->eth, &link);
 }
@@ -545,6 +548,7 @@ virtio_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	pthread_mutex_lock(&p->ctrl_lock);
 	values[2] = p->ctrl_cmds;
 	pthread_mutex_unlock(&p->ctrl_lock);
+	values[3] = __atomic_load_n(&p->config_interrupts, __ATOMIC_RELAXED);
 	return (int)VDK_DIM(xstat_names);
 }
 

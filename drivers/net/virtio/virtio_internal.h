@@ -158,6 +158,7 @@ struct virtio_port {
 	uint8_t *ctrl_buf;
 	uint64_t ctrl_iova;
 	uint64_t ctrl_cmds;
+	uint64_t config_interrupts;  /* MSI-X vector 0, from the interrupt thread */
 };
 
 static inline struct virtio_port *

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vm_monitor.h"
 #include "nic_test.h"
 #include "vdk_ethdev.h"
 #include "vdk_mbuf.h"
@@ -282,6 +283,50 @@ link_interrupt(struct pair *p, int side)
 	vdk_eth_dev_callback_unregister(port, VDK_ETH_EVENT_LINK_CHANGE, on_link_change, NULL);
 }
 
+/*
+ * The host pulls the cable and plugs it back: vm-run runs QEMU's set_link
+ * for the device, which changes the link bit (STATUS.LU; the virtio-net
+ * status field) and raises the device's link-change interrupt (ICR.LSC;
+ * the virtio configuration-change vector). The test never reads the link
+ * while it waits: the callback can only come from the interrupt.
+ */
+static void
+link_from_host(struct pair *p, int side)
+{
+	uint16_t port = p->port[side];
+	bool e1000e = strcmp(drv(port), "net_e1000e") == 0;
+	const char *counter = e1000e ? "lsc_interrupts" : "config_interrupts";
+	uint64_t irqs0 = xstat(port, counter);
+	char cmd[64], reply[256];
+	struct vdk_eth_link link;
+	unsigned int up;
+	double end;
+
+	memset(&lsc_seen, 0, sizeof(lsc_seen));
+	vdk_eth_dev_callback_register(port, VDK_ETH_EVENT_LINK_CHANGE, on_link_change, NULL);
+	for (up = 0; up <= 1; up++) {
+		unsigned int want = up ? VDK_ETH_LINK_UP : VDK_ETH_LINK_DOWN;
+
+		snprintf(cmd, sizeof(cmd), "set_link %s %s", e1000e ? "e1000e" : "virtio-net",
+			 up ? "on" : "off");
+		nic_check(vm_monitor(cmd, reply, sizeof(reply)) == 0 && reply[0] == '\0',
+			  "host ran '%s' (%s)", cmd, reply);
+		end = nic_now() + 5.0;
+		while (nic_now() < end &&
+		       !(__atomic_load_n(&lsc_seen.events, __ATOMIC_ACQUIRE) >= up + 1 &&
+			 lsc_seen.last.link_status == want))
+			nic_sleep_ms(10);
+		nic_check(lsc_seen.events == up + 1 && lsc_seen.last.link_status == want,
+			  "%s: link-change callback saw the link go %s (%u events)", drv(port),
+			  up ? "up" : "down", lsc_seen.events);
+	}
+	vdk_eth_link_get_nowait(port, &link);
+	nic_check(link.link_status == VDK_ETH_LINK_UP, "%s: link up again", drv(port));
+	nic_check(xstat(port, counter) >= irqs0 + 2, "%s: %s %llu -> %llu", drv(port), counter,
+		  (unsigned long long)irqs0, (unsigned long long)xstat(port, counter));
+	vdk_eth_dev_callback_unregister(port, VDK_ETH_EVENT_LINK_CHANGE, on_link_change, NULL);
+}
+
 static void
 xstats(struct pair *p)
 {
@@ -383,8 +428,9 @@ nic_pair(const char *bdf_a, const char *bdf_b)
 		nic_check(false, "mbuf pool: %s", strerror(errno));
 		return 1;
 	}
+	/* Both take link-change interrupts: e1000e's LSC, virtio's config vector. */
 	for (k = 0; k < 2; k++)
-		p.lsc[k] = strcmp(drv(p.port[k]), "net_e1000e") == 0;
+		p.lsc[k] = true;
 
 	bad_input(&p);
 	if (bring_up(&p, "first start") != 0)
@@ -403,9 +449,11 @@ nic_pair(const char *bdf_a, const char *bdf_b)
 	flood(&p, 0, 5000);
 	flood(&p, 1, 5000);
 	xstats(&p);
-	for (k = 0; k < 2; k++)
-		if (p.lsc[k])
+	for (k = 0; k < 2; k++) {
+		if (strcmp(drv(p.port[k]), "net_e1000e") == 0)
 			link_interrupt(&p, k);
+		link_from_host(&p, k);
+	}
 	stop_start(&p);
 
 	ret = reprobe(&p, NULL, NULL);
