@@ -15,12 +15,10 @@
  * data into our memory (DMA mapped) or fails to (unmapped), the e1000e
  * raises MSI-X, MSI and INTx interrupts when asked through its ICS register.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/capability.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,178 +37,20 @@
 #include "vdk_pci.h"
 
 #include "pci_vm_devices.h"
+#include "pci_vm_harness.h"
 
-static unsigned int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-/* ---- the EAL's log, kept to look for the messages users read ---- */
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	log_f = open_memstream(&log_buf, &log_len);
-	vdk_log_set_stream(log_f);
-}
-
-/* Stop capturing, show what was logged, and keep it for log_has(). */
-static void
-log_release(void)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	for (char *l = log_buf, *nl; l != NULL && *l != '\0'; l = nl) {
-		nl = strchr(l, '\n');
-		if (nl != NULL)
-			*nl++ = '\0';
-		printf("  | %s\n", l);
-		if (nl != NULL)
-			nl[-1] = '\n';
-	}
-}
-
-static bool
-log_has(const char *s)
-{
-	return log_buf != NULL && strstr(log_buf, s) != NULL;
-}
-
-static void
-log_forget(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_len = 0;
-}
-
-/*
- * "BDF,driver=vm_test": libvdk's own PMDs (net_e1000e, nvme) register
- * before this program's driver and would claim the devices first.
- */
-static const char *
-ours(const char *bdf)
-{
-	static char buf[4][64];
-	static unsigned int next;
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s,driver=vm_test", bdf);
-	return b;
-}
-
-static int
-eal_init(const char *first, ...)
-{
-	char *argv[32] = { "pci_vm" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	return vdk_eal_init(argc, argv);
-}
+const char vm_prog[] = "pci_vm";
+const char vm_driver_name[] = "vm_test";
 
 /* ---- what the process holds ---- */
-
-static unsigned int
-vfio_fds(const char *which)
-{
-	char path[300], target[PATH_MAX];
-	unsigned int n = 0;
-	struct dirent *e;
-	DIR *d = opendir("/proc/self/fd");
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		ssize_t len;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (strncmp(target, which, strlen(which)) == 0)
-			n++;
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
-}
-
-static unsigned int
-vfio_mappings(void)
-{
-	char line[512];
-	unsigned int n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, "vfio") != NULL)
-			n++;
-	if (f != NULL)
-		fclose(f);
-	return n;
-}
-
-/* Pages pinned for DMA count in VmLck (hugepages are not mlocked). */
-static unsigned long
-vmlck_kb(void)
-{
-	char line[256];
-	unsigned long kb = 0;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmLck: %lu", &kb) == 1)
-			break;
-	if (f != NULL)
-		fclose(f);
-	return kb;
-}
 
 static void
 check_nothing_held(const char *after)
 {
-	check(vfio_fds("/dev/vfio/") == 0, "after %s no /dev/vfio file is open", after);
-	check(vfio_mappings() == 0, "after %s no VFIO region is mapped", after);
-	check(vmlck_kb() == 0, "after %s no page is pinned for DMA (VmLck %lu kB)", after,
-	      vmlck_kb());
-}
-
-static unsigned int
-sysfs_hex(const char *bdf, const char *attr)
-{
-	char path[PATH_MAX];
-	unsigned int v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	f = fopen(path, "r");
-	if (f == NULL || fscanf(f, "%x", &v) != 1)
-		v = 0xffffffff;
-	if (f != NULL)
-		fclose(f);
-	return v;
+	check(fds_of("/dev/vfio/") == 0, "after %s no /dev/vfio file is open", after);
+	check(region_mappings() == 0, "after %s no VFIO region is mapped", after);
+	check(status_kb("VmLck") == 0, "after %s no page is pinned for DMA (VmLck %lu kB)", after,
+	      status_kb("VmLck"));
 }
 
 static int
@@ -227,92 +67,7 @@ sysfs_group(const char *bdf)
 	return atoi(strrchr(target, '/') + 1);
 }
 
-/* ---- the test driver ---- */
-
-struct tdev {
-	struct vdk_pci_device *dev;
-	void *bar0;
-	size_t bar0_len;
-	unsigned int removed;
-};
-
-static struct tdev tdevs[4];
-static unsigned int nb_tdevs;
-
-static struct tdev *
-tdev_of(const char *bdf)
-{
-	for (unsigned int i = 0; i < nb_tdevs; i++)
-		if (strcmp(tdevs[i].dev->name, bdf) == 0)
-			return &tdevs[i];
-	return NULL;
-}
-
-static int
-t_probe(struct vdk_pci_device *dev)
-{
-	struct tdev *t = tdev_of(dev->name);
-	int ret;
-
-	if (t == NULL) {
-		if (nb_tdevs == 4)
-			return -ENOSPC;
-		t = &tdevs[nb_tdevs++];
-	}
-	memset(t, 0, sizeof(*t));
-	t->dev = dev;
-	/* The SMBus function of the not-viable test has only an I/O BAR 4. */
-	if (dev->bars[0].len > 0) {
-		ret = vdk_pci_map_bar(dev, 0, &t->bar0, &t->bar0_len);
-		if (ret < 0)
-			return ret == -ENODEV ? -EIO : ret;	/* -ENODEV would decline */
-	}
-	dev->driver_data = t;
-	return 0;
-}
-
-static int
-t_remove(struct vdk_pci_device *dev)
-{
-	struct tdev *t = dev->driver_data;
-
-	t->removed++;
-	return 0;
-}
-
-static const struct vdk_pci_id t_ids[] = {
-	{ VDK_PCI_DEVICE(0x8086, 0x10d3) },	/* 82574L */
-	{ VDK_PCI_DEVICE_CLASS(0x010802) },	/* NVMe */
-	{ VDK_PCI_DEVICE(0x8086, 0x2930) },	/* ICH9 SMBus, for not-viable */
-	{ .vendor_id = 0 },
-};
-static const struct vdk_pci_driver t_drv = {
-	.name = "vm_test", .id_table = t_ids, .probe = t_probe, .remove = t_remove,
-};
-VDK_PCI_DRIVER_REGISTER(t_drv);
-
-static struct {
-	unsigned int calls;
-	unsigned int vector;
-	uint32_t icr;
-	struct timespec when;
-} irq;
-
-static void
-on_e1000e_irq(struct vdk_pci_device *dev, unsigned int vector, void *arg)
-{
-	struct tdev *t = arg;
-
-	/* In MSI-X mode ICR does not clear on read: write 1s to clear. */
-	irq.icr = vdk_reg_read32(t->bar0, E1000_ICR);
-	vdk_reg_write32(t->bar0, E1000_ICR, irq.icr);
-	/* INTx: the line was masked when it fired; the cause is clear now. */
-	if (vdk_intr_mode_get(dev) == VDK_INTR_MODE_INTX)
-		vdk_intr_unmask(dev);
-	irq.vector = vector;
-	clock_gettime(CLOCK_MONOTONIC, &irq.when);
-	__atomic_add_fetch(&irq.calls, 1, __ATOMIC_RELEASE);
-}
+/* ---- interrupts ---- */
 
 /* Wait for the n-th callback; *us: from @t0 (the ICS write) to the callback. */
 static bool
@@ -420,12 +175,6 @@ check_nvme_dma(const char *nvme_bdf)
 	nvme_free(&n);
 }
 
-static const char *
-mode_str(enum vdk_intr_mode m)
-{
-	return m == VDK_INTR_MODE_MSIX ? "MSI-X" : m == VDK_INTR_MODE_MSI ? "MSI" : "INTx";
-}
-
 /*
  * Raise LSC through ICS twice in @mode and see the callback run each
  * time. MSI-X needs IVAR to route the "other" cause to vector 0; INTx
@@ -445,15 +194,7 @@ check_intr_mode(struct tdev *en, enum vdk_intr_mode mode)
 		return;
 	ret = vdk_intr_callback_register(en->dev, 0, on_e1000e_irq, en);
 	check(ret == 0, "e1000e: callback registered on vector 0 (%d)", ret);
-	vdk_reg_write32(en->bar0, E1000_IMC, 0xffffffff);
-	vdk_reg_write32(en->bar0, E1000_ICR, 0xffffffff);
-	vdk_reg_read32(en->bar0, E1000_ICR);
-	vdk_reg_write32(en->bar0, E1000_IVAR, mode == VDK_INTR_MODE_MSIX ? E1000_IVAR_OTHER_VEC0
-									 : 0);
-	vdk_reg_write32(en->bar0, E1000_IMS, E1000_ICR_LSC | E1000_ICR_OTHER);
-	/* A cause left from the device's start may fire once on unmasking. */
-	usleep(100000);
-	base = __atomic_load_n(&irq.calls, __ATOMIC_ACQUIRE);
+	base = e1000e_arm_lsc(en, mode);
 	for (unsigned int i = 1; i <= 2; i++) {
 		struct timespec t0;
 		bool ok;
@@ -494,10 +235,7 @@ check_reset(const char *nvme_bdf)
 	int ret;
 
 	/* The controller was enabled by check_nvme_dma(). */
-	ret = vdk_pci_reset(nv->dev);
-	cc = vdk_reg_read32(nv->bar0, NVME_CC);
-	csts = vdk_reg_read32(nv->bar0, NVME_CSTS);
-	vdk_pci_cfg_read(nv->dev, &cmd, 2, 4);
+	ret = nvme_reset_and_read(nv, &cc, &csts, &cmd);
 	/* The kernel restores config space around the reset: bus mastering stays. */
 	check(ret == 0 && cc == 0 && (csts & 1) == 0 && (cmd & 0x4),
 	      "NVMe reset: controller disabled (CC 0x%x, CSTS 0x%x), PCI command 0x%x kept",
@@ -523,7 +261,7 @@ scenario_probe(const char *nvme, const char *e1000e)
 	      "the test driver probed both devices");
 	if (tdev_of(nvme) == NULL || tdev_of(e1000e) == NULL)
 		return 1;
-	locked = vmlck_kb();
+	locked = status_kb("VmLck");
 	check(locked >= 16 * 1024, "EAL memory pinned for DMA: VmLck %lu kB", locked);
 	check_ids_and_bars(nvme, e1000e);
 	check_nvme_dma(nvme);
@@ -538,7 +276,7 @@ scenario_probe(const char *nvme, const char *e1000e)
 
 		snprintf(node, sizeof(node), "/dev/vfio/%d", nvme_group);
 		check(ret == 0 && tdev_of(nvme)->removed == 1 && d->driver == NULL &&
-		      vfio_fds(node) == 0 && vfio_fds("/dev/vfio/") == 2,
+		      fds_of(node) == 0 && fds_of("/dev/vfio/") == 2,
 		      "detach: remove() ran, %s closed, the e1000e's group and the container "
 		      "still open", node);
 	}

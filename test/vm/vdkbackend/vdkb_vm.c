@@ -20,9 +20,7 @@
  * the NVMe controller writes Identify data into our memory (mapped) or
  * fails to (unmapped), the e1000e raises interrupts through its ICS.
  */
-#include <dirent.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,153 +31,19 @@
 #include "vdk_log.h"
 
 #include "pci_vm_devices.h"
+#include "pci_vm_harness.h"
 
 #define DEBUGFS_PINNED "/sys/kernel/debug/vdk_vfio/pinned_pages"
 #define DEBUGFS_MAPPINGS "/sys/kernel/debug/vdk_vfio/dma_mappings"
 
-static unsigned int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-/* ---- the EAL's log, kept to look for what users read ---- */
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	vdk_log_set_stream(log_f);
-}
-
-/* Stop capturing and show what was logged, indented. */
-static void
-log_release(void)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	for (const char *l = log_buf; l != NULL && *l != '\0';) {
-		const char *nl = strchr(l, '\n');
-		int n = nl != NULL ? (int)(nl - l) : (int)strlen(l);
-
-		printf("  | %.*s\n", n, l);
-		l += n + (nl != NULL);
-	}
-}
-
-static bool
-log_has(const char *s)
-{
-	return log_buf != NULL && strstr(log_buf, s) != NULL;
-}
-
-static int
-eal_init(const char *first, ...)
-{
-	char *argv[32] = { "vdkb_vm" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	return vdk_eal_init(argc, argv);
-}
-
-/* "BDF,driver=vdkb_test": libvdk's own PMDs would claim the devices first. */
-static const char *
-ours(const char *bdf)
-{
-	static char buf[4][64];
-	static unsigned int next;
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s,driver=vdkb_test", bdf);
-	return b;
-}
+const char vm_prog[] = "vdkb_vm";
+const char vm_driver_name[] = "vdkb_test";
 
 /* ---- what the process and the module hold ---- */
-
-/* Open fds whose target starts with @which ("/dev/vdk-vfio/", "anon_inode:[vdk-vfio-iommu]"). */
-static unsigned int
-fds_of(const char *which)
-{
-	char path[300], target[PATH_MAX];
-	unsigned int n = 0;
-	struct dirent *e;
-	DIR *d = opendir("/proc/self/fd");
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		ssize_t len;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (strncmp(target, which, strlen(which)) == 0)
-			n++;
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
-}
 
 #define GROUP_FDS() fds_of("/dev/vdk-vfio/")
 #define IOMMU_FDS() fds_of("anon_inode:[vdk-vfio-iommu]")
 #define DEVICE_FDS() fds_of("anon_inode:[vdk-vfio-device]")
-
-/* Mapped device regions: BARs mmapped through either VFIO. */
-static unsigned int
-region_mappings(void)
-{
-	char line[512];
-	unsigned int n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, "vfio") != NULL)
-			n++;
-	if (f != NULL)
-		fclose(f);
-	return n;
-}
-
-static unsigned long
-status_kb(const char *field)
-{
-	char line[256], fmt[32];
-	unsigned long kb = 0;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	snprintf(fmt, sizeof(fmt), "%s: %%lu", field);
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, fmt, &kb) == 1)
-			break;
-	if (f != NULL)
-		fclose(f);
-	return kb;
-}
 
 static long
 debugfs_num(const char *path)
@@ -205,82 +69,6 @@ check_nothing_held(const char *after)
 	      "after %s nothing is pinned for DMA (VmPin %lu kB, VmLck %lu kB)", after,
 	      status_kb("VmPin"), status_kb("VmLck"));
 }
-
-static unsigned int
-sysfs_hex(const char *bdf, const char *attr)
-{
-	char path[PATH_MAX];
-	unsigned int v = 0xffffffff;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	f = fopen(path, "r");
-	if (f != NULL && fscanf(f, "%x", &v) != 1)
-		v = 0xffffffff;
-	if (f != NULL)
-		fclose(f);
-	return v;
-}
-
-/* ---- the test driver ---- */
-
-struct tdev {
-	struct vdk_pci_device *dev;
-	void *bar0;
-	size_t bar0_len;
-	unsigned int removed;
-};
-
-static struct tdev tdevs[4];
-static unsigned int nb_tdevs;
-
-static struct tdev *
-tdev_of(const char *bdf)
-{
-	for (unsigned int i = 0; i < nb_tdevs; i++)
-		if (strcmp(tdevs[i].dev->name, bdf) == 0)
-			return &tdevs[i];
-	return NULL;
-}
-
-static int
-t_probe(struct vdk_pci_device *dev)
-{
-	struct tdev *t = tdev_of(dev->name);
-	int ret;
-
-	if (t == NULL) {
-		if (nb_tdevs == VDK_DIM(tdevs))
-			return -ENOSPC;
-		t = &tdevs[nb_tdevs++];
-	}
-	memset(t, 0, sizeof(*t));
-	t->dev = dev;
-	ret = vdk_pci_map_bar(dev, 0, &t->bar0, &t->bar0_len);
-	if (ret < 0)
-		return ret == -ENODEV ? -EIO : ret;	/* -ENODEV would decline */
-	dev->driver_data = t;
-	return 0;
-}
-
-static int
-t_remove(struct vdk_pci_device *dev)
-{
-	struct tdev *t = dev->driver_data;
-
-	t->removed++;
-	return 0;
-}
-
-static const struct vdk_pci_id t_ids[] = {
-	{ VDK_PCI_DEVICE(0x8086, 0x10d3) },	/* 82574L */
-	{ VDK_PCI_DEVICE_CLASS(0x010802) },	/* NVMe */
-	{ .vendor_id = 0 },
-};
-static const struct vdk_pci_driver t_drv = {
-	.name = "vdkb_test", .id_table = t_ids, .probe = t_probe, .remove = t_remove,
-};
-VDK_PCI_DRIVER_REGISTER(t_drv);
 
 /* ---- checks ---- */
 
@@ -380,26 +168,6 @@ check_nvme_dma(struct nvme *n)
 	vdk_dma_free(id);
 }
 
-static struct {
-	unsigned int calls;
-	uint32_t icr;
-} irq;
-
-static void
-on_e1000e_irq(struct vdk_pci_device *dev, unsigned int vector, void *arg)
-{
-	struct tdev *t = arg;
-
-	(void)vector;
-	/* In MSI-X mode ICR does not clear on read: write 1s to clear. */
-	irq.icr = vdk_reg_read32(t->bar0, E1000_ICR);
-	vdk_reg_write32(t->bar0, E1000_ICR, irq.icr);
-	/* INTx: the module masked the line when it fired; the cause is clear now. */
-	if (vdk_intr_mode_get(dev) == VDK_INTR_MODE_INTX)
-		vdk_intr_unmask(dev);
-	__atomic_add_fetch(&irq.calls, 1, __ATOMIC_RELEASE);
-}
-
 static bool
 wait_irq(unsigned int n)
 {
@@ -409,12 +177,6 @@ wait_irq(unsigned int n)
 		usleep(100);
 	}
 	return false;
-}
-
-static const char *
-mode_str(enum vdk_intr_mode m)
-{
-	return m == VDK_INTR_MODE_MSIX ? "MSI-X" : m == VDK_INTR_MODE_MSI ? "MSI" : "INTx";
 }
 
 /* Raise LSC through ICS twice and see the callback run each time. */
@@ -430,14 +192,7 @@ check_intr_mode(struct tdev *en, enum vdk_intr_mode mode)
 	if (ret < 0)
 		return;
 	ret = vdk_intr_callback_register(en->dev, 0, on_e1000e_irq, en);
-	vdk_reg_write32(en->bar0, E1000_IMC, 0xffffffff);
-	vdk_reg_write32(en->bar0, E1000_ICR, 0xffffffff);
-	vdk_reg_write32(en->bar0, E1000_IVAR,
-			mode == VDK_INTR_MODE_MSIX ? E1000_IVAR_OTHER_VEC0 : 0);
-	vdk_reg_write32(en->bar0, E1000_IMS, E1000_ICR_LSC | E1000_ICR_OTHER);
-	/* A cause left from the device's start may fire once on unmasking. */
-	usleep(100000);
-	base = __atomic_load_n(&irq.calls, __ATOMIC_ACQUIRE);
+	base = e1000e_arm_lsc(en, mode);
 	for (unsigned int i = 1; i <= 2; i++) {
 		bool ok;
 
@@ -459,10 +214,7 @@ check_reset(struct tdev *nv)
 	uint32_t cc, csts;
 	int ret;
 
-	ret = vdk_pci_reset(nv->dev);
-	cc = vdk_reg_read32(nv->bar0, NVME_CC);
-	csts = vdk_reg_read32(nv->bar0, NVME_CSTS);
-	vdk_pci_cfg_read(nv->dev, &cmd, 2, 4);
+	ret = nvme_reset_and_read(nv, &cc, &csts, &cmd);
 	check(ret == 0 && cc == 0 && (csts & 1) == 0 && (cmd & 0x4),
 	      "NVMe reset through the module: controller disabled (CC 0x%x, CSTS 0x%x), PCI "
 	      "command 0x%x restored", cc, csts, cmd);
@@ -765,6 +517,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	printf("%u passed, %u failed\n", passed, failed);
-	free(log_buf);
+	log_forget();
 	return failed ? 1 : 0;
 }
