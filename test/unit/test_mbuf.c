@@ -23,41 +23,17 @@
 #include "vdk_mbuf.h"
 #include "vdk_memzone.h"
 
+#include "test_eal_fixture.h"
+
 #define NB_MBUFS 63
 
 static struct vdk_mempool *pool;
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
-static void
-log_expect(const char *needle)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
-}
-
 static int
 setup(void **state)
 {
-	char *argv[] = { "test_mbuf", "--no-huge", "-l", "0", "--no-pci", NULL };
-
 	(void)state;
-	if (vdk_eal_init(5, argv) < 0)
+	if (eal_fixture_up("test_mbuf", "0") < 0)
 		return -1;
 	pool = vdk_pktmbuf_pool_create("pkts", NB_MBUFS, 8, 16, VDK_MBUF_DEFAULT_BUF_SIZE,
 				       VDK_SOCKET_ID_ANY);
@@ -361,19 +337,11 @@ test_mbuf_check_names_what_is_wrong(void **state)
 }
 
 static void
-count_zones(const struct vdk_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(unsigned int *)arg)++;
-}
-
-static void
 test_mbuf_pool_create_rejects_bad_sizes(void **state)
 {
-	unsigned int zones = 0, after = 0;
+	unsigned int zones = nb_zones();
 
 	(void)state;
-	vdk_memzone_walk(count_zones, &zones);
 	log_capture();
 	errno = 0;
 	assert_null(vdk_pktmbuf_pool_create("odd", 16, 0, 5, 2048, VDK_SOCKET_ID_ANY));
@@ -399,8 +367,7 @@ test_mbuf_pool_create_rejects_bad_sizes(void **state)
 	assert_null(vdk_pktmbuf_pool_create(NULL, 16, 0, 0, 2048, VDK_SOCKET_ID_ANY));
 	assert_int_equal(errno, EINVAL);
 	log_expect("NULL");
-	vdk_memzone_walk(count_zones, &after);
-	assert_int_equal(after, zones);
+	assert_int_equal(nb_zones(), zones);
 }
 
 int

@@ -25,60 +25,13 @@
 #include "vdk_memzone.h"
 #include "vdk_mempool.h"
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
-static void
-log_expect(const char *needle)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
-}
-
-static void
-count_zones(const struct vdk_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(unsigned int *)arg)++;
-}
-
-static unsigned int
-nb_zones(void)
-{
-	unsigned int n = 0;
-
-	vdk_memzone_walk(count_zones, &n);
-	return n;
-}
+#include "test_eal_fixture.h"
 
 static int
 eal_up(void **state)
 {
-	char *argv[] = { "test_mempool", "--no-huge", "-l", "0-1", "--no-pci", NULL };
-
 	(void)state;
-	return vdk_eal_init(5, argv) < 0 ? -1 : 0;
-}
-
-static int
-eal_down(void **state)
-{
-	(void)state;
-	return vdk_eal_cleanup();
+	return eal_fixture_up("test_mempool", "0-1");
 }
 
 /* --- layout and callbacks --- */
@@ -667,7 +620,7 @@ main(void)
 	};
 	int fails;
 
-	fails = cmocka_run_group_tests_name("mempool", tests, eal_up, eal_down);
+	fails = cmocka_run_group_tests_name("mempool", tests, eal_up, eal_fixture_down);
 	fails += cmocka_run_group_tests_name("mempool in IOVA mode PA", pa_tests, NULL, NULL);
 	free(log_buf);
 	return fails;

@@ -23,54 +23,15 @@
 #include "vdk_eal.h"
 #include "vdk_nvme.h"
 
+#include "test_eal_fixture.h"
+
 #define TU_UNUSED __attribute__((unused))
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static TU_UNUSED void
-log_capture(void)
-{
-	if (log_f != NULL) {
-		vdk_log_set_stream(NULL);
-		fclose(log_f);
-	}
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
-/* Stop capturing; fail unless the log holds @needle. */
-static TU_UNUSED void
-log_expect(const char *needle)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
-}
-
-static TU_UNUSED void
-log_release(void)
-{
-	if (log_f == NULL)
-		return;
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-}
 
 static TU_UNUSED int
 eal_up(void **state)
 {
-	char *argv[] = { "test_nvme", "--no-huge", "-l", "0-1", "--no-pci", NULL };
-
 	(void)state;
-	return vdk_eal_init(5, argv) < 0 ? -1 : 0;
+	return eal_fixture_up("test_nvme", "0-1");
 }
 
 static TU_UNUSED int

@@ -22,32 +22,7 @@
 #include "vdk_memzone.h"
 #include "vdk_ring.h"
 
-/* --- log capture: every error path must say what went wrong --- */
-
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
-
-static void
-log_capture(void)
-{
-	free(log_buf);
-	log_buf = NULL;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
-}
-
-/* Stop capturing and check that the log holds @needle. */
-static void
-log_expect(const char *needle)
-{
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	log_f = NULL;
-	if (strstr(log_buf, needle) == NULL)
-		fail_msg("log \"%s\" lacks \"%s\"", log_buf, needle);
-}
+#include "test_eal_fixture.h"
 
 /* A ring on heap memory, aligned as vdk_ring_init() asks. */
 static struct vdk_ring *
@@ -426,33 +401,8 @@ test_ring_dump_prints_indices(void **state)
 static int
 eal_up(void **state)
 {
-	char *argv[] = { "test_ring", "--no-huge", "-l", "0", "--no-pci", NULL };
-
 	(void)state;
-	return vdk_eal_init(5, argv) < 0 ? -1 : 0;
-}
-
-static int
-eal_down(void **state)
-{
-	(void)state;
-	return vdk_eal_cleanup();
-}
-
-static void
-count_zones(const struct vdk_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(unsigned int *)arg)++;
-}
-
-static unsigned int
-nb_zones(void)
-{
-	unsigned int n = 0;
-
-	vdk_memzone_walk(count_zones, &n);
-	return n;
+	return eal_fixture_up("test_ring", "0");
 }
 
 static void
@@ -607,7 +557,7 @@ main(void)
 	int fails;
 
 	fails = cmocka_run_group_tests_name("ring on caller memory", plain, NULL, NULL);
-	fails += cmocka_run_group_tests_name("ring in memzones", with_eal, eal_up, eal_down);
+	fails += cmocka_run_group_tests_name("ring in memzones", with_eal, eal_up, eal_fixture_down);
 	free(log_buf);
 	return fails;
 }
