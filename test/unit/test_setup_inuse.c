@@ -8,6 +8,7 @@
 
 #define NVME "0000:00:04.0"
 #define NIC "0000:00:03.0"
+#define VIRTIO "0000:00:10.0"
 
 static struct setup_ctx ctx;
 static struct setup_dev dev;
@@ -23,6 +24,36 @@ users_of(struct fake *f, const char *bdf, struct setup_users *u)
 	fake_ctx(f, &ctx, outf, outf);
 	assert_int_equal(setup_dev_load(&ctx, bdf, &dev), 0);
 	return setup_dev_users(&ctx, &dev, u);
+}
+
+/* The NVMe controller, with no namespace. */
+static void
+add_nvme(struct fake *f)
+{
+	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
+}
+
+/* The NVMe controller with its namespace nvme0n1. */
+static void
+add_nvme_disk(struct fake *f)
+{
+	add_nvme(f);
+	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+}
+
+/* The e1000e NIC, in IOMMU group 3, bound to @driver. */
+static void
+add_nic(struct fake *f, const char *driver)
+{
+	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, driver, 3);
+}
+
+/* The NIC on e1000e, as interface enp0s3 (IFF_UP) in operstate @operstate. */
+static void
+add_nic_netdev(struct fake *f, const char *operstate)
+{
+	add_nic(f, "e1000e");
+	fake_add_netdev(f, NIC, "enp0s3", "0x1002\n", operstate);
 }
 
 static int
@@ -42,7 +73,7 @@ test_inuse_nothing_below_a_bare_device(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
+	add_nvme(f);
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_int_equal(u.nb, 0);
 	assert_false(u.mounted);
@@ -55,8 +86,7 @@ test_inuse_mounted_whole_disk(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_file(f, "proc/mounts", "/dev/nvme0n1 /data xfs rw 0 0\n");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_true(u.mounted);
@@ -70,8 +100,7 @@ test_inuse_dm_matched_by_name_without_dev_link(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_add_holder(f, "nvme0n1", "dm-1", "data-lv\n");
 	fake_file(f, "proc/mounts", "/dev/mapper/data-lv /srv ext4 rw 0 0\n");
 	assert_int_equal(users_of(f, NVME, &u), 0);
@@ -85,8 +114,7 @@ test_inuse_dm_matched_through_dev_link(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_add_holder(f, "nvme0n1", "dm-1", NULL);
 	fake_link(f, "../dm-1", "dev/mapper/vg-home");
 	fake_file(f, "proc/mounts", "/dev/mapper/vg-home /home ext4 rw 0 0\n");
@@ -100,8 +128,7 @@ test_inuse_other_disks_and_pseudo_filesystems_ignored(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_file(f, "proc/mounts",
 		  "proc /proc proc rw 0 0\n"
 		  "/dev/vda / ext4 rw 0 0\n"
@@ -120,7 +147,7 @@ test_inuse_virtio_9p_share_mounted(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, "0000:00:10.0", 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
+	fake_add_device(f, VIRTIO, 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
 	/* The kernel ends the tag with a NUL, not a newline. */
 	fake_file(f, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag", "host");
 	{
@@ -134,7 +161,7 @@ test_inuse_virtio_9p_share_mounted(void **state)
 	}
 	fake_file(f, "proc/mounts", "host /host 9p ro,trans=virtio 0 0\n"
 		  "other /x 9p rw 0 0\n");
-	assert_int_equal(users_of(f, "0000:00:10.0", &u), 0);
+	assert_int_equal(users_of(f, VIRTIO, &u), 0);
 	assert_true(u.mounted);
 	assert_int_equal(u.nb, 1);
 	assert_string_equal(u.what[0], "9p share 'host' is mounted on /host");
@@ -146,11 +173,11 @@ test_inuse_virtio_9p_share_not_mounted(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, "0000:00:10.0", 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
+	fake_add_device(f, VIRTIO, 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
 	fake_file(f, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag", "host\n");
 	/* Same name, but a block device's mount, not 9p. */
 	fake_file(f, "proc/mounts", "host /host ext4 rw 0 0\n");
-	assert_int_equal(users_of(f, "0000:00:10.0", &u), 0);
+	assert_int_equal(users_of(f, VIRTIO, &u), 0);
 	assert_false(u.mounted);
 }
 
@@ -160,8 +187,7 @@ test_inuse_missing_swaps_is_fine(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_unlink(f, "proc/swaps");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_false(u.mounted);
@@ -173,8 +199,7 @@ test_inuse_swap_partition(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
-	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	add_nvme_disk(f);
 	fake_add_block(f, NVME, "nvme/nvme0/nvme0n1", "nvme0n1p3");
 	fake_file(f, "proc/swaps", "Filename Type Size Used Priority\n"
 		  "/dev/nvme0n1p3 partition 1 0 -2\n");
@@ -190,7 +215,7 @@ test_inuse_unreadable_class_block_is_an_error(void **state)
 	struct setup_users u;
 	char p[PATH_MAX];
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
+	add_nvme(f);
 	/* class/block as a file: cannot be listed, so safety cannot be shown. */
 	fake_path(f, p, "sys/class/block");
 	rmdir(p);
@@ -207,7 +232,7 @@ test_inuse_no_block_or_net_class_at_all(void **state)
 	struct setup_users u;
 	char p[PATH_MAX];
 
-	fake_add_device(f, NVME, 0x1b36, 0x0010, 0x010802, "nvme", 4);
+	add_nvme(f);
 	fake_path(f, p, "sys/class/block");
 	rmdir(p);
 	fake_path(f, p, "sys/class/net");
@@ -222,8 +247,7 @@ test_inuse_interface_up_by_operstate(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, "e1000e", 3);
-	fake_add_netdev(f, NIC, "enp0s3", "0x1002\n", "up\n");
+	add_nic_netdev(f, "up\n");
 	assert_int_equal(users_of(f, NIC, &u), 0);
 	assert_true(u.net_active);
 	assert_string_equal(u.what[0], "interface enp0s3 is active (up)");
@@ -235,8 +259,7 @@ test_inuse_interface_down_and_unconfigured_is_free(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, "e1000e", 3);
-	fake_add_netdev(f, NIC, "enp0s3", "0x1002\n", "down\n");
+	add_nic_netdev(f, "down\n");
 	fake_file(f, "proc/net/route", "Iface\tDestination\tGateway\n");
 	fake_file(f, "proc/net/if_inet6", "");
 	assert_int_equal(users_of(f, NIC, &u), 0);
@@ -249,8 +272,7 @@ test_inuse_interface_with_connected_route(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, "e1000e", 3);
-	fake_add_netdev(f, NIC, "enp0s3", "0x1002\n", "down\n");
+	add_nic_netdev(f, "down\n");
 	fake_file(f, "proc/net/route", "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\t"
 		  "Mask\tMTU\tWindow\tIRTT\n"
 		  "enp0s3\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n");
@@ -265,7 +287,7 @@ test_inuse_vfio_group_open_by_process(void **state)
 	struct fake *f = *state;
 	struct setup_users u = { .nb = 0 };
 
-	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, "vfio-pci", 3);
+	add_nic(f, "vfio-pci");
 	fake_link(f, "/dev/vfio/vfio", "proc/77/fd/3");
 	fake_link(f, "/dev/vfio/3", "proc/77/fd/4");
 	fake_file(f, "proc/77/comm", "vdk-testpmd\n");
@@ -286,7 +308,7 @@ test_inuse_vfio_group_without_procfs(void **state)
 	struct fake *f = *state;
 	struct setup_users u;
 
-	fake_add_device(f, NIC, 0x8086, 0x10d3, 0x020000, "vfio-pci", 3);
+	add_nic(f, "vfio-pci");
 	(void)users_of(f, NIC, &u);
 	memset(&u, 0, sizeof(u));
 	strcat(ctx.root[SETUP_ROOT_PROC], "/none");
