@@ -25,6 +25,23 @@
 
 #define KMOD_DEBUGFS "/sys/kernel/debug/vdk_vfio/"
 
+/*
+ * The test programs' command line, NVME_BDF NIC_BDF: 0 with both set, or
+ * -EINVAL after the usage line.
+ */
+static inline int kmod_args(int argc, char **argv, const char **nvme_bdf,
+			    const char **nic_bdf)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s NVME_BDF NIC_BDF (both bound to vdk-vfio-pci)\n",
+			argv[0]);
+		return -EINVAL;
+	}
+	*nvme_bdf = argv[1];
+	*nic_bdf = argv[2];
+	return 0;
+}
+
 /* The IOMMU group number of a PCI device, or -errno. */
 static inline int kmod_group_id(const char *bdf)
 {

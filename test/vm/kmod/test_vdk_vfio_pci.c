@@ -882,12 +882,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s NVME_BDF NIC_BDF (both bound to vdk-vfio-pci)\n",
-			argv[0]);
+	if (kmod_args(argc, argv, &nvme_bdf, &nic_bdf))
 		return 2;
-	}
-	nvme_bdf = argv[1];
-	nic_bdf = argv[2];
 	return cmocka_run_group_tests_name("vdk_vfio pci", tests, NULL, NULL);
 }

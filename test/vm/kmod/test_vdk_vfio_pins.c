@@ -210,13 +210,8 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s NVME_BDF NIC_BDF (both bound to vdk-vfio-pci)\n",
-			argv[0]);
+	if (kmod_args(argc, argv, &nvme_bdf, &nic_bdf))
 		return 2;
-	}
-	nvme_bdf = argv[1];
-	nic_bdf = argv[2];
 	if (kmod_pinned_pages() < 0) {
 		fprintf(stderr, "%s: cannot read " KMOD_DEBUGFS "pinned_pages: mount debugfs and load vdk_vfio\n",
 			argv[0]);
