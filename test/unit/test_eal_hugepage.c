@@ -9,45 +9,12 @@
  * /proc/sys/vm/nr_hugepages (restored at the end) and mount hugetlbfs on
  * temporary directories they remove. Without root they are skipped.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <linux/capability.h>
-
-#include "eal_internal.h"
-#include "eal_memory_internal.h"
-#include "vdk_eal.h"
-#include "vdk_log.h"
-#include "vdk_malloc.h"
-#include "vdk_memory.h"
-#include "vdk_memzone.h"
-
+/* Its own file prefix: it counts files and memfds by name while test_eal_memory may run. */
 #define PREFIX "vdkhugetest"
+#include "test_eal_memory_fixture.h"
+
 #define HUGE_2M (2ull << 20)
 #define NR_TEST_HUGEPAGES 8
-
-static struct eal_config cfg;
-static FILE *log_file;
 
 /* State of the hugepage pool the tests borrow from. */
 static struct {
@@ -58,60 +25,6 @@ static struct {
 } huge;
 
 /* ---- helpers ---- */
-
-static void
-cfg_reset(bool no_huge, size_t mem_mb)
-{
-	eal_config_defaults(&cfg);
-	cfg.no_huge = no_huge;
-	cfg.mem_mb = mem_mb;
-	cfg.iova_mode = VDK_IOVA_VA;
-	snprintf(cfg.file_prefix, sizeof(cfg.file_prefix), "%s", PREFIX);
-}
-
-static void
-log_capture(void)
-{
-	if (log_file != NULL)
-		fclose(log_file);
-	log_file = tmpfile();
-	vdk_log_set_stream(log_file);
-}
-
-static bool
-log_contains(const char *needle)
-{
-	char buf[8192];
-	size_t n;
-
-	fflush(log_file);
-	rewind(log_file);
-	n = fread(buf, 1, sizeof(buf) - 1, log_file);
-	buf[n] = '\0';
-	fseek(log_file, 0, SEEK_END);
-	return strstr(buf, needle) != NULL;
-}
-
-/* A "Field:  N kB" line of /proc/self/status, in kB; -1 if absent. */
-static long
-status_kb(const char *field)
-{
-	char line[256];
-	long kb = -1;
-	size_t len = strlen(field);
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, field, len) == 0 && line[len] == ':') {
-			kb = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
 
 static int
 maps_count(const char *needle)
@@ -152,23 +65,6 @@ file_exists(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
-static int
-count_segs_cb(const struct vdk_memseg *ms, void *arg)
-{
-	(void)ms;
-	(*(int *)arg)++;
-	return 0;
-}
-
-static int
-nb_segs(void)
-{
-	int n = 0;
-
-	assert_int_equal(vdk_memseg_walk(count_segs_cb, &n), 0);
-	return n;
-}
-
 static long
 read_long(const char *path)
 {
@@ -206,7 +102,7 @@ set_hugepages(long nr)
 	assert_int_equal(write_long(NR_HUGEPAGES, nr), 0);
 }
 
-/* What a failed test may leave behind, for teardown() to remove. */
+/* What a failed test may leave behind, for huge_teardown() to remove. */
 static struct {
 	char dirs[4][64];
 	bool mounted[4];
@@ -274,16 +170,12 @@ empty_dir(const char *dir)
 	closedir(d);
 }
 
+/* The fixture's teardown, and the children, mounts and pages a failed case left. */
 static int
-teardown(void **state)
+huge_teardown(void **state)
 {
-	static const char *const cb_names[] = { "a", "b", "x" };
-	unsigned int i;
-
 	(void)state;
-	eal_memory_cleanup();
-	for (i = 0; i < 3; i++)
-		vdk_mem_event_callback_unregister(cb_names[i]);
+	memory_reset();
 	if (left.child > 0) {
 		kill(left.child, SIGKILL);
 		waitpid(left.child, NULL, 0);
@@ -309,33 +201,6 @@ require_hugepages(void)
 		skip();
 }
 
-/* Drop one capability from the effective set of this process. */
-static int
-drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return -1;
-	data[cap / 32].effective &= ~(1u << (cap % 32));
-	return (int)syscall(SYS_capset, &hdr, data);
-}
-
-/* Run @fn in a child process; its return value is the exit status. */
-static int
-in_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* ---- --no-huge ---- */
 
 static void
@@ -352,33 +217,12 @@ test_memory_file_prefix_with_slash_is_einval(void **state)
 }
 
 static void
-check_pa_segment(const struct vdk_memseg *ms)
-{
-	size_t i, n = ms->len / ms->page_sz;
-	bool contiguous = true;
-
-	for (i = 0; i < n; i++) {
-		char *va = (char *)ms->addr + i * ms->page_sz;
-
-		assert_int_equal(ms->page_iova[i], vdk_mem_virt2phy(va));
-		assert_int_equal(vdk_memseg_addr2iova(ms, va + 123), ms->page_iova[i] + 123);
-		if (i > 0 && ms->page_iova[i] != ms->page_iova[i - 1] + ms->page_sz)
-			contiguous = false;
-	}
-	assert_int_equal(ms->iova, contiguous ? ms->page_iova[0] : VDK_BAD_IOVA);
-}
-
-static void
 test_memseg_nohuge_2mib_segment_is_thp_aligned(void **state)
 {
 	const struct vdk_memseg *ms;
 
 	(void)state;
-	if (geteuid() != 0)
-		skip();
-	cfg_reset(true, 0);
-	cfg.iova_mode = VDK_IOVA_PA;
-	assert_int_equal(eal_memory_init(&cfg), 0);
+	nohuge_pa_memory_init();
 	ms = eal_memseg_alloc(HUGE_2M, 0);
 	assert_non_null(ms);
 	assert_int_equal((uintptr_t)ms->addr % HUGE_2M, 0);
@@ -814,21 +658,6 @@ test_hugepage_more_than_free_is_enomem_and_leaves_nothing(void **state)
 
 /* ---- end to end, through vdk_eal_init() ---- */
 
-/* vdk_eal_init() with "test" as argv[0] and the NULL-terminated options. */
-static int
-eal_init_with(const char *opt, ...)
-{
-	char *argv[16] = { (char *)"test" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, opt);
-	for (; opt != NULL && argc < 15; opt = va_arg(ap, const char *))
-		argv[argc++] = (char *)(uintptr_t)opt;
-	va_end(ap);
-	return vdk_eal_init(argc, argv);
-}
-
 static void
 test_eal_init_bad_huge_dir_fails_and_can_be_retried(void **state)
 {
@@ -886,25 +715,27 @@ test_eal_init_without_free_hugepages_is_enomem(void **state)
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_teardown(name, huge_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_memory_file_prefix_with_slash_is_einval, teardown),
-		cmocka_unit_test_teardown(test_memseg_nohuge_2mib_segment_is_thp_aligned, teardown),
-		cmocka_unit_test_teardown(test_memory_nohuge_over_memlock_limit_names_the_numbers, teardown),
-		cmocka_unit_test_teardown(test_hugepage_dir_not_hugetlbfs_is_enoent, teardown),
-		cmocka_unit_test_teardown(test_eal_init_bad_huge_dir_fails_and_can_be_retried, teardown),
+		T(test_memory_file_prefix_with_slash_is_einval),
+		T(test_memseg_nohuge_2mib_segment_is_thp_aligned),
+		T(test_memory_nohuge_over_memlock_limit_names_the_numbers),
+		T(test_hugepage_dir_not_hugetlbfs_is_enoent),
+		T(test_eal_init_bad_huge_dir_fails_and_can_be_retried),
 	};
 	const struct CMUnitTest pool_tests[] = {
-		cmocka_unit_test_teardown(test_hugepage_memfd_without_mount, teardown),
-		cmocka_unit_test_teardown(test_hugepage_files_in_huge_dir_leave_only_the_lock, teardown),
-		cmocka_unit_test_teardown(test_hugepage_mount_is_found_in_proc_mounts, teardown),
-		cmocka_unit_test_teardown(test_hugepage_m_reserves_up_front_and_frees_at_cleanup, teardown),
-		cmocka_unit_test_teardown(test_hugepage_pa_mode_records_physical_addresses, teardown),
-		cmocka_unit_test_teardown(test_hugepage_files_of_dead_processes_are_reclaimed, teardown),
-		cmocka_unit_test_teardown(test_hugepage_none_reserved_is_enomem_and_leaves_nothing, teardown),
-		cmocka_unit_test_teardown(test_hugepage_more_than_free_is_enomem_and_leaves_nothing, teardown),
-		cmocka_unit_test_teardown(test_eal_init_hugepages_in_huge_dir_with_file_prefix, teardown),
-		cmocka_unit_test_teardown(test_eal_init_without_free_hugepages_is_enomem, teardown),
+		T(test_hugepage_memfd_without_mount),
+		T(test_hugepage_files_in_huge_dir_leave_only_the_lock),
+		T(test_hugepage_mount_is_found_in_proc_mounts),
+		T(test_hugepage_m_reserves_up_front_and_frees_at_cleanup),
+		T(test_hugepage_pa_mode_records_physical_addresses),
+		T(test_hugepage_files_of_dead_processes_are_reclaimed),
+		T(test_hugepage_none_reserved_is_enomem_and_leaves_nothing),
+		T(test_hugepage_more_than_free_is_enomem_and_leaves_nothing),
+		T(test_eal_init_hugepages_in_huge_dir_with_file_prefix),
+		T(test_eal_init_without_free_hugepages_is_enomem),
 	};
+#undef T
 	int fails;
 
 	fails = cmocka_run_group_tests_name("eal_hugepage", tests, NULL, NULL);

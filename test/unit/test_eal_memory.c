@@ -358,33 +358,12 @@ test_virt2phy_of_present_page_keeps_offset(void **state)
 }
 
 static void
-check_pa_segment(const struct vdk_memseg *ms)
-{
-	size_t i, n = ms->len / ms->page_sz;
-	bool contiguous = true;
-
-	for (i = 0; i < n; i++) {
-		char *va = (char *)ms->addr + i * ms->page_sz;
-
-		assert_int_equal(ms->page_iova[i], vdk_mem_virt2phy(va));
-		assert_int_equal(vdk_memseg_addr2iova(ms, va + 123), ms->page_iova[i] + 123);
-		if (i > 0 && ms->page_iova[i] != ms->page_iova[i - 1] + ms->page_sz)
-			contiguous = false;
-	}
-	assert_int_equal(ms->iova, contiguous ? ms->page_iova[0] : VDK_BAD_IOVA);
-}
-
-static void
 test_memseg_pa_mode_records_physical_addresses(void **state)
 {
 	const struct vdk_memseg *ms;
 
 	(void)state;
-	if (geteuid() != 0)
-		skip();
-	cfg_reset(true, 0);
-	cfg.iova_mode = VDK_IOVA_PA;
-	assert_int_equal(eal_memory_init(&cfg), 0);
+	nohuge_pa_memory_init();
 	assert_true(eal_memory_iova_pa());
 	ms = eal_memseg_alloc(64 * 4096, 0);
 	assert_non_null(ms);
@@ -423,21 +402,6 @@ test_memory_pa_mode_without_privilege_is_eacces(void **state)
 /* ---- the address window ---- */
 
 /* ---- end to end, through vdk_eal_init() ---- */
-
-/* vdk_eal_init() with "test" as argv[0] and the NULL-terminated options. */
-static int
-eal_init_with(const char *opt, ...)
-{
-	char *argv[16] = { (char *)"test" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, opt);
-	for (; opt != NULL && argc < 15; opt = va_arg(ap, const char *))
-		argv[argc++] = (char *)(uintptr_t)opt;
-	va_end(ap);
-	return vdk_eal_init(argc, argv);
-}
 
 static void
 test_eal_init_no_huge_grows_on_demand_and_cleans_up(void **state)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the two EAL memory test programs share: the configuration they
- * start memory with, log capture, /proc/self readers and the teardown.
- * Included by test_eal_memory.c and test_eal_memory_window.c only.
+ * What the EAL memory test programs share: the configuration they start
+ * memory with, log capture, /proc/self readers, the check of a PA-mode
+ * segment and the reset a teardown does. Included by test_eal_memory.c,
+ * test_eal_memory_window.c and test_eal_hugepage.c; a program that must
+ * keep its files apart from the others' defines PREFIX before including.
  */
 #ifndef TEST_EAL_MEMORY_FIXTURE_H
 #define TEST_EAL_MEMORY_FIXTURE_H
@@ -42,7 +44,9 @@
 #include "vdk_memory.h"
 #include "vdk_memzone.h"
 
+#ifndef PREFIX
 #define PREFIX "vdkmemtest"
+#endif
 #define MIB (1ul << 20)
 #define GRANULE (2 * MIB)
 
@@ -172,17 +176,74 @@ nb_segs(void)
 	return n;
 }
 
-static __attribute__((unused)) int
-teardown(void **state)
+/* Undo what any case may have left: EAL memory and the callbacks it registers. */
+static __attribute__((unused)) void
+memory_reset(void)
 {
 	static const char *const cb_names[] = { "a", "b", "x" };
 	unsigned int i;
 
-	(void)state;
 	eal_memory_cleanup();
 	for (i = 0; i < VDK_DIM(cb_names); i++)
 		vdk_mem_event_callback_unregister(cb_names[i]);
+}
+
+static __attribute__((unused)) int
+teardown(void **state)
+{
+	(void)state;
+	memory_reset();
 	return 0;
+}
+
+/*
+ * Check a PA-mode segment: each page's IOVA is the physical address of its
+ * VA, and the segment has one IOVA only if its pages are contiguous.
+ */
+static __attribute__((unused)) void
+check_pa_segment(const struct vdk_memseg *ms)
+{
+	size_t i, n = ms->len / ms->page_sz;
+	bool contiguous = true;
+
+	for (i = 0; i < n; i++) {
+		char *va = (char *)ms->addr + i * ms->page_sz;
+
+		assert_int_equal(ms->page_iova[i], vdk_mem_virt2phy(va));
+		assert_int_equal(vdk_memseg_addr2iova(ms, va + 123), ms->page_iova[i] + 123);
+		if (i > 0 && ms->page_iova[i] != ms->page_iova[i - 1] + ms->page_sz)
+			contiguous = false;
+	}
+	assert_int_equal(ms->iova, contiguous ? ms->page_iova[0] : VDK_BAD_IOVA);
+}
+
+/*
+ * Start EAL memory on --no-huge in IOVA mode PA; the case is skipped
+ * without root, which alone may read physical addresses.
+ */
+static __attribute__((unused)) void
+nohuge_pa_memory_init(void)
+{
+	if (geteuid() != 0)
+		skip();
+	cfg_reset(true, 0);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+}
+
+/* vdk_eal_init() with "test" as argv[0] and the NULL-terminated options. */
+static __attribute__((unused)) int
+eal_init_with(const char *opt, ...)
+{
+	char *argv[16] = { (char *)"test" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, opt);
+	for (; opt != NULL && argc < 15; opt = va_arg(ap, const char *))
+		argv[argc++] = (char *)(uintptr_t)opt;
+	va_end(ap);
+	return vdk_eal_init(argc, argv);
 }
 
 /* Drop one capability from the effective set of this process. */
