@@ -346,7 +346,8 @@ test_nvme_ctrlr_fatal_status_fails_io_and_reset_recovers(void **state)
 	uint8_t *buf = vdk_dma_zmalloc(4096, 4096, NULL);
 	struct vdk_nvme_cmd id = { .opc = VDK_NVME_OPC_IDENTIFY, .cdw10 = 1 };
 	struct tu_done d = { 0 };
-	int ret = 0, i;
+	uint64_t end;
+	int ret = 0;
 
 	(void)state;
 	m->hold_io = true;
@@ -356,8 +357,12 @@ test_nvme_ctrlr_fatal_status_fails_io_and_reset_recovers(void **state)
 	m->fatal = true;
 	nvme_model_step(m);
 	log_capture();
-	/* The driver looks at CSTS every 10 ms while commands are outstanding. */
-	for (i = 0; i < 1000000 && ret >= 0; i++)
+	/*
+	 * The driver looks at CSTS every 10 ms while commands are outstanding:
+	 * poll for up to 2 s (a count of polls can pass in less than 10 ms).
+	 */
+	end = vdk_rdtsc() + 2 * vdk_get_tsc_hz();
+	while (ret >= 0 && vdk_rdtsc() < end)
 		ret = vdk_nvme_qpair_process_completions(qp, 0);
 	assert_int_equal(ret, -ENXIO);
 	log_expect("controller fatal status (CSTS.CFS) is set");
