@@ -34,26 +34,51 @@ rx_buf_size(uint16_t room)
 	return size;
 }
 
+/*
+ * One queue's memory: the zeroed queue struct of @size bytes, the mbuf
+ * behind each descriptor, and the descriptor ring in DMA memory, 128-byte
+ * aligned (the low bits of RDBAL and TDBAL are reserved). NULL, having
+ * said why, if any of it is missing.
+ */
+static void *
+queue_alloc(struct e1000e_port *p, const char *dir, uint16_t qid, uint16_t nb_desc,
+	    int socket_id, size_t size, size_t desc_size, struct vdk_mbuf ***sw_ring,
+	    void **ring, uint64_t *ring_iova)
+{
+	void *q = vdk_zmalloc_socket("e1000e_queue", size, VDK_CACHE_LINE_SIZE, socket_id);
+
+	*sw_ring = vdk_zmalloc_socket("e1000e_sw_ring", nb_desc * sizeof(**sw_ring),
+				      VDK_CACHE_LINE_SIZE, socket_id);
+	*ring = vdk_dma_zmalloc_socket(nb_desc * desc_size, 128, socket_id, ring_iova);
+	if (q == NULL || *sw_ring == NULL || *ring == NULL) {
+		vdk_dma_free(*ring);
+		vdk_free(*sw_ring);
+		vdk_free(q);
+		E1000E_LOG(ERR, "%s: %s queue %u: no memory for %u descriptors on socket %d",
+			   p->pdev->name, dir, qid, nb_desc, socket_id);
+		return NULL;
+	}
+	return q;
+}
+
 int
 e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
 		  const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp,
 		  struct e1000e_rxq **out)
 {
-	struct e1000e_rxq *q;
 	uint16_t room = (uint16_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM);
+	struct vdk_mbuf **sw_ring;
+	struct e1000e_rxq *q;
+	uint64_t iova;
+	void *ring;
 
-	q = vdk_zmalloc_socket("e1000e_rxq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	q = queue_alloc(p, "rx", qid, nb_desc, socket_id, sizeof(*q),
+			sizeof(struct e1000e_rx_desc), &sw_ring, &ring, &iova);
 	if (q == NULL)
-		goto nomem;
-	q->sw_ring = vdk_zmalloc_socket("e1000e_rx_sw", nb_desc * sizeof(q->sw_ring[0]),
-					VDK_CACHE_LINE_SIZE, socket_id);
-	if (q->sw_ring == NULL)
-		goto free_q;
-	/* 128-byte alignment: RDBAL's low bits are reserved. */
-	q->ring = vdk_dma_zmalloc_socket(nb_desc * sizeof(struct e1000e_rx_desc), 128,
-					 socket_id, &q->ring_iova);
-	if (q->ring == NULL)
-		goto free_sw;
+		return -ENOMEM;
+	q->sw_ring = sw_ring;
+	q->ring = ring;
+	q->ring_iova = iova;
 	q->nb_desc = nb_desc;
 	q->mp = mp;
 	q->qid = qid;
@@ -67,15 +92,6 @@ e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 		q->free_thresh = (uint16_t)(nb_desc / 2);
 	*out = q;
 	return 0;
-
-free_sw:
-	vdk_free(q->sw_ring);
-free_q:
-	vdk_free(q);
-nomem:
-	E1000E_LOG(ERR, "%s: rx queue %u: no memory for %u descriptors on socket %d",
-		   p->pdev->name, qid, nb_desc, socket_id);
-	return -ENOMEM;
 }
 
 /* Give every mbuf back: after the device stopped receiving into them. */
@@ -256,24 +272,23 @@ e1000e_txq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	uint16_t max_rs = (uint16_t)(nb_desc & -nb_desc);
 	uint16_t rs = conf->tx_rs_thresh ? conf->tx_rs_thresh
 					 : VDK_MIN(E1000E_DEFAULT_RS_THRESH, max_rs);
+	struct vdk_mbuf **sw_ring;
 	struct e1000e_txq *q;
+	uint64_t iova;
+	void *ring;
 
 	if (nb_desc % rs != 0 || rs >= nb_desc) {
 		E1000E_LOG(ERR, "%s: tx queue %u: tx_rs_thresh %u must divide the ring size %u "
 			   "and be smaller", p->pdev->name, qid, rs, nb_desc);
 		return -EINVAL;
 	}
-	q = vdk_zmalloc_socket("e1000e_txq", sizeof(*q), VDK_CACHE_LINE_SIZE, socket_id);
+	q = queue_alloc(p, "tx", qid, nb_desc, socket_id, sizeof(*q),
+			sizeof(struct e1000e_tx_desc), &sw_ring, &ring, &iova);
 	if (q == NULL)
-		goto nomem;
-	q->sw_ring = vdk_zmalloc_socket("e1000e_tx_sw", nb_desc * sizeof(q->sw_ring[0]),
-					VDK_CACHE_LINE_SIZE, socket_id);
-	if (q->sw_ring == NULL)
-		goto free_q;
-	q->ring = vdk_dma_zmalloc_socket(nb_desc * sizeof(struct e1000e_tx_desc), 128,
-					 socket_id, &q->ring_iova);
-	if (q->ring == NULL)
-		goto free_sw;
+		return -ENOMEM;
+	q->sw_ring = sw_ring;
+	q->ring = ring;
+	q->ring_iova = iova;
 	q->nb_desc = nb_desc;
 	q->qid = qid;
 	q->tdt = (char *)p->bar0 + E1000E_TDT;
@@ -283,15 +298,6 @@ e1000e_txq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 		q->free_thresh = rs;
 	*out = q;
 	return 0;
-
-free_sw:
-	vdk_free(q->sw_ring);
-free_q:
-	vdk_free(q);
-nomem:
-	E1000E_LOG(ERR, "%s: tx queue %u: no memory for %u descriptors on socket %d",
-		   p->pdev->name, qid, nb_desc, socket_id);
-	return -ENOMEM;
 }
 
 /* Free what the ring still holds: after the device stopped sending. */
