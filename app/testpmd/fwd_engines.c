@@ -26,12 +26,12 @@ fwd_io(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_rx_burst(fs, cfg, n);
+	fwd_record_burst(cfg, fs->rx_bursts, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_tx_burst(fs, cfg, sent);
+	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }
@@ -43,7 +43,7 @@ fwd_rxonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_rx_burst(fs, cfg, n);
+	fwd_record_burst(cfg, fs->rx_bursts, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -60,7 +60,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent, i;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_rx_burst(fs, cfg, n);
+	fwd_record_burst(cfg, fs->rx_bursts, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -72,7 +72,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_tx_burst(fs, cfg, sent);
+	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }
@@ -86,7 +86,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint16_t n, sent, i;
 
 	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_rx_burst(fs, cfg, n);
+	fwd_record_burst(cfg, fs->rx_bursts, n);
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
@@ -99,7 +99,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(&tmp, &eth->src_addr);
 	}
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_tx_burst(fs, cfg, sent);
+	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
 }

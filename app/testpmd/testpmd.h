@@ -152,23 +152,17 @@ struct fwd_config {
 void fwd_txonly_template(struct fwd_config *cfg);
 
 /*
- * Count one rx_burst (or tx_burst) call that returned @n packets, when
- * `set record-burst-stats` is on. Called after every call, empty polls
- * included; when off it costs one well-predicted branch on a line the
- * engine has read already. @n never exceeds the burst asked for.
+ * Count one rx_burst or tx_burst call that returned @n packets in @hist
+ * (the stream's rx_bursts or tx_bursts), when `set record-burst-stats` is
+ * on. Called after every call, empty polls included; when off it costs
+ * one well-predicted branch on a line the engine has read already. @n
+ * never exceeds the burst asked for.
  */
 static inline void
-fwd_record_rx_burst(struct fwd_stream *fs, const struct fwd_config *cfg, uint16_t n)
+fwd_record_burst(const struct fwd_config *cfg, uint64_t *hist, uint16_t n)
 {
 	if (vdk_unlikely(cfg->record_burst_stats))
-		fs->rx_bursts[n]++;
-}
-
-static inline void
-fwd_record_tx_burst(struct fwd_stream *fs, const struct fwd_config *cfg, uint16_t n)
-{
-	if (vdk_unlikely(cfg->record_burst_stats))
-		fs->tx_bursts[n]++;
+		hist[n]++;
 }
 
 /* Free the unsent tail pkts[sent..n-1] and count it dropped. */
