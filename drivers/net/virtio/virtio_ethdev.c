@@ -41,6 +41,7 @@
 
 static const char *const xstat_names[] = {
 	"rx_kicks", "tx_kicks", "ctrl_commands", "config_interrupts",
+	"rx_ring_broken", "tx_ring_broken", "ctrl_ring_broken",
 };
 
 /* ---------------------------------------------------------------------- */
@@ -124,9 +125,15 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 	struct timespec ts = { .tv_nsec = 10000 };
 	uint8_t *buf = p->ctrl_buf;
 	unsigned int waited_us = 0;
-	int ret = 0;
+	int ret = 0, pending;
 
 	pthread_mutex_lock(&p->ctrl_lock);
+	if (vq->broken) {
+		VIRTIO_LOG(ERR, "%s: control command %u.%u not sent: the control queue is broken "
+			   "until the port is restarted", p->vp.pdev->name, class, cmd);
+		ret = -EIO;
+		goto out;
+	}
 	buf[0] = class;
 	buf[1] = cmd;
 	memcpy(buf + 16, data, len);
@@ -138,11 +145,13 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 	vq->desc[2] = (struct vring_desc){ .addr = p->ctrl_iova + 48, .len = 1,
 					   .flags = VRING_DESC_F_WRITE };
 	vq->avail->ring[vq->avail_idx++ & vq->mask] = 0;
+	vq->nb_free = (uint16_t)(vq->size - 3);
 	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
 	vdk_mb();
 	*vq->notify = vq->qidx;
 	vq->kicks++;
-	while (__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) == vq->used_last) {
+	/* The one chain in flight is all the device may return, with its head id 0. */
+	while ((pending = virtq_used_pending(vq, "control", p->eth.port_id, 0)) == 0) {
 		if (waited_us >= VIRTIO_CTRL_TIMEOUT_MS * 1000) {
 			VIRTIO_LOG(ERR, "%s: control command %u.%u not answered within %u ms",
 				   p->vp.pdev->name, class, cmd, VIRTIO_CTRL_TIMEOUT_MS);
@@ -152,7 +161,19 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 		nanosleep(&ts, NULL);
 		waited_us += 10;
 	}
+	if (pending > 0) {
+		uint32_t id = vq->used->ring[vq->used_last & vq->mask].id;
+
+		if (id != 0)
+			virtq_mark_broken(vq, "control", p->eth.port_id, 0, "returned chain id "
+					  "%u, which was not in flight", id);
+	}
+	if (vq->broken) {
+		ret = -EIO;
+		goto out;
+	}
 	vq->used_last++;
+	vq->nb_free = vq->size;
 	p->ctrl_cmds++;
 	if (__atomic_load_n(&buf[48], __ATOMIC_ACQUIRE) != VIRTIO_NET_OK) {
 		VIRTIO_LOG(ERR, "%s: the device rejected control command %u.%u",
@@ -179,13 +200,15 @@ rx_mode_set(struct virtio_port *p, uint8_t cmd, bool on)
 	return ctrl_send(p, VIRTIO_NET_CTRL_RX, cmd, &v, 1);
 }
 
-static void
+/* The link as the device reports it; down, and the error, if it cannot be read. */
+static int
 link_read(struct virtio_port *p, struct vdk_eth_link *link)
 {
 	uint16_t status = VIRTIO_NET_S_LINK_UP;
+	int ret = 0;
 
 	if (virtio_has(p, VIRTIO_NET_F_STATUS))
-		virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_STATUS, &status, 2);
+		ret = virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_STATUS, &status, 2);
 	memset(link, 0, sizeof(*link));
 	link->link_status = (status & VIRTIO_NET_S_LINK_UP) ? VDK_ETH_LINK_UP
 							     : VDK_ETH_LINK_DOWN;
@@ -194,6 +217,7 @@ link_read(struct virtio_port *p, struct vdk_eth_link *link)
 		link->link_speed = VDK_ETH_SPEED_NUM_10G;
 		link->link_duplex = VDK_ETH_LINK_FULL_DUPLEX;
 	}
+	return ret;
 }
 
 /* MSI-X vector 0: the device changed its configuration (the link status). */
@@ -462,7 +486,7 @@ virtio_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, i
 
 	if (ret != 0)
 		return ret;
-	ret = virtio_txq_create(qid, nb_desc, socket_id, conf, &q);
+	ret = virtio_txq_create(p, qid, nb_desc, socket_id, conf, &q);
 	if (ret != 0) {
 		VIRTIO_LOG(ERR, "%s: tx queue %u: no memory for %u descriptors", p->vp.pdev->name,
 			   qid, nb_desc);
@@ -484,10 +508,12 @@ virtio_link_update(struct vdk_eth_dev *dev, int wait)
 {
 	struct vdk_eth_link link;
 
+	int ret;
+
 	(void)wait; /* a virtual link has nothing to wait for */
-	link_read(virtio_port(dev), &link);
+	ret = link_read(virtio_port(dev), &link);
 	vdk_eth_dev_link_set(dev, &link);
-	return 0;
+	return ret;
 }
 
 static int
@@ -532,21 +558,30 @@ static int
 virtio_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
 	struct virtio_port *p = virtio_port(dev);
-	uint64_t rx = 0, tx = 0;
 	uint16_t q;
 
 	if (values == NULL || n < VDK_DIM(xstat_names))
 		return (int)VDK_DIM(xstat_names);
-	for (q = 0; q < dev->nb_rx_queues; q++)
-		if (dev->rx_queues[q] != NULL)
-			rx += vdk_eth_counter_read(&((struct virtio_rxq *)dev->rx_queues[q])->vq.kicks);
-	for (q = 0; q < dev->nb_tx_queues; q++)
-		if (dev->tx_queues[q] != NULL)
-			tx += vdk_eth_counter_read(&((struct virtio_txq *)dev->tx_queues[q])->vq.kicks);
-	values[0] = rx;
-	values[1] = tx;
+	memset(values, 0, VDK_DIM(xstat_names) * sizeof(values[0]));
+	for (q = 0; q < dev->nb_rx_queues; q++) {
+		struct virtio_rxq *r = dev->rx_queues[q];
+
+		if (r == NULL)
+			continue;
+		values[0] += vdk_eth_counter_read(&r->vq.kicks);
+		values[4] += vdk_eth_counter_read(&r->vq.nb_broken);
+	}
+	for (q = 0; q < dev->nb_tx_queues; q++) {
+		struct virtio_txq *t = dev->tx_queues[q];
+
+		if (t == NULL)
+			continue;
+		values[1] += vdk_eth_counter_read(&t->vq.kicks);
+		values[5] += vdk_eth_counter_read(&t->vq.nb_broken);
+	}
 	pthread_mutex_lock(&p->ctrl_lock);
 	values[2] = p->ctrl_cmds;
+	values[6] = p->cvq.nb_broken;
 	pthread_mutex_unlock(&p->ctrl_lock);
 	values[3] = __atomic_load_n(&p->config_interrupts, __ATOMIC_RELAXED);
 	return (int)VDK_DIM(xstat_names);
@@ -663,14 +698,19 @@ virtio_probe(struct vdk_pci_device *pdev)
 		goto reset;
 
 	if (virtio_has(p, VIRTIO_NET_F_MAC)) {
-		virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_MAC, p->eth.mac_addr.addr_bytes, 6);
+		ret = virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_MAC,
+					      p->eth.mac_addr.addr_bytes, 6);
+		if (ret != 0)
+			goto cfg_failed;
 	} else {
 		vdk_ether_random_addr(&p->eth.mac_addr);
 		VIRTIO_LOG(WARNING, "%s: the device has no MAC address: using a random one",
 			   pdev->name);
 	}
 	if (virtio_has(p, VIRTIO_NET_F_MQ)) {
-		virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_MAX_PAIRS, &pairs, 2);
+		ret = virtio_pci_read_dev_cfg(&p->vp, VIRTIO_NET_CFG_MAX_PAIRS, &pairs, 2);
+		if (ret != 0)
+			goto cfg_failed;
 		pairs = VDK_MAX((uint16_t)1, VDK_MIN(pairs, (uint16_t)VIRTIO_MAX_PAIRS));
 	}
 	p->max_pairs = pairs;
@@ -736,6 +776,13 @@ virtio_probe(struct vdk_pci_device *pdev)
 	}
 	return 0;
 
+cfg_failed:
+	/* -EIO was said by virtio_pci_read_dev_cfg(). */
+	if (ret == -ERANGE)
+		VIRTIO_LOG(ERR, "%s: its device configuration (%u bytes) is too short for the "
+			   "features it offers (0x%" PRIx64 ")", pdev->name, p->vp.device_len,
+			   p->offered);
+	goto reset;
 intr_off:
 	if (p->intr_ok)
 		vdk_intr_disable(pdev);

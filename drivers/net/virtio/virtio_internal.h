@@ -105,6 +105,18 @@ struct virtq {
 	uint16_t nb_free;            /* descriptors on the free stack */
 	uint16_t qidx;               /* the virtqueue's number on the device */
 	uint16_t *free_ids;          /* stack of free descriptor ids */
+	/*
+	 * The driver's own copy of each chain's links: the descriptor table
+	 * is in memory the device may write, so its next fields are not
+	 * read back (as Linux keeps desc_extra).
+	 */
+	uint16_t *next;
+	/*
+	 * The device broke the ring's rules (virtq_check_used()): nothing
+	 * more is taken from it until the port restarts (virtq_reset()).
+	 */
+	bool broken;
+	uint64_t nb_broken;          /* times it was marked broken: xstats *_ring_broken */
 	void *mem;                   /* desc, avail and used in one DMA buffer */
 	uint64_t iova;
 	size_t avail_off;
@@ -137,6 +149,7 @@ struct virtio_txq {
 	struct virtio_net_hdr *hdrs; /* one header a descriptor, when the headroom is short */
 	uint64_t hdrs_iova;
 	uint16_t free_thresh;
+	uint16_t port_id;
 	uint16_t qid;
 	uint64_t pkts;
 	uint64_t bytes;
@@ -180,6 +193,16 @@ void virtq_free(struct virtq *vq);
 void virtq_reset(struct virtq *vq);
 /* Make the avail entries visible; kick the device unless it asked not to be. */
 void virtq_publish(struct virtq *vq);
+/*
+ * How many used entries the device offers past used_last, checked
+ * against the descriptors in flight (virtio 1.0 §2.4.8: the device adds
+ * only buffers it took). Returns that count, or -EIO after marking the
+ * queue broken (@what names the queue in the one message).
+ */
+int virtq_used_pending(struct virtq *vq, const char *what, unsigned int port, unsigned int qid);
+/* Mark @vq broken, once, saying why: the device reported @fmt. */
+void virtq_mark_broken(struct virtq *vq, const char *what, unsigned int port, unsigned int qid,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6), cold));
 
 int virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
 		      const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp,
@@ -187,7 +210,7 @@ int virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int
 void virtio_rxq_free(struct virtio_rxq *q);
 int virtio_rxq_fill(struct virtio_rxq *q);
 void virtio_rxq_drop_mbufs(struct virtio_rxq *q);
-int virtio_txq_create(uint16_t qid, uint16_t nb_desc, int socket_id,
+int virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
 		      const struct vdk_eth_txconf *conf, struct virtio_txq **out);
 void virtio_txq_free(struct virtio_txq *q);
 void virtio_txq_drop_mbufs(struct virtio_txq *q);

@@ -13,6 +13,8 @@
 #define VIRTIO_RESET_TIMEOUT_MS 1000
 /* Guards the capability walk against a looped list. */
 #define VIRTIO_MAX_CAPS 48
+/* Reads of the device configuration before it counts as never settling. */
+#define VIRTIO_CFG_TRIES 64
 
 static void *
 cap_map(struct virtio_pci *vp, const struct virtio_pci_cap *cap, uint32_t min_len)
@@ -168,24 +170,44 @@ virtio_pci_driver_features(struct virtio_pci *vp, uint64_t features)
 }
 
 /*
- * §4.1.4.3.1: config_generation changes when the device changes its
- * configuration; read until it is the same before and after.
+ * How config_generation is read. A test that compiles this file into
+ * itself may define it to model a device whose configuration never
+ * settles: plain memory cannot change between two reads.
  */
-void
+#ifndef VIRTIO_PCI_CONFIG_GENERATION
+#define VIRTIO_PCI_CONFIG_GENERATION(vp) ((vp)->common->config_generation)
+#endif
+
+/*
+ * §4.1.4.3.1: config_generation changes when the device changes its
+ * configuration; read until it is the same before and after. A device
+ * that changes it every time is not waited for forever: a configuration
+ * changes rarely (a link going up or down), so VIRTIO_CFG_TRIES reads that
+ * all saw a change mean the device is broken.
+ */
+int
 virtio_pci_read_dev_cfg(struct virtio_pci *vp, size_t off, void *buf, size_t len)
 {
 	uint8_t gen, *out = buf;
+	unsigned int tries;
 	size_t i;
 
 	if (off + len > vp->device_len) {
 		memset(buf, 0, len);
-		return;
+		return -ERANGE;
 	}
-	do {
-		gen = vp->common->config_generation;
+	for (tries = 0; tries < VIRTIO_CFG_TRIES; tries++) {
+		gen = VIRTIO_PCI_CONFIG_GENERATION(vp);
 		for (i = 0; i < len; i++)
 			out[i] = vp->device[off + i];
-	} while (gen != vp->common->config_generation);
+		if (gen == VIRTIO_PCI_CONFIG_GENERATION(vp))
+			return 0;
+	}
+	VIRTIO_LOG(ERR, "%s: config_generation changed on each of %u reads of the device "
+		   "configuration: the device is broken; reset the port", vp->pdev->name,
+		   VIRTIO_CFG_TRIES);
+	memset(buf, 0, len);
+	return -EIO;
 }
 
 uint16_t

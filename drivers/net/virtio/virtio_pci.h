@@ -104,8 +104,13 @@ void virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits);
 uint64_t virtio_pci_device_features(struct virtio_pci *vp);
 void virtio_pci_driver_features(struct virtio_pci *vp, uint64_t features);
 
-/* Read @len bytes of device configuration at @off, consistently (§4.1.4.3.1). */
-void virtio_pci_read_dev_cfg(struct virtio_pci *vp, size_t off, void *buf, size_t len);
+/*
+ * Read @len bytes of device configuration at @off, consistently
+ * (§4.1.4.3.1). Returns 0; -ERANGE if they lie beyond the structure;
+ * -EIO if config_generation changed on every one of a bounded number of
+ * tries. On error @buf holds zeros.
+ */
+int virtio_pci_read_dev_cfg(struct virtio_pci *vp, size_t off, void *buf, size_t len);
 
 uint16_t virtio_pci_num_queues(struct virtio_pci *vp);
 /* The largest size of queue @idx, 0 if the queue does not exist. */

@@ -21,8 +21,20 @@
  * Transmit (§5.1.6.2): the header goes into the mbuf's headroom when it is
  * a one-segment mbuf's sole owner, making a one-descriptor packet;
  * otherwise a per-descriptor header slot heads the chain.
+ *
+ * The device is not trusted (doc/trust.md): the used ring, the lengths and
+ * num_buffers it writes are checked as Linux's virtio_ring and virtio_net
+ * check them: used->idx advances by at most the buffers in flight, each id
+ * is below the ring size and names a buffer in flight, a length fits the
+ * buffer, num_buffers fits the ring. A violation marks the queue broken
+ * (logged once, counted in xstats rx_ring_broken / tx_ring_broken): its
+ * bursts return 0 until the port is stopped and started, which resets the
+ * device and the rings. Chain links are kept in driver memory, never read
+ * back from the descriptor table the device can write.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "virtio_internal.h"
@@ -45,7 +57,8 @@ virtq_alloc(struct virtq *vq, uint16_t size, int socket_id)
 	vq->used_off = VDK_ALIGN_CEIL(vq->avail_off + avail_len, (size_t)VDK_CACHE_LINE_SIZE);
 	vq->mem = vdk_dma_zmalloc_socket(vq->used_off + used_len, 4096, socket_id, &vq->iova);
 	vq->free_ids = vdk_zmalloc_socket("virtq_free", size * sizeof(uint16_t), 0, socket_id);
-	if (vq->mem == NULL || vq->free_ids == NULL) {
+	vq->next = vdk_zmalloc_socket("virtq_next", size * sizeof(uint16_t), 0, socket_id);
+	if (vq->mem == NULL || vq->free_ids == NULL || vq->next == NULL) {
 		virtq_free(vq);
 		return -ENOMEM;
 	}
@@ -61,8 +74,10 @@ virtq_free(struct virtq *vq)
 {
 	vdk_dma_free(vq->mem);
 	vdk_free(vq->free_ids);
+	vdk_free(vq->next);
 	vq->mem = NULL;
 	vq->free_ids = NULL;
+	vq->next = NULL;
 }
 
 void
@@ -77,7 +92,42 @@ virtq_reset(struct virtq *vq)
 	vq->nb_free = vq->size;
 	vq->avail_idx = 0;
 	vq->used_last = 0;
+	vq->broken = false;
 	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+}
+
+void
+virtq_mark_broken(struct virtq *vq, const char *what, unsigned int port, unsigned int qid,
+		  const char *fmt, ...)
+{
+	char why[128];
+	va_list ap;
+
+	if (vq->broken)
+		return;
+	vq->broken = true;
+	vdk_eth_counter_add(&vq->nb_broken, 1);
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	VIRTIO_LOG(ERR, "port %u %s queue %u: the device %s: queue stopped until the port is "
+		   "restarted (dev_stop, dev_start)", port, what, qid, why);
+}
+
+int
+virtq_used_pending(struct virtq *vq, const char *what, unsigned int port, unsigned int qid)
+{
+	/* Entries up to idx are valid once idx is read (§2.4.8). */
+	uint16_t used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t pending = (uint16_t)(used_idx - vq->used_last);
+	uint16_t in_flight = (uint16_t)(vq->size - vq->nb_free);
+
+	if (vdk_unlikely(pending > in_flight)) {
+		virtq_mark_broken(vq, what, port, qid, "moved used->idx from %u to %u with %u "
+				  "descriptors in flight", vq->used_last, used_idx, in_flight);
+		return -EIO;
+	}
+	return pending;
 }
 
 void
@@ -127,6 +177,17 @@ virtio_rxq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	return 0;
 }
 
+/* Free the packet the bursts so far have only begun. */
+static void
+rx_drop_partial(struct virtio_rxq *q)
+{
+	if (q->pkt_first != NULL)
+		vdk_pktmbuf_free(q->pkt_first);
+	q->pkt_first = NULL;
+	q->pkt_last = NULL;
+	q->segs_left = 0;
+}
+
 void
 virtio_rxq_drop_mbufs(struct virtio_rxq *q)
 {
@@ -138,12 +199,7 @@ virtio_rxq_drop_mbufs(struct virtio_rxq *q)
 			q->sw_ring[i] = NULL;
 		}
 	}
-	if (q->pkt_first != NULL) {
-		vdk_pktmbuf_free(q->pkt_first);
-		q->pkt_first = NULL;
-		q->pkt_last = NULL;
-	}
-	q->segs_left = 0;
+	rx_drop_partial(q);
 }
 
 void
@@ -214,22 +270,37 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	struct virtio_rxq *q = rxq;
 	struct virtq *vq = &q->vq;
 	struct vdk_mbuf *m, *first = q->pkt_first, *last = q->pkt_last;
-	uint16_t used_idx, nb_rx = 0, segs_left = q->segs_left, id;
+	uint16_t nb_rx = 0, segs_left = q->segs_left, num_buffers;
 	const struct virtio_net_hdr *hdr;
 	uint64_t bytes = 0, errors = 0;
-	uint32_t len;
+	uint32_t id, len;
+	int pending;
 
-	/* Entries up to idx are valid once idx is read (§2.4.8). */
-	used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-	while (vq->used_last != used_idx && nb_rx < nb_pkts) {
+	if (vdk_unlikely(vq->broken))
+		return 0;
+	pending = virtq_used_pending(vq, "rx", q->port_id, q->qid);
+	while (pending > 0 && nb_rx < nb_pkts) {
 		const volatile struct vring_used_elem *e = &vq->used->ring[vq->used_last & vq->mask];
 
-		id = (uint16_t)e->id;
+		/* Read once: the device may change the entry while we look. */
+		id = e->id;
 		len = e->len;
+		if (vdk_unlikely(id >= vq->size || q->sw_ring[id] == NULL)) {
+			virtq_mark_broken(vq, "rx", q->port_id, q->qid, "returned buffer id %u, %s",
+					  id, id >= vq->size ? "beyond the ring"
+							     : "which was not in flight");
+			break;
+		}
+		if (vdk_unlikely(len > q->buf_len)) {
+			virtq_mark_broken(vq, "rx", q->port_id, q->qid, "wrote %u bytes into a "
+					  "%u-byte buffer (id %u)", len, q->buf_len, id);
+			break;
+		}
+		pending--;
 		vq->used_last++;
 		m = q->sw_ring[id];
 		q->sw_ring[id] = NULL;
-		vq->free_ids[vq->nb_free++] = id;
+		vq->free_ids[vq->nb_free++] = (uint16_t)id;
 
 		if (first == NULL) {
 			if (vdk_unlikely(len < VIRTIO_HDR)) {
@@ -239,8 +310,15 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 			}
 			hdr = vdk_pktmbuf_mtod_offset(m, const struct virtio_net_hdr *,
 						      -(int)VIRTIO_HDR);
-			segs_left = q->mrg && hdr->num_buffers > 1 ? (uint16_t)(hdr->num_buffers - 1)
-								   : 0;
+			num_buffers = hdr->num_buffers;
+			/* §5.1.6.4: one packet in at most every buffer of the ring. */
+			if (q->mrg && vdk_unlikely(num_buffers == 0 || num_buffers > vq->size)) {
+				vdk_pktmbuf_free_seg(m);
+				virtq_mark_broken(vq, "rx", q->port_id, q->qid, "gave num_buffers %u "
+						  "(ring of %u)", num_buffers, vq->size);
+				break;
+			}
+			segs_left = q->mrg ? (uint16_t)(num_buffers - 1) : 0;
 			/* nb_segs is 1 and next NULL: the mbuf is fresh from the pool. */
 			m->data_len = (uint16_t)(len - VIRTIO_HDR);
 			m->pkt_len = m->data_len;
@@ -268,8 +346,10 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	q->pkt_first = first;
 	q->pkt_last = last;
 	q->segs_left = segs_left;
-
-	if (vq->nb_free >= q->free_thresh) {
+	if (vdk_unlikely(vq->broken)) {
+		/* What the device holds stays until the reset; the packet in the making goes. */
+		rx_drop_partial(q);
+	} else if (vq->nb_free >= q->free_thresh) {
 		if (rx_post(q, vq->nb_free) != 0)
 			virtq_publish(vq);
 		if (vdk_unlikely(vq->nb_free >= q->free_thresh))
@@ -288,7 +368,7 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 /* Transmit */
 
 int
-virtio_txq_create(uint16_t qid, uint16_t nb_desc, int socket_id,
+virtio_txq_create(struct virtio_port *p, uint16_t qid, uint16_t nb_desc, int socket_id,
 		  const struct vdk_eth_txconf *conf, struct virtio_txq **out)
 {
 	struct virtio_txq *q;
@@ -310,6 +390,7 @@ virtio_txq_create(uint16_t qid, uint16_t nb_desc, int socket_id,
 	}
 	q->vq.qidx = (uint16_t)(2 * qid + 1);
 	q->qid = qid;
+	q->port_id = p->eth.port_id;
 	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh
 					      : VIRTIO_DEFAULT_TX_FREE_THRESH;
 	*out = q;
@@ -344,22 +425,34 @@ virtio_txq_free(struct virtio_txq *q)
 	vdk_free(q);
 }
 
-/* Take back what the device has sent: its descriptors and its mbufs. */
-static inline void
+/*
+ * Take back what the device has sent: its descriptors and its mbufs.
+ * Returns -EIO once the device broke the ring's rules.
+ */
+static inline int
 tx_reclaim(struct virtio_txq *q)
 {
 	struct virtq *vq = &q->vq;
 	struct vdk_mbuf *done[64];
-	uint16_t used_idx, id, d, k, n = 0;
+	uint16_t d, k, n = 0;
+	uint32_t id;
+	int pending;
 
-	used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-	while (vq->used_last != used_idx) {
-		id = (uint16_t)vq->used->ring[vq->used_last & vq->mask].id;
+	pending = virtq_used_pending(vq, "tx", q->port_id, q->qid);
+	for (; pending > 0; pending--) {
+		id = vq->used->ring[vq->used_last & vq->mask].id;
+		/* A head in flight has its mbuf; any other id is not ours to free. */
+		if (vdk_unlikely(id >= vq->size || q->sw_ring[id] == NULL)) {
+			virtq_mark_broken(vq, "tx", q->port_id, q->qid, "returned chain id %u, %s",
+					  id, id >= vq->size ? "beyond the ring"
+							     : "which was not in flight");
+			break;
+		}
 		vq->used_last++;
-		d = id;
+		d = (uint16_t)id;
 		for (k = 0; k < q->ndescs[id]; k++) {
 			vq->free_ids[vq->nb_free++] = d;
-			d = vq->desc[d].next;
+			d = vq->next[d];
 		}
 		done[n++] = q->sw_ring[id];
 		q->sw_ring[id] = NULL;
@@ -370,6 +463,7 @@ tx_reclaim(struct virtio_txq *q)
 	}
 	if (n != 0)
 		vdk_pktmbuf_free_bulk(done, n);
+	return vq->broken ? -EIO : 0;
 }
 
 uint16_t
@@ -382,8 +476,10 @@ virtio_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t nb_tx, head, id, need;
 	uint64_t bytes = 0;
 
-	if (vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts)
-		tx_reclaim(q);
+	if (vdk_unlikely(vq->broken))
+		return 0;
+	if ((vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts) && tx_reclaim(q) != 0)
+		return 0;
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		m = pkts[nb_tx];
 		if (vdk_likely(m->nb_segs == 1 && vdk_mbuf_refcnt_read(m) == 1 &&
@@ -411,7 +507,8 @@ virtio_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 			d->addr = q->hdrs_iova + id * sizeof(struct virtio_net_hdr);
 			d->len = VIRTIO_HDR;
 			for (seg = m; seg != NULL; seg = seg->next) {
-				id = vq->free_ids[--vq->nb_free];
+				vq->next[id] = vq->free_ids[--vq->nb_free];
+				id = vq->next[id];
 				d->flags = VRING_DESC_F_NEXT;
 				d->next = id;
 				d = &vq->desc[id];
