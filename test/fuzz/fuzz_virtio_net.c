@@ -133,10 +133,18 @@ rx_burst(struct virtio_rxq *q, uint16_t n)
 {
 	struct vdk_mbuf *pkts[FUZZ_BURST];
 	bool broken = q->vq.broken;
-	uint16_t got = virtio_rx_burst(q, pkts, n);
+	uint16_t from = q->vq.used_last, got = virtio_rx_burst(q, pkts, n);
 
 	check(got <= n, "burst within its size");
 	check(!broken || got == 0, "a broken queue returns nothing");
+	/* What the burst consumed, the whole 32-bit id and len were fine. */
+	for (uint16_t i = from; i != q->vq.used_last; i++) {
+		const volatile struct vring_used_elem *e = &q->vq.used->ring[i & q->vq.mask];
+
+		check(e->id < q->vq.size, "consumed used ids within the ring");
+		check(e->len <= q->buf_len, "consumed used lengths within the buffer");
+	}
+	check(q->segs_left < q->vq.size, "a packet spans at most the ring");
 	for (uint16_t i = 0; i < got; i++) {
 		check_pkt(pkts[i], q);
 		vdk_pktmbuf_free(pkts[i]);

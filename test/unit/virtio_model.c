@@ -225,6 +225,9 @@ virtio_model_tx_take(struct virtio_model_vq *d, uint8_t *out, uint32_t cap)
 		const uint8_t *src = (const uint8_t *)(uintptr_t)desc[id].addr;
 		uint32_t len = desc[id].len, from = VDK_MIN(skip, len), chunk;
 
+		/* Links the device itself rewrote may lead to a descriptor never filled. */
+		if (src == NULL)
+			break;
 		skip -= from;
 		chunk = VDK_MIN(len - from, cap - done);
 		memcpy(out + done, src + from, chunk);
