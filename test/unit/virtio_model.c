@@ -71,9 +71,8 @@ virtio_model_vq(struct virtio_model *m, const struct virtq *vq)
 	return vq->qidx < VMODEL_MAX_VQS ? &m->vqs[vq->qidx] : NULL;
 }
 
-/* dev_start's queues_program() for one queue, and the device forgetting it. */
-static int
-program(struct virtio_model *m, struct virtq *vq)
+int
+virtio_model_program(struct virtio_model *m, struct virtq *vq)
 {
 	struct virtio_model_vq *d = virtio_model_vq(m, vq);
 
@@ -91,7 +90,7 @@ virtio_model_rxq_restart(struct virtio_model *m, struct virtio_rxq *q)
 	int ret = virtio_rxq_fill(q);
 
 	if (ret == 0)
-		ret = program(m, &q->vq);
+		ret = virtio_model_program(m, &q->vq);
 	if (ret == 0)
 		virtq_publish(&q->vq);
 	return ret;
@@ -101,7 +100,7 @@ int
 virtio_model_txq_restart(struct virtio_model *m, struct virtio_txq *q)
 {
 	virtio_txq_drop_mbufs(q);
-	return program(m, &q->vq);
+	return virtio_model_program(m, &q->vq);
 }
 
 int

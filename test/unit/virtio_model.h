@@ -79,6 +79,13 @@ int virtio_model_txq(struct virtio_model *m, uint16_t qid, uint16_t nb_desc,
 int virtio_model_rxq_restart(struct virtio_model *m, struct virtio_rxq *q);
 int virtio_model_txq_restart(struct virtio_model *m, struct virtio_txq *q);
 
+/*
+ * Program @vq (rx, tx or the control queue, numbered by its qidx) on the
+ * fake common configuration as dev_start does, the device's side of it
+ * starting afresh. 0 or a negative errno.
+ */
+int virtio_model_program(struct virtio_model *m, struct virtq *vq);
+
 /* The device's side of @vq. */
 struct virtio_model_vq *virtio_model_vq(struct virtio_model *m, const struct virtq *vq);
 

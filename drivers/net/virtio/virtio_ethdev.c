@@ -507,7 +507,6 @@ static int
 virtio_link_update(struct vdk_eth_dev *dev, int wait)
 {
 	struct vdk_eth_link link;
-
 	int ret;
 
 	(void)wait; /* a virtual link has nothing to wait for */
