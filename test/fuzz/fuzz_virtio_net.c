@@ -297,6 +297,15 @@ play(struct virtio_model *m, struct virtio_rxq *rxq, struct virtio_txq *txq)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#ifndef VDK_FUZZ_STANDALONE
+/* libFuzzer counts inputs; the long run's figure is device events. */
+static void
+print_events(void)
+{
+	fprintf(stderr, "fuzz_virtio_net: %lu device events\n", events);
+}
+#endif
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -314,6 +323,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 				     VDK_MBUF_DEFAULT_BUF_SIZE, VDK_SOCKET_ID_ANY);
 	if (mp == NULL)
 		abort();
+#ifndef VDK_FUZZ_STANDALONE
+	atexit(print_events);
+#endif
 	return 0;
 }
 
