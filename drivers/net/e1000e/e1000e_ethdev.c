@@ -81,7 +81,12 @@ const struct e1000e_hw_stat e1000e_hw_stats[] = {
 const unsigned int e1000e_nb_hw_stats = VDK_DIM(e1000e_hw_stats);
 
 /* The driver's own counters, after the hardware's in the xstats list. */
-#define E1000E_NB_SW_XSTATS 1
+static const char *const e1000e_sw_xstats[] = {
+	"lsc_interrupts",
+	"rx_bad_desc_length",   /* frames dropped: a descriptor longer than its buffer */
+	"rx_oversize_frames",   /* frames dropped: over E1000E_MAX_RX_FRAME or its descriptors */
+};
+#define E1000E_NB_SW_XSTATS VDK_DIM(e1000e_sw_xstats)
 
 static void
 sleep_us(unsigned int us)
@@ -141,7 +146,9 @@ e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 	if (rxq != NULL) {
 		vdk_eth_stats_add_rxq(s, 0, vdk_eth_counter_read(&rxq->pkts),
 				      vdk_eth_counter_read(&rxq->bytes),
-				      vdk_eth_counter_read(&rxq->errors));
+				      vdk_eth_counter_read(&rxq->errors) +
+				      vdk_eth_counter_read(&rxq->bad_len) +
+				      vdk_eth_counter_read(&rxq->oversize));
 		s->rx_nombuf = vdk_eth_counter_read(&rxq->nombuf);
 	}
 	if (txq != NULL)
@@ -161,7 +168,9 @@ e1000e_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *name
 		return (int)count;
 	for (i = 0; i < e1000e_nb_hw_stats; i++)
 		snprintf(names[i].name, sizeof(names[i].name), "%s", e1000e_hw_stats[i].name);
-	snprintf(names[i].name, sizeof(names[i].name), "lsc_interrupts");
+	for (i = 0; i < E1000E_NB_SW_XSTATS; i++)
+		snprintf(names[e1000e_nb_hw_stats + i].name, sizeof(names[0].name), "%s",
+			 e1000e_sw_xstats[i]);
 	return (int)count;
 }
 
@@ -169,7 +178,9 @@ static int
 e1000e_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
 	struct e1000e_port *p = e1000e_port(dev);
+	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
 	unsigned int count = e1000e_nb_hw_stats + E1000E_NB_SW_XSTATS;
+	uint64_t *sw = values + e1000e_nb_hw_stats;
 
 	if (values == NULL || n < count)
 		return (int)count;
@@ -177,7 +188,9 @@ e1000e_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	hw_stats_update(p);
 	memcpy(values, p->hw_totals, e1000e_nb_hw_stats * sizeof(values[0]));
 	pthread_mutex_unlock(&p->stats_lock);
-	values[e1000e_nb_hw_stats] = __atomic_load_n(&p->lsc_interrupts, __ATOMIC_RELAXED);
+	sw[0] = __atomic_load_n(&p->lsc_interrupts, __ATOMIC_RELAXED);
+	sw[1] = rxq != NULL ? vdk_eth_counter_read(&rxq->bad_len) : 0;
+	sw[2] = rxq != NULL ? vdk_eth_counter_read(&rxq->oversize) : 0;
 	return (int)count;
 }
 
@@ -429,7 +442,7 @@ e1000e_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->default_tx_ring_size = E1000E_DEFAULT_DESC;
 	info->default_burst_size = 32;
 	info->min_rx_bufsize = E1000E_MIN_BUF;
-	info->max_rx_pktlen = VDK_ETHER_MTU + VDK_ETHER_HDR_LEN + 4; /* a VLAN tag */
+	info->max_rx_pktlen = E1000E_MAX_RX_FRAME;
 	info->min_mtu = 68; /* IPv4's minimum */
 	info->max_mtu = VDK_ETHER_MTU;
 	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;

@@ -30,6 +30,15 @@
 #define E1000E_DEFAULT_RS_THRESH 32
 /* The smallest receive buffer RCTL.BSIZE can describe. */
 #define E1000E_MIN_BUF 256
+/*
+ * The longest frame the receiver accepts with RCTL.LPE clear ("Receive
+ * Control Register"): 1522 bytes, a VLAN-tagged 1500-byte payload with
+ * its CRC. The CRC is stripped, so real frames are 4 bytes shorter, but
+ * QEMU's model applies the limit to frames without one.
+ */
+#define E1000E_MAX_RX_FRAME 1522
+/* Descriptors a receive burst takes (and replacement mbufs it gets) at a time. */
+#define E1000E_RX_BATCH 32
 
 /* Descriptors are written by the device and read by the lcore: volatile views. */
 struct e1000e_rxq {
@@ -39,20 +48,23 @@ struct e1000e_rxq {
 	struct vdk_mempool *mp;
 	uint16_t nb_desc;
 	uint16_t next;               /* next descriptor to look at */
-	uint16_t refill;             /* first empty slot; RDT points at it */
-	uint16_t nb_hold;            /* descriptors taken, not yet refilled */
-	uint16_t free_thresh;        /* refill (and ring the doorbell) per this many */
+	uint16_t nb_hold;            /* taken and re-armed since RDT last moved */
+	uint16_t free_thresh;        /* move RDT once this many are held */
 	uint16_t port_id;
 	uint16_t qid;
 	uint16_t buf_size;           /* what RCTL.BSIZE promises the device */
+	uint16_t max_segs;           /* descriptors an E1000E_MAX_RX_FRAME frame takes */
+	bool discard;                /* dropping the rest of a frame until its EOP */
 	struct vdk_mbuf *pkt_first;  /* a frame spanning descriptors, so far */
 	struct vdk_mbuf *pkt_last;
 	uint64_t ring_iova;
 	/* Counters, written by the polling lcore only. */
 	uint64_t pkts;
 	uint64_t bytes;
-	uint64_t errors;
-	uint64_t nombuf;
+	uint64_t errors;             /* frames the descriptor marked bad */
+	uint64_t nombuf;             /* bursts the pool could not give every replacement */
+	uint64_t bad_len;            /* frames dropped: a descriptor longer than its buffer */
+	uint64_t oversize;           /* frames dropped: too many descriptors or bytes */
 } vdk_cache_aligned;
 
 struct e1000e_txq {

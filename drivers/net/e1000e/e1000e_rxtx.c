@@ -4,10 +4,18 @@
  *
  * Receive ("Receive Descriptor Queue Structure", datasheet §7.1.8): the
  * device owns the descriptors from RDH up to RDT and writes each back with
- * DD set. A burst takes the done descriptors and leaves their slots empty;
- * once free_thresh slots are empty it refills them in one bulk allocation
- * and moves RDT once. One slot always stays empty, or a full ring (RDH ==
- * RDT) would read as an empty one.
+ * DD set. Every slot always holds an mbuf: a burst takes a replacement
+ * from the pool before it takes a done descriptor (as DPDK's em driver
+ * does), re-arms the slot with it and clears its status at once, so no
+ * slot is ever empty or left with a stale DD. Once free_thresh slots are
+ * re-armed RDT moves behind the next slot to look at; one slot always
+ * stays outside the device's part, or a full ring (RDH == RDT) would read
+ * as an empty one.
+ *
+ * The device is not trusted: a burst never looks past what it handed the
+ * device, a length longer than the buffer or a frame longer than
+ * E1000E_MAX_RX_FRAME (in bytes or descriptors) drops that frame and is
+ * counted; it never costs memory (doc/trust.md).
  *
  * Transmit: one descriptor per segment, RS (report status) only on every
  * rs_thresh-th descriptor, so the device writes back one status in
@@ -85,6 +93,7 @@ e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->port_id = p->eth.port_id;
 	q->rdt = (char *)p->bar0 + E1000E_RDT;
 	q->buf_size = rx_buf_size(room);
+	q->max_segs = (uint16_t)((E1000E_MAX_RX_FRAME + q->buf_size - 1) / q->buf_size);
 	q->free_thresh = conf->rx_free_thresh;
 	if (q->free_thresh == 0)
 		q->free_thresh = VDK_MAX(VDK_MIN(E1000E_DEFAULT_FREE_THRESH, nb_desc / 4), 1);
@@ -111,6 +120,7 @@ e1000e_rxq_stop(struct e1000e_rxq *q)
 		q->pkt_first = NULL;
 		q->pkt_last = NULL;
 	}
+	q->discard = false;
 }
 
 void
@@ -124,37 +134,37 @@ e1000e_rxq_free(struct e1000e_rxq *q)
 	vdk_free(q);
 }
 
+/* Put @m behind descriptor @idx; DD clear: the slot is the device's again. */
 static inline void
-rx_desc_arm(volatile struct e1000e_rx_desc *d, struct vdk_mbuf *m)
+rx_desc_arm(struct e1000e_rxq *q, uint16_t idx, struct vdk_mbuf *m)
 {
-	d->addr = m->buf_iova + VDK_PKTMBUF_HEADROOM;
-	/* DD clear: the slot is the device's again. */
-	d->status = 0;
+	m->data_off = VDK_PKTMBUF_HEADROOM;
+	q->sw_ring[idx] = m;
+	q->ring[idx].addr = m->buf_iova + VDK_PKTMBUF_HEADROOM;
+	q->ring[idx].status = 0;
 }
 
 /*
- * Fill every slot but one, and program the ring ("Receive Initialization":
- * base, length, head and tail, in that order, before RCTL.EN).
+ * Fill every slot, and program the ring ("Receive Initialization": base,
+ * length, head and tail, in that order, before RCTL.EN). RDT stops one
+ * short of the ring, so the device gets every slot but the last.
  */
 int
 e1000e_rxq_start(struct e1000e_port *p, struct e1000e_rxq *q)
 {
-	uint16_t n = (uint16_t)(q->nb_desc - 1), i;
-	struct vdk_mbuf **m = q->sw_ring;
+	uint16_t i;
 
 	e1000e_rxq_stop(q);
 	memset((void *)q->ring, 0, q->nb_desc * sizeof(struct e1000e_rx_desc));
-	if (vdk_mempool_get_bulk(q->mp, (void **)m, n) != 0) {
+	if (vdk_mempool_get_bulk(q->mp, (void **)q->sw_ring, q->nb_desc) != 0) {
 		E1000E_LOG(ERR, "%s: rx queue %u: pool %s has fewer than the %u mbufs the ring "
-			   "needs: make the pool larger", p->pdev->name, q->qid, q->mp->name, n);
+			   "needs: make the pool larger", p->pdev->name, q->qid, q->mp->name,
+			   q->nb_desc);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		m[i]->data_off = VDK_PKTMBUF_HEADROOM;
-		rx_desc_arm(&q->ring[i], m[i]);
-	}
+	for (i = 0; i < q->nb_desc; i++)
+		rx_desc_arm(q, i, q->sw_ring[i]);
 	q->next = 0;
-	q->refill = n;
 	q->nb_hold = 0;
 
 	e1000e_write(p, E1000E_RDBAL, (uint32_t)q->ring_iova);
@@ -162,39 +172,45 @@ e1000e_rxq_start(struct e1000e_port *p, struct e1000e_rxq *q)
 	e1000e_write(p, E1000E_RDLEN, q->nb_desc * (uint32_t)sizeof(struct e1000e_rx_desc));
 	e1000e_write(p, E1000E_RDH, 0);
 	vdk_io_wmb();
-	e1000e_write(p, E1000E_RDT, n);
+	e1000e_write(p, E1000E_RDT, (uint32_t)(q->nb_desc - 1));
 	return 0;
 }
 
 /*
- * Put mbufs into the nb_hold empty slots from q->refill on, straight into
- * sw_ring in at most two bulk gets (the run may wrap), and move the tail
- * once. A get the pool cannot serve is counted and retried next burst.
+ * How many of the next @want descriptors from @idx on the device has
+ * written back, and as many replacement mbufs in @repl: fewer if the pool
+ * is short (then *short_pool is set), 0 if it is empty.
  */
-static inline void
-rx_refill(struct e1000e_rxq *q)
+static inline uint16_t
+rx_take(struct e1000e_rxq *q, uint16_t idx, uint16_t want, struct vdk_mbuf **repl,
+	bool *short_pool)
 {
-	uint16_t idx = q->refill, n, i;
+	uint16_t n, got;
 
-	while (q->nb_hold != 0) {
-		n = VDK_MIN(q->nb_hold, (uint16_t)(q->nb_desc - idx));
-		if (vdk_unlikely(vdk_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], n) != 0)) {
-			vdk_eth_counter_add(&q->nombuf, n);
+	for (n = 0; n < want; n++) {
+		if (!(q->ring[idx].status & E1000E_RXD_STAT_DD))
 			break;
-		}
-		for (i = idx; i < idx + n; i++) {
-			q->sw_ring[i]->data_off = VDK_PKTMBUF_HEADROOM;
-			rx_desc_arm(&q->ring[i], q->sw_ring[i]);
-		}
-		idx = (uint16_t)(idx + n == q->nb_desc ? 0 : idx + n);
-		q->nb_hold = (uint16_t)(q->nb_hold - n);
+		if (++idx == q->nb_desc)
+			idx = 0;
 	}
-	if (idx == q->refill)
-		return;
-	q->refill = idx;
-	/* The descriptors are in memory before the device may fetch them. */
-	vdk_io_wmb();
-	vdk_reg_write32(q->rdt, 0, idx);
+	if (n == 0)
+		return 0;
+	/* The rest of a descriptor is valid only once its DD is seen. */
+	vdk_io_rmb();
+	for (got = n; got != 0; got >>= 1)
+		if (vdk_likely(vdk_mempool_get_bulk(q->mp, (void **)repl, got) == 0))
+			break;
+	*short_pool = got < n;
+	return got;
+}
+
+/* Drop a frame: the segments chained so far (@first, may be NULL) and @m. */
+static inline void
+rx_drop(struct vdk_mbuf *first, struct vdk_mbuf *m)
+{
+	vdk_pktmbuf_free_seg(m);
+	if (first != NULL)
+		vdk_pktmbuf_free(first);
 }
 
 uint16_t
@@ -202,65 +218,107 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct e1000e_rxq *q = rxq;
 	volatile struct e1000e_rx_desc *d;
+	struct vdk_mbuf *repl[E1000E_RX_BATCH];
 	struct vdk_mbuf *m, *first = q->pkt_first, *last = q->pkt_last;
-	uint16_t idx = q->next, nb_rx = 0, nb_seen = 0, len;
-	uint64_t bytes = 0, errors = 0;
+	/* What the device was given: every slot but RDT's and those re-armed since. */
+	uint16_t owned = (uint16_t)(q->nb_desc - 1 - q->nb_hold);
+	uint16_t idx = q->next, nb_rx = 0, n, i, len;
+	uint64_t bytes = 0, errors = 0, bad_len = 0, oversize = 0;
+	bool discard = q->discard, short_pool = false;
 	uint8_t status, err;
 
-	while (nb_rx < nb_pkts) {
-		d = &q->ring[idx];
-		status = d->status;
-		if (!(status & E1000E_RXD_STAT_DD))
+	while (nb_rx < nb_pkts && !short_pool) {
+		/* A frame takes a descriptor at least: never more than are wanted. */
+		n = VDK_MIN(VDK_MIN((uint16_t)(nb_pkts - nb_rx), owned), E1000E_RX_BATCH);
+		n = rx_take(q, idx, n, repl, &short_pool);
+		if (n == 0)
 			break;
-		/* The rest of the descriptor is valid only once DD is seen. */
-		vdk_io_rmb();
-		len = d->length;
-		err = d->errors;
-		m = q->sw_ring[idx];
-		q->sw_ring[idx] = NULL;
-		if (++idx == q->nb_desc)
-			idx = 0;
-		nb_seen++;
+		owned = (uint16_t)(owned - n);
+		q->nb_hold = (uint16_t)(q->nb_hold + n);
+		for (i = 0; i < n; i++) {
+			d = &q->ring[idx];
+			status = d->status;
+			len = d->length;
+			err = d->errors;
+			m = q->sw_ring[idx];
+			rx_desc_arm(q, idx, repl[i]);
+			if (++idx == q->nb_desc)
+				idx = 0;
 
-		m->data_len = len;
-		if (first == NULL) {
-			/* nb_segs is 1 and next NULL: the mbuf is fresh from the pool. */
-			first = m;
-			m->pkt_len = len;
-		} else {
-			first->pkt_len += len;
-			first->nb_segs++;
-			last->next = m;
-		}
-		last = m;
-		if (!(status & E1000E_RXD_STAT_EOP))
-			continue;
-		if (vdk_unlikely(err & E1000E_RXD_ERR_FRAME)) {
-			errors++;
-			vdk_pktmbuf_free(first);
+			if (vdk_unlikely(discard)) {
+				vdk_pktmbuf_free_seg(m);
+				discard = !(status & E1000E_RXD_STAT_EOP);
+				continue;
+			}
+			if (vdk_unlikely(len > q->buf_size)) {
+				bad_len++;
+				goto drop;
+			}
+			m->data_len = len;
+			if (first == NULL) {
+				/* nb_segs is 1 and next NULL: the mbuf is fresh from the pool. */
+				first = m;
+				m->pkt_len = len;
+			} else {
+				if (vdk_unlikely(first->nb_segs == q->max_segs)) {
+					oversize++;
+					goto drop;
+				}
+				first->pkt_len += len;
+				first->nb_segs++;
+				last->next = m;
+			}
+			last = m;
+			if (!(status & E1000E_RXD_STAT_EOP))
+				continue;
+			if (vdk_unlikely(first->pkt_len > E1000E_MAX_RX_FRAME)) {
+				oversize++;
+				vdk_pktmbuf_free(first);
+				first = NULL;
+				continue;
+			}
+			if (vdk_unlikely(err & E1000E_RXD_ERR_FRAME)) {
+				errors++;
+				vdk_pktmbuf_free(first);
+				first = NULL;
+				continue;
+			}
+			first->port = q->port_id;
+			first->ol_flags = 0;
+			first->packet_type = VDK_PTYPE_L2_ETHER;
+			first->vlan_tci = 0;
+			bytes += first->pkt_len;
+			pkts[nb_rx++] = first;
 			first = NULL;
 			continue;
+drop:
+			/* The frame is lost; the rest of it, up to its EOP, follows it. */
+			rx_drop(first, m);
+			first = NULL;
+			discard = !(status & E1000E_RXD_STAT_EOP);
 		}
-		first->port = q->port_id;
-		first->ol_flags = 0;
-		first->packet_type = VDK_PTYPE_L2_ETHER;
-		first->vlan_tci = 0;
-		bytes += first->pkt_len;
-		pkts[nb_rx++] = first;
-		first = NULL;
 	}
 	q->next = idx;
 	q->pkt_first = first;
 	q->pkt_last = last;
-	q->nb_hold = (uint16_t)(q->nb_hold + nb_seen);
-	if (q->nb_hold >= q->free_thresh)
-		rx_refill(q);
+	q->discard = discard;
+	if (q->nb_hold >= q->free_thresh) {
+		/* The re-armed descriptors are in memory before the device may fetch them. */
+		vdk_io_wmb();
+		vdk_reg_write32(q->rdt, 0, idx == 0 ? q->nb_desc - 1u : idx - 1u);
+		q->nb_hold = 0;
+	}
+	if (vdk_unlikely(short_pool))
+		vdk_eth_counter_add(&q->nombuf, 1);
 	if (nb_rx != 0) {
 		vdk_eth_counter_add(&q->pkts, nb_rx);
 		vdk_eth_counter_add(&q->bytes, bytes);
 	}
-	if (vdk_unlikely(errors != 0))
+	if (vdk_unlikely(errors + bad_len + oversize != 0)) {
 		vdk_eth_counter_add(&q->errors, errors);
+		vdk_eth_counter_add(&q->bad_len, bad_len);
+		vdk_eth_counter_add(&q->oversize, oversize);
+	}
 	return nb_rx;
 }
 
