@@ -25,8 +25,9 @@
  * asked; and when the queues are freed every mbuf is back in its pool.
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target. With
- * any other compiler VDK_FUZZ_STANDALONE adds a main() that runs the seeds
- * and then random inputs and mutated seeds for a bounded number of runs.
+ * any other compiler VDK_FUZZ_STANDALONE adds a main() (fuzz_standalone.h)
+ * that runs the seeds, then random inputs and mutated seeds, for a bounded
+ * number of runs.
  * Either way the count of device events (descriptors the model wrote or
  * read, registers it set) is printed at exit.
  */
@@ -414,103 +415,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef VDK_FUZZ_STANDALONE
-/*
- * A small driver: the seeds first, then random inputs and seeds with a few
- * random edits (any byte string is a valid input), up to RUNS or SECONDS.
- */
-#include <dirent.h>
-#include <time.h>
-
-#define MAX_SEEDS 256
-
-struct input {
-	uint8_t d[FUZZ_MAX_LEN];
-	size_t n;
-};
-
-static struct input seeds[MAX_SEEDS];
-static unsigned int nb_seeds;
-static uint64_t rng;
-
-static uint64_t
-rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed at start. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
-}
+/* Any byte string is an input: random ones, and seeds with a few random bytes changed. */
+#include "fuzz_standalone.h"
 
 static void
-load_seeds(const char *dir)
+make_input(struct fuzz_input *in)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	char path[4096];
-	FILE *f;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL && nb_seeds < MAX_SEEDS) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		seeds[nb_seeds].n = fread(seeds[nb_seeds].d, 1, FUZZ_MAX_LEN, f);
-		fclose(f);
-		nb_seeds++;
-	}
-	closedir(d);
-}
-
-static void
-make_input(struct input *in)
-{
-	if (nb_seeds == 0 || rnd() % 2) {
-		in->n = 1 + (size_t)(rnd() % 512);
+	if (fuzz_nb_seeds == 0 || fuzz_rnd() % 2) {
+		in->n = 1 + (size_t)(fuzz_rnd() % 512);
 		for (size_t i = 0; i < in->n; i++)
-			in->d[i] = (uint8_t)rnd();
+			in->d[i] = (uint8_t)fuzz_rnd();
 		return;
 	}
-	*in = seeds[rnd() % nb_seeds];
-	for (unsigned int e = 1 + (unsigned int)(rnd() % 8); e > 0 && in->n > 0; e--)
-		in->d[rnd() % in->n] = (uint8_t)rnd();
+	*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
+	for (unsigned int e = 1 + (unsigned int)(fuzz_rnd() % 8); e > 0 && in->n > 0; e--)
+		in->d[fuzz_rnd() % in->n] = (uint8_t)fuzz_rnd();
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned long max_runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double max_s = argc > 3 ? strtod(argv[3], NULL) : 10.0;
-	static struct input in;
-	struct timespec t0, t;
+	unsigned long generated;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s SEED_DIR [RUNS [SECONDS [RNG_SEED]]]\n", argv[0]);
-		return 2;
-	}
-	rng = argc > 4 ? strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL);
-	if (rng == 0)
-		rng = 1;
-	fprintf(stderr, "fuzz_e1000e: rng seed %llu\n", (unsigned long long)rng);
-	load_seeds(argv[1]);
-	LLVMFuzzerInitialize(&argc, &argv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned int s = 0; s < nb_seeds; s++)
-		LLVMFuzzerTestOneInput(seeds[s].d, seeds[s].n);
-	for (unsigned long i = 0; i < max_runs; i++) {
-		make_input(&in);
-		LLVMFuzzerTestOneInput(in.d, in.n);
-		if ((i & 255) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((double)(t.tv_sec - t0.tv_sec) +
-			    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > max_s)
-				break;
-		}
-	}
-	return 0;
+	return fuzz_standalone_main(argc, argv, "fuzz_e1000e", false, make_input, &generated);
 }
 #endif

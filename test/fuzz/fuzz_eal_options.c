@@ -135,18 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * A small mutation driver: start from the seeds, apply a few random edits
  * (byte changes, inserted option names, splices, cuts), run, repeat.
  */
-#include <dirent.h>
-#include <time.h>
-
-#define MAX_SEEDS 256
-
-struct input {
-	uint8_t d[FUZZ_MAX_LEN];
-	size_t n;
-};
-
-static struct input seeds[MAX_SEEDS];
-static unsigned int nb_seeds;
+#include "fuzz_standalone.h"
 
 static const char *const tokens[] = {
 	"-l", "--lcores", "--main-lcore", "-a", "--allow", "-b", "--block", "--vdev",
@@ -157,47 +146,8 @@ static const char *const tokens[] = {
 	"99999999999999999999", "127", "128", "--vfio-backend", "auto", "mainline", "vdk",
 };
 
-static uint64_t rng;
-
-static uint64_t
-rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed at start. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
-}
-
 static void
-load_seeds(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL) {
-		fprintf(stderr, "fuzz_eal_options: cannot open seed dir %s\n", dir);
-		exit(2);
-	}
-	while ((de = readdir(d)) != NULL && nb_seeds < MAX_SEEDS) {
-		char path[4096];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		seeds[nb_seeds].n = fread(seeds[nb_seeds].d, 1, FUZZ_MAX_LEN, f);
-		fclose(f);
-		nb_seeds++;
-	}
-	closedir(d);
-}
-
-static void
-insert(struct input *in, size_t at, const void *p, size_t len)
+insert(struct fuzz_input *in, size_t at, const void *p, size_t len)
 {
 	if (in->n + len > FUZZ_MAX_LEN)
 		return;
@@ -207,20 +157,20 @@ insert(struct input *in, size_t at, const void *p, size_t len)
 }
 
 static void
-mutate(struct input *in)
+mutate(struct fuzz_input *in)
 {
-	unsigned int edits = 1 + (unsigned int)(rnd() % 4);
+	unsigned int edits = 1 + (unsigned int)(fuzz_rnd() % 4);
 
 	for (unsigned int e = 0; e < edits; e++) {
-		size_t at = in->n ? (size_t)(rnd() % (in->n + 1)) : 0;
+		size_t at = in->n ? (size_t)(fuzz_rnd() % (in->n + 1)) : 0;
 
-		switch (rnd() % 6) {
+		switch (fuzz_rnd() % 6) {
 		case 0:	/* change a byte */
 			if (in->n)
-				in->d[rnd() % in->n] = (uint8_t)rnd();
+				in->d[fuzz_rnd() % in->n] = (uint8_t)fuzz_rnd();
 			break;
 		case 1: {	/* insert an option or value as its own argument */
-			const char *t = tokens[rnd() % (sizeof(tokens) / sizeof(tokens[0]))];
+			const char *t = tokens[fuzz_rnd() % (sizeof(tokens) / sizeof(tokens[0]))];
 
 			insert(in, at, t, strlen(t) + 1);
 			break;
@@ -233,63 +183,40 @@ mutate(struct input *in)
 				in->n = at < in->n ? at : in->n - 1;
 			break;
 		case 4: {	/* splice a piece of another seed */
-			const struct input *o = &seeds[rnd() % nb_seeds];
+			const struct fuzz_input *o = &fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
 
 			if (o->n) {
-				size_t from = (size_t)(rnd() % o->n);
-				size_t len = 1 + (size_t)(rnd() % (o->n - from));
+				size_t from = (size_t)(fuzz_rnd() % o->n);
+				size_t len = 1 + (size_t)(fuzz_rnd() % (o->n - from));
 
 				insert(in, at, o->d + from, len);
 			}
 			break;
 		}
 		case 5:	/* insert a digit: grows numbers past their limits */
-			insert(in, at, &"0123456789"[rnd() % 10], 1);
+			insert(in, at, &"0123456789"[fuzz_rnd() % 10], 1);
 			break;
 		}
 	}
 }
 
+/* A seed with a few random edits. */
+static void
+make_input(struct fuzz_input *in)
+{
+	*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
+	mutate(in);
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned long runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double max_s = argc > 3 ? strtod(argv[3], NULL) : 10.0;
-	struct input in;
-	struct timespec t0, t;
-	unsigned long i;
+	unsigned long runs;
+	int ret = fuzz_standalone_main(argc, argv, "fuzz_eal_options", true, make_input, &runs);
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s SEED_DIR [RUNS [SECONDS [RNG_SEED]]]\n", argv[0]);
-		return 2;
-	}
-	rng = argc > 4 ? strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL);
-	if (rng == 0)
-		rng = 1;
-	fprintf(stderr, "fuzz_eal_options: rng seed %llu\n", (unsigned long long)rng);
-	load_seeds(argv[1]);
-	if (nb_seeds == 0) {
-		fprintf(stderr, "fuzz_eal_options: no seeds in %s\n", argv[1]);
-		return 2;
-	}
-	LLVMFuzzerInitialize(&argc, &argv);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned int s = 0; s < nb_seeds; s++)
-		LLVMFuzzerTestOneInput(seeds[s].d, seeds[s].n);
-	for (i = 0; i < runs; i++) {
-		in = seeds[rnd() % nb_seeds];
-		mutate(&in);
-		LLVMFuzzerTestOneInput(in.d, in.n);
-		if ((i & 1023) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((double)(t.tv_sec - t0.tv_sec) +
-			    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > max_s)
-				break;
-		}
-	}
-	fprintf(stderr, "fuzz_eal_options: %lu runs over %u seeds, no invariant broken\n",
-		i, nb_seeds);
-	return 0;
+	if (ret == 0)
+		fprintf(stderr, "fuzz_eal_options: %lu runs over %u seeds, no invariant broken\n",
+			runs, fuzz_nb_seeds);
+	return ret;
 }
 #endif
