@@ -115,6 +115,19 @@ dropped(const struct e1000e_rxq *q)
 	return q->bad_len + q->oversize;
 }
 
+/* After whatever the device did, a good frame @seq is the one frame the next burst gives. */
+static void
+good_frame_follows(struct e1000e_rxq *q, uint32_t seq)
+{
+	struct vdk_mbuf *pkts[32];
+	uint8_t f[64];
+
+	frame(f, 60, seq);
+	assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
+	assert_int_equal(e1000e_rx_burst(q, pkts, 32), 1);
+	expect_frame(pkts[0], 60, seq, q->buf_size);
+}
+
 /*
  * The issue's reproducer: --rxd=32 and bursts of 32. The second lap comes
  * back to a slot that was taken in the first and not re-armed; the driver
@@ -207,16 +220,11 @@ static void
 test_e1000e_rx_length_over_the_buffer_drops_the_frame(void **state)
 {
 	struct e1000e_rxq *q = port(64, 64 + POOL_PLENTY, 2048);
-	struct vdk_mbuf *pkts[8];
-	uint8_t f[64];
 
 	(void)state;
 	e1000e_model_rx_push(m, 65535, E1000E_RXD_STAT_DD | E1000E_RXD_STAT_EOP, 0);
 	e1000e_model_rx_push(m, 2049, E1000E_RXD_STAT_DD | E1000E_RXD_STAT_EOP, 0);
-	frame(f, 60, 7);
-	assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
-	assert_int_equal(e1000e_rx_burst(q, pkts, 8), 1);
-	expect_frame(pkts[0], 60, 7, 2048);
+	good_frame_follows(q, 7);
 	assert_int_equal(q->bad_len, 2);
 	assert_int_equal(q->pkts, 1);
 }
@@ -231,7 +239,6 @@ test_e1000e_rx_endless_chain_costs_the_frame_only(void **state)
 {
 	struct e1000e_rxq *q = port(64, 64 + POOL_PLENTY, 2048);
 	struct vdk_mbuf *pkts[32];
-	uint8_t f[64];
 	int i;
 
 	(void)state;
@@ -244,10 +251,7 @@ test_e1000e_rx_endless_chain_costs_the_frame_only(void **state)
 		}
 	}
 	e1000e_model_rx_push(m, 100, E1000E_RXD_STAT_DD | E1000E_RXD_STAT_EOP, 0);
-	frame(f, 60, 9);
-	assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
-	assert_int_equal(e1000e_rx_burst(q, pkts, 32), 1);
-	expect_frame(pkts[0], 60, 9, 2048);
+	good_frame_follows(q, 9);
 	assert_int_equal(q->oversize, 1);
 	assert_int_equal(q->pkts, 1);
 }
@@ -286,16 +290,11 @@ static void
 test_e1000e_rx_error_bits_drop_the_frame(void **state)
 {
 	struct e1000e_rxq *q = port(64, 64 + POOL_PLENTY, 2048);
-	struct vdk_mbuf *pkts[8];
-	uint8_t f[64];
 
 	(void)state;
 	e1000e_model_rx_push(m, 60, E1000E_RXD_STAT_DD | E1000E_RXD_STAT_EOP, 0x01);
 	e1000e_model_rx_push(m, 60, E1000E_RXD_STAT_DD | E1000E_RXD_STAT_EOP, 0x80);
-	frame(f, 60, 4);
-	assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
-	assert_int_equal(e1000e_rx_burst(q, pkts, 8), 1);
-	expect_frame(pkts[0], 60, 4, 2048);
+	good_frame_follows(q, 4);
 	assert_int_equal(q->errors, 2);
 	assert_int_equal(dropped(q), 0);
 }
