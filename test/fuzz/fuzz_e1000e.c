@@ -31,6 +31,14 @@
  * Either way the count of device events (descriptors the model wrote or
  * read, registers it set) is printed at exit.
  */
+/*
+ * The driver's globals get names of their own in the copy compiled in
+ * here, or they would be defined twice in the process (here and in
+ * libvdk), which ASan reports as an ODR violation.
+ */
+#define e1000e_hw_stats fuzz_e1000e_hw_stats
+#define e1000e_nb_hw_stats fuzz_e1000e_nb_hw_stats
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
