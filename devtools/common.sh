@@ -32,6 +32,22 @@ vdk_install_deps()
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# vdk_build_options NAME: the meson options of a build dir that
+# devtools/test-tiers names. The sanitizer build's fail-on-error settings
+# (-fno-sanitize-recover, UBSAN_OPTIONS) follow from b_sanitize in
+# meson.build, so a build configured by hand gets them too.
+vdk_build_options()
+{
+	case $1 in
+	build) ;;
+	build-asan) echo "-Db_sanitize=address,undefined -Db_lundef=false" ;;
+	*)
+		echo "devtools: no options for the build '$1': add them to vdk_build_options in devtools/common.sh" >&2
+		return 1
+		;;
+	esac
+}
+
 # vdk_build DIR [meson options...]: configure DIR (once) and build it.
 vdk_build()
 {

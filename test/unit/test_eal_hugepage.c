@@ -7,8 +7,14 @@
  *
  * The hugepage cases need root: they reserve a few 2 MiB pages through
  * /proc/sys/vm/nr_hugepages (restored at the end) and mount hugetlbfs on
- * temporary directories they remove. Without root they are skipped.
+ * temporary directories they remove. They run in a mount namespace of
+ * their own without the host's hugetlbfs mounts (systemd mounts
+ * /dev/hugepages), so that the EAL finds only what a case mounted. Without
+ * root they are skipped.
  */
+#include <mntent.h>
+#include <sched.h>
+
 /* Its own file prefix: it counts files and memfds by name while test_eal_memory may run. */
 #define PREFIX "vdkhugetest"
 #include "test_eal_memory_fixture.h"
@@ -273,16 +279,49 @@ test_memory_nohuge_over_memlock_limit_names_the_numbers(void **state)
  */
 #define HUGE_TEST_LOCK "/tmp/vdk-hugepage-tests.lock"
 
+/*
+ * Move this process into a mount namespace of its own and unmount there
+ * every hugetlbfs the host has mounted. 0 or a negative errno.
+ */
+static int
+hide_host_hugetlbfs(void)
+{
+	char dirs[8][256];
+	struct mntent *m;
+	int i, n = 0;
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return -errno;
+	f = setmntent("/proc/self/mounts", "r");
+	if (f == NULL)
+		return -errno;
+	while ((m = getmntent(f)) != NULL && n < 8)
+		if (strcmp(m->mnt_type, "hugetlbfs") == 0)
+			snprintf(dirs[n++], sizeof(dirs[0]), "%s", m->mnt_dir);
+	endmntent(f);
+	for (i = 0; i < n; i++)
+		if (umount2(dirs[i], MNT_DETACH) != 0)
+			return -errno;
+	return 0;
+}
+
 static int
 huge_group_setup(void **state)
 {
 	long got;
+	int ret;
 
 	(void)state;
 	huge.usable = false;
 	huge.lock_fd = -1;
 	if (geteuid() != 0)
 		return 0;
+	ret = hide_host_hugetlbfs();
+	if (ret != 0) {
+		fprintf(stderr, "cannot hide the host's hugetlbfs mounts (%s): skipping\n", strerror(-ret));
+		return 0;
+	}
 	huge.lock_fd = open(HUGE_TEST_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	if (huge.lock_fd < 0 || flock(huge.lock_fd, LOCK_EX) != 0) {
 		fprintf(stderr, "cannot take %s: skipping\n", HUGE_TEST_LOCK);
@@ -328,11 +367,8 @@ test_hugepage_memfd_without_mount(void **state)
 	require_hugepages();
 	cfg_reset(false, 0);
 	assert_int_equal(eal_memory_init(&cfg), 0);
-	if (eal_backing_dir() != NULL) {
-		/* Someone has hugetlbfs mounted: that takes precedence over memfd. */
-		eal_memory_cleanup();
-		skip();
-	}
+	/* No hugetlbfs in this mount namespace (huge_group_setup): memfd. */
+	assert_null(eal_backing_dir());
 	assert_int_equal(eal_memory_page_sz(), HUGE_2M);
 	ms = eal_memseg_alloc(1, 0);
 	assert_non_null(ms);
@@ -395,10 +431,9 @@ test_hugepage_mount_is_found_in_proc_mounts(void **state)
 	mount_hugetlbfs(dir);
 	cfg_reset(false, 2);
 	assert_int_equal(eal_memory_init(&cfg), 0);
-	assert_non_null(eal_backing_dir());
-	/* Ours, unless the host has its own mount of the default size. */
-	if (strcmp(eal_backing_dir(), dir) == 0)
-		assert_int_equal(dir_count(dir), 1);
+	/* Ours: the host's mounts are hidden (huge_group_setup). */
+	assert_string_equal(eal_backing_dir(), dir);
+	assert_int_equal(dir_count(dir), 1);
 	eal_memory_cleanup();
 	assert_int_equal(dir_count(dir), 0);
 	umount_hugetlbfs(dir);

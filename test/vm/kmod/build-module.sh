@@ -8,7 +8,9 @@
 # module to OUTPUT. Kbuild's own dependency tracking keeps rebuilds quick.
 #
 # A failed build does not fail ninja (which would stop every vm test from
-# running): OUTPUT then holds the error, and the kmod tests report it.
+# running): OUTPUT then holds the error, and the kmod tests report it. That
+# holds for every step (the ERR trap), and two runs at once (two
+# `meson test` in one build dir: the target is always stale) take turns.
 #
 # usage: build-module.sh GUEST_KERNEL SOURCE_ROOT/kernel/linux OUTPUT.ko
 #   GUEST_KERNEL: test/vm/guest-kernel
@@ -20,11 +22,14 @@ failed() {
 	cat "$out" >&2
 	exit 0
 }
+trap 'failed "$0: line $LINENO failed"' ERR
 headers=$("$guest_kernel" --headers) ||
 	failed "no guest kernel headers (run test/vm/guest-kernel --headers as root)"
 # kbuild wants an absolute M=
 work=$(cd "$(dirname "$out")" && pwd)/vdk_vfio.build
 mkdir -p "$work"
+exec 9>"$work.lock"
+flock 9
 # -p keeps timestamps, so unchanged sources are not rebuilt
 cp -rp "$src/vdk_vfio" "$src/include" "$work/"
 make -s -C "$headers" M="$work/vdk_vfio" modules >"$work/build.log" 2>&1 ||
