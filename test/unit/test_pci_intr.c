@@ -39,6 +39,7 @@ static struct {
 	unsigned int calls[8];
 	char thread_name[16];
 	unsigned int sleep_ms;
+	bool entered;             /* the callback has started */
 	bool unregister_self;
 	bool unmask;
 	int unregister_ret;
@@ -51,6 +52,10 @@ on_intr(struct vdk_pci_device *d, unsigned int vector, void *arg)
 	/* No cmocka asserts here: they must not run off the test's thread. */
 	if (d != dev || arg != &cb)
 		cb.bad_args++;
+	pthread_mutex_lock(&cb.lock);
+	cb.entered = true;
+	pthread_cond_broadcast(&cb.cond);
+	pthread_mutex_unlock(&cb.lock);
 	if (cb.sleep_ms) {
 		struct timespec ts = { 0, (long)cb.sleep_ms * 1000000L };
 
@@ -65,6 +70,23 @@ on_intr(struct vdk_pci_device *d, unsigned int vector, void *arg)
 	cb.calls[vector]++;
 	pthread_cond_broadcast(&cb.cond);
 	pthread_mutex_unlock(&cb.lock);
+}
+
+/* Wait (5 s at most) until the interrupt thread is inside a callback. */
+static bool
+wait_entered(void)
+{
+	struct timespec dl;
+	bool ok;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 5;
+	pthread_mutex_lock(&cb.lock);
+	while (!cb.entered && pthread_cond_timedwait(&cb.cond, &cb.lock, &dl) == 0)
+		;
+	ok = cb.entered;
+	pthread_mutex_unlock(&cb.lock);
+	return ok;
 }
 
 static bool
@@ -119,6 +141,7 @@ setup(void **state)
 	memset(cb.calls, 0, sizeof(cb.calls));
 	cb.thread_name[0] = '\0';
 	cb.sleep_ms = 0;
+	cb.entered = false;
 	cb.unregister_self = false;
 	cb.unmask = false;
 	cb.unregister_ret = 1;
@@ -233,23 +256,21 @@ test_register_refuses_missing_vectors_and_duplicates(void **state)
 static void
 test_unregister_waits_for_a_running_callback(void **state)
 {
-	struct timespec t0, t1;
-	long ms;
+	unsigned int calls;
 
 	(void)state;
 	assert_int_equal(vdk_intr_enable(dev, VDK_INTR_MODE_MSIX, 1), 0);
 	assert_int_equal(vdk_intr_callback_register(dev, 0, on_intr, &cb), 0);
+	/* Long enough that an unregister which does not wait returns first. */
 	cb.sleep_ms = 200;
 	fire(EAL_VFIO_IRQ_MSIX, 0);
-	/* Let the thread enter the callback. */
-	usleep(50000);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(wait_entered());
 	assert_int_equal(vdk_intr_callback_unregister(dev, 0), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	/* It returned only once the callback had finished. */
-	assert_int_equal(cb.calls[0], 1);
-	assert_true(ms >= 100);
+	/* It returned only once the callback had finished, however late that was. */
+	pthread_mutex_lock(&cb.lock);
+	calls = cb.calls[0];
+	pthread_mutex_unlock(&cb.lock);
+	assert_int_equal(calls, 1);
 	/* After unregister the callback never runs again. */
 	cb.sleep_ms = 0;
 	fire(EAL_VFIO_IRQ_MSIX, 0);
