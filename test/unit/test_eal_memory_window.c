@@ -6,6 +6,9 @@
  * lock-free vdk_mem_virt2iova() answering right (or VDK_BAD_IOVA) while
  * another thread adds and removes segments.
  */
+#include <sched.h>
+#include <stdalign.h>
+
 #include "test_eal_memory_fixture.h"
 
 static void
@@ -218,6 +221,13 @@ test_memseg_full_window_is_enomem_and_room_comes_back(void **state)
 #define RACE_GRANULES 16
 #define RACE_LIVE 4
 #define RACE_OPS 1000
+#define RACE_SLOTS (RACE_GRANULES * 4)	/* the pages the reader looks at */
+/*
+ * The writer changes no more than this many times between two lookups, and
+ * waits at most RACE_READER_WAIT_S for one.
+ */
+#define RACE_OPS_A_LOOKUP 4
+#define RACE_READER_WAIT_S 30
 
 /* One life of a segment, as the writer saw it. */
 struct incarnation {
@@ -235,6 +245,8 @@ static struct {
 	bool stop;
 	uintptr_t base;		/* the first granule the segments use */
 	unsigned long exact, bad;
+	/* Lookups made, published with release; apart from what the writer changes. */
+	alignas(64) unsigned long probes;
 	char failure[200];
 } race;
 
@@ -294,21 +306,27 @@ static void *
 race_reader(void *arg)
 {
 	static struct probe pending[4096];
-	unsigned int seed = 12345, nb_pending = 0, i;
+	unsigned int seed = 12345, nb_pending = 0, i, slot = 0;
 
 	(void)arg;
 	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
 		struct probe p;
 		uint64_t now;
 
-		p.a = race.base + (rand_r(&seed) % RACE_GRANULES) * GRANULE +
-		      (rand_r(&seed) % 4) * 4096 + rand_r(&seed) % 4096;
+		/*
+		 * Pages 0-3 of each granule in turn, anywhere in the page: any
+		 * RACE_SLOTS lookups in a row include the segment that stays.
+		 */
+		p.a = race.base + (slot % RACE_GRANULES) * GRANULE +
+		      (slot / RACE_GRANULES) * 4096 + rand_r(&seed) % 4096;
+		slot = (slot + 1) % RACE_SLOTS;
 		p.e0 = __atomic_load_n(&race.epoch, __ATOMIC_SEQ_CST);
 		p.x = vdk_mem_virt2iova((void *)p.a);
 		/* Must not crash; what it points to may change under us. */
 		(void)vdk_mem_virt2memseg((void *)p.a);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		p.e1 = __atomic_load_n(&race.epoch, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&race.probes, race.probes + 1, __ATOMIC_RELEASE);
 		if ((p.e1 & 1) == 0) {
 			if (!race_verify(&p))
 				break;
@@ -363,16 +381,56 @@ race_free(const struct vdk_memseg *ms, unsigned int idx)
 	__atomic_store_n(&race.epoch, e + 1, __ATOMIC_SEQ_CST);
 }
 
-/* Allocate and free segments of assorted sizes, at most RACE_LIVE at once. */
+/*
+ * Wait until the reader has made a lookup since @seen (updated): on a
+ * loaded machine the reader may not be scheduled for a while, and a writer
+ * that ran ahead would finish before it looked. False after
+ * RACE_READER_WAIT_S without one.
+ */
+static bool
+race_wait_reader(unsigned long *seen)
+{
+	struct timespec now, dl;
+	unsigned long n;
+	unsigned int spins = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += RACE_READER_WAIT_S;
+	while ((n = __atomic_load_n(&race.probes, __ATOMIC_ACQUIRE)) == *seen) {
+		/* A running reader looks every few hundred ns: yield only when it does not. */
+		if (++spins < 10000) {
+			vdk_pause();
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > dl.tv_sec || (now.tv_sec == dl.tv_sec && now.tv_nsec > dl.tv_nsec))
+			return false;
+		sched_yield();
+	}
+	*seen = n;
+	return true;
+}
+
+/*
+ * Allocate and free segments of assorted sizes, at most RACE_LIVE at once,
+ * the reader looking at least once every RACE_OPS_A_LOOKUP changes.
+ */
 static void
 race_writer(void)
 {
 	static const size_t sizes[] = { 4096, 12288, 100000, GRANULE, GRANULE + 4096, 5 * MIB };
 	const struct vdk_memseg *live[RACE_LIVE];
 	unsigned int idx[RACE_LIVE], nb_live = 0, op, seed = 777, j;
+	unsigned long seen = 0;
 
 	for (op = 0; op < RACE_OPS && race.failure[0] == '\0'; op++) {
 		uint64_t e = race.epoch + 1;
+
+		if (op % RACE_OPS_A_LOOKUP == 0 && !race_wait_reader(&seen)) {
+			snprintf(race.failure, sizeof(race.failure), "no lookup from the reader in "
+				 "%d s, at change %u", RACE_READER_WAIT_S, op);
+			break;
+		}
 
 		if (nb_live < RACE_LIVE && (nb_live == 0 || rand_r(&seed) % 2 == 0)) {
 			__atomic_store_n(&race.epoch, e, __ATOMIC_SEQ_CST);
@@ -420,11 +478,17 @@ race_run(enum vdk_iova_mode mode)
 	race_writer();
 	__atomic_store_n(&race.stop, true, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(reader, NULL), 0);
-	print_message("%s mode: %lu exact answers, %lu VDK_BAD_IOVA, %u segments\n",
-		      mode == VDK_IOVA_PA ? "PA" : "VA", race.exact, race.bad, race.nb);
+	print_message("%s mode: %lu lookups, %lu exact answers, %lu VDK_BAD_IOVA, %u segments\n",
+		      mode == VDK_IOVA_PA ? "PA" : "VA", race.probes, race.exact, race.bad, race.nb);
 	if (race.failure[0] != '\0')
 		fail_msg("wrong answer for %s", race.failure);
-	/* Both kinds of answer happened: the test looked where things changed. */
+	/*
+	 * Both kinds of answer happened: the test looked where things changed.
+	 * The writer waited for RACE_OPS / RACE_OPS_A_LOOKUP lookups or more,
+	 * over RACE_SLOTS pages in turn: each pass meets the segment that stays
+	 * and, with at most RACE_LIVE segments of 3 granules or less, pages that
+	 * no segment holds.
+	 */
 	assert_true(race.exact > 0);
 	assert_true(race.bad > 0);
 	eal_memory_cleanup();
