@@ -109,9 +109,13 @@ for i in range(n):
 print("sent", n, flush=True)
 '''
 
+# Counts the sender's frames by sequence number, or with "txonly" the
+# frames vdk-testpmd's txonly engine makes (UDP 198.18.0.1:9 to
+# 198.18.0.2:9), and what the socket itself dropped (PACKET_STATISTICS).
 COUNTER = r'''
-import socket, sys, time
-iface, idle = sys.argv[1], float(sys.argv[2])
+import socket, struct, sys, time
+iface, idle, kind = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+TXONLY = b"\xc6\x12\x00\x01\xc6\x12\x00\x02\x00\x09\x00\x09"
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))  # ETH_P_ALL
 # A burst after testpmd caught up must not overflow this socket: 16 MiB.
 s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
@@ -119,12 +123,16 @@ s.bind((iface, 0))
 s.settimeout(idle)
 print("ready", flush=True)
 seen = set()
-dups = 0
+dups = txonly = 0
 while True:
     try:
         d = s.recv(4096)
     except socket.timeout:
         break
+    if kind == "txonly":
+        if d[12:14] == b"\x08\x00" and d[23] == 17 and d[26:38] == TXONLY:
+            txonly += 1
+        continue
     if d[14:18] == b"VDKT":
         off = 18
     elif d[12:14] == b"\x08\x00" and d[42:46] == b"VDKT":
@@ -135,22 +143,28 @@ while True:
     if seq in seen:
         dups += 1
     seen.add(seq)
-print("received", len(seen), "dups", dups, "max", max(seen) if seen else -1, flush=True)
+# struct tpacket_stats: packets that reached the socket, and its drops.
+got, drops = struct.unpack("II", s.getsockopt(263, 6, 8))  # SOL_PACKET, PACKET_STATISTICS
+print("received", txonly if kind == "txonly" else len(seen), "dups", dups, "max", max(seen) if seen else -1, "drops", drops,
+      flush=True)
 '''
 
 
-def start_counter(topo, idle=3.0):
-    p = subprocess.Popen(topo.exec_args("r", [sys.executable, "-c", COUNTER, "r0", str(idle)]),
+def start_counter(topo, idle=3.0, kind="seq"):
+    p = subprocess.Popen(topo.exec_args("r", [sys.executable, "-c", COUNTER, "r0", str(idle),
+                                              kind]),
                          stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     return p
 
 
-def counter_result(p, timeout=60):
+def counter_result(p, timeout=60, drops=False):
+    """(received, dups), or with @drops (received, dups, dropped by the socket)."""
     out, _ = p.communicate(timeout=timeout)
-    m = re.search(r"received (\d+) dups (\d+)", out)
+    m = re.search(r"received (\d+) dups (\d+) max -?\d+ drops (\d+)", out)
     assert m, "counter printed: %r" % out
-    return int(m.group(1)), int(m.group(2))
+    r = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return r if drops else r[:2]
 
 
 def start_sender(topo, n, rate, first=0, flows=1):
