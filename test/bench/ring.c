@@ -394,7 +394,10 @@ usage(const char *prog)
 	       "  taken 20 times a repetition on both sides, interleaved, being short.\n"
 	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
 	       "  each), about 25 s with --linked.\n"
-	       "  --quick      VDK's side only, one repetition (about 3 s)\n"
+	       "  --quick      one repetition of each side, VDK and dpdk-test (about 10 s)\n"
+	       "  Exits 1 when a loop cannot run or a case that should have a peer\n"
+	       "  figure has none (peer=NA: dpdk-test missing, or its output no longer\n"
+	       "  parses).\n"
 	       "  --reps N     repetitions of each side (1..%d, default 3)\n",
 	       prog,
 #ifdef BENCH_HAVE_DPDK
@@ -431,7 +434,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dpdk_test = "/usr/bin/dpdk-test";
-	int quick = 0, linked = 0, reps = 3, opt, have_peer = 0;
+	int quick = 0, linked = 0, reps = 3, opt, have_peer = 0, status = 0;
 	const char *peer_name = "none";
 	unsigned int worker, i, rep;
 
@@ -472,6 +475,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	worker = vdk_get_next_lcore(-1, 1, 0);
+	/* --quick runs the peer too, once: so that CI sees a parser that broke. */
 	if (!quick && linked) {
 #ifdef BENCH_HAVE_DPDK
 		/* rte_ring_init needs no DPDK EAL: plain memory, aligned as VDK's. */
@@ -486,7 +490,7 @@ main(int argc, char **argv)
 #endif
 		if (!have_peer)
 			fprintf(stderr, "ring bench: no linked DPDK ring: peer=NA\n");
-	} else if (!quick) {
+	} else {
 		have_peer = bench_find_peer(dpdk_test, "dpdk-test") == 0;
 		if (have_peer)
 			peer_name = "dpdk-test ring_perf_autotest";
@@ -513,7 +517,8 @@ main(int argc, char **argv)
 			printf("  repetition %u: dpdk-test ring_perf_autotest\n", rep + 1);
 			fflush(stdout);
 			if (run_peer(dpdk_test) < 0)
-				printf("  (no figures in its output)\n");
+				fprintf(stderr, "ring bench: no figures in the output of %s\n",
+					dpdk_test);
 		}
 	}
 
@@ -532,18 +537,27 @@ main(int argc, char **argv)
 			printf("%-22s %10.2f %10s\n", c->name, c->vdk[0], "NA");
 	}
 	printf("\n");
-	for (i = 0; i < VDK_DIM(cases); i++)
-		if (cases[i].nb_vdk != 0)
-			bench_result("ring", cases[i].name, cases[i].vdk[0], cases[i].peer[0],
-				     "cycles/obj", 1);
+	for (i = 0; i < VDK_DIM(cases); i++) {
+		if (cases[i].nb_vdk == 0)
+			continue;
+		bench_result("ring", cases[i].name, cases[i].vdk[0], cases[i].peer[0],
+			     "cycles/obj", 1);
+		/* Every case has a peer figure, or the peer side is broken. */
+		if (cases[i].nb_peer == 0) {
+			fprintf(stderr, "ring bench: %s: no peer figure (%s)\n", cases[i].name,
+				have_peer ? "its peer run gave none" : "no peer");
+			status = 1;
+		}
+	}
 	goto out;
 launch_failed:
 	fprintf(stderr, "ring bench: cannot launch on lcore %u\n", worker);
+	status = 1;
 out:
 	vdk_ring_free(bench_ring);
 #ifdef BENCH_HAVE_DPDK
 	free(dpdk_ring);
 #endif
 	vdk_eal_cleanup();
-	return 0;
+	return status;
 }
