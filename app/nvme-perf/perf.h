@@ -71,6 +71,8 @@ struct perf_stats {
 	_Atomic uint64_t bytes;
 	uint64_t errors;          /* completed with an error status */
 	uint64_t verify_failures;
+	uint64_t verify_writes;   /* --verify: writes completed, each then read back */
+	uint64_t verify_reads;    /* --verify: read-backs compared with the pattern */
 	uint64_t lat_sum;         /* ticks, of successful I/Os */
 	uint64_t lat_min;
 	uint64_t lat_max;
@@ -171,6 +173,12 @@ void perf_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *hi);
 /* The value at fraction @q (0..1) of the recorded I/Os, in ticks. */
 uint64_t perf_hist_percentile(const struct perf_hist *h, double q);
 void perf_stats_reset(struct perf_stats *s);
+/* Did @s (of a --verify run) read back fewer blocks than it wrote? */
+static inline bool
+perf_verify_short(const struct perf_stats *s)
+{
+	return s->verify_reads != s->verify_writes;
+}
 void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src);
 
 /* perf_report.c */

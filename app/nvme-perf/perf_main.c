@@ -6,8 +6,8 @@
  *
  * -c picks the lcores; without an EAL -l, it also tells the EAL which to
  * start. Exit status 0 when every I/O completed as it should, 1 when a
- * controller failed, an I/O failed or --verify found a difference, 2 for
- * bad options.
+ * controller failed, an I/O failed, or --verify found a difference or
+ * left a block it wrote unread, 2 for bad options.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,7 +91,8 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < run.nb_ctx; i++) {
 		const struct perf_ns_ctx *c = run.all[i];
 
-		if (c->failed || c->stats.errors > 0 || c->stats.verify_failures > 0)
+		if (c->failed || c->stats.errors > 0 || c->stats.verify_failures > 0 ||
+		    (params.verify && perf_verify_short(&c->stats)))
 			status = 1;
 	}
 teardown:

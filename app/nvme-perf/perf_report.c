@@ -101,15 +101,17 @@ perf_report_text(FILE *f, const struct perf_run *r)
 		snprintf(name, sizeof(name), "%s from core %2u", c->name, c->lcore);
 		perf_summarize(&c->stats, r->elapsed_s, r->tsc_hz, &s);
 		perf_line(f, name, &s);
-		trouble |= c->failed || c->stats.errors > 0 || c->stats.verify_failures > 0;
+		trouble |= c->failed || c->stats.errors > 0 || c->stats.verify_failures > 0 ||
+			   (r->p->verify && perf_verify_short(&c->stats));
 	}
 	fprintf(f, "========================================================\n");
 	perf_total(r, &tot, NULL);
 	perf_summarize(&tot, r->elapsed_s, r->tsc_hz, &s);
 	perf_line(f, "Total", &s);
 	if (r->p->verify)
-		fprintf(f, "verify: %" PRIu64 " of the reads did not return what was written\n",
-			tot.verify_failures);
+		fprintf(f, "verify: %" PRIu64 " writes, %" PRIu64 " read back and compared: "
+			"%" PRIu64 " of the reads did not return what was written\n",
+			tot.verify_writes, tot.verify_reads, tot.verify_failures);
 	if (trouble) {
 		fprintf(f, "\n");
 		for (unsigned int i = 0; i < r->nb_ctx; i++) {
@@ -127,6 +129,10 @@ perf_report_text(FILE *f, const struct perf_run *r)
 			if (c->stats.verify_failures > 0)
 				fprintf(f, "%s from core %u: %" PRIu64 " reads differ from the pattern "
 					"written\n", c->name, c->lcore, c->stats.verify_failures);
+			if (r->p->verify && perf_verify_short(&c->stats))
+				fprintf(f, "%s from core %u: %" PRIu64 " I/Os written, %" PRIu64 " read "
+					"back: the rest were not checked\n", c->name, c->lcore,
+					c->stats.verify_writes, c->stats.verify_reads);
 		}
 	}
 	if (r->p->latency > 0)
@@ -169,9 +175,11 @@ perf_json_stats(const struct perf_run *r, const struct perf_stats *st)
 			json_decref(hist);
 		}
 	}
-	o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:o}", "iops", s.iops, "mibps", s.mibps,
+	o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:o}", "iops", s.iops, "mibps", s.mibps,
 		      "ios", (json_int_t)s.ios, "errors", (json_int_t)s.errors,
-		      "verify_failures", (json_int_t)st->verify_failures, "latency_us", lat);
+		      "verify_failures", (json_int_t)st->verify_failures,
+		      "verify_writes", (json_int_t)st->verify_writes,
+		      "verify_reads", (json_int_t)st->verify_reads, "latency_us", lat);
 	return o;
 }
 

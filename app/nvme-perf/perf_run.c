@@ -171,9 +171,13 @@ perf_io_done(void *arg, const struct vdk_nvme_cpl *cpl)
 			s->first_error = cpl->status | 1u;
 		s->errors++;
 	} else {
-		if (run->p->verify && t->phase == 1 &&
-		    !pattern_matches(t->buf, run->p->io_size, t->lba, t->gen))
-			s->verify_failures++;
+		if (run->p->verify && t->phase == 0)
+			s->verify_writes++;
+		if (run->p->verify && t->phase == 1) {
+			s->verify_reads++;
+			if (!pattern_matches(t->buf, run->p->io_size, t->lba, t->gen))
+				s->verify_failures++;
+		}
 		if (counted) {
 			atomic_store_explicit(&s->ios, atomic_load_explicit(&s->ios,
 					      memory_order_relaxed) + 1, memory_order_relaxed);
@@ -189,16 +193,21 @@ perf_io_done(void *arg, const struct vdk_nvme_cpl *cpl)
 				perf_hist_add(s->hist, lat);
 		}
 	}
-	if (ctx->failed || perf_window_closed(now))
+	if (ctx->failed)
 		return;
 	if (run->p->verify && t->phase == 0 && !vdk_nvme_cpl_is_error(cpl)) {
-		/* Read back what was just written, into a cleared buffer. */
+		/*
+		 * Read back what was just written, into a cleared buffer: after
+		 * the window too, so that every block written is checked.
+		 */
 		memset(t->buf, 0, run->p->io_size);
 		t->phase = 1;
 		t->is_read = true;
 		perf_issue(ctx, t);
 		return;
 	}
+	if (perf_window_closed(now))
+		return;
 	perf_start_io(ctx, t);
 }
 
@@ -223,7 +232,7 @@ perf_poll(struct perf_ns_ctx *ctx)
 		ctx->pending_retry = 0;
 		return total;
 	}
-	while (ctx->pending_retry > 0 && !perf_window_closed(vdk_rdtsc())) {
+	while (ctx->pending_retry > 0 && (run->p->verify || !perf_window_closed(vdk_rdtsc()))) {
 		unsigned int before = ctx->pending_retry--;
 		struct perf_task *t = ctx->retry[ctx->pending_retry];
 
@@ -243,6 +252,25 @@ perf_worker_busy(const struct perf_worker *w)
 	return false;
 }
 
+/*
+ * After the window: complete what is in flight. Only --verify still sends
+ * what waited for room (its read-backs), so that every write is checked.
+ */
+static void
+perf_drain(struct perf_worker *w)
+{
+	uint64_t drain_end = vdk_rdtsc() + PERF_DRAIN_S * run->tsc_hz;
+
+	while (perf_worker_busy(w) && vdk_rdtsc() < drain_end) {
+		for (struct perf_ns_ctx *c = w->ctxs; c != NULL; c = c->next) {
+			if (!run->p->verify)
+				c->pending_retry = 0;
+			if (!c->failed)
+				perf_poll(c);
+		}
+	}
+}
+
 static bool
 perf_worker_alive(const struct perf_worker *w)
 {
@@ -256,7 +284,6 @@ static int
 perf_worker_main(void *arg)
 {
 	struct perf_worker *w = arg;
-	uint64_t drain_end;
 	struct perf_ns_ctx *c;
 
 	for (c = w->ctxs; c != NULL; c = c->next)
@@ -272,14 +299,7 @@ perf_worker_main(void *arg)
 		    w->ctxs->next == NULL)
 			(void)vdk_nvme_qpair_wait(w->ctxs->qp[0], 100);
 	}
-	drain_end = vdk_rdtsc() + PERF_DRAIN_S * run->tsc_hz;
-	while (perf_worker_busy(w) && vdk_rdtsc() < drain_end) {
-		for (c = w->ctxs; c != NULL; c = c->next) {
-			c->pending_retry = 0;
-			if (!c->failed)
-				perf_poll(c);
-		}
-	}
+	perf_drain(w);
 	return 0;
 }
 
@@ -628,16 +648,8 @@ perf_execute(struct perf_run *r)
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (main_w != NULL) {
-		uint64_t drain_end = vdk_rdtsc() + PERF_DRAIN_S * r->tsc_hz;
-
-		while (perf_worker_busy(main_w) && vdk_rdtsc() < drain_end)
-			for (struct perf_ns_ctx *c = main_w->ctxs; c != NULL; c = c->next) {
-				c->pending_retry = 0;
-				if (!c->failed)
-					perf_poll(c);
-			}
-	}
+	if (main_w != NULL)
+		perf_drain(main_w);
 	vdk_eal_mp_wait_lcore();
 	/* The measured window: shorter when every controller failed early. */
 	now = stopped != 0 ? stopped : atomic_load(&r->end_tsc);

@@ -101,6 +101,8 @@ perf_stats_reset(struct perf_stats *s)
 	atomic_store_explicit(&s->bytes, 0, memory_order_relaxed);
 	s->errors = 0;
 	s->verify_failures = 0;
+	s->verify_writes = 0;
+	s->verify_reads = 0;
 	s->lat_sum = 0;
 	s->lat_min = UINT64_MAX;
 	s->lat_max = 0;
@@ -116,6 +118,8 @@ perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 	atomic_fetch_add(&dst->bytes, atomic_load(&src->bytes));
 	dst->errors += src->errors;
 	dst->verify_failures += src->verify_failures;
+	dst->verify_writes += src->verify_writes;
+	dst->verify_reads += src->verify_reads;
 	dst->lat_sum += src->lat_sum;
 	if (src->lat_min < dst->lat_min)
 		dst->lat_min = src->lat_min;

@@ -133,8 +133,13 @@ test_nvme_perf_report_notes_failures_errors_and_verify(void **state)
 	ctx[0].stats.first_error = (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
 					      VDK_NVME_SET(STATUS_SC, 0x81));
 	ctx[0].stats.verify_failures = 2;
+	ctx[0].stats.verify_writes = 10;
+	ctx[0].stats.verify_reads = 9;
 	render();
-	assert_non_null(strstr(out, "verify: 2 of the reads did not return what was written"));
+	assert_non_null(strstr(out, "verify: 10 writes, 9 read back and compared: "
+				    "2 of the reads did not return what was written"));
+	assert_non_null(strstr(out, "NSID 1 from core 0: 10 I/Os written, 9 read back: the rest "
+				    "were not checked"));
 	assert_non_null(strstr(out, "PCIE (0000:00:05.0) NSID 1 from core 1: the controller failed"));
 	assert_non_null(strstr(out, "3 I/Os failed, the first with UNRECOVERED READ ERROR"));
 	assert_non_null(strstr(out, "2 reads differ from the pattern written"));

@@ -200,6 +200,11 @@ test_nvme_perf_run_verify_passes_and_catches_corruption(void **state)
 	assert_true(total_ios(&run) > 0);
 	assert_int_equal(run.all[0]->stats.verify_failures, 0);
 	assert_true(m->nb_io_opc[VDK_NVME_OPC_READ] > 0);
+	/* Every block written was read back, those written as the window closed too. */
+	assert_true(run.all[0]->stats.verify_writes > 0);
+	assert_int_equal(run.all[0]->stats.verify_reads, run.all[0]->stats.verify_writes);
+	assert_int_equal(m->nb_io_opc[VDK_NVME_OPC_READ], run.all[0]->stats.verify_reads);
+	assert_int_equal(m->nb_io_opc[VDK_NVME_OPC_WRITE], run.all[0]->stats.verify_writes);
 	perf_teardown(&run);
 
 	m->corrupt_reads = true;
