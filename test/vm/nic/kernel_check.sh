@@ -6,7 +6,7 @@
 # --bind); the two are wired back to back. VDK sends COUNT test frames and
 # the kernel's rx counters must see every one, without an rx error; then
 # the kernel sends COUNT through an AF_PACKET socket and VDK must count
-# every one.
+# every one. Each wait is for its condition, under a deadline.
 set -u
 nic_test=$1 vdk_bdf=$2 k_bdf=$3 count=$4
 passed=0 failed=0
@@ -18,6 +18,8 @@ check() {	# check CONDITION-STATUS MESSAGE
 		echo "FAIL - $2"; failed=$((failed + 1))
 	fi
 }
+
+. "$(dirname "$0")/wait_for.sh"
 
 ifname=$(ls /sys/bus/pci/devices/$k_bdf/net 2>/dev/null ||
 	 ls /sys/bus/pci/devices/$k_bdf/virtio*/net 2>/dev/null)
@@ -31,10 +33,8 @@ stats=/sys/class/net/$ifname/statistics
 echo 1 > /proc/sys/net/ipv6/conf/$ifname/disable_ipv6 2>/dev/null
 ip link set "$ifname" up
 kmac=$(cat /sys/class/net/$ifname/address)
-i=0
-while [ "$(cat /sys/class/net/$ifname/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+has_carrier() { [ "$(cat /sys/class/net/$ifname/carrier 2>/dev/null)" = 1 ]; }
+wait_for 30 has_carrier
 check $? "kernel interface $ifname ($kdrv, $kmac) has carrier"
 
 rx_errs() {
@@ -49,7 +49,9 @@ out=$("$nic_test" -l 0 -a "$vdk_bdf" -- send "$vdk_bdf" "$count" "$kmac" 2>&1)
 st=$?
 echo "$out" | sed 's/^/  vdk: /'
 check $st "VDK sent $count frames on $vdk_bdf"
-sleep 0.5
+# Until the kernel has counted them all (or the deadline): then exactly.
+counted() { [ $(($(cat $stats/rx_packets) - rx0)) -ge "$count" ]; }
+wait_for 30 counted
 rx1=$(cat $stats/rx_packets) err1=$(rx_errs)
 check $([ $((rx1 - rx0)) -eq "$count" ]; echo $?) \
 	"kernel $kdrv counted $((rx1 - rx0)) of $count frames VDK sent"
@@ -59,11 +61,9 @@ check $([ $((err1 - err0)) -eq 0 ]; echo $?) "kernel rx error counters unchanged
 out=$(mktemp)
 "$nic_test" -l 0 -a "$vdk_bdf" -- recv "$vdk_bdf" "$count" 20 > "$out" 2>&1 &
 pid=$!
-i=0
 # Until it is ready to count, or gone.
-while ! grep -q '^ready' "$out" && kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+ready() { grep -q '^ready' "$out" || ! kill -0 $pid 2>/dev/null; }
+wait_for 60 ready
 vmac=$(sed -n 's/^ready //p' "$out")
 tx0=$(cat $stats/tx_packets)
 "$nic_test" ksend "$ifname" "$count" "$vmac"

@@ -3,14 +3,16 @@
 # vdk-testpmd on the guest's two NICs, wired back to back (port 0 e1000e,
 # port 1 virtio-net, both on vfio-pci):
 #   testpmd_check.sh VDK_TESTPMD
-# Feeds the prompt a script, then reads `show port stats all` after each
-# phase: sent on one port equals received on the other, both ways; no
-# frame for another MAC without promiscuous mode; the same after port
-# stop/start; io forwarding moves frames both ways without inventing any.
+# Drives the prompt one command at a time and reads `show port stats all`
+# after each phase: sent on one port equals received on the other, both
+# ways; no frame for another MAC without promiscuous mode; the same after
+# port stop/start; io forwarding moves frames both ways without inventing
+# any. Each phase waits for its frames under a deadline (wait_for.sh).
 set -u
 tp=$1
-out=$(mktemp)
-passed=0 failed=0
+dir=$(mktemp -d)
+out=$dir/out fifo=$dir/in
+passed=0 failed=0 sent=0
 
 check() {	# check STATUS MESSAGE
 	if [ "$1" -eq 0 ]; then
@@ -20,63 +22,107 @@ check() {	# check STATUS MESSAGE
 	fi
 }
 
-# Commands, with pauses for the forwarding lcore between start and stop.
-{
-	printf 'set fwd rxonly\nclear port stats all\nstart tx_first 8\n'
-	sleep 3
-	printf 'stop\nshow port stats all\n'
-	printf 'set promisc all off\nclear port stats all\nstart tx_first 2\n'
-	sleep 3
-	printf 'stop\nshow port stats all\nset promisc all on\n'
-	printf 'port stop all\nport start all\nclear port stats all\nstart tx_first 4\n'
-	sleep 3
-	printf 'stop\nshow port stats all\nshow port info all\n'
-	printf 'set fwd io\nclear port stats all\nstart tx_first 1\n'
-	sleep 5
-	printf 'stop\nshow port stats all\nport stop all\nport close all\nquit\n'
-} | "$tp" -l 0-1 -- -i > "$out" 2>&1
-st=$?
-check $st "vdk-testpmd ran the script and quit (status $st)"
+. "$(dirname "$0")/wait_for.sh"
 
-# stat SECTION PORT FIELD: FIELD of PORT in the SECTION-th `show port stats all`.
+alive() { kill -0 "$pid" 2>/dev/null; }
+# At least N prompts printed (or testpmd gone, which the checks then see).
+prompted() { [ "$(grep -o 'testpmd> ' "$out" | wc -l)" -ge "$1" ] || ! alive; }
+
+# cmd LINE: type LINE and wait for the prompt after its output.
+cmd() {
+	sent=$((sent + 1))
+	echo "$1" >&3
+	wait_for 60 prompted $((sent + 1))
+}
+
+# stat PORT FIELD: FIELD of PORT in the last `show port stats all`.
 stat() {
-	awk -v want="$1" -v port="$2" -v field="$3:" '
-		/show port stats all/ { sec++ }
-		sec == want && /NIC statistics for port/ { p = $(NF - 1) }
-		sec == want && p == port {
-			for (i = 1; i < NF; i++) if ($i == field) { print $(i + 1); exit }
-		}' "$out"
+	awk -v port="$1" -v field="$2:" '
+		/testpmd> / { p = "" }
+		/show port stats all/ { v = "" }
+		/NIC statistics for port/ { p = $(NF - 1) }
+		p == port { for (i = 1; i < NF; i++) if ($i == field) v = $(i + 1) }
+		END { print v }' "$out"
 }
 
-# expect SECTION PORT FIELD VALUE MESSAGE
+# counts_reach PORT FIELD MIN [PORT FIELD MIN]...: a fresh `show port stats
+# all` has each FIELD at MIN or more.
+counts_reach() {
+	cmd 'show port stats all' || return 1
+	while [ $# -ge 3 ]; do
+		[ "$(stat "$1" "$2")" -ge "$3" ] 2>/dev/null || return 1
+		shift 3
+	done
+}
+
+# expect PORT FIELD VALUE MESSAGE: in the last `show port stats all`.
 expect() {
-	v=$(stat "$1" "$2" "$3")
-	check $([ "${v:-x}" = "$4" ]; echo $?) "$5: port $2 $3 $v (want $4)"
+	v=$(stat "$1" "$2")
+	check $([ "${v:-x}" = "$3" ]; echo $?) "$4: port $1 $2 $v (want $3)"
 }
 
-expect 1 0 TX-packets 256 "rxonly, tx_first 8"
-expect 1 1 RX-packets 256 "rxonly, tx_first 8"
-expect 1 1 TX-packets 256 "rxonly, tx_first 8"
-expect 1 0 RX-packets 256 "rxonly, tx_first 8"
-expect 2 0 TX-packets 64 "promiscuous off, frames for 02:00:00:00:00:0x"
-expect 2 1 RX-packets 0 "promiscuous off"
-expect 2 1 TX-packets 64 "promiscuous off"
-expect 2 0 RX-packets 0 "promiscuous off"
-expect 3 0 TX-packets 128 "after port stop/start"
-expect 3 1 RX-packets 128 "after port stop/start"
-expect 3 1 TX-packets 128 "after port stop/start"
-expect 3 0 RX-packets 128 "after port stop/start"
+# A testpmd that died fails the checks; writing to it must not kill this script.
+trap '' PIPE
+mkfifo "$fifo"
+"$tp" -l 0-1 -- -i < "$fifo" > "$out" 2>&1 &
+pid=$!
+exec 3> "$fifo"
+wait_for 120 prompted 1
+check $? "vdk-testpmd shows its prompt"
+
+# Both ways, rxonly: 8 bursts of 32 from each port reach the other.
+cmd 'set fwd rxonly'; cmd 'clear port stats all'; cmd 'start tx_first 8'
+wait_for 60 counts_reach 0 RX-packets 256 1 RX-packets 256
+cmd 'stop'; cmd 'show port stats all'
+expect 0 TX-packets 256 "rxonly, tx_first 8"
+expect 1 RX-packets 256 "rxonly, tx_first 8"
+expect 1 TX-packets 256 "rxonly, tx_first 8"
+expect 0 RX-packets 256 "rxonly, tx_first 8"
+
+# Promiscuous off: frames for 02:00:00:00:00:0x are dropped by the NICs.
+cmd 'set promisc all off'; cmd 'clear port stats all'; cmd 'start tx_first 2'
+wait_for 60 counts_reach 0 TX-packets 64 1 TX-packets 64
+# Only a wrong answer waits on this: a frame let through gets a second to arrive.
+sleep 1
+cmd 'stop'; cmd 'show port stats all'
+expect 0 TX-packets 64 "promiscuous off, frames for 02:00:00:00:00:0x"
+expect 1 RX-packets 0 "promiscuous off"
+expect 1 TX-packets 64 "promiscuous off"
+expect 0 RX-packets 0 "promiscuous off"
+cmd 'set promisc all on'
+
+# The same after the ports were stopped and started again.
+cmd 'port stop all'; cmd 'port start all'; cmd 'clear port stats all'
+cmd 'start tx_first 4'
+wait_for 60 counts_reach 0 RX-packets 128 1 RX-packets 128
+cmd 'stop'; cmd 'show port stats all'
+expect 0 TX-packets 128 "after port stop/start"
+expect 1 RX-packets 128 "after port stop/start"
+expect 1 TX-packets 128 "after port stop/start"
+expect 0 RX-packets 128 "after port stop/start"
+cmd 'show port info all'
 n=$(grep -c "^Link status: up" "$out")
 check $([ "$n" -eq 2 ]; echo $?) "both ports report link up ($n)"
 
 # io forwarding: 32 frames a port keep bouncing; none may appear from nowhere.
-rx0=$(stat 4 0 RX-packets) rx1=$(stat 4 1 RX-packets)
-tx0=$(stat 4 0 TX-packets) tx1=$(stat 4 1 TX-packets)
+cmd 'set fwd io'; cmd 'clear port stats all'; cmd 'start tx_first 1'
+wait_for 120 counts_reach 0 RX-packets 1000 1 RX-packets 1000
+cmd 'stop'; cmd 'show port stats all'
+rx0=$(stat 0 RX-packets) rx1=$(stat 1 RX-packets)
+tx0=$(stat 0 TX-packets) tx1=$(stat 1 TX-packets)
 check $([ "${rx0:-0}" -ge 1000 ] && [ "${rx1:-0}" -ge 1000 ]; echo $?) \
 	"io forwarding both ways: port 0 rx $rx0 tx $tx0, port 1 rx $rx1 tx $tx1"
 d=$(( ${tx0:-0} + ${tx1:-0} - ${rx0:-0} - ${rx1:-0} ))
 check $([ $d -ge 0 ] && [ $d -le 64 ]; echo $?) \
 	"io forwarding: sent minus received is $d, within the 64 frames in flight"
+
+cmd 'port stop all'; cmd 'port close all'
+echo quit >&3
+exec 3>&-
+wait_for 30 eval '! alive'
+wait "$pid"
+st=$?
+check $st "vdk-testpmd ran the script and quit (status $st)"
 n=$(grep -c "Port [01] is closed" "$out")
 check $([ "$n" -eq 2 ]; echo $?) "both ports closed ($n)"
 
@@ -84,6 +130,7 @@ if [ "$failed" -ne 0 ]; then
 	echo "---- vdk-testpmd output ----"
 	cat "$out"
 fi
-rm -f "$out"
+kill "$pid" 2>/dev/null
+rm -rf "$dir"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
