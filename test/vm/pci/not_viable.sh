@@ -19,7 +19,11 @@ echo "$dev" >/sys/bus/pci/drivers_probe
 modprobe ahci
 drv() { basename "$(readlink "$sys/$1/driver")"; }
 echo "setup: $dev on $(drv $dev), $blocker on $(drv $blocker)"
-[ "$(drv $dev)" = vfio-pci ] && [ "$(drv $blocker)" = ahci ]
+# Not `a && b`: set -e ignores a failure anywhere but in its last command.
+if [ "$(drv $dev)" != vfio-pci ] || [ "$(drv $blocker)" != ahci ]; then
+	echo "FAIL: setup: want $dev on vfio-pci and $blocker on ahci" >&2
+	exit 1
+fi
 
 "$pci_vm" not-viable "$dev" "$blocker"
 # The fix the message names.
