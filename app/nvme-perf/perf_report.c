@@ -130,9 +130,9 @@ perf_report_text(FILE *f, const struct perf_run *r)
 				fprintf(f, "%s from core %u: %" PRIu64 " reads differ from the pattern "
 					"written\n", c->name, c->lcore, c->stats.verify_failures);
 			if (r->p->verify && perf_verify_short(&c->stats))
-				fprintf(f, "%s from core %u: %" PRIu64 " I/Os written, %" PRIu64 " read "
-					"back: the rest were not checked\n", c->name, c->lcore,
-					c->stats.verify_writes, c->stats.verify_reads);
+				fprintf(f, "%s from core %u: %" PRIu64 " I/Os written, %" PRIu64
+					" read back: the rest were not checked\n", c->name,
+					c->lcore, c->stats.verify_writes, c->stats.verify_reads);
 		}
 	}
 	if (r->p->latency > 0)
