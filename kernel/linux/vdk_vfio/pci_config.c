@@ -2,12 +2,12 @@
 /*
  * Config space through the device fd: reads are passed through; writes go
  * through a per-byte mask of the bits userspace may change, built once at
- * bind from an allow list. Everything else belongs to the host: BARs and
- * the ROM BAR (where the device decodes, which the host's address map
- * depends on), MSI and MSI-X (programmed by the kernel for the eventfds),
- * the INTx mask bit (the kernel masks INTx from its interrupt handler),
- * PCIe link and payload settings shared with the upstream port, power
- * management and everything in extended config space.
+ * bind from an allow list (pci_wmask.c). Everything else belongs to the
+ * host: BARs and the ROM BAR (where the device decodes, which the host's
+ * address map depends on), MSI and MSI-X (programmed by the kernel for the
+ * eventfds), the INTx mask bit (the kernel masks INTx from its interrupt
+ * handler), PCIe link and payload settings shared with the upstream port,
+ * power management and everything in extended config space.
  *
  * A write that touches no writable bit fails with -EPERM, so a driver
  * learns at once that it tried something the host keeps; a write mixing
@@ -22,79 +22,28 @@
 #include <asm/unaligned.h>
 
 #include "pci_private.h"
-
-static void wmask_set16(u8 *wmask, unsigned int off, u16 bits)
-{
-	wmask[off] = bits & 0xff;
-	wmask[off + 1] = bits >> 8;
-}
-
-static void wmask_add_cap(struct vdk_vfio_pci *vdev, u8 id, u8 pos)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u8 *wmask = vdev->cfg_wmask;
-	unsigned int i;
-	u8 len;
-
-	switch (id) {
-	case PCI_CAP_ID_EXP:
-		/* error reporting, relaxed ordering, no snoop: the function's own */
-		wmask_set16(wmask, pos + PCI_EXP_DEVCTL,
-			    PCI_EXP_DEVCTL_CERE | PCI_EXP_DEVCTL_NFERE |
-			    PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE |
-			    PCI_EXP_DEVCTL_RELAX_EN |
-			    PCI_EXP_DEVCTL_NOSNOOP_EN);
-		wmask_set16(wmask, pos + PCI_EXP_DEVSTA,
-			    PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
-			    PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD);
-		break;
-	case PCI_CAP_ID_VNDR:
-		/* device-defined (virtio's config window is one): the device's */
-		pci_read_config_byte(pdev, pos + PCI_CAP_FLAGS, &len);
-		for (i = PCI_CAP_FLAGS + 1; i < len && pos + i < PCI_CFG_SPACE_SIZE;
-		     i++)
-			wmask[pos + i] = 0xff;
-		break;
-	}
-}
+#include "pci_wmask.h"
 
 int vdk_vfio_pci_config_init(struct vdk_vfio_pci *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	int ttl = (PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) / PCI_CAP_SIZEOF;
-	u8 *wmask;
-	u16 status;
-	u8 pos, id;
+	unsigned int len = min_t(unsigned int, pdev->cfg_size,
+				 PCI_CFG_SPACE_SIZE);
+	unsigned int off;
+	u8 *cfg;
 
-	wmask = kzalloc(pdev->cfg_size, GFP_KERNEL);
-	if (!wmask)
+	cfg = kzalloc(PCI_CFG_SPACE_SIZE, GFP_KERNEL);
+	if (!cfg)
 		return -ENOMEM;
-	vdev->cfg_wmask = wmask;
-
-	wmask_set16(wmask, PCI_COMMAND,
-		    PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-		    PCI_COMMAND_PARITY | PCI_COMMAND_SERR);
-	/* write-1-to-clear error bits */
-	wmask_set16(wmask, PCI_STATUS,
-		    PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |
-		    PCI_STATUS_REC_TARGET_ABORT | PCI_STATUS_REC_MASTER_ABORT |
-		    PCI_STATUS_SIG_SYSTEM_ERROR | PCI_STATUS_DETECTED_PARITY);
-	wmask[PCI_CACHE_LINE_SIZE] = 0xff;
-	wmask[PCI_LATENCY_TIMER] = 0xff;
-
-	pci_read_config_word(pdev, PCI_STATUS, &status);
-	if (!(status & PCI_STATUS_CAP_LIST))
-		return 0;
-	pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
-	/* ttl: a looping list from a broken device must not hang bind */
-	while (pos >= PCI_STD_HEADER_SIZEOF && ttl--) {
-		pos &= ~3;
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &id);
-		if (id == 0xff)
-			break;
-		wmask_add_cap(vdev, id, pos);
-		pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &pos);
+	vdev->cfg_wmask = kzalloc(pdev->cfg_size, GFP_KERNEL);
+	if (!vdev->cfg_wmask) {
+		kfree(cfg);
+		return -ENOMEM;
 	}
+	for (off = 0; off < len; off++)
+		pci_read_config_byte(pdev, off, &cfg[off]);
+	vdk_vfio_pci_wmask_build(cfg, pdev->cfg_size, vdev->cfg_wmask);
+	kfree(cfg);
 	return 0;
 }
 
