@@ -685,7 +685,7 @@ test_device_info_region_info_and_irq_info_translate_the_flags(void **state)
 	assert_int_equal(vb->device_info(fd, &flags, &nr, &ni), 0);
 	assert_int_equal(flags, EAL_VFIO_DEV_F_RESET);
 	assert_int_equal(nr, 8);
-	assert_int_equal(ni, 3);
+	assert_int_equal(ni, VDK_VFIO_PCI_NUM_IRQS);
 	fm.device_flags = VDK_VFIO_DEVICE_FLAGS_PCI;
 	assert_int_equal(vb->device_info(fd, &flags, &nr, &ni), 0);
 	assert_int_equal(flags, 0);
@@ -720,7 +720,7 @@ test_device_info_region_info_and_irq_info_translate_the_flags(void **state)
 	assert_int_equal(vb->irq_info(fd, EAL_VFIO_IRQ_INTX, &count, &flags), 0);
 	assert_int_equal(flags, EAL_VFIO_IRQ_F_EVENTFD | EAL_VFIO_IRQ_F_MASKABLE |
 			 EAL_VFIO_IRQ_F_AUTOMASKED);
-	assert_int_equal(vb->irq_info(fd, 3, &count, &flags), -EINVAL);
+	assert_int_equal(vb->irq_info(fd, VDK_VFIO_PCI_NUM_IRQS, &count, &flags), -EINVAL);
 	vb->device_close(fd);
 	vb->group_detach(g3);
 	vb->group_close(g3);

@@ -193,11 +193,24 @@ struct vdk_vfio_irq_info {
 
 #define VDK_VFIO_DEVICE_GET_IRQ_INFO	_IO(VDK_VFIO_TYPE, VDK_VFIO_BASE + 9)
 
-/* IRQ indexes of a PCI device. */
+/*
+ * IRQ indexes of a PCI device, numbered as mainline's VFIO_PCI_*_IRQ_INDEX.
+ *
+ * ERR is reserved (count 0: AER is not forwarded).
+ *
+ * REQ is no interrupt of the device: its one eventfd (SET_IRQ_EVENTFDS,
+ * count 1; -1 or count 0 removes it) is signalled when the device is to be
+ * unbound or removed while userspace holds its fd, at once and again every
+ * 10 s. Userspace should then stop using the device and close the device
+ * fd and its BAR mappings: the unbind waits for that (or for the process
+ * to die). Closing the device fd removes the eventfd.
+ */
 enum {
 	VDK_VFIO_PCI_INTX_IRQ_INDEX,
 	VDK_VFIO_PCI_MSI_IRQ_INDEX,
 	VDK_VFIO_PCI_MSIX_IRQ_INDEX,
+	VDK_VFIO_PCI_ERR_IRQ_INDEX,
+	VDK_VFIO_PCI_REQ_IRQ_INDEX,
 	VDK_VFIO_PCI_NUM_IRQS
 };
 

@@ -19,6 +19,16 @@ DECLARE_WAIT_QUEUE_HEAD(vdk_vfio_release_wq);
 atomic_long_t vdk_vfio_pinned_pages = ATOMIC_LONG_INIT(0);
 atomic_t vdk_vfio_dma_mappings = ATOMIC_INIT(0);
 
+/*
+ * For the tests only (doc/vdk_vfio.md, "Safety"): a fault no emulated
+ * IOMMU can produce, so the test tier can show the module and its own
+ * checks handle it. Root only; 0 in any real use.
+ */
+int vdk_vfio_test_fault;
+module_param_named(test_fault, vdk_vfio_test_fault, int, 0600);
+MODULE_PARM_DESC(test_fault,
+		 "Testing only: 1 = IOMMU unmaps fail, 2 = each unpin leaks a page (default 0)");
+
 static struct dentry *vdk_vfio_debugfs;
 
 static int pinned_pages_get(void *data, u64 *val)

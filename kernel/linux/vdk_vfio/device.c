@@ -56,6 +56,23 @@ static int device_fd_mmap(struct file *file, struct vm_area_struct *vma)
 	return device->ops->mmap(device->device_data, vma);
 }
 
+/* Undo vdk_vfio_device_reserve(); called without vdk_vfio_lock. */
+static void device_unreserve(struct vdk_vfio_device *device)
+{
+	struct vdk_vfio_leftover left;
+
+	mutex_lock(&vdk_vfio_lock);
+	vdk_vfio_iommu_unuse(device->iommu, &left);
+	vdk_vfio_iommu_put(device->iommu);
+	device->iommu = NULL;
+	WRITE_ONCE(device->opened, false);
+	vdk_vfio_group_try_unmerge(device->group);
+	vdk_vfio_device_put(device);
+	mutex_unlock(&vdk_vfio_lock);
+	vdk_vfio_leftover_free(&left);
+	wake_up_all(&vdk_vfio_release_wq);
+}
+
 static int device_fd_release(struct inode *inode, struct file *file)
 {
 	struct vdk_vfio_device *device = file->private_data;
@@ -65,16 +82,7 @@ static int device_fd_release(struct inode *inode, struct file *file)
 	 * every other group. device->opened still keeps everyone else out.
 	 */
 	device->ops->release(device->device_data);
-
-	mutex_lock(&vdk_vfio_lock);
-	vdk_vfio_iommu_unuse(device->iommu);
-	vdk_vfio_iommu_put(device->iommu);
-	device->iommu = NULL;
-	WRITE_ONCE(device->opened, false);
-	vdk_vfio_group_try_unmerge(device->group);
-	vdk_vfio_device_put(device);
-	mutex_unlock(&vdk_vfio_lock);
-	wake_up_all(&vdk_vfio_release_wq);
+	device_unreserve(device);
 	return 0;
 }
 
@@ -89,19 +97,38 @@ static const struct file_operations device_fops = {
 	.llseek		= noop_llseek,
 };
 
-/* Called with vdk_vfio_lock held, for an available, unopened device. */
-int vdk_vfio_device_get_fd(struct vdk_vfio_device *device)
+/*
+ * Called with vdk_vfio_lock held, for an available, unopened device: take
+ * it for the caller, its set in use, before vdk_vfio_device_get_fd()
+ * opens it without the lock.
+ */
+int vdk_vfio_device_reserve(struct vdk_vfio_device *device)
 {
 	struct vdk_vfio_iommu *iommu = device->group->iommu;
-	struct file *file;
-	int fd, ret;
+	int ret;
 
 	ret = vdk_vfio_iommu_use(iommu);
 	if (ret)
 		return ret;
+	kref_get(&iommu->kref);
+	device->iommu = iommu;
+	kref_get(&device->kref);
+	device->opened = true;
+	return 0;
+}
+
+/*
+ * Called without vdk_vfio_lock, for a reserved device: the bus driver's
+ * open resets the device, which takes a while. Unreserves it on error.
+ */
+int vdk_vfio_device_get_fd(struct vdk_vfio_device *device)
+{
+	struct file *file;
+	int fd, ret;
+
 	ret = device->ops->open(device->device_data);
 	if (ret)
-		goto unuse;
+		goto unreserve;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
@@ -115,10 +142,6 @@ int vdk_vfio_device_get_fd(struct vdk_vfio_device *device)
 	}
 	/* pread/pwrite at region offsets, no seeking */
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
-	kref_get(&iommu->kref);
-	device->iommu = iommu;
-	kref_get(&device->kref);
-	device->opened = true;
 	fd_install(fd, file);
 	return fd;
 
@@ -126,7 +149,7 @@ put_fd:
 	put_unused_fd(fd);
 release:
 	device->ops->release(device->device_data);
-unuse:
-	vdk_vfio_iommu_unuse(iommu);
+unreserve:
+	device_unreserve(device);
 	return ret;
 }

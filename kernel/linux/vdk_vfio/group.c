@@ -48,6 +48,7 @@ static void device_release(struct kref *kref)
 		container_of(kref, struct vdk_vfio_device, kref);
 
 	vdk_vfio_group_put(device->group);
+	put_device(device->dev);
 	kfree(device);
 }
 
@@ -182,7 +183,8 @@ int vdk_vfio_group_add_dev(struct device *dev,
 		iommu_group = NULL;	/* the group holds it now */
 	}
 	kref_init(&device->kref);
-	device->dev = dev;
+	/* held until forgotten: the bus notifier's removal comes later */
+	device->dev = get_device(dev);
 	device->ops = ops;
 	device->group = group;
 	kref_get(&group->kref);
@@ -236,9 +238,40 @@ int vdk_vfio_bind_dev(struct device *dev, void *device_data)
 	return ret;
 }
 
+/*
+ * Ask userspace to close the device, then wait 10 s for it. The caller
+ * (remove(), under the device lock) cannot give up, but a signal should
+ * not be lost on a task that looks stuck: the wait is interruptible until
+ * one comes, and says who waits once it has.
+ */
+static void unbind_wait(struct vdk_vfio_device *device, unsigned int *asked,
+			bool *interrupted)
+{
+	long left;
+
+	if (device->ops->request)
+		device->ops->request(device->device_data, (*asked)++);
+	if (*interrupted) {
+		left = wait_event_timeout(vdk_vfio_release_wq,
+					  !READ_ONCE(device->opened), 10 * HZ);
+	} else {
+		left = wait_event_interruptible_timeout(vdk_vfio_release_wq,
+					!READ_ONCE(device->opened), 10 * HZ);
+		if (left < 0) {
+			*interrupted = true;
+			dev_warn(device->dev, "unbind interrupted, but the device is in use: task %s (%d) waits until userspace closes the device fd\n",
+				 current->comm, task_pid_nr(current));
+		}
+	}
+	if (!left)
+		dev_info(device->dev, "unbind waits for userspace to close the device fd and unmap its regions\n");
+}
+
 void *vdk_vfio_unbind_dev(struct device *dev)
 {
 	struct vdk_vfio_device *device;
+	bool interrupted = false;
+	unsigned int asked = 0;
 	void *device_data;
 
 	mutex_lock(&vdk_vfio_lock);
@@ -251,9 +284,7 @@ void *vdk_vfio_unbind_dev(struct device *dev)
 	device->unbinding = true;
 	while (device->opened) {
 		mutex_unlock(&vdk_vfio_lock);
-		if (!wait_event_timeout(vdk_vfio_release_wq,
-					!READ_ONCE(device->opened), 10 * HZ))
-			dev_info(dev, "unbind waits for userspace to close the device fd and unmap its regions\n");
+		unbind_wait(device, &asked, &interrupted);
 		mutex_lock(&vdk_vfio_lock);
 	}
 	device_data = device->device_data;
@@ -271,19 +302,31 @@ void *vdk_vfio_unbind_dev(struct device *dev)
  * not to use the DMA API (pcieport does). The snapshot may go stale, but
  * the DMA-ownership claim taken when the group is used refuses any
  * DMA-using driver, so a stale "viable" never lets two owners in.
+ *
+ * Another driver is read under the device lock, which keeps it bound (and
+ * its module loaded) while it is looked at. Only tried: the driver core
+ * holds that lock while it calls into this module. A device whose lock is
+ * taken is between drivers, and not viable at that moment.
  */
 static bool device_viable(struct vdk_vfio_device *device)
 {
+	struct device *dev = device->dev;
 	struct device_driver *drv;
+	bool viable;
 
 	if (device->device_data && !device->unbinding)
 		return true;
-	drv = READ_ONCE(device->dev->driver);
+	if (!device_trylock(dev))
+		return false;
+	drv = dev->driver;
 	if (!drv)
-		return true;
-	if (dev_is_pci(device->dev) && pci_is_bridge(to_pci_dev(device->dev)))
-		return to_pci_driver(drv)->driver_managed_dma;
-	return false;
+		viable = true;
+	else if (dev_is_pci(dev) && pci_is_bridge(to_pci_dev(dev)))
+		viable = to_pci_driver(drv)->driver_managed_dma;
+	else
+		viable = false;
+	device_unlock(dev);
+	return viable;
 }
 
 bool vdk_vfio_group_viable(struct vdk_vfio_group *group)
@@ -338,6 +381,7 @@ void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group)
 			group->id);
 }
 
+/* User memory is copied with no lock held: a stalled fault stalls no one. */
 static long group_get_info(struct vdk_vfio_group *group, void __user *arg)
 {
 	struct vdk_vfio_group_info info;
@@ -347,10 +391,16 @@ static long group_get_info(struct vdk_vfio_group *group, void __user *arg)
 		return -EFAULT;
 	if (info.argsz < minsz || info.flags)
 		return -EINVAL;
+	mutex_lock(&vdk_vfio_lock);
+	if (!group->iommu) {
+		mutex_unlock(&vdk_vfio_lock);
+		return -ENODEV;
+	}
 	if (vdk_vfio_group_viable(group))
 		info.flags |= VDK_VFIO_GROUP_FLAGS_VIABLE;
 	if (group->iommu->users)
 		info.flags |= VDK_VFIO_GROUP_FLAGS_MM_LOCKED;
+	mutex_unlock(&vdk_vfio_lock);
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -385,10 +435,13 @@ static long group_merge(struct vdk_vfio_group *group, struct file *file)
 	return ret;
 }
 
-static long group_get_device_fd(struct vdk_vfio_group *group,
-				const char *name)
+/* Reserves the device named @name for the caller, or fails. */
+static long group_reserve_device(struct vdk_vfio_group *group,
+				 const char *name,
+				 struct vdk_vfio_device **found)
 {
 	struct vdk_vfio_device *device;
+	int ret;
 
 	list_for_each_entry(device, &group->devices, next) {
 		if (!device->ops->match(device->dev, name))
@@ -396,7 +449,10 @@ static long group_get_device_fd(struct vdk_vfio_group *group,
 		if (!device->device_data || device->unbinding ||
 		    device->opened)
 			return -EBUSY;
-		return vdk_vfio_device_get_fd(device);
+		ret = vdk_vfio_device_reserve(device);
+		if (!ret)
+			*found = device;
+		return ret;
 	}
 	return -ENODEV;
 }
@@ -405,6 +461,7 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
 	struct vdk_vfio_group *group = file->private_data;
+	struct vdk_vfio_device *device = NULL;
 	void __user *uarg = (void __user *)arg;
 	struct fd other = { };
 	char *name = NULL;
@@ -413,6 +470,8 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 
 	/* What needs no lock is fetched first, so a fault never holds it. */
 	switch (cmd) {
+	case VDK_VFIO_GROUP_GET_INFO:
+		return group_get_info(group, uarg);
 	case VDK_VFIO_GROUP_MERGE:
 		if (get_user(fd, (s32 __user *)uarg))
 			return -EFAULT;
@@ -433,9 +492,6 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 		goto unlock;
 	}
 	switch (cmd) {
-	case VDK_VFIO_GROUP_GET_INFO:
-		ret = group_get_info(group, uarg);
-		break;
 	case VDK_VFIO_GROUP_MERGE:
 		ret = group_merge(group, other.file);
 		break;
@@ -451,7 +507,7 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 		ret = vdk_vfio_iommu_get_fd(group->iommu);
 		break;
 	case VDK_VFIO_GROUP_GET_DEVICE_FD:
-		ret = group_get_device_fd(group, name);
+		ret = group_reserve_device(group, name, &device);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -459,6 +515,8 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 	}
 unlock:
 	mutex_unlock(&vdk_vfio_lock);
+	if (device)
+		ret = vdk_vfio_device_get_fd(device);
 	if (other.file)
 		fdput(other);
 	kfree(name);

@@ -8,12 +8,19 @@
  * IOMMU or device fd takes DMA ownership of every group of the set, which
  * the kernel refuses while any device of a group has a DMA-using driver,
  * and which keeps such drivers from binding until the last fd is closed.
+ *
+ * A group is attached only if the platform isolates MSIs (interrupt
+ * remapping, or an MSI controller that checks the sender): without that, a
+ * device that DMA-writes to the interrupt window (0xFEExxxxx on x86) raises
+ * any interrupt of the host. allow_unsafe_interrupts accepts the risk, as
+ * mainline's vfio_iommu_type1 parameter of that name does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -22,6 +29,11 @@
 #include <vdk_vfio.h>
 
 #include "vdk_vfio_private.h"
+
+static bool allow_unsafe_interrupts;
+module_param(allow_unsafe_interrupts, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Give devices to userspace on a platform without interrupt remapping, where they can raise any host interrupt by DMA (default: refuse)");
 
 struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void)
 {
@@ -84,11 +96,36 @@ bool vdk_vfio_iommu_compatible(struct vdk_vfio_group *a,
 	       device_iommu_capable(db, IOMMU_CAP_CACHE_COHERENCY);
 }
 
+static int dev_msi_remapped(struct device *dev, void *data)
+{
+	return device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP) ? 0 : -EPERM;
+}
+
+/* Every device of the IOMMU group, not only those the module drives. */
+static int group_check_msi_isolation(struct vdk_vfio_group *group)
+{
+	if (irq_domain_check_msi_remap() ||
+	    !iommu_group_for_each_dev(group->iommu_group, NULL,
+				      dev_msi_remapped))
+		return 0;
+	if (!allow_unsafe_interrupts) {
+		pr_warn_ratelimited("group %d: refused: no interrupt remapping, so its devices could raise any host interrupt by DMA; the module parameter allow_unsafe_interrupts=1 accepts that risk\n",
+				    group->id);
+		return -EPERM;
+	}
+	pr_warn("group %d: UNSAFE: no interrupt remapping, and allow_unsafe_interrupts=1 lets its devices raise any host interrupt by DMA\n",
+		group->id);
+	return 0;
+}
+
 static int group_claim(struct vdk_vfio_iommu *iommu,
 		       struct vdk_vfio_group *group)
 {
 	int ret;
 
+	ret = group_check_msi_isolation(group);
+	if (ret)
+		return ret;
 	ret = iommu_group_claim_dma_owner(group->iommu_group, iommu);
 	if (ret) {
 		pr_info_ratelimited("group %d: a device of the group has a driver that uses DMA (%d): unbind it first\n",
@@ -196,22 +233,44 @@ unclaim_groups:
 	return ret;
 }
 
-/* Called with vdk_vfio_lock held; the last user tears the set down. */
-void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu)
+/*
+ * Called with vdk_vfio_lock held. The last user takes the groups out of
+ * the domain, so no device reaches its pages any more, and hands the
+ * domain, its mappings and the mm to @left: unpinning gigabytes is left to
+ * vdk_vfio_leftover_free(), outside the lock. The set is ready for a new
+ * user at once.
+ */
+void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
+			  struct vdk_vfio_leftover *left)
 {
 	struct vdk_vfio_group *group;
 
+	left->domain = NULL;
+	left->mm = NULL;
+	left->dma_tree = RB_ROOT;
 	if (WARN_ON(!iommu->users) || --iommu->users)
 		return;
-	mutex_lock(&iommu->dma_lock);
-	vdk_vfio_dma_unmap_all(iommu);
-	mutex_unlock(&iommu->dma_lock);
 	list_for_each_entry(group, &iommu->groups, set_next)
 		group_unclaim(iommu, group);
-	iommu_domain_free(iommu->domain);
+	mutex_lock(&iommu->dma_lock);
+	left->dma_tree = iommu->dma_tree;
+	iommu->dma_tree = RB_ROOT;
+	iommu->ndma = 0;
+	mutex_unlock(&iommu->dma_lock);
+	left->domain = iommu->domain;
+	left->mm = iommu->mm;
 	iommu->domain = NULL;
-	mmdrop(iommu->mm);
 	iommu->mm = NULL;
+}
+
+/* Called without vdk_vfio_lock. */
+void vdk_vfio_leftover_free(struct vdk_vfio_leftover *left)
+{
+	if (!left->domain)
+		return;
+	vdk_vfio_dma_free_tree(left->domain, left->mm, &left->dma_tree);
+	iommu_domain_free(left->domain);
+	mmdrop(left->mm);
 }
 
 /*
@@ -306,11 +365,13 @@ static long iommu_fd_ioctl(struct file *file, unsigned int cmd,
 static int iommu_fd_release(struct inode *inode, struct file *file)
 {
 	struct vdk_vfio_iommu *iommu = file->private_data;
+	struct vdk_vfio_leftover left;
 
 	mutex_lock(&vdk_vfio_lock);
-	vdk_vfio_iommu_unuse(iommu);
+	vdk_vfio_iommu_unuse(iommu, &left);
 	vdk_vfio_iommu_put(iommu);
 	mutex_unlock(&vdk_vfio_lock);
+	vdk_vfio_leftover_free(&left);
 	return 0;
 }
 
@@ -325,6 +386,7 @@ static const struct file_operations iommu_fops = {
 /* Called with vdk_vfio_lock held. */
 int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu)
 {
+	struct vdk_vfio_leftover left;
 	struct file *file;
 	int fd, ret;
 
@@ -349,6 +411,8 @@ int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu)
 put_fd:
 	put_unused_fd(fd);
 unuse:
-	vdk_vfio_iommu_unuse(iommu);
+	/* nothing was mapped yet: quick enough under the lock */
+	vdk_vfio_iommu_unuse(iommu, &left);
+	vdk_vfio_leftover_free(&left);
 	return ret;
 }

@@ -6,15 +6,20 @@
  *
  * driver_managed_dma: binding this driver leaves the device's DMA alone;
  * the core takes the group's DMA ownership only when userspace uses it.
+ *
+ * The device is reset when it is opened and when it is closed, so no
+ * user's state reaches the next user or driver; a reset that cannot run
+ * at close (the device lock is taken) is recorded and done before the
+ * next open, or at unbind, under the device lock the driver core holds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/iommu.h>
-#include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <vdk_vfio.h>
 
@@ -24,6 +29,23 @@
 static bool vdk_vfio_pci_match(struct device *dev, const char *buf)
 {
 	return !strcmp(dev_name(dev), buf);
+}
+
+/*
+ * A function reset with the BARs unmapped and out of reach while it runs.
+ * Called with vdev->lock held; 0 or the reset's error.
+ */
+static int pci_reset_unmapped(struct vdk_vfio_pci *vdev)
+{
+	int ret;
+
+	vdk_vfio_pci_zap_and_lock_memory(vdev);
+	/* try: an unbind in progress holds the device lock and waits for us */
+	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+	if (!ret)
+		vdev->needs_reset = false;
+	return ret;
 }
 
 static int vdk_vfio_pci_open(void *device_data)
@@ -37,6 +59,18 @@ static int vdk_vfio_pci_open(void *device_data)
 	if (ret) {
 		pci_notice_ratelimited(pdev, "cannot enable the device (%d)\n", ret);
 		goto unlock;
+	}
+	/* whatever the previous user or driver left running stops here */
+	if (vdev->reset_works) {
+		ret = pci_reset_unmapped(vdev);
+		if (ret && vdev->needs_reset) {
+			pci_notice_ratelimited(pdev, "the previous user's state is not cleared: the reset failed (%d); try again\n",
+					       ret);
+			pci_disable_device(pdev);
+			ret = -EBUSY;
+			goto unlock;
+		}
+		ret = 0;
 	}
 	/*
 	 * pci_enable_device() unmasks INTx; with no handler yet, an early
@@ -57,10 +91,12 @@ static void vdk_vfio_pci_release(void *device_data)
 
 	mutex_lock(&vdev->lock);
 	vdk_vfio_pci_irqs_disable(vdev);
+	vdk_vfio_pci_req_disable(vdev);
 	pci_clear_master(pdev);
-	/* try: an unbind in progress holds the device lock and waits for us */
-	if (vdev->reset_works && pci_try_reset_function(pdev))
-		pci_info_ratelimited(pdev, "not reset on release: the device is busy\n");
+	if (vdev->reset_works && pci_reset_unmapped(vdev)) {
+		vdev->needs_reset = true;
+		pci_info_ratelimited(pdev, "not reset on release: the device is busy; reset before its next use\n");
+	}
 	pci_load_saved_state(pdev, vdev->saved);
 	pci_restore_state(pdev);
 	pci_disable_device(pdev);
@@ -137,7 +173,7 @@ static long pci_reset(struct vdk_vfio_pci *vdev)
 	if (!vdev->reset_works)
 		return -EINVAL;
 	mutex_lock(&vdev->lock);
-	ret = pci_try_reset_function(vdev->pdev);
+	ret = pci_reset_unmapped(vdev);
 	mutex_unlock(&vdev->lock);
 	return ret;
 }
@@ -176,9 +212,10 @@ static const struct vdk_vfio_device_ops vdk_vfio_pci_ops = {
 	.write		= vdk_vfio_pci_write,
 	.ioctl		= vdk_vfio_pci_ioctl,
 	.mmap		= vdk_vfio_pci_mmap,
+	.request	= vdk_vfio_pci_request,
 };
 
-/* Where the MSI-X table is, so that writes to it can be refused. */
+/* Where the MSI-X table is (not the PBA), so access to it can be refused. */
 static void pci_find_msix_table(struct vdk_vfio_pci *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
@@ -212,6 +249,9 @@ static int vdk_vfio_pci_probe(struct pci_dev *pdev,
 		return -ENOMEM;
 	vdev->pdev = pdev;
 	mutex_init(&vdev->lock);
+	init_rwsem(&vdev->memory_lock);
+	mutex_init(&vdev->vma_lock);
+	INIT_LIST_HEAD(&vdev->vma_list);
 	spin_lock_init(&vdev->intx_lock);
 	vdev->irq_index = -1;
 
@@ -224,13 +264,6 @@ static int vdk_vfio_pci_probe(struct pci_dev *pdev,
 	if (ret)
 		goto release_regions;
 	pci_find_msix_table(vdev);
-	/*
-	 * With interrupt remapping a device can only raise the vectors the
-	 * kernel gave it, whatever its MSI-X table says.
-	 */
-	vdev->msix_mmap_ok =
-		device_iommu_capable(&pdev->dev, IOMMU_CAP_INTR_REMAP) ||
-		irq_domain_check_msi_remap();
 	vdev->intx_ok = pdev->pin && pdev->irq && pci_intx_mask_supported(pdev);
 	vdev->reset_works = pdev->reset_methods[0] != 0;
 
@@ -240,7 +273,10 @@ static int vdk_vfio_pci_probe(struct pci_dev *pdev,
 		ret = -ENOMEM;
 		goto free_wmask;
 	}
-	ret = vdk_vfio_bind_dev(&pdev->dev, vdev);
+	/* the bus notifier's work may not have run yet */
+	ret = vdk_vfio_group_add_dev(&pdev->dev, &vdk_vfio_pci_ops);
+	if (!ret)
+		ret = vdk_vfio_bind_dev(&pdev->dev, vdev);
 	if (ret) {
 		if (ret == -ENODEV)
 			pci_warn(pdev, "no IOMMU group: boot with the IOMMU on (intel_iommu=on or amd_iommu=on)\n");
@@ -256,6 +292,7 @@ free_wmask:
 release_regions:
 	pci_release_regions(pdev);
 free_vdev:
+	mutex_destroy(&vdev->vma_lock);
 	mutex_destroy(&vdev->lock);
 	kfree(vdev);
 	return ret;
@@ -268,10 +305,14 @@ static void vdk_vfio_pci_remove(struct pci_dev *pdev)
 	vdev = vdk_vfio_unbind_dev(&pdev->dev);
 	if (WARN_ON(!vdev))
 		return;
+	/* the driver core holds the device lock that kept release's reset out */
+	if (vdev->needs_reset && pci_reset_function_locked(pdev))
+		pci_warn(pdev, "the last user's state could not be reset: the next driver finds it as it was left\n");
 	vdk_vfio_pci_unmap_bars(vdev);
 	kfree(vdev->saved);
 	kfree(vdev->cfg_wmask);
 	pci_release_regions(pdev);
+	mutex_destroy(&vdev->vma_lock);
 	mutex_destroy(&vdev->lock);
 	kfree(vdev);
 }
@@ -284,16 +325,50 @@ static struct pci_driver vdk_vfio_pci_driver = {
 	.driver_managed_dma	= true,
 };
 
+/*
+ * The bus notifier runs inside device_add() and device_del() of every PCI
+ * device, hotplug included: it takes no lock of the module and leaves the
+ * work to an ordered queue, so a module lock held for long (or forever)
+ * never stalls PCI. The core holds a reference on each device it knows.
+ */
+struct pci_notify_work {
+	struct work_struct work;
+	struct device *dev;
+	unsigned long action;
+};
+
+static struct workqueue_struct *vdk_vfio_pci_wq;
+
+static void pci_notify_fn(struct work_struct *work)
+{
+	struct pci_notify_work *nw =
+		container_of(work, struct pci_notify_work, work);
+
+	/* The IOMMU core's notifier came first and gave dev its group. */
+	if (nw->action == BUS_NOTIFY_ADD_DEVICE)
+		vdk_vfio_group_add_dev(nw->dev, &vdk_vfio_pci_ops);
+	else
+		vdk_vfio_group_del_dev(nw->dev);
+	put_device(nw->dev);
+	kfree(nw);
+}
+
 static int pci_notify(struct notifier_block *nb, unsigned long action,
 		      void *data)
 {
-	struct device *dev = data;
+	struct pci_notify_work *nw;
 
-	/* The IOMMU core's notifier came first and gave dev its group. */
-	if (action == BUS_NOTIFY_ADD_DEVICE)
-		vdk_vfio_group_add_dev(dev, &vdk_vfio_pci_ops);
-	else if (action == BUS_NOTIFY_DEL_DEVICE)
-		vdk_vfio_group_del_dev(dev);
+	if (action != BUS_NOTIFY_ADD_DEVICE && action != BUS_NOTIFY_DEL_DEVICE)
+		return NOTIFY_DONE;
+	nw = kmalloc(sizeof(*nw), GFP_KERNEL);
+	if (!nw) {
+		dev_warn(data, "vdk-vfio does not see this device come or go: out of memory\n");
+		return NOTIFY_DONE;
+	}
+	INIT_WORK(&nw->work, pci_notify_fn);
+	nw->dev = get_device(data);
+	nw->action = action;
+	queue_work(vdk_vfio_pci_wq, &nw->work);
 	return NOTIFY_OK;
 }
 
@@ -312,9 +387,12 @@ int vdk_vfio_pci_init(void)
 {
 	int ret;
 
+	vdk_vfio_pci_wq = alloc_ordered_workqueue("vdk_vfio_pci", 0);
+	if (!vdk_vfio_pci_wq)
+		return -ENOMEM;
 	ret = bus_register_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
 	if (ret)
-		return ret;
+		goto destroy_wq;
 	/* A device the notifier also saw is added once: add_dev knows it. */
 	bus_for_each_dev(&pci_bus_type, NULL, NULL, pci_add_present);
 	ret = pci_register_driver(&vdk_vfio_pci_driver);
@@ -324,6 +402,8 @@ int vdk_vfio_pci_init(void)
 
 unregister_notifier:
 	bus_unregister_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
+destroy_wq:
+	destroy_workqueue(vdk_vfio_pci_wq);
 	return ret;
 }
 
@@ -331,4 +411,6 @@ void vdk_vfio_pci_exit(void)
 {
 	pci_unregister_driver(&vdk_vfio_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &vdk_vfio_pci_nb);
+	/* what was queued runs before the core forgets every device */
+	destroy_workqueue(vdk_vfio_pci_wq);
 }

@@ -147,18 +147,42 @@ static int cfg_write_filtered(struct vdk_vfio_pci *vdev, unsigned int off,
 	return 0;
 }
 
+/*
+ * A write that reaches the low byte of COMMAND may turn memory decode off:
+ * the BAR mappings are zapped first and stay unpopulated while it runs, so
+ * no access slips through between the check and the change.
+ */
+static int cfg_write_one(struct vdk_vfio_pci *vdev, unsigned int off,
+			 unsigned int n, const u8 *bytes)
+{
+	int ret;
+
+	if (off > PCI_COMMAND || off + n <= PCI_COMMAND)
+		return cfg_write_filtered(vdev, off, n, bytes);
+	vdk_vfio_pci_zap_and_lock_memory(vdev);
+	ret = cfg_write_filtered(vdev, off, n, bytes);
+	up_write(&vdev->memory_lock);
+	return ret;
+}
+
+/* User memory is copied with no lock held: a stalled fault stalls no one. */
 ssize_t vdk_vfio_pci_config_rw(struct vdk_vfio_pci *vdev, char __user *buf,
 			       size_t count, loff_t pos, bool write)
 {
 	struct pci_dev *pdev = vdev->pdev;
+	u8 *data = NULL;
 	size_t done = 0;
 	int ret = 0;
 
 	if (pos >= pdev->cfg_size)
 		return -EINVAL;
 	count = min_t(size_t, count, pdev->cfg_size - pos);
-	if (write)
+	if (write) {
+		data = memdup_user(buf, count);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
 		mutex_lock(&vdev->lock);
+	}
 	while (done < count) {
 		unsigned int off = pos + done;
 		unsigned int n = 4;
@@ -167,11 +191,7 @@ ssize_t vdk_vfio_pci_config_rw(struct vdk_vfio_pci *vdev, char __user *buf,
 		if (!IS_ALIGNED(off, 4) || count - done < 4)
 			n = (IS_ALIGNED(off, 2) && count - done >= 2) ? 2 : 1;
 		if (write) {
-			if (copy_from_user(bytes, buf + done, n)) {
-				ret = -EFAULT;
-				break;
-			}
-			ret = cfg_write_filtered(vdev, off, n, bytes);
+			ret = cfg_write_one(vdev, off, n, data + done);
 		} else {
 			ret = cfg_read(pdev, off, n, bytes);
 			if (!ret && copy_to_user(buf + done, bytes, n))
@@ -181,7 +201,9 @@ ssize_t vdk_vfio_pci_config_rw(struct vdk_vfio_pci *vdev, char __user *buf,
 			break;
 		done += n;
 	}
-	if (write)
+	if (write) {
 		mutex_unlock(&vdev->lock);
+		kfree(data);
+	}
 	return done ? done : ret;
 }

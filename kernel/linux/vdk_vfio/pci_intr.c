@@ -7,6 +7,11 @@
  *
  * One index is enabled at a time. SET_IRQ_EVENTFDS on an enabled index
  * tears it down and enables it again with the new eventfds.
+ *
+ * The request index is apart from them: no interrupt of the device, but
+ * an eventfd the module signals when the device is to be unbound or
+ * removed while userspace holds it, so userspace can let it go (mainline's
+ * VFIO_PCI_REQ_IRQ_INDEX).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,8 +52,47 @@ int vdk_vfio_pci_irq_count(struct vdk_vfio_pci *vdev, unsigned int index)
 	case VDK_VFIO_PCI_MSIX_IRQ_INDEX:
 		n = pdev->msix_cap ? pci_msix_vec_count(pdev) : 0;
 		break;
+	case VDK_VFIO_PCI_REQ_IRQ_INDEX:
+		n = 1;
+		break;
 	}
 	return max(n, 0);
+}
+
+/* Called with vdev->lock held. */
+void vdk_vfio_pci_req_disable(struct vdk_vfio_pci *vdev)
+{
+	if (vdev->req_trigger)
+		eventfd_ctx_put(vdev->req_trigger);
+	vdev->req_trigger = NULL;
+}
+
+/* The core waits for the device fd to close: ask userspace for it. */
+void vdk_vfio_pci_request(void *device_data, unsigned int count)
+{
+	struct vdk_vfio_pci *vdev = device_data;
+
+	mutex_lock(&vdev->lock);
+	if (vdev->req_trigger) {
+		if (!count)
+			pci_notice(vdev->pdev, "asking userspace to release the device\n");
+		eventfd_signal(vdev->req_trigger, 1);
+	} else if (!count) {
+		pci_notice(vdev->pdev, "userspace holds the device and set no request eventfd: close the device fd or kill the process\n");
+	}
+	mutex_unlock(&vdev->lock);
+}
+
+/* Takes over the reference in @trigger. */
+static int req_set(struct vdk_vfio_pci *vdev, unsigned int count,
+		   struct eventfd_ctx *trigger)
+{
+	mutex_lock(&vdev->lock);
+	vdk_vfio_pci_req_disable(vdev);
+	if (count)
+		vdev->req_trigger = trigger;
+	mutex_unlock(&vdev->lock);
+	return 0;
 }
 
 static irqreturn_t msi_handler(int irq, void *trigger)
@@ -396,6 +440,13 @@ long vdk_vfio_pci_ioctl_set_irqs(struct vdk_vfio_pci *vdev, void __user *arg)
 		ret = triggers_get(fds, hdr.count, triggers);
 		if (ret)
 			goto put_triggers;
+	}
+
+	if (hdr.index == VDK_VFIO_PCI_REQ_IRQ_INDEX) {
+		ret = req_set(vdev, hdr.count, triggers ? triggers[0] : NULL);
+		if (triggers)
+			triggers[0] = NULL;
+		goto put_triggers;
 	}
 
 	mutex_lock(&vdev->lock);

@@ -7,8 +7,10 @@
 #ifndef VDK_VFIO_PCI_PRIVATE_H
 #define VDK_VFIO_PCI_PRIVATE_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 
 #define VDK_VFIO_PCI_DRIVER	"vdk-vfio-pci"
@@ -35,15 +37,25 @@ struct vdk_vfio_pci {
 	 * all rare, all serialised.
 	 */
 	struct mutex lock;
+	/*
+	 * Whether the BARs may be touched: held for reading around each BAR
+	 * access and while a fault maps a BAR, for writing while a reset
+	 * runs or COMMAND changes. Taken after vma_lock.
+	 */
+	struct rw_semaphore memory_lock;
+	/* vma_list: the mappings of BARs that are populated; after mmap_lock */
+	struct mutex vma_lock;
+	struct list_head vma_list;	/* vdk_vfio_pci_vma.next */
 	struct pci_saved_state *saved;	/* config space when bound */
 	void __iomem *bar_map[PCI_STD_NUM_BARS];
 	u8 *cfg_wmask;			/* writable bits, byte by byte */
 	bool reset_works;
+	bool needs_reset;		/* the last user's state is not cleared */
 	bool intx_ok;			/* pin wired and INTx masking works */
-	bool msix_mmap_ok;		/* MSI is remapped: table is harmless */
 	int msix_bar;			/* -1: no MSI-X */
-	u64 msix_start;			/* table and PBA, within msix_bar */
-	u64 msix_end;
+	u64 msix_start;			/* the table only (not the PBA), */
+	u64 msix_end;			/* within msix_bar */
+	struct eventfd_ctx *req_trigger;	/* REQ index; under lock */
 
 	int irq_index;			/* enabled index, -1: none */
 	unsigned int nirqs;
@@ -61,6 +73,8 @@ ssize_t vdk_vfio_pci_write(void *device_data, const char __user *buf,
 int vdk_vfio_pci_mmap(void *device_data, struct vm_area_struct *vma);
 bool vdk_vfio_pci_bar_mmappable(struct vdk_vfio_pci *vdev, int bar);
 void vdk_vfio_pci_unmap_bars(struct vdk_vfio_pci *vdev);
+void vdk_vfio_pci_zap_and_lock_memory(struct vdk_vfio_pci *vdev);
+bool vdk_vfio_pci_memory_enabled(struct vdk_vfio_pci *vdev);
 
 /* pci_config.c */
 int vdk_vfio_pci_config_init(struct vdk_vfio_pci *vdev);
@@ -74,5 +88,7 @@ long vdk_vfio_pci_ioctl_unmask(struct vdk_vfio_pci *vdev, void __user *arg);
 long vdk_vfio_pci_ioctl_set_unmask_fd(struct vdk_vfio_pci *vdev,
 				      void __user *arg);
 void vdk_vfio_pci_irqs_disable(struct vdk_vfio_pci *vdev);
+void vdk_vfio_pci_req_disable(struct vdk_vfio_pci *vdev);
+void vdk_vfio_pci_request(void *device_data, unsigned int count);
 
 #endif /* VDK_VFIO_PCI_PRIVATE_H */

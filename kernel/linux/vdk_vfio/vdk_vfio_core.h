@@ -22,6 +22,8 @@
  * @write: pwrite(2) on the device fd
  * @ioctl: VDK_VFIO_DEVICE_* requests on the device fd
  * @mmap: mmap(2) of a region of the device fd
+ * @request: an unbind waits for the device fd to close: ask userspace to
+ *	close it; @count is how many times it was asked before (optional)
  */
 struct vdk_vfio_device_ops {
 	bool	(*match)(struct device *dev, const char *buf);
@@ -34,6 +36,7 @@ struct vdk_vfio_device_ops {
 	long	(*ioctl)(void *device_data, unsigned int cmd,
 			 unsigned long arg);
 	int	(*mmap)(void *device_data, struct vm_area_struct *vma);
+	void	(*request)(void *device_data, unsigned int count);
 };
 
 /**
@@ -77,7 +80,9 @@ int vdk_vfio_bind_dev(struct device *dev, void *device_data);
  * @dev: a device bound with vdk_vfio_bind_dev()
  *
  * Waits until userspace has closed the device's fd (and unmapped its
- * regions), so the bus driver may free its data on return.
+ * regions), so the bus driver may free its data on return. The wait asks
+ * userspace through @request every 10 s and is interruptible until a
+ * signal comes (then it goes on, as the device must not be freed in use).
  *
  * Return: the device_data given to vdk_vfio_bind_dev(), NULL if @dev was
  * not bound.

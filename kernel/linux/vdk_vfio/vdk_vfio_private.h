@@ -5,9 +5,12 @@
  *
  * Locking: vdk_vfio_lock (a mutex) guards the topology: the group list,
  * each group's devices, which set a group is in, open state, and each
- * set's users, mm and domain. A set's DMA mappings have their own mutex,
- * taken after vdk_vfio_lock when both are needed, so that pinning a large
- * buffer does not stall every other group.
+ * set's users, mm and domain. It is held only for short in-memory work and
+ * IOMMU attach and detach: never across a copy from or to user memory, a
+ * page pin, the unmapping of a set's mappings, a device reset or a wait
+ * for userspace, and the PCI bus notifier does not take it. A set's DMA
+ * mappings have their own mutex, taken after vdk_vfio_lock when both are
+ * needed, and not held while pages are pinned.
  */
 #ifndef VDK_VFIO_PRIVATE_H
 #define VDK_VFIO_PRIVATE_H
@@ -85,6 +88,21 @@ struct vdk_vfio_device {
 	struct vdk_vfio_iommu *iommu;	/* the set it uses while open */
 };
 
+/* What the last user of a set leaves, freed outside vdk_vfio_lock. */
+struct vdk_vfio_leftover {
+	struct iommu_domain *domain;	/* NULL: nothing */
+	struct mm_struct *mm;
+	struct rb_root dma_tree;
+};
+
+/* test_fault (core.c): faults only a test asks for, doc/vdk_vfio.md */
+enum {
+	VDK_VFIO_TEST_FAULT_NONE,
+	VDK_VFIO_TEST_FAULT_UNMAP,	/* the IOMMU unmaps nothing */
+	VDK_VFIO_TEST_FAULT_LEAK_PIN,	/* each unpin leaves a page pinned */
+};
+extern int vdk_vfio_test_fault;
+
 extern struct mutex vdk_vfio_lock;
 /* unbind waits here for device fds to close */
 extern wait_queue_head_t vdk_vfio_release_wq;
@@ -104,7 +122,9 @@ void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group);
 struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void);
 void vdk_vfio_iommu_put(struct vdk_vfio_iommu *iommu);
 int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu);
-void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu);
+void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
+			  struct vdk_vfio_leftover *left);
+void vdk_vfio_leftover_free(struct vdk_vfio_leftover *left);
 int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
 			     struct vdk_vfio_group *group);
 void vdk_vfio_iommu_del_group(struct vdk_vfio_group *group);
@@ -114,13 +134,15 @@ int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu);
 
 /* dma.c, under iommu->dma_lock unless said otherwise */
 long vdk_vfio_dma_ioctl_map(struct vdk_vfio_iommu *iommu, void __user *arg);
-void vdk_vfio_dma_unmap_all(struct vdk_vfio_iommu *iommu);
+void vdk_vfio_dma_free_tree(struct iommu_domain *domain, struct mm_struct *mm,
+			    struct rb_root *tree);	/* no lock */
 int vdk_vfio_dma_load_resv(struct vdk_vfio_iommu *iommu,
 			   struct vdk_vfio_group *extra);
 bool vdk_vfio_dma_conflicts(struct vdk_vfio_iommu *iommu,
 			    struct vdk_vfio_group *group);
 
 /* device.c */
+int vdk_vfio_device_reserve(struct vdk_vfio_device *device);
 int vdk_vfio_device_get_fd(struct vdk_vfio_device *device);
 
 #endif /* VDK_VFIO_PRIVATE_H */

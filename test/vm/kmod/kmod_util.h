@@ -2,8 +2,9 @@
 /*
  * Helpers shared by the vdk_vfio.ko test programs: finding a device's
  * group node, calling ioctls with the errno as the result, reading the
- * module's debugfs counters, and dropping CAP_IPC_LOCK so that
- * RLIMIT_MEMLOCK applies to a root test process.
+ * module's debugfs counters and the kernel's own pin counters, writing
+ * sysfs files, and dropping CAP_IPC_LOCK so that RLIMIT_MEMLOCK applies to
+ * a root test process.
  */
 #ifndef KMOD_UTIL_H
 #define KMOD_UTIL_H
@@ -100,6 +101,62 @@ static inline long kmod_debugfs(const char *name)
 static inline long kmod_pinned_pages(void)
 {
 	return kmod_debugfs("pinned_pages");
+}
+
+/* Write @value to a sysfs (or proc) file: 0 or -errno. */
+static inline int kmod_sysfs_write(const char *path, const char *value)
+{
+	ssize_t n, len = (ssize_t)strlen(value);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == len ? 0 : (n < 0 ? (int)n : -EIO);
+}
+
+/*
+ * Pages pinned with FOLL_PIN and not released yet, by the kernel's own
+ * count (/proc/vmstat nr_foll_pin_acquired - nr_foll_pin_released): a
+ * witness that does not take the module's word. Nothing else in the guest
+ * pins, so it must come back to where a test started. The counters are
+ * kept per CPU and folded now and then: stat_refresh folds them first.
+ * LONG_MIN if they cannot be read.
+ */
+static inline long kmod_foll_pins(void)
+{
+	long acquired = -1, released = -1;
+	char name[64];
+	long value;
+	FILE *f;
+
+	if (kmod_sysfs_write("/proc/sys/vm/stat_refresh", "1"))
+		return LONG_MIN;
+	f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return LONG_MIN;
+	while (fscanf(f, "%63s %ld", name, &value) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acquired = value;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			released = value;
+	}
+	fclose(f);
+	return acquired < 0 || released < 0 ? LONG_MIN : acquired - released;
+}
+
+/* Set a parameter of the loaded module: 0 or -errno. */
+static inline int kmod_param(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/vdk_vfio/parameters/%s",
+		 name);
+	return kmod_sysfs_write(path, value);
 }
 
 /* A field of /proc/self/status in kB (VmPin, VmLck), or -errno. */

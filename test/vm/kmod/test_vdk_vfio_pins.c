@@ -3,7 +3,10 @@
  * vdk_vfio.ko pin accounting (kernel/linux/vdk_vfio/dma.c): every page
  * MAP_DMA pins comes back after an unmap, after the last fd is closed,
  * and after the process is killed, idle or in the middle of a MAP_DMA.
- * The module's debugfs counter and the process's VmPin tell.
+ * The module's debugfs counter and the process's VmPin tell, and so does
+ * the kernel's own count, which does not take the module's word for it:
+ * /proc/vmstat nr_foll_pin_acquired - nr_foll_pin_released is back where
+ * it started after each test.
  *
  * usage: test_vdk_vfio_pins NVME_BDF NIC_BDF
  */
@@ -24,10 +27,18 @@
 
 static const char *nvme_bdf;
 static const char *nic_bdf;
+static long foll_pins_at_start;
 
 static int check_nothing_pinned(void **state)
 {
+	long foll = kmod_foll_pins();
+
 	(void)state;
+	if (foll != foll_pins_at_start) {
+		fprintf(stderr, "/proc/vmstat counts %ld pages pinned and not released\n",
+			foll - foll_pins_at_start);
+		return -1;
+	}
 	return kmod_pinned_pages() == 0 && kmod_debugfs("dma_mappings") == 0 ?
 	       0 : -1;
 }
@@ -214,6 +225,12 @@ int main(int argc, char **argv)
 		return 2;
 	if (kmod_pinned_pages() < 0) {
 		fprintf(stderr, "%s: cannot read " KMOD_DEBUGFS "pinned_pages: mount debugfs and load vdk_vfio\n",
+			argv[0]);
+		return 2;
+	}
+	foll_pins_at_start = kmod_foll_pins();
+	if (foll_pins_at_start == LONG_MIN) {
+		fprintf(stderr, "%s: cannot read nr_foll_pin_* from /proc/vmstat\n",
 			argv[0]);
 		return 2;
 	}

@@ -1,0 +1,949 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vdk_vfio.ko host safety (doc/vdk_vfio.md, "Safety"): what a user of the
+ * module, or a device given to one, must not be able to do to the host.
+ * Each test names the point of the safety list it shows:
+ *   1 the MSI-X table is out of reach of read and write;
+ *   2 no BAR access while memory decode is off or a reset runs;
+ *   3 a stalled user copy holds no lock that others need;
+ *   4 an unbind with the device in use asks userspace, and waits
+ *     interruptibly;
+ *   6 a failed IOMMU unmap keeps its pins recorded and charged;
+ *   7 only the owning process maps and unmaps;
+ *   8 no user's device state reaches the next user.
+ * Interrupt isolation (also point 1) needs a guest without interrupt
+ * remapping: test_vdk_vfio_isolation.c. The mask builder (point 5) is
+ * tested on the host: test_vdk_vfio_wmask.c.
+ *
+ * usage: test_vdk_vfio_safety NVME_BDF NIC_BDF
+ * (VDK_VM_NVME1, set by vm-run: a third NVMe, left driverless)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <linux/pci_regs.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "kmod_util.h"
+
+#define PAGE		4096ull
+#define IOVA		0x100000000ull
+#define CFG_OFF		((uint64_t)VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40)
+#define DRV		"/sys/bus/pci/drivers/vdk-vfio-pci/"
+
+/* NVMe 1.4 section 3.1 controller registers */
+#define NVME_VS		0x08
+#define NVME_CC		0x14
+#define NVME_CSTS	0x1c
+#define NVME_AQA	0x24
+#define NVME_ASQ	0x28
+#define NVME_ACQ	0x30
+#define NVME_VERSION	0x00010400u
+
+static const char *nvme_bdf;
+static const char *nic_bdf;
+static long foll_pins_at_start;
+
+struct dev {
+	int group;
+	int iommu;
+	int fd;
+	volatile uint32_t *bar;
+	size_t bar_len;
+};
+
+/*
+ * What a test started, so that teardown can undo it when an assertion
+ * ends the test early: children (killed), BAR mappings (a mapping keeps
+ * the device open), and every fd above stderr.
+ */
+static pid_t children[8];
+static unsigned int nchildren;
+static struct { void *addr; size_t len; } maps[8];
+static unsigned int nmaps;
+
+static pid_t track_child(pid_t pid)
+{
+	if (pid > 0 && nchildren < 8)
+		children[nchildren++] = pid;
+	return pid;
+}
+
+static void *track_map(void *addr, size_t len)
+{
+	if (addr != MAP_FAILED && nmaps < 8) {
+		maps[nmaps].addr = addr;
+		maps[nmaps++].len = len;
+	}
+	return addr;
+}
+
+static void dev_open(struct dev *d, const char *bdf)
+{
+	memset(d, 0, sizeof(*d));
+	d->group = kmod_group_open(bdf);
+	assert_true(d->group >= 0);
+	d->iommu = (int)kmod_ioctl(d->group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	assert_true(d->iommu >= 0);
+	d->fd = (int)kmod_ioctl(d->group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+				(void *)bdf);
+	assert_true(d->fd >= 0);
+}
+
+static void bar_map(struct dev *d)
+{
+	struct vdk_vfio_region_info info = { .argsz = sizeof(info),
+					     .index = 0 };
+	void *p;
+
+	assert_int_equal(kmod_ioctl(d->fd, VDK_VFIO_DEVICE_GET_REGION_INFO,
+				    &info), 0);
+	assert_true(info.flags & VDK_VFIO_REGION_INFO_FLAG_MMAP);
+	p = track_map(mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   d->fd, info.offset), info.size);
+	assert_true(p != MAP_FAILED);
+	d->bar = p;
+	d->bar_len = info.size;
+}
+
+static void dev_close(struct dev *d)
+{
+	if (d->bar)
+		munmap((void *)d->bar, d->bar_len);
+	if (d->fd > 0)
+		close(d->fd);
+	if (d->iommu > 0)
+		close(d->iommu);
+	if (d->group > 0)
+		close(d->group);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Every test leaves nothing pinned, by the module's and the kernel's count. */
+static int teardown(void **state)
+{
+	char path[128];
+	unsigned int i;
+	int fd;
+
+	(void)state;
+	kmod_param("test_fault", "0");
+	/* an unbinding child waits for these: let them go before reaping */
+	for (i = 0; i < nchildren; i++)
+		kill(children[i], SIGKILL);
+	for (i = 0; i < nmaps; i++)
+		munmap(maps[i].addr, maps[i].len);
+	nmaps = 0;
+	for (fd = 3; fd < 256; fd++)
+		close(fd);
+	for (i = 0; i < nchildren; i++)
+		waitpid(children[i], NULL, 0);
+	nchildren = 0;
+	/* an unbind test that failed half-way: the device comes back */
+	snprintf(path, sizeof(path), DRV "%s", nvme_bdf);
+	if (access(path, F_OK))
+		kmod_sysfs_write("/sys/bus/pci/drivers_probe", nvme_bdf);
+	if (kmod_pinned_pages() != 0 || kmod_debugfs("dma_mappings") != 0) {
+		fprintf(stderr, "teardown: the module still counts pins\n");
+		return -1;
+	}
+	if (kmod_foll_pins() != foll_pins_at_start) {
+		fprintf(stderr, "teardown: /proc/vmstat counts %ld pages pinned and not released\n",
+			kmod_foll_pins() - foll_pins_at_start);
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t cfg_read(int fd, unsigned int off, unsigned int len)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(pread(fd, &v, len, CFG_OFF + off), len);
+	return v;
+}
+
+static ssize_t cfg_write(int fd, unsigned int off, uint32_t v,
+			 unsigned int len)
+{
+	ssize_t n = pwrite(fd, &v, len, CFG_OFF + off);
+
+	return n < 0 ? -errno : n;
+}
+
+static unsigned int find_cap(int fd, uint8_t id)
+{
+	unsigned int pos = cfg_read(fd, PCI_CAPABILITY_LIST, 1);
+	int ttl = 48;
+
+	while (pos && ttl--) {
+		if (cfg_read(fd, pos, 1) == id)
+			return pos;
+		pos = cfg_read(fd, pos + 1, 1);
+	}
+	return 0;
+}
+
+static ssize_t bar_pread(int fd, unsigned int off, uint32_t *v)
+{
+	ssize_t n = pread(fd, v, 4, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t bar_pwrite(int fd, unsigned int off, uint32_t v)
+{
+	ssize_t n = pwrite(fd, &v, 4, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static void set_command(int fd, uint16_t set, uint16_t clear)
+{
+	uint16_t cmd = cfg_read(fd, PCI_COMMAND, 2);
+
+	assert_int_equal(cfg_write(fd, PCI_COMMAND, (cmd | set) & ~clear, 2),
+			 2);
+}
+
+static long set_irq(int fd, uint32_t index, int32_t efd)
+{
+	struct {
+		struct vdk_vfio_irq_eventfds hdr;
+		int32_t fd;
+	} arg = { .hdr = { .argsz = sizeof(arg), .index = index, .count = 1 },
+		  .fd = efd };
+
+	return kmod_ioctl(fd, VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &arg);
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&t, NULL);
+}
+
+static void untrack_child(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < nchildren; i++)
+		if (children[i] == pid)
+			children[i] = children[--nchildren];
+}
+
+/* The child's exit status if it ended within @ms, else -ETIMEDOUT. */
+static int wait_child(pid_t pid, long ms)
+{
+	long end = now_ms() + ms;
+	int status;
+
+	do {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid) {
+			untrack_child(pid);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		}
+		sleep_ms(20);
+	} while (now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/* The scheduler state letter of @pid (R, S, D...), or '?'. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* A child that unbinds @bdf from vdk-vfio-pci; exits 0 once it returns. */
+static pid_t start_unbind(const char *bdf)
+{
+	pid_t pid = track_child(fork());
+	int fd;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* an inherited device fd would keep the unbind waiting */
+		for (fd = 3; fd < 256; fd++)
+			close(fd);
+		_exit(kmod_sysfs_write(DRV "unbind", bdf) ? 1 : 0);
+	}
+	return pid;
+}
+
+/* Wait until the unbinding child sleeps in the module's wait. */
+static char wait_sleeping(pid_t pid)
+{
+	long end = now_ms() + 5000;
+	char st;
+
+	do {
+		st = proc_state(pid);
+		if (st == 'S' || st == 'D')
+			return st;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	return st;
+}
+
+/* Bind @bdf to vdk-vfio-pci again (its driver_override still says so). */
+static void rebind(const char *bdf)
+{
+	char path[128];
+
+	assert_int_equal(kmod_sysfs_write("/sys/bus/pci/drivers_probe", bdf), 0);
+	snprintf(path, sizeof(path), DRV "%s", bdf);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
+/* 1: the table holds the kernel's messages; the PBA and the rest are open. */
+static void test_msix_table_is_out_of_reach(void **state)
+{
+	struct dev d;
+	unsigned int msix, bir, table, pba;
+	uint32_t v;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	msix = find_cap(d.fd, PCI_CAP_ID_MSIX);
+	assert_true(msix);
+	table = cfg_read(d.fd, msix + PCI_MSIX_TABLE, 4);
+	pba = cfg_read(d.fd, msix + PCI_MSIX_PBA, 4);
+	bir = table & PCI_MSIX_TABLE_BIR;
+	table &= PCI_MSIX_TABLE_OFFSET;
+	pba &= PCI_MSIX_PBA_OFFSET;
+	assert_int_equal(bir, 0);	/* QEMU's NVMe: in BAR0 */
+	assert_int_equal(bar_pread(d.fd, table, &v), -EPERM);
+	assert_int_equal(bar_pwrite(d.fd, table, 0xfee00000), -EPERM);
+	assert_int_equal(bar_pread(d.fd, table + 12, &v), -EPERM);
+	assert_int_equal(bar_pread(d.fd, pba, &v), 4);
+	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
+	assert_int_equal(v, NVME_VERSION);
+	/* the rest of the BAR is mapped as before */
+	bar_map(&d);
+	assert_int_equal(d.bar[NVME_VS / 4], NVME_VERSION);
+	dev_close(&d);
+}
+
+static sigjmp_buf sigbus_jmp;
+static volatile sig_atomic_t sigbus_count;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	sigbus_count++;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* 1 if reading @reg raised SIGBUS, else 0 (*val gets what was read). */
+static int touch(volatile uint32_t *reg, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int bus = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = 1;
+	else
+		*val = *reg;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/* 2: the CVE-2020-12888 class: no access reaches a device not decoding. */
+static void test_decode_off_means_sigbus_and_eio(void **state)
+{
+	struct dev d;
+	uint32_t v = 0;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
+	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 0);
+	assert_int_equal(v, NVME_VERSION);
+
+	set_command(d.fd, 0, PCI_COMMAND_MEMORY);
+	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 1);
+	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), -EIO);
+	assert_int_equal(bar_pwrite(d.fd, NVME_AQA, 0), -EIO);
+
+	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
+	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 0);
+	assert_int_equal(v, NVME_VERSION);
+	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
+	dev_close(&d);
+}
+
+/* Page faults one read of @reg takes: 0 if its page is mapped. */
+static long faults_to_read(volatile uint32_t *reg, uint32_t *val)
+{
+	struct rusage r0, r1;
+
+	getrusage(RUSAGE_THREAD, &r0);
+	*val = *reg;
+	getrusage(RUSAGE_THREAD, &r1);
+	return r1.ru_minflt - r0.ru_minflt;
+}
+
+/*
+ * 2: a mapping is populated by its first touch, not by mmap(), and a reset
+ * or a COMMAND write takes it away while it runs: the next touch faults
+ * again (and finds the device decoding). pagemap and smaps do not show
+ * VM_PFNMAP mappings; the thread's fault count does.
+ */
+static void test_reset_zaps_bar_mappings(void **state)
+{
+	struct dev d;
+	uint32_t v = 0;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
+	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
+	assert_int_equal(v, NVME_VERSION);
+	assert_int_equal(faults_to_read(&d.bar[NVME_CC / 4], &v), 0);
+	assert_int_equal(kmod_ioctl(d.fd, VDK_VFIO_DEVICE_RESET, NULL), 0);
+	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
+	assert_int_equal(v, NVME_VERSION);
+	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
+	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
+	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 0);
+	dev_close(&d);
+}
+
+struct hammer {
+	volatile uint32_t *reg;
+	volatile int stop;
+	unsigned long reads;
+	unsigned long wrong;
+};
+
+static void *hammer_fn(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!h->stop) {
+		if (*h->reg != NVME_VERSION)
+			h->wrong++;
+		h->reads++;
+	}
+	return NULL;
+}
+
+/*
+ * 2: a thread reading the BAR through its mapping while another resets
+ * the device: each read waits for the reset in the fault handler, none
+ * raises SIGBUS (which would kill the test) or sees the device mid-reset.
+ */
+static void test_bar_hammered_during_resets(void **state)
+{
+	struct hammer h = { 0 };
+	pthread_t thread;
+	struct dev d;
+	int i;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	h.reg = &d.bar[NVME_VS / 4];
+	assert_int_equal(pthread_create(&thread, NULL, hammer_fn, &h), 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(kmod_ioctl(d.fd, VDK_VFIO_DEVICE_RESET, NULL),
+				 0);
+	h.stop = 1;
+	pthread_join(thread, NULL);
+	printf("hammer: %lu reads across 20 resets\n", h.reads);
+	assert_true(h.reads > 0);
+	assert_int_equal(h.wrong, 0);
+	dev_close(&d);
+}
+
+struct stalled {
+	int group;
+	void *arg;
+	long ret;
+};
+
+static void *stalled_fn(void *p)
+{
+	struct stalled *s = p;
+
+	s->ret = kmod_ioctl(s->group, VDK_VFIO_GROUP_GET_INFO, s->arg);
+	return NULL;
+}
+
+/* A child that opens @bdf's group and uses it; exits 0 if all worked. */
+static pid_t start_open_group(const char *bdf)
+{
+	pid_t pid = track_child(fork());
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vdk_vfio_group_info info = { .argsz = sizeof(info) };
+		int group = kmod_group_open(bdf);
+		int iommu = group < 0 ? -1 :
+			(int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD,
+					NULL);
+
+		_exit(iommu >= 0 &&
+		      !kmod_ioctl(group, VDK_VFIO_GROUP_GET_INFO, &info) ? 0 : 1);
+	}
+	return pid;
+}
+
+/*
+ * 3: GROUP_GET_INFO stuck for 5 s on a userfaultfd page it must read:
+ * meanwhile another process opens another group, and a third device is
+ * unbound. Both need the module's topology lock; neither waits for the
+ * stalled copy.
+ */
+static void test_stalled_copy_blocks_nobody(void **state)
+{
+	const char *third = getenv("VDK_VM_NVME1");
+	struct vdk_vfio_group_info info = { .argsz = sizeof(info) };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { 0 };
+	struct stalled s = { 0 };
+	char override[128], *src;
+	struct pollfd pfd;
+	pthread_t thread;
+	pid_t opener, unbinder;
+	int uffd, opened, unbound;
+	long start, stalled_ret;
+
+	(void)state;
+	assert_non_null(third);
+	snprintf(override, sizeof(override),
+		 "/sys/bus/pci/devices/%s/driver_override", third);
+	assert_int_equal(kmod_sysfs_write(override, "vdk-vfio-pci"), 0);
+	rebind(third);
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	assert_true(uffd >= 0);
+	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
+	s.arg = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(s.arg != MAP_FAILED);
+	reg.range.start = (uintptr_t)s.arg;
+	reg.range.len = PAGE;
+	assert_int_equal(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	s.group = kmod_group_open(nvme_bdf);
+	assert_true(s.group >= 0);
+	assert_int_equal(pthread_create(&thread, NULL, stalled_fn, &s), 0);
+	/* the fault is reported: the ioctl is inside its copy now */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	start = now_ms();
+
+	opener = start_open_group(nic_bdf);
+	unbinder = start_unbind(third);
+	opened = wait_child(opener, 4000);
+	unbound = wait_child(unbinder, 4000 - (now_ms() - start));
+	stalled_ret = s.ret;
+
+	/* resolved whatever happened, so a failure does not hang the rest */
+	sleep_ms(5000 - (now_ms() - start));
+	src = calloc(1, PAGE);
+	assert_non_null(src);
+	memcpy(src, &info, sizeof(info));
+	copy.dst = (uintptr_t)s.arg;
+	copy.src = (uintptr_t)src;
+	copy.len = PAGE;
+	assert_int_equal(ioctl(uffd, UFFDIO_COPY, &copy), 0);
+	pthread_join(thread, NULL);
+	if (opened == -ETIMEDOUT)
+		printf("stalled copy: the other group's open waited for it: %d\n",
+		       wait_child(opener, 60000));
+	if (unbound == -ETIMEDOUT)
+		printf("stalled copy: the unbind waited for it: %d\n",
+		       wait_child(unbinder, 60000));
+
+	assert_int_equal(opened, 0);
+	assert_int_equal(unbound, 0);
+	assert_int_equal(stalled_ret, 0);	/* it was still waiting */
+	assert_int_equal(s.ret, 0);
+	assert_true(((struct vdk_vfio_group_info *)s.arg)->flags &
+		    VDK_VFIO_GROUP_FLAGS_VIABLE);
+
+	free(src);
+	munmap(s.arg, PAGE);
+	close(uffd);
+	close(s.group);
+	kmod_sysfs_write(override, "\n");
+}
+
+/*
+ * 4: unbind with the device fd open and its BAR mapped: the request
+ * eventfd fires, the unbinding task sleeps interruptibly (S, not D), and
+ * the unbind completes once the process lets the device go.
+ */
+static void test_unbind_asks_userspace_to_release(void **state)
+{
+	struct vdk_vfio_irq_info ii = { .argsz = sizeof(ii),
+					.index = VDK_VFIO_PCI_REQ_IRQ_INDEX };
+	struct pollfd pfd = { .events = POLLIN };
+	struct dev d;
+	pid_t unbinder;
+	uint64_t n;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	assert_int_equal(kmod_ioctl(d.fd, VDK_VFIO_DEVICE_GET_IRQ_INFO, &ii),
+			 0);
+	assert_int_equal(ii.count, 1);
+	pfd.fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(set_irq(d.fd, VDK_VFIO_PCI_REQ_IRQ_INDEX, pfd.fd), 0);
+
+	unbinder = start_unbind(nvme_bdf);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(read(pfd.fd, &n, sizeof(n)), sizeof(n));
+	assert_int_equal(wait_sleeping(unbinder), 'S');
+	assert_int_equal(wait_child(unbinder, 500), -ETIMEDOUT);
+
+	dev_close(&d);
+	assert_int_equal(wait_child(unbinder, 5000), 0);
+	close(pfd.fd);
+	rebind(nvme_bdf);
+}
+
+/* 4: a process that ignores the request can be killed; the unbind ends. */
+static void test_unbind_completes_when_holder_is_killed(void **state)
+{
+	int ready[2];
+	pid_t holder, unbinder;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe(ready), 0);
+	holder = track_child(fork());
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		int group = kmod_group_open(nvme_bdf);
+		int fd = group < 0 ? -1 :
+			(int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+					(void *)nvme_bdf);
+
+		/* BAR0 is at offset 0 of the device fd */
+		if (fd < 0 || mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0) ==
+			      MAP_FAILED || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	unbinder = start_unbind(nvme_bdf);
+	assert_int_equal(wait_sleeping(unbinder), 'S');
+	assert_int_equal(wait_child(unbinder, 1000), -ETIMEDOUT);
+	kill(holder, SIGKILL);
+	assert_int_equal(wait_child(holder, 5000), 128);
+	assert_int_equal(wait_child(unbinder, 5000), 0);
+	close(ready[0]);
+	rebind(nvme_bdf);
+}
+
+static void nvme_enable(struct dev *d, uint64_t iova)
+{
+	volatile uint32_t *bar = d->bar;
+	long end;
+
+	set_command(d->fd, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	bar[NVME_CC / 4] = 0;
+	bar[NVME_AQA / 4] = (15 << 16) | 15;
+	bar[NVME_ASQ / 4] = (uint32_t)iova;
+	bar[NVME_ASQ / 4 + 1] = (uint32_t)(iova >> 32);
+	bar[NVME_ACQ / 4] = (uint32_t)(iova + PAGE);
+	bar[NVME_ACQ / 4 + 1] = (uint32_t)((iova + PAGE) >> 32);
+	/* IOCQES 16 bytes, IOSQES 64 bytes, MPS 4 KiB, enable (7.6.1) */
+	bar[NVME_CC / 4] = (4 << 20) | (6 << 16) | 1;
+	end = now_ms() + 2000;
+	while (!(bar[NVME_CSTS / 4] & 1) && now_ms() < end)
+		sleep_ms(1);
+	assert_int_equal(bar[NVME_CSTS / 4] & 1, 1);
+}
+
+/*
+ * 8: the device is closed while an unbind holds its lock, so the close
+ * cannot reset it: the reset is recorded and done before anyone else gets
+ * the device. The controller left enabled is found disabled.
+ */
+static void test_state_does_not_outlive_an_unbind(void **state)
+{
+	uint8_t *mem;
+	pid_t unbinder;
+	struct dev d;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	memset(mem, 0, 2 * PAGE);
+	assert_int_equal(kmod_map(d.iommu, (uintptr_t)mem, (uintptr_t)mem,
+				  2 * PAGE, KMOD_MAP_RW), 0);
+	nvme_enable(&d, (uintptr_t)mem);
+
+	unbinder = start_unbind(nvme_bdf);
+	assert_true(wait_sleeping(unbinder) != '?');
+	sleep_ms(200);
+	munmap((void *)d.bar, d.bar_len);
+	d.bar = NULL;
+	close(d.fd);
+	d.fd = -1;
+	assert_int_equal(wait_child(unbinder, 5000), 0);
+	rebind(nvme_bdf);
+
+	d.fd = (int)kmod_ioctl(d.group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+			       (void *)nvme_bdf);
+	assert_true(d.fd >= 0);
+	bar_map(&d);
+	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
+	assert_int_equal(d.bar[NVME_CC / 4] & 1, 0);
+	assert_int_equal(d.bar[NVME_CSTS / 4] & 1, 0);
+	assert_int_equal(kmod_unmap(d.iommu, (uintptr_t)mem, 2 * PAGE), 0);
+	munmap(mem, 2 * PAGE);
+	dev_close(&d);
+}
+
+static uint8_t *pinned_buffer(size_t len)
+{
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	memset(p, 0x5a, len);
+	return p;
+}
+
+/*
+ * 6: the IOMMU fails to unmap: the pages may still be reached, so they
+ * stay pinned, charged (VmPin) and recorded (the module's count and the
+ * kernel's agree); a later unmap that works returns them all.
+ */
+static void test_failed_unmap_keeps_pins(void **state)
+{
+	size_t len = 16 * PAGE;
+	uint8_t *buf = pinned_buffer(len);
+	int group = kmod_group_open(nvme_bdf);
+	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+
+	(void)state;
+	assert_true(iommu >= 0);
+	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+				  KMOD_MAP_RW), 0);
+	assert_int_equal(kmod_param("test_fault", "1"), 0);
+	assert_int_equal(kmod_unmap(iommu, IOVA, len), -EIO);
+	assert_int_equal(kmod_pinned_pages(), len / PAGE);
+	assert_int_equal(kmod_debugfs("dma_mappings"), 1);
+	assert_int_equal(kmod_status_kb("VmPin"), len / 1024);
+	assert_int_equal(kmod_foll_pins() - foll_pins_at_start, len / PAGE);
+	/* still recorded: the range is taken */
+	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+				  KMOD_MAP_RW), -EEXIST);
+
+	assert_int_equal(kmod_param("test_fault", "0"), 0);
+	assert_int_equal(kmod_unmap(iommu, IOVA, len), 0);
+	assert_int_equal(kmod_pinned_pages(), 0);
+	assert_int_equal(kmod_status_kb("VmPin"), 0);
+	assert_int_equal(kmod_foll_pins(), foll_pins_at_start);
+	close(iommu);
+	close(group);
+	munmap(buf, len);
+}
+
+/* 6: closing the set detaches its devices first: then every pin returns. */
+static void test_failed_unmap_pins_return_at_close(void **state)
+{
+	size_t len = 16 * PAGE;
+	uint8_t *buf = pinned_buffer(len);
+	int group = kmod_group_open(nvme_bdf);
+	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+
+	(void)state;
+	assert_true(iommu >= 0);
+	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+				  KMOD_MAP_RW), 0);
+	assert_int_equal(kmod_param("test_fault", "1"), 0);
+	assert_int_equal(kmod_unmap(iommu, IOVA, len), -EIO);
+	close(iommu);
+	assert_int_equal(kmod_pinned_pages(), 0);
+	assert_int_equal(kmod_status_kb("VmPin"), 0);
+	assert_int_equal(kmod_foll_pins(), foll_pins_at_start);
+	close(group);
+	munmap(buf, len);
+}
+
+/* 7: a child of fork() holds the IOMMU fd but not the set's mm. */
+static void test_fork_child_cannot_unmap(void **state)
+{
+	size_t len = 4 * PAGE;
+	uint8_t *buf = pinned_buffer(len);
+	int group = kmod_group_open(nvme_bdf);
+	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	pid_t pid;
+
+	(void)state;
+	assert_true(iommu >= 0);
+	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+				  KMOD_MAP_RW), 0);
+	pid = track_child(fork());
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(kmod_unmap(iommu, IOVA, len) == -EPERM ? 0 : 1);
+	assert_int_equal(wait_child(pid, 5000), 0);
+	assert_int_equal(kmod_pinned_pages(), len / PAGE);
+	assert_int_equal(kmod_unmap(iommu, IOVA, len), 0);
+	close(iommu);
+	close(group);
+	munmap(buf, len);
+}
+
+static void send_fd(int sock, int fd)
+{
+	char data = 'f';
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	memset(&u, 0, sizeof(u));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	assert_int_equal(sendmsg(sock, &msg, 0), 1);
+}
+
+static int recv_fd(int sock)
+{
+	char data;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* 7: a process the IOMMU fd was passed to (SCM_RIGHTS) cannot unmap. */
+static void test_fd_receiver_cannot_unmap(void **state)
+{
+	size_t len = 4 * PAGE;
+	uint8_t *buf = pinned_buffer(len);
+	int sv[2], group, iommu;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	/* forked before the fd exists: it gets it only through the socket */
+	pid = track_child(fork());
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = recv_fd(sv[1]);
+
+		_exit(fd >= 0 && kmod_unmap(fd, IOVA, len) == -EPERM &&
+		      kmod_map(fd, (uintptr_t)buf, IOVA + len, len,
+			       KMOD_MAP_RW) == -EPERM ? 0 : 1);
+	}
+	group = kmod_group_open(nvme_bdf);
+	iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	assert_true(iommu >= 0);
+	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+				  KMOD_MAP_RW), 0);
+	send_fd(sv[0], iommu);
+	assert_int_equal(wait_child(pid, 5000), 0);
+	assert_int_equal(kmod_pinned_pages(), len / PAGE);
+	assert_int_equal(kmod_unmap(iommu, IOVA, len), 0);
+	close(iommu);
+	close(group);
+	close(sv[0]);
+	close(sv[1]);
+	munmap(buf, len);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_teardown(name, teardown)
+		T(test_msix_table_is_out_of_reach),
+		T(test_decode_off_means_sigbus_and_eio),
+		T(test_reset_zaps_bar_mappings),
+		T(test_bar_hammered_during_resets),
+		T(test_stalled_copy_blocks_nobody),
+		T(test_unbind_asks_userspace_to_release),
+		T(test_unbind_completes_when_holder_is_killed),
+		T(test_state_does_not_outlive_an_unbind),
+		T(test_failed_unmap_keeps_pins),
+		T(test_failed_unmap_pins_return_at_close),
+		T(test_fork_child_cannot_unmap),
+		T(test_fd_receiver_cannot_unmap),
+#undef T
+	};
+
+	if (kmod_args(argc, argv, &nvme_bdf, &nic_bdf))
+		return 2;
+	foll_pins_at_start = kmod_foll_pins();
+	if (foll_pins_at_start == LONG_MIN) {
+		fprintf(stderr, "cannot read nr_foll_pin_* from /proc/vmstat\n");
+		return 2;
+	}
+	return cmocka_run_group_tests_name("vdk_vfio safety", tests, NULL,
+					   NULL);
+}
