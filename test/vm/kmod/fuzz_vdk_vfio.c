@@ -1,22 +1,33 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * An ioctl fuzzer for vdk_vfio.ko: random requests with random arguments
- * on group, IOMMU and device fds (and on fds of the wrong kind), fds
- * opened and closed along the way. It passes when no call hangs, the
- * kernel stays up, and nothing is left pinned once every fd is closed;
+ * A fuzzer for vdk_vfio.ko: random requests with random arguments on
+ * group, IOMMU and device fds (and on fds of the wrong kind), fds opened
+ * and closed along the way, from several threads sharing one pool of fds
+ * (4 by default), with mmap and touch of BARs, pread and pwrite of regions,
+ * and fork()ed children that use the inherited fds (their MAP_DMA and
+ * unmaps must fail with EPERM) and close them. It passes when no call hangs, the
+ * kernel stays up, and nothing is left pinned once every fd is closed, by
+ * the module's count and by the kernel's (/proc/vmstat nr_foll_pin_*);
  * the vm test around it checks dmesg for oopses and warnings.
  *
- * usage: fuzz_vdk_vfio [-n CALLS] [-s SEED] NVME_BDF NIC_BDF
+ * usage: fuzz_vdk_vfio [-n CALLS] [-t THREADS] [-s SEED] NVME_BDF NIC_BDF
+ *
+ * CALLS (100,000 by default) are shared by the threads. Thread i draws
+ * from SEED + i: with one thread (-t 1) a seed replays exactly; with more
+ * the interleaving differs from run to run.
  *
  * The process drops CAP_IPC_LOCK and caps RLIMIT_MEMLOCK, so a random
  * MAP_DMA over a large valid range fails instead of pinning the guest.
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "kmod_util.h"
@@ -25,6 +36,10 @@
 #define PAGE		4096ull
 #define BUF_PAGES	64
 #define MEMLOCK		(16u << 20)
+#define MAX_THREADS	16
+
+/* What a request is: an ioctl, or one of the other calls on the fds. */
+enum op { OP_IOCTL, OP_MMAP, OP_RW, OP_FORK };
 
 enum kind { FD_NONE, FD_GROUP, FD_IOMMU, FD_DEVICE, FD_EVENT, FD_OTHER };
 
@@ -36,6 +51,7 @@ struct slot {
 
 struct request {
 	const char *name;
+	enum op op;
 	unsigned long req;
 	unsigned int weight;
 	unsigned long calls;
@@ -61,18 +77,37 @@ static struct request requests[] = {
 	REQ(DEVICE_SET_UNMASK_IRQ_EVENTFD, 5),
 	REQ(DEVICE_RESET, 1),
 	{ .name = "(random request)", .req = 0, .weight = 5 },
+	{ .name = "(mmap and touch a region)", .op = OP_MMAP, .weight = 4 },
+	{ .name = "(pread/pwrite a region)", .op = OP_RW, .weight = 6 },
+	{ .name = "(fork: child uses, closes)", .op = OP_FORK, .weight = 1 },
 };
 #define NREQ (sizeof(requests) / sizeof(requests[0]))
 
+/* One thread; the watchdog reads started_ms and name. */
+struct worker {
+	pthread_t thread;
+	unsigned int id;
+	uint64_t seed;
+	unsigned long calls;
+	volatile long started_ms;	/* 0: not in a call */
+	const char *volatile name;
+};
+
 static const char *bdfs[2];
+/* The fds every thread uses: slots change under pool_lock only. */
 static struct slot pool[POOL];
-static uint64_t rng;
-static unsigned long iteration;
-static const char *current_name;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct worker workers[MAX_THREADS];
+static unsigned int nworkers = 4;
+static unsigned long sigbus_count, fork_failures;
+static __thread uint64_t rng;
+static __thread unsigned long iteration;
+static __thread uint64_t last_reset;
+static __thread struct worker *self;
+static __thread sigjmp_buf bus_jmp;
 static uint8_t *buf;		/* BUF_PAGES valid pages */
 static uint8_t *ro_page;	/* readable only */
 static uint8_t *hole;		/* unmapped */
-static uint64_t last_reset;
 
 static uint64_t rnd(void)
 {
@@ -87,24 +122,53 @@ static uint64_t below(uint64_t n)
 	return n ? rnd() % n : 0;
 }
 
-static void on_alarm(int sig)
+static long now_ms(void)
 {
-	char msg[160];
-	int n;
+	struct timespec t;
 
-	(void)sig;
-	n = snprintf(msg, sizeof(msg),
-		     "fuzz: call %lu (%s) did not return within 10 s: hang\n",
-		     iteration, current_name);
-	if (write(2, msg, n) < 0)
-		_exit(3);
-	_exit(3);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A call that does not return within 10 s is a hang: the run fails. */
+static void *watchdog(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (;;) {
+		usleep(500000);
+		for (i = 0; i < nworkers; i++) {
+			long t = workers[i].started_ms;
+
+			if (t && now_ms() - t > 10000) {
+				fprintf(stderr, "fuzz: thread %u: %s did not return within 10 s: hang\n",
+					i, workers[i].name);
+				_exit(3);
+			}
+		}
+	}
+	return NULL;
+}
+
+static __thread volatile int in_touch;
+
+/* A touch of a BAR mapping while the device does not decode memory. */
+static void on_sigbus(int sig)
+{
+	if (in_touch)
+		siglongjmp(bus_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static int pool_add(int fd, enum kind kind, int dev)
 {
 	int i;
 
+	if (fd < 0)
+		return -1;
+	pthread_mutex_lock(&pool_lock);
 	for (i = 0; i < POOL; i++)
 		if (pool[i].kind == FD_NONE)
 			break;
@@ -122,34 +186,46 @@ static int pool_add(int fd, enum kind kind, int dev)
 	pool[i].fd = fd;
 	pool[i].kind = kind;
 	pool[i].dev = dev;
+	pthread_mutex_unlock(&pool_lock);
 	return i;
 }
 
+/*
+ * Another thread may be in a call on the fd: the kernel must cope with a
+ * close under it, and the number may come back as another kind of fd.
+ */
 static void pool_close(int i)
 {
-	if (pool[i].kind == FD_NONE)
-		return;
-	close(pool[i].fd);
-	pool[i].kind = FD_NONE;
+	pthread_mutex_lock(&pool_lock);
+	if (pool[i].kind != FD_NONE) {
+		close(pool[i].fd);
+		pool[i].kind = FD_NONE;
+	}
+	pthread_mutex_unlock(&pool_lock);
 }
 
 static int pool_pick(enum kind want)
 {
-	int i, tries;
+	int i, tries, fd = -1;
 
+	pthread_mutex_lock(&pool_lock);
 	for (tries = 0; tries < 4 * POOL; tries++) {
 		i = (int)below(POOL);
 		if (pool[i].kind != FD_NONE &&
-		    (want == FD_NONE || pool[i].kind == want))
-			return pool[i].fd;
+		    (want == FD_NONE || pool[i].kind == want)) {
+			fd = pool[i].fd;
+			break;
+		}
 	}
-	return -1;
+	pthread_mutex_unlock(&pool_lock);
+	return fd;
 }
 
 static void reopen_groups(void)
 {
 	int i, fd;
 
+	/* a group opens once at a time: another thread's copy may be open */
 	for (i = 0; i < 2; i++) {
 		fd = kmod_group_open(bdfs[i]);
 		if (fd >= 0)
@@ -362,6 +438,135 @@ static void *make_arg(const struct request *r, uint8_t *arg, size_t len)
 	return arg;
 }
 
+static void count_result(struct request *r, long ret)
+{
+	if (ret >= 0)
+		__atomic_add_fetch(&r->ok, 1, __ATOMIC_RELAXED);
+	else if (-ret < (long)(sizeof(r->errs) / sizeof(r->errs[0])))
+		__atomic_add_fetch(&r->errs[-ret], 1, __ATOMIC_RELAXED);
+}
+
+/* A random page range of a random region, from a device fd mostly. */
+static uint64_t pick_region_offset(void)
+{
+	uint64_t index = below(4) ? below(2) * 3 : below(VDK_VFIO_PCI_NUM_REGIONS + 1);
+
+	return (index << 40) + below(8) * PAGE;
+}
+
+/* mmap a region, read its first word, unmap: SIGBUS is an outcome too. */
+static long mmap_touch(int fd)
+{
+	size_t len = (1 + below(4)) * PAGE;
+	volatile uint32_t *p;
+	volatile long ret = 0;
+
+	if (below(4))
+		fd = pool_pick(FD_DEVICE);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)pick_region_offset());
+	if (p == MAP_FAILED)
+		return -errno;
+	if (sigsetjmp(bus_jmp, 1)) {
+		__atomic_add_fetch(&sigbus_count, 1, __ATOMIC_RELAXED);
+		ret = -EFAULT;
+	} else {
+		in_touch = 1;
+		(void)p[below(len / 4)];
+	}
+	in_touch = 0;
+	munmap((void *)p, len);
+	return ret;
+}
+
+/*
+ * pread of any region; pwrite of config space only (filtered by the
+ * module): random writes to BARs could start DMA to random addresses.
+ */
+static long region_rw(int fd)
+{
+	static const size_t lens[] = { 1, 2, 4, 8, 3, 64 };
+	uint8_t data[64];
+	uint64_t off = pick_region_offset() + below(PAGE);
+	size_t len = lens[below(6)];
+	ssize_t n;
+	unsigned int i;
+
+	if (below(4))
+		fd = pool_pick(FD_DEVICE);
+	if (below(2)) {
+		n = pread(fd, data, len, (off_t)off);
+	} else {
+		for (i = 0; i < len; i++)
+			data[i] = (uint8_t)rnd();
+		off = ((uint64_t)VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40) +
+		      below(below(4) ? 64 : 4096);
+		n = pwrite(fd, data, len, (off_t)off);
+	}
+	return n < 0 ? -errno : n;
+}
+
+/*
+ * A child of fork() inherits every fd: it uses a few of them, as another
+ * process could, then closes them all. It is not the set's process, so a
+ * map or unmap it makes must fail with EPERM; anything else fails the run.
+ * It makes system calls only (another thread may hold a lock of libc).
+ */
+static long fork_child(void)
+{
+	struct slot copy[POOL];
+	int status, i, k;
+	pid_t pid;
+
+	pthread_mutex_lock(&pool_lock);
+	memcpy(copy, pool, sizeof(copy));
+	pid = fork();
+	pthread_mutex_unlock(&pool_lock);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int bad = 0;
+
+		for (k = 0; k < 16; k++) {
+			struct slot *sl = &copy[below(POOL)];
+			struct vdk_vfio_group_info gi = { .argsz = sizeof(gi) };
+			uint32_t v;
+
+			switch (sl->kind) {
+			case FD_GROUP:
+				ioctl(sl->fd, VDK_VFIO_GROUP_GET_INFO, &gi);
+				break;
+			case FD_IOMMU:
+				if (kmod_unmap(sl->fd, (1ull << 32) + below(256) * PAGE,
+					       PAGE) != -EPERM ||
+				    kmod_map(sl->fd, (uintptr_t)buf,
+					     (1ull << 32) + below(256) * PAGE,
+					     PAGE, 7) != -EPERM)
+					bad = 1;
+				break;
+			case FD_DEVICE:
+				if (pread(sl->fd, &v, 4, (off_t)((uint64_t)
+					  VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40)) < 0)
+					v = 0;
+				break;
+			default:
+				break;
+			}
+		}
+		for (i = 0; i < POOL; i++)
+			if (copy[i].kind != FD_NONE)
+				close(copy[i].fd);
+		_exit(bad);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		__atomic_add_fetch(&fork_failures, 1, __ATOMIC_RELAXED);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static const struct request *pick_request(void)
 {
 	unsigned int total = 0, i, x;
@@ -419,22 +624,38 @@ static void one_call(void)
 	}
 	arg = make_arg(r, (uint8_t *)argbuf, sizeof(argbuf));
 
-	current_name = r->name;
-	alarm(10);
-	ret = kmod_ioctl(fd, req, arg);
-	alarm(0);
+	self->name = r->name;
+	self->started_ms = now_ms();
+	switch (r->op) {
+	case OP_MMAP:
+		ret = mmap_touch(fd);
+		break;
+	case OP_RW:
+		ret = region_rw(fd);
+		break;
+	case OP_FORK:
+		ret = fork_child();
+		break;
+	default:
+		ret = kmod_ioctl(fd, req, arg);
+		break;
+	}
+	self->started_ms = 0;
+	self->calls++;
 
-	r->calls++;
-	if (ret >= 0) {
-		r->ok++;
+	__atomic_add_fetch(&r->calls, 1, __ATOMIC_RELAXED);
+	if (r->op != OP_IOCTL) {
+		count_result(r, ret);
+	} else if (ret >= 0) {
+		__atomic_add_fetch(&r->ok, 1, __ATOMIC_RELAXED);
 		if (req == VDK_VFIO_GROUP_GET_IOMMU_FD)
 			pool_add((int)ret, FD_IOMMU, -1);
 		else if (req == VDK_VFIO_GROUP_GET_DEVICE_FD)
 			pool_add((int)ret, FD_DEVICE, arg == bdfs[1]);
 		else if (ret > 2 && r->req == 0)
 			close((int)ret);	/* a random request made an fd */
-	} else if (-ret < (long)(sizeof(r->errs) / sizeof(r->errs[0]))) {
-		r->errs[-ret]++;
+	} else {
+		count_result(r, ret);
 	}
 
 	/* now and then close something; groups come back when missing */
@@ -448,8 +669,11 @@ static void report(double secs, unsigned long calls)
 {
 	unsigned int i, e;
 
-	printf("fuzz: %lu calls in %.1f s (%.0f calls/s)\n", calls, secs,
-	       calls / secs);
+	printf("fuzz: %lu calls in %.1f s (%.0f calls/s) from %u threads:",
+	       calls, secs, calls / secs, nworkers);
+	for (i = 0; i < nworkers; i++)
+		printf(" %lu", workers[i].calls);
+	printf("; %lu SIGBUS on touch\n", sigbus_count);
 	for (i = 0; i < NREQ; i++) {
 		const struct request *r = &requests[i];
 
@@ -460,6 +684,19 @@ static void report(double secs, unsigned long calls)
 				       strerrorname_np(e) : "?", r->errs[e]);
 		printf("\n");
 	}
+}
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long n = w->calls;
+
+	self = w;
+	rng = w->seed | 1;
+	w->calls = 0;
+	for (iteration = 0; iteration < n; iteration++)
+		one_call();
+	return NULL;
 }
 
 static int setup(void)
@@ -489,14 +726,20 @@ int main(int argc, char **argv)
 	unsigned long calls = 100000;
 	struct timespec t0, t1;
 	uint64_t seed = 0;
+	pthread_t dog;
 	double secs;
-	long pinned;
+	long pinned, foll0, foll;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:t:")) != -1) {
 		switch (opt) {
 		case 'n':
 			calls = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			nworkers = (unsigned int)strtoul(optarg, NULL, 0);
+			if (!nworkers || nworkers > MAX_THREADS)
+				goto usage;
 			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -512,36 +755,59 @@ int main(int argc, char **argv)
 	if (!seed)
 		seed = (uint64_t)time(NULL) * 2654435761u | 1;
 	rng = seed;
-	printf("fuzz: seed %" PRIu64 " (rerun with -s %" PRIu64 ")\n", seed,
-	       seed);
+	printf("fuzz: seed %" PRIu64 " (rerun with -s %" PRIu64 " -t %u)\n",
+	       seed, seed, nworkers);
 	fflush(stdout);
-	signal(SIGALRM, on_alarm);
+	signal(SIGBUS, on_sigbus);
 	if (setup()) {
 		fprintf(stderr, "fuzz: cannot open the groups of %s and %s (module loaded, devices bound to vdk-vfio-pci?)\n",
 			bdfs[0], bdfs[1]);
 		return 2;
 	}
 
+	foll0 = kmod_foll_pins();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (iteration = 0; iteration < calls; iteration++)
-		one_call();
+	if (pthread_create(&dog, NULL, watchdog, NULL))
+		return 2;
+	for (i = 0; i < (int)nworkers; i++) {
+		workers[i].id = i;
+		workers[i].seed = seed + i;
+		workers[i].calls = calls / nworkers +
+				   (i < (int)(calls % nworkers));
+		if (pthread_create(&workers[i].thread, NULL, worker_fn,
+				   &workers[i]))
+			return 2;
+	}
+	for (i = 0; i < (int)nworkers; i++)
+		pthread_join(workers[i].thread, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	report(secs, calls);
 
 	for (i = 0; i < POOL; i++)
 		pool_close(i);
+	if (fork_failures) {
+		printf("fuzz: FAILED: %lu fork children could map or unmap through an inherited IOMMU fd\n",
+		       fork_failures);
+		return 1;
+	}
 	pinned = kmod_pinned_pages();
 	if (pinned != 0 || kmod_debugfs("dma_mappings") != 0) {
 		printf("fuzz: FAILED: %ld pages still pinned after every fd was closed\n",
 		       pinned);
 		return 1;
 	}
+	foll = kmod_foll_pins();
+	if (foll0 == LONG_MIN || foll != foll0) {
+		printf("fuzz: FAILED: /proc/vmstat counts %ld pages pinned and not released after every fd was closed\n",
+		       foll - foll0);
+		return 1;
+	}
 	printf("fuzz: passed: no hang, nothing left pinned\n");
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: %s [-n CALLS] [-s SEED] NVME_BDF NIC_BDF\n",
-		argv[0]);
+	fprintf(stderr, "usage: %s [-n CALLS] [-t THREADS (1-%d)] [-s SEED] NVME_BDF NIC_BDF\n",
+		argv[0], MAX_THREADS);
 	return 2;
 }
