@@ -649,6 +649,63 @@ static void test_unbind_asks_userspace_to_release(void **state)
 	rebind(nvme_bdf);
 }
 
+/*
+ * 4: removal of the device (sysfs "remove", as hot unplug) with its fd
+ * open and a BAR mapped: the same request, then the device goes once the
+ * process lets it go, and a rescan brings it back. On the third NVMe,
+ * which the rest of the tests do not need bound.
+ */
+static void test_remove_asks_userspace_to_release(void **state)
+{
+	const char *third = getenv("VDK_VM_NVME1");
+	struct pollfd pfd = { .events = POLLIN };
+	char path[128];
+	pid_t remover;
+	struct dev d;
+	uint64_t n;
+	long end;
+
+	(void)state;
+	assert_non_null(third);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 third);
+	assert_int_equal(kmod_sysfs_write(path, "vdk-vfio-pci"), 0);
+	kmod_sysfs_write("/sys/bus/pci/drivers/nvme/unbind", third);
+	rebind(third);
+
+	dev_open(&d, third);
+	bar_map(&d);
+	pfd.fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(set_irq(d.fd, VDK_VFIO_PCI_REQ_IRQ_INDEX, pfd.fd), 0);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", third);
+	remover = track_child(fork());
+	assert_true(remover >= 0);
+	if (remover == 0) {
+		int fd;
+
+		for (fd = 3; fd < 256; fd++)
+			close(fd);
+		_exit(kmod_sysfs_write(path, "1") ? 1 : 0);
+	}
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(read(pfd.fd, &n, sizeof(n)), sizeof(n));
+	assert_int_equal(wait_sleeping(remover), 'S');
+	dev_close(&d);
+	assert_int_equal(wait_child(remover, 5000), 0);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", third);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* back, driverless (the nvme driver may take it: let it go) */
+	assert_int_equal(kmod_sysfs_write("/sys/bus/pci/rescan", "1"), 0);
+	end = now_ms() + 5000;
+	while (access(path, F_OK) && now_ms() < end)
+		sleep_ms(50);
+	assert_int_equal(access(path, F_OK), 0);
+	close(pfd.fd);
+}
+
 /* 4: a process that ignores the request can be killed; the unbind ends. */
 static void test_unbind_completes_when_holder_is_killed(void **state)
 {
@@ -935,6 +992,7 @@ int main(int argc, char **argv)
 		T(test_unbind_asks_userspace_to_release),
 		T(test_unbind_completes_when_holder_is_killed),
 		T(test_state_does_not_outlive_an_unbind),
+		T(test_remove_asks_userspace_to_release),
 		T(test_failed_unmap_keeps_pins),
 		T(test_failed_unmap_pins_return_at_close),
 		T(test_fork_child_cannot_unmap),
