@@ -12,9 +12,9 @@
  *
  * usage: fuzz_vdk_vfio [-n CALLS] [-t THREADS] [-s SEED] NVME_BDF NIC_BDF
  *
- * CALLS (100,000 by default) are shared by the threads. Thread i draws
- * from SEED + i: with one thread (-t 1) a seed replays exactly; with more
- * the interleaving differs from run to run.
+ * CALLS (100,000 by default) are shared by the threads, each drawing from
+ * its own sequence derived from SEED: with one thread (-t 1) a seed
+ * replays exactly; with more the interleaving differs from run to run.
  *
  * The process drops CAP_IPC_LOCK and caps RLIMIT_MEMLOCK, so a random
  * MAP_DMA over a large valid range fails instead of pinning the guest.
@@ -594,7 +594,7 @@ static void one_call(void)
 	long ret;
 	int fd;
 
-	if (!req)
+	if (!req && r->op == OP_IOCTL)
 		req = below(2) ? _IO(VDK_VFIO_TYPE, VDK_VFIO_BASE + below(32)) :
 				 (unsigned long)(uint32_t)rnd();
 	if (req == VDK_VFIO_DEVICE_RESET)
@@ -771,7 +771,8 @@ int main(int argc, char **argv)
 		return 2;
 	for (i = 0; i < (int)nworkers; i++) {
 		workers[i].id = i;
-		workers[i].seed = seed + i;
+		/* apart by an even constant: after rng = seed | 1 they still differ */
+		workers[i].seed = seed + i * 0x9e3779b97f4a7c16ull;
 		workers[i].calls = calls / nworkers +
 				   (i < (int)(calls % nworkers));
 		if (pthread_create(&workers[i].thread, NULL, worker_fn,
