@@ -706,6 +706,28 @@ static void test_remove_asks_userspace_to_release(void **state)
 	close(pfd.fd);
 }
 
+/* rmmod while a group fd, or only a BAR mapping, holds the module: refused. */
+static void test_rmmod_refused_while_in_use(void **state)
+{
+	struct dev d;
+
+	(void)state;
+	dev_open(&d, nvme_bdf);
+	bar_map(&d);
+	assert_int_equal(syscall(SYS_delete_module, "vdk_vfio", O_NONBLOCK),
+			 -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(d.fd);
+	close(d.iommu);
+	close(d.group);
+	d.fd = d.iommu = d.group = 0;
+	/* the mapping alone still holds the device file, so the module */
+	assert_int_equal(syscall(SYS_delete_module, "vdk_vfio", O_NONBLOCK),
+			 -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	dev_close(&d);
+}
+
 /* 4: a process that ignores the request can be killed; the unbind ends. */
 static void test_unbind_completes_when_holder_is_killed(void **state)
 {
@@ -993,6 +1015,7 @@ int main(int argc, char **argv)
 		T(test_unbind_completes_when_holder_is_killed),
 		T(test_state_does_not_outlive_an_unbind),
 		T(test_remove_asks_userspace_to_release),
+		T(test_rmmod_refused_while_in_use),
 		T(test_failed_unmap_keeps_pins),
 		T(test_failed_unmap_pins_return_at_close),
 		T(test_fork_child_cannot_unmap),
