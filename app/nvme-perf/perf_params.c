@@ -38,7 +38,9 @@ perf_usage(FILE *f, const char *prog)
 		"  -M, --rwmixread PERCENT    reads among the I/Os of rw and randrw, 0..100\n"
 		"  -t, --time SECONDS         measured run time (default 10)\n"
 		"  -a, --warmup-time SECONDS  I/O before the measurement starts (default 0)\n"
-		"  -c, --core-mask MASK       lcores that do I/O, hexadecimal (default: the main lcore)\n"
+		"  -c, --core-mask MASK       lcores that do I/O, a hexadecimal mask with or without\n"
+		"                             0x, as SPDK reads it (-c 10 is lcore 4; default: the\n"
+		"                             main lcore)\n"
 		"  -r, --transport-id STRING  'trtype:PCIe traddr:0000:00:04.0 [ns:N]'; repeatable;\n"
 		"                             default: every NVMe controller on vfio-pci\n"
 		"  -P, --num-qpairs N         queue pairs per namespace per core (default 1, max %u)\n"
@@ -87,6 +89,35 @@ parse_num(const char *s, unsigned long long min, unsigned long long max, unsigne
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * A core mask as spdk_nvme_perf reads it: hexadecimal, "0x" optional, so
+ * "10" is lcore 4 (strtoull's base 0 would read it as decimal 10, lcores 1
+ * and 3, and "010" as octal). Nothing but hex digits after the prefix.
+ */
+static int
+parse_core_mask(const char *s, uint64_t *out)
+{
+	const char *digits = s;
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		digits += 2;
+	if (*digits == '\0')
+		return -EINVAL;
+	for (const char *c = digits; *c != '\0'; c++)
+		if (!isxdigit((unsigned char)*c))
+			return -EINVAL;
+	errno = 0;
+	v = strtoull(digits, &end, 16);
+	if (errno != 0 || *end != '\0' || v == 0)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -236,9 +267,9 @@ perf_params_parse(struct perf_params *p, int argc, char **argv)
 			p->warmup_s = (uint32_t)v;
 			break;
 		case 'c':
-			if (parse_num(optarg, 1, UINT64_MAX, &v) < 0)
-				return bad("-c", optarg, "want a hexadecimal core mask such as 0x3");
-			p->core_mask = v;
+			if (parse_core_mask(optarg, &p->core_mask) < 0)
+				return bad("-c", optarg,
+					   "want a non-zero hexadecimal core mask such as 0x3 or 3");
 			p->core_mask_set = true;
 			break;
 		case 'r':
@@ -305,8 +336,6 @@ perf_params_parse(struct perf_params *p, int argc, char **argv)
 int
 perf_find_core_mask(int argc, char **argv, uint64_t *mask)
 {
-	unsigned long long v;
-
 	for (int i = 1; i < argc; i++) {
 		const char *val = NULL;
 
@@ -316,10 +345,8 @@ perf_find_core_mask(int argc, char **argv, uint64_t *mask)
 			val = argv[i] + 12;
 		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0')
 			val = argv[i] + 2;
-		if (val != NULL && parse_num(val, 1, UINT64_MAX, &v) == 0) {
-			*mask = v;
+		if (val != NULL && parse_core_mask(val, mask) == 0)
 			return 1;
-		}
 	}
 	return 0;
 }

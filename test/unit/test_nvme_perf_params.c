@@ -175,6 +175,44 @@ test_nvme_perf_params_core_mask_becomes_the_lcore_list(void **state)
 	assert_string_equal(perf_pattern_name((enum perf_pattern)9), "?");
 }
 
+/* spdk_nvme_perf reads -c as hexadecimal, with or without 0x: "-c 10" is lcore 4. */
+static void
+test_nvme_perf_params_core_mask_is_hex_without_0x(void **state)
+{
+	static char *const bad[] = { "0x", "x10", "0x0", "g", "1 ", " 1", "+1", "-1",
+				    "0X-1", "10000000000000000", "0x1g" };
+	struct perf_params p;
+	uint64_t mask = 0;
+
+	(void)state;
+	perf_params_defaults(&p);
+	assert_int_equal(parse(&p, ARGC("-c", "10"), ARGV("-c", "10")), 0);
+	assert_int_equal(p.core_mask, 0x10);
+	perf_params_defaults(&p);
+	assert_int_equal(parse(&p, ARGC("-c", "0x10"), ARGV("-c", "0x10")), 0);
+	assert_int_equal(p.core_mask, 0x10);
+	perf_params_defaults(&p);
+	assert_int_equal(parse(&p, ARGC("--core-mask=fF"), ARGV("--core-mask=fF")), 0);
+	assert_int_equal(p.core_mask, 0xff);
+	/* The EAL's lcores come from the same reading. */
+	assert_int_equal(perf_find_core_mask(ARGC("-c", "10"), ARGV("-c", "10"), &mask), 1);
+	assert_int_equal(mask, 0x10);
+	assert_int_equal(perf_find_core_mask(ARGC("-c12"), ARGV("-c12"), &mask), 1);
+	assert_int_equal(mask, 0x12);
+	/* Octal-looking and decimal-only forms are hex too; junk is refused. */
+	perf_params_defaults(&p);
+	assert_int_equal(parse(&p, ARGC("-c", "010"), ARGV("-c", "010")), 0);
+	assert_int_equal(p.core_mask, 0x10);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		perf_params_defaults(&p);
+		if (parse(&p, ARGC("-c", bad[i]), ARGV("-c", bad[i])) != -EINVAL)
+			fail_msg("-c \"%s\" was taken", bad[i]);
+		assert_false(p.core_mask_set);
+		if (perf_find_core_mask(ARGC("-c", bad[i]), ARGV("-c", bad[i]), &mask) != 0)
+			fail_msg("-c \"%s\" was found as a mask", bad[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -183,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_nvme_perf_params_transport_id_forms),
 		cmocka_unit_test(test_nvme_perf_params_refusals_explain_themselves),
 		cmocka_unit_test(test_nvme_perf_params_core_mask_becomes_the_lcore_list),
+		cmocka_unit_test(test_nvme_perf_params_core_mask_is_hex_without_0x),
 	};
 
 	return cmocka_run_group_tests_name("nvme_perf_params", tests, NULL, NULL);
