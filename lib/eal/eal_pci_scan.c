@@ -45,7 +45,11 @@ eal_sysfs_root(void)
 
 	if (sysfs_root_override != NULL)
 		return sysfs_root_override;
-	env = getenv("VDK_SYSFS_ROOT");
+	/*
+	 * Not in a set-user-ID or file-capability program: the invoking user
+	 * would pick the tree whose "devices" a privileged process opens.
+	 */
+	env = secure_getenv("VDK_SYSFS_ROOT");
 	if (env != NULL && env[0] != '\0')
 		return env;
 	return "/sys";

@@ -356,6 +356,36 @@ test_sysfs_root_comes_from_setter_then_environment_then_default(void **state)
 	assert_string_equal(eal_sysfs_root(), "/sys");
 }
 
+/*
+ * libc's secure_getenv, modelled: in a set-user-ID or file-capability
+ * program (AT_SECURE) it returns NULL, so that the invoking user cannot
+ * point a privileged process at a sysfs tree of their own making. The
+ * library's call binds to this definition through the PLT.
+ */
+static bool secure_exec;
+
+char *
+secure_getenv(const char *name)
+{
+	return secure_exec ? NULL : getenv(name);
+}
+
+static void
+test_sysfs_root_ignores_environment_in_a_privileged_program(void **state)
+{
+	(void)state;
+	setenv("VDK_SYSFS_ROOT", "/tmp/users-own-sysfs", 1);
+	assert_string_equal(eal_sysfs_root(), "/tmp/users-own-sysfs");
+	secure_exec = true;
+	assert_string_equal(eal_sysfs_root(), "/sys");
+	/* What the program itself sets still counts. */
+	eal_pci_set_sysfs_root("/set/root");
+	assert_string_equal(eal_sysfs_root(), "/set/root");
+	eal_pci_set_sysfs_root(NULL);
+	secure_exec = false;
+	unsetenv("VDK_SYSFS_ROOT");
+}
+
 static void
 test_addr_parse_takes_full_and_short_forms(void **state)
 {
@@ -443,6 +473,7 @@ main(void)
 		T(test_scan_one_reports_an_absent_device_as_enoent),
 		T(test_sysfs_driver_reads_the_binding_now),
 		T(test_sysfs_root_comes_from_setter_then_environment_then_default),
+		T(test_sysfs_root_ignores_environment_in_a_privileged_program),
 		T(test_addr_parse_takes_full_and_short_forms),
 		T(test_addr_parse_rejects_bad_forms_and_leaves_the_address),
 		T(test_addr_format_writes_full_form_or_enospc),
