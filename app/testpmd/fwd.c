@@ -537,16 +537,10 @@ tp_set_burst(struct testpmd *t, unsigned int burst)
 int
 tp_set_txpkts(struct testpmd *t, const uint16_t *segs, unsigned int n)
 {
-	unsigned int i;
 	uint32_t room = vdk_pktmbuf_data_room_size(t->pool) - VDK_PKTMBUF_HEADROOM;
 
-	for (i = 0; i < n; i++) {
-		if (segs[i] > room) {
-			fprintf(t->out, "Segment %u of %u bytes does not fit an mbuf (%u bytes)\n",
-				i, segs[i], room);
-			return -EINVAL;
-		}
-	}
+	if (tp_txpkts_fit(segs, n, room, t->out, "") != 0)
+		return -EINVAL;
 	memcpy(t->txsegs, segs, n * sizeof(segs[0]));
 	t->nb_txsegs = n;
 	return t->forwarding ? tp_fwd_publish(t) : 0;

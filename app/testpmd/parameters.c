@@ -98,6 +98,21 @@ tp_parse_txpkts(const char *s, uint16_t *segs, unsigned int max)
 	return (int)n;
 }
 
+int
+tp_txpkts_fit(const uint16_t *segs, unsigned int n, unsigned int room, FILE *out,
+	      const char *prefix)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (segs[i] > room) {
+			fprintf(out, "%ssegment %u of %u bytes does not fit an mbuf (%u bytes): "
+				"split it into shorter segments, or start with a larger "
+				"--mbuf-size\n", prefix, i, segs[i], room);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_peer(struct tp_params *p, const char *s)
 {
@@ -158,6 +173,8 @@ int
 tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 {
 	struct tp_params np = *p;
+	const char *txpkts_arg = NULL;
+	char prefix[192];
 	unsigned long v;
 	char *end;
 	double d;
@@ -215,6 +232,7 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 				return bad(err, "--txpkts", optarg,
 					   "up to 8 comma-separated lengths, the first at least 42");
 			np.nb_txpkts = (unsigned int)n;
+			txpkts_arg = optarg;
 			break;
 		case OPT_STATS:
 			if (parse_uint(optarg, 0, 86400, &v) != 0)
@@ -267,6 +285,12 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 		fprintf(err, "testpmd: unexpected argument '%s': see --help\n", argv[optind]);
 		return -EINVAL;
 	}
+	/* After every option: --mbuf-size may follow --txpkts. */
+	snprintf(prefix, sizeof(prefix), "testpmd: invalid --txpkts '%.128s': ",
+		 txpkts_arg != NULL ? txpkts_arg : "(default)");
+	if (tp_txpkts_fit(np.txpkts, np.nb_txpkts, np.mbuf_size - VDK_PKTMBUF_HEADROOM, err,
+			  prefix) != 0)
+		return -EINVAL;
 	*p = np;
 	return 0;
 }

@@ -75,6 +75,15 @@ void tp_usage(FILE *f, const char *prog);
 /* Parse "64" or "64,128" into segment lengths. @return count, or -EINVAL. */
 int tp_parse_txpkts(const char *s, uint16_t *segs, unsigned int max);
 
+/*
+ * txonly fills one mbuf a segment: one longer than the data room @room
+ * (headroom taken off) would send the memory after the buffer. Shared by
+ * --txpkts and `set txpkts`. @return 0, or -EINVAL with a message on @out
+ * after @prefix.
+ */
+int tp_txpkts_fit(const uint16_t *segs, unsigned int n, unsigned int room, FILE *out,
+		  const char *prefix);
+
 /* ---- forwarding (fwd.c, fwd_*.c) ---- */
 
 /* One rx queue to one tx queue, polled by one lcore. */

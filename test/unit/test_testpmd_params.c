@@ -157,6 +157,50 @@ test_txpkts_parser(void **state)
 	assert_int_equal(tp_parse_txpkts(NULL, segs, 8), -EINVAL);
 }
 
+/*
+ * --txpkts is checked against the mbuf data room, after every option is
+ * read (--mbuf-size may come later), as `set txpkts` checks it: a segment
+ * larger than its mbuf would put the memory after the buffer on the wire.
+ */
+static void
+test_txpkts_must_fit_the_mbuf_data_room(void **state)
+{
+	static const char *const too_big[] = { "--txpkts=4000", NULL };
+	static const char *const second_too_big[] = { "--txpkts=64,2049", NULL };
+	static const char *const shrunk_later[] = { "--txpkts=1500", "--mbuf-size=1024", NULL };
+	static const char *const exact[] = { "--txpkts=2048,2048", NULL };
+	static const char *const grown[] = { "--txpkts=4000", "--mbuf-size=4224", NULL };
+	static const char *const grown_first[] = { "--mbuf-size=4224", "--txpkts=4096", NULL };
+	struct tp_params p, before;
+
+	(void)state;
+	tp_params_defaults(&p);
+	before = p;
+	assert_int_equal(parse(&p, too_big), -EINVAL);
+	assert_non_null(err_buf);
+	assert_non_null(strstr(err_buf, "testpmd: invalid --txpkts '4000': segment 0 of 4000 "
+				"bytes does not fit an mbuf (2048 bytes)"));
+	assert_non_null(strstr(err_buf, "--mbuf-size"));
+	assert_memory_equal(&p, &before, sizeof(p));
+	assert_int_equal(parse(&p, second_too_big), -EINVAL);
+	assert_non_null(strstr(err_buf, "segment 1 of 2049 bytes does not fit an mbuf (2048 "
+				"bytes)"));
+	assert_int_equal(parse(&p, shrunk_later), -EINVAL);
+	assert_non_null(strstr(err_buf, "segment 0 of 1500 bytes does not fit an mbuf (896 "
+				"bytes)"));
+	assert_memory_equal(&p, &before, sizeof(p));
+
+	assert_int_equal(parse(&p, exact), 0);
+	assert_int_equal(p.nb_txpkts, 2);
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, grown), 0);
+	assert_int_equal(p.txpkts[0], 4000);
+	assert_int_equal(p.mbuf_size, 4224);
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, grown_first), 0);
+	assert_int_equal(p.txpkts[0], 4096);
+}
+
 int
 main(void)
 {
@@ -166,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_bad_values_are_refused_and_change_nothing),
 		cmocka_unit_test(test_help_prints_usage_and_says_so),
 		cmocka_unit_test(test_txpkts_parser),
+		cmocka_unit_test(test_txpkts_must_fit_the_mbuf_data_room),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 
