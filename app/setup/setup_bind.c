@@ -54,6 +54,14 @@ check_users(struct setup_ctx *ctx, const struct setup_dev *d, const char *verb)
 		print_users(ctx, d->bdf, &u);
 		return -EBUSY;
 	}
+	if (u.held && !ctx->force) {
+		setup_err(ctx, "%s: refusing to %s: it is part of an active device-mapper or md "
+			  "device (LVM, RAID, multipath, dm-crypt); stop that device first "
+			  "(vgchange -an, mdadm --stop, multipath -f, cryptsetup close) or pass "
+			  "--force:", d->bdf, verb);
+		print_users(ctx, d->bdf, &u);
+		return -EBUSY;
+	}
 	if (u.net_active && !ctx->force) {
 		setup_err(ctx, "%s: refusing to %s: it carries an active network interface; "
 			  "take it down first (ip link set IFACE down, remove its addresses) "
@@ -61,6 +69,9 @@ check_users(struct setup_ctx *ctx, const struct setup_dev *d, const char *verb)
 		print_users(ctx, d->bdf, &u);
 		return -EBUSY;
 	}
+	if (u.held)
+		fprintf(ctx->out, "%s: --force: taking it although a dm/md device uses it\n",
+			d->bdf);
 	if (u.net_active)
 		fprintf(ctx->out, "%s: --force: taking it although an interface is active\n",
 			d->bdf);

@@ -141,9 +141,10 @@ int setup_list_devices(struct setup_ctx *ctx, char ***bdfs);
 
 /* setup_inuse.c: what on the host still uses a device. */
 struct setup_users {
-	char what[16][160];	/* one sentence each, for messages */
+	char what[16][256];	/* one sentence each, for messages */
 	unsigned int nb;
 	bool mounted;		/* a filesystem or swap: never overridden */
+	bool held;		/* part of an active dm/md device nothing mounts */
 	bool net_active;	/* an interface up / addressed / routed */
 	bool vfio_open;		/* a process holds the device's VFIO group */
 };

@@ -2,25 +2,67 @@
 /*
  * What the host still uses on a PCI device, so that bind never pulls a
  * disk out from under a mounted filesystem or a NIC out from under the
- * network: block devices below the device in sysfs (their partitions and
- * the dm/md devices that hold them) against /proc/mounts and /proc/swaps,
- * and network interfaces below it that are up, addressed or routed.
+ * network, as SPDK's setup.sh refuses mounted devices.
+ *
+ * Block devices are matched by major:minor, not by the names mounts give
+ * them (/dev/root, a node a container made, another namespace's path):
+ * each block device below the device in sysfs, NVMe multipath heads over
+ * its controllers, their partitions and the dm/md devices stacked on them,
+ * against the mountinfo of every mount namespace, against btrfs's own
+ * list of each mounted filesystem's devices, and against the nodes
+ * /proc/swaps names. A stacked device that nothing mounts is still open.
+ * Network interfaces below the device count when up, addressed or routed.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "setup_internal.h"
 
-#define MAX_BLOCKS 64
+#define MAX_NAMES 64
+#define MAX_BLOCKS 256
+#define MAX_BTRFS 8
 #define IFF_UP_FLAG 0x1	/* from linux/if.h; the flags file is hex */
 
-struct blockset {
-	char name[MAX_BLOCKS][SETUP_NAME_LEN];
+/* Interface names, 9p tags, mount namespaces seen: short strings. */
+struct nameset {
+	char name[MAX_NAMES][SETUP_NAME_LEN];
 	unsigned int nb;
+};
+
+/*
+ * A block device the PCI device's removal would take away: one below it in
+ * sysfs, an NVMe multipath head over its controller, a partition of one of
+ * those, or a dm/md device stacked on any of them (holders/).
+ */
+struct block {
+	char name[SETUP_NAME_LEN];
+	unsigned int major, minor;
+	bool has_devno;		/* sysfs "dev"; hidden NVMe path disks have none */
+	int from;		/* the device it is part of or stacked on, -1 if none */
+	bool holder;		/* stacked on @from (dm, md), not a partition of it */
+	bool reported;		/* one sentence a device is enough */
+};
+
+/* A mounted btrfs with one of our devices among its own (sysfs fs/btrfs). */
+struct btrfs_fs {
+	char fsid[SETUP_NAME_LEN];
+	int member;		/* our block device among its devices */
+	struct nameset devs;	/* all its devices */
+	bool reported;
+};
+
+struct blockset {
+	struct block b[MAX_BLOCKS];
+	unsigned int nb;
+	bool overflow;
+	struct btrfs_fs fs[MAX_BTRFS];
+	unsigned int nb_fs;
 };
 
 static void
@@ -36,7 +78,7 @@ users_add(struct setup_users *u, const char *fmt, ...)
 }
 
 static bool
-blockset_has(const struct blockset *s, const char *name)
+nameset_has(const struct nameset *s, const char *name)
 {
 	for (unsigned int i = 0; i < s->nb; i++)
 		if (strcmp(s->name[i], name) == 0)
@@ -45,9 +87,9 @@ blockset_has(const struct blockset *s, const char *name)
 }
 
 static void
-blockset_add(struct blockset *s, const char *name)
+nameset_add(struct nameset *s, const char *name)
 {
-	if (s->nb < MAX_BLOCKS && strlen(name) < SETUP_NAME_LEN && !blockset_has(s, name))
+	if (s->nb < MAX_NAMES && strlen(name) < SETUP_NAME_LEN && !nameset_has(s, name))
 		strcpy(s->name[s->nb++], name);
 }
 
@@ -69,7 +111,7 @@ below(const char *path, const char *devpath)
  */
 static int
 class_below(struct setup_ctx *ctx, const char *cls, const struct setup_dev *d,
-	    struct blockset *out)
+	    struct nameset *out)
 {
 	char path[PATH_MAX];
 	char **names;
@@ -86,72 +128,281 @@ class_below(struct setup_ctx *ctx, const char *cls, const struct setup_dev *d,
 	for (int i = 0; i < n; i++) {
 		if (setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/%s/%s", cls,
 			       names[i]) == 0 && below(path, d->path))
-			blockset_add(out, names[i]);
+			nameset_add(out, names[i]);
 	}
 	setup_free_list(names, n);
 	return 0;
 }
 
-/* Add dm and md devices stacked on the set, and what is stacked on those. */
+/* "259:3" as the kernel writes dev files and mountinfo's third field. */
+static bool
+parse_devno(const char *s, unsigned int *major, unsigned int *minor)
+{
+	char tail;
+
+	return sscanf(s, "%u:%u%c", major, minor, &tail) == 2;
+}
+
+static int
+blocks_find(const struct blockset *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->nb; i++)
+		if (strcmp(s->b[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+blocks_find_devno(const struct blockset *s, unsigned int major, unsigned int minor)
+{
+	for (unsigned int i = 0; i < s->nb; i++)
+		if (s->b[i].has_devno && s->b[i].major == major && s->b[i].minor == minor)
+			return (int)i;
+	return -1;
+}
+
 static void
-add_holders(struct setup_ctx *ctx, struct blockset *s)
+blocks_add(struct setup_ctx *ctx, struct blockset *s, const char *name, int from, bool holder)
+{
+	char path[PATH_MAX], dev[32];
+	struct block *b;
+
+	if (blocks_find(s, name) >= 0)
+		return;
+	if (s->nb == MAX_BLOCKS || strlen(name) >= SETUP_NAME_LEN) {
+		s->overflow = true;
+		return;
+	}
+	b = &s->b[s->nb++];
+	memset(b, 0, sizeof(*b));
+	strcpy(b->name, name);
+	b->from = from;
+	b->holder = holder;
+	setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s/dev", name);
+	b->has_devno = setup_read_str(path, dev, sizeof(dev)) == 0 &&
+		       parse_devno(dev, &b->major, &b->minor);
+}
+
+/*
+ * NVMe native multipath: the namespace's disk (nvme0n1) hangs below the
+ * subsystem, not below the controller's PCI device, which holds only the
+ * hidden path disk (nvme0c0n1). The subsystem directory links to each of
+ * its controllers; a head disk of a subsystem with one of our controllers
+ * goes with the device.
+ */
+static void
+add_nvme_heads(struct setup_ctx *ctx, const struct setup_dev *d, struct blockset *s)
+{
+	char path[PATH_MAX];
+	char **subs, **ents;
+	int ns, ne;
+
+	setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/nvme-subsystem");
+	ns = setup_list_dir(path, &subs);
+	for (int i = 0; i < ns; i++) {
+		bool ours = false;
+
+		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/nvme-subsystem/%s",
+			   subs[i]);
+		ne = setup_list_dir(path, &ents);
+		for (int k = 0; k < ne && !ours; k++)
+			ours = setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path),
+					  "class/nvme-subsystem/%s/%s", subs[i], ents[k]) == 0 &&
+			       below(path, d->path);
+		for (int k = 0; k < ne && ours; k++) {
+			setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s",
+				   ents[k]);
+			if (setup_exists(path))
+				blocks_add(ctx, s, ents[k], -1, false);
+		}
+		if (ne > 0)
+			setup_free_list(ents, ne);
+	}
+	if (ns > 0)
+		setup_free_list(subs, ns);
+}
+
+/*
+ * Partitions (subdirectories with a "partition" file) and holders (dm, md,
+ * multipath heads, and what is stacked on those) of every device in the
+ * set. The set grows while we walk it: that is the transitive closure.
+ */
+static void
+add_partitions_and_holders(struct setup_ctx *ctx, struct blockset *s)
 {
 	char path[PATH_MAX];
 	char **names;
 	int n;
 
-	/* The set grows while we walk it: that is the transitive closure. */
 	for (unsigned int i = 0; i < s->nb; i++) {
-		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s/holders",
-			   s->name[i]);
+		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s", s->b[i].name);
 		n = setup_list_dir(path, &names);
-		if (n <= 0)
-			continue;
+		for (int k = 0; k < n; k++) {
+			setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path),
+				   "class/block/%s/%s/partition", s->b[i].name, names[k]);
+			if (setup_exists(path))
+				blocks_add(ctx, s, names[k], (int)i, false);
+		}
+		if (n > 0)
+			setup_free_list(names, n);
+		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s/holders",
+			   s->b[i].name);
+		n = setup_list_dir(path, &names);
 		for (int k = 0; k < n; k++)
-			blockset_add(s, names[k]);
-		setup_free_list(names, n);
+			blocks_add(ctx, s, names[k], (int)i, true);
+		if (n > 0)
+			setup_free_list(names, n);
 	}
 }
 
 /*
- * The block device a mount source names: "/dev/sda1" is sda1; for
- * "/dev/mapper/x", "/dev/md/y" or "/dev/disk/by-uuid/z" follow the link
- * under --dev, or failing that match a dm device's dm/name.
+ * Mounted btrfs filesystems with a device of ours: mountinfo shows a btrfs
+ * mount with an anonymous major:minor and one member as its source, so a
+ * second member would go unseen. sysfs fs/btrfs/FSID exists while it is
+ * mounted and lists every member under devices/.
  */
-static bool
-source_in_set(struct setup_ctx *ctx, const char *src, const struct blockset *s,
-	      char *hit, size_t len)
+static void
+find_btrfs(struct setup_ctx *ctx, struct blockset *s)
+{
+	char path[PATH_MAX];
+	char **fsids, **devs;
+	int nf, nd;
+
+	setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "fs/btrfs");
+	nf = setup_list_dir(path, &fsids);
+	for (int i = 0; i < nf; i++) {
+		struct btrfs_fs fs = { .member = -1 };
+
+		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "fs/btrfs/%s/devices", fsids[i]);
+		nd = setup_list_dir(path, &devs);
+		for (int k = 0; k < nd; k++) {
+			nameset_add(&fs.devs, devs[k]);
+			if (fs.member < 0)
+				fs.member = blocks_find(s, devs[k]);
+		}
+		if (nd > 0)
+			setup_free_list(devs, nd);
+		if (fs.member < 0 || strlen(fsids[i]) >= SETUP_NAME_LEN)
+			continue;
+		if (s->nb_fs == MAX_BTRFS) {
+			s->overflow = true;
+			break;
+		}
+		strcpy(fs.fsid, fsids[i]);
+		s->fs[s->nb_fs++] = fs;
+	}
+	if (nf > 0)
+		setup_free_list(fsids, nf);
+}
+
+/* Everything below @d, over it, and stacked on those. 0 or -errno. */
+static int
+collect_blocks(struct setup_ctx *ctx, const struct setup_dev *d, struct blockset *s)
+{
+	struct nameset below_dev = { .nb = 0 };
+	int rc;
+
+	rc = class_below(ctx, "block", d, &below_dev);
+	if (rc < 0)
+		return rc;
+	for (unsigned int i = 0; i < below_dev.nb; i++)
+		blocks_add(ctx, s, below_dev.name[i], -1, false);
+	if (below_dev.nb == MAX_NAMES)
+		s->overflow = true;
+	add_nvme_heads(ctx, d, s);
+	add_partitions_and_holders(ctx, s);
+	if (s->nb > 0)
+		find_btrfs(ctx, s);
+	if (s->overflow) {
+		setup_err(ctx, "%s: more block devices on and over it than this tool can "
+			  "check (%u)", d->bdf, MAX_BLOCKS);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * A use of a device accounts for what it is part of or stacked on too: a
+ * mounted dm-3 over dm-2 over the disk needs no second sentence for dm-2.
+ */
+static void
+mark_reported(struct blockset *s, int i)
+{
+	for (; i >= 0 && !s->b[i].reported; i = s->b[i].from)
+		s->b[i].reported = true;
+}
+
+/* "dm-0 over nvme0n1p1" for a stacked device, the bare name otherwise. */
+static const char *
+describe(const struct blockset *s, int i, char *buf, size_t len)
+{
+	const struct block *b = &s->b[i];
+
+	if (b->holder)
+		snprintf(buf, len, "%s over %s", b->name, s->b[b->from].name);
+	else
+		snprintf(buf, len, "%s", b->name);
+	return buf;
+}
+
+/*
+ * The name a /dev path ends at under --dev: links followed to the node
+ * ("/dev/disk/by-uuid/X" -> "nvme0n1p3"), or the last link's target when
+ * the chain ends nowhere, or the path's own last component.
+ */
+static void
+dev_node_name(struct setup_ctx *ctx, const char *rel, char *name, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+
+	if (setup_path(ctx, SETUP_ROOT_DEV, path, sizeof(path), "%s", rel) == 0) {
+		if (realpath(path, real) != NULL) {
+			base = strrchr(real, '/') + 1;
+		} else if (setup_readlink_base(path, name, len) == 0) {
+			return;
+		}
+	}
+	snprintf(name, len, "%s", base);
+}
+
+/*
+ * The block device a /dev path names: by the major:minor of the node it
+ * reaches, whatever its name; else by name ("/dev/sda1", through the links
+ * under --dev: "/dev/disk/by-uuid/...", "/dev/mapper/x"), or by a dm
+ * device's own name. The index in @s, or -1.
+ */
+static int
+source_index(struct setup_ctx *ctx, const char *src, const struct blockset *s)
 {
 	char path[PATH_MAX], name[SETUP_NAME_LEN], dmname[256];
 	const char *rel;
+	struct stat st;
+	int i;
 
 	if (strncmp(src, "/dev/", 5) != 0)
-		return false;
+		return -1;
 	rel = src + 5;
-	if (strchr(rel, '/') == NULL && blockset_has(s, rel)) {
-		snprintf(hit, len, "%s", rel);
-		return true;
-	}
-	if (setup_path(ctx, SETUP_ROOT_DEV, path, sizeof(path), "%s", rel) == 0 &&
-	    setup_readlink_base(path, name, sizeof(name)) == 0 && blockset_has(s, name)) {
-		snprintf(hit, len, "%s", name);
-		return true;
-	}
+	if (setup_path(ctx, SETUP_ROOT_DEV, path, sizeof(path), "%s", rel) < 0)
+		return -1;
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
+		return blocks_find_devno(s, major(st.st_rdev), minor(st.st_rdev));
+	dev_node_name(ctx, rel, name, sizeof(name));
+	if ((i = blocks_find(s, name)) >= 0)
+		return i;
 	if (strncmp(rel, "mapper/", 7) != 0)
-		return false;
-	for (unsigned int i = 0; i < s->nb; i++) {
+		return -1;
+	for (unsigned int k = 0; k < s->nb; k++) {
 		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s/dm/name",
-			   s->name[i]);
+			   s->b[k].name);
 		if (setup_read_str(path, dmname, sizeof(dmname)) == 0 &&
-		    strcmp(dmname, rel + 7) == 0) {
-			snprintf(hit, len, "%s", s->name[i]);
-			return true;
-		}
+		    strcmp(dmname, rel + 7) == 0)
+			return (int)k;
 	}
-	return false;
+	return -1;
 }
 
-/* /proc/mounts escapes space, tab, newline and backslash as \ooo. */
+/* procfs escapes space, tab, newline and backslash as \ooo. */
 static void
 unescape_octal(char *s)
 {
@@ -174,7 +425,7 @@ unescape_octal(char *s)
  * a 9p mount names its tag as the source, not a block device.
  */
 static void
-virtio_9p_tags(const struct setup_dev *d, struct blockset *tags)
+virtio_9p_tags(const struct setup_dev *d, struct nameset *tags)
 {
 	char path[PATH_MAX + 64], tag[SETUP_NAME_LEN];
 	char **names;
@@ -188,58 +439,216 @@ virtio_9p_tags(const struct setup_dev *d, struct blockset *tags)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/mount_tag", d->path, names[i]);
 		if (setup_read_str(path, tag, sizeof(tag)) == 0 && tag[0] != '\0')
-			blockset_add(tags, tag);
+			nameset_add(tags, tag);
 	}
 	setup_free_list(names, n);
 }
 
-static int
-check_mounts(struct setup_ctx *ctx, const struct setup_dev *d, const struct blockset *s,
-	     const struct blockset *tags, struct setup_users *u)
+/* One mountinfo line: "ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - TYPE SOURCE SUPER". */
+struct mnt {
+	unsigned int major, minor;
+	char *point, *type, *source;
+};
+
+static bool
+parse_mountinfo(char *line, struct mnt *m)
 {
-	char path[PATH_MAX], line[4096], src[2048], dst[2048], type[64], hit[SETUP_NAME_LEN];
+	char *tok[64], *save = NULL;
+	int n = 0, dash = -1;
+
+	for (char *t = strtok_r(line, " \n", &save); t != NULL && n < 64;
+	     t = strtok_r(NULL, " \n", &save)) {
+		if (dash < 0 && n >= 6 && strcmp(t, "-") == 0)
+			dash = n;
+		tok[n++] = t;
+	}
+	if (dash < 0 || n < dash + 3 || !parse_devno(tok[2], &m->major, &m->minor))
+		return false;
+	m->point = tok[4];
+	m->type = tok[dash + 1];
+	m->source = tok[dash + 2];
+	unescape_octal(m->point);
+	unescape_octal(m->source);
+	return true;
+}
+
+/* Where a check is: "" for ours, " in the mount namespace of process N (comm)". */
+struct mnt_scope {
+	char where[128];
+};
+
+static void
+report_mount(struct setup_ctx *ctx, struct blockset *s, const struct nameset *tags,
+	     const struct mnt *m, const struct mnt_scope *sc, struct setup_users *u)
+{
+	char desc[2 * SETUP_NAME_LEN + 8], name[SETUP_NAME_LEN];
+	int i;
+
+	i = blocks_find_devno(s, m->major, m->minor);
+	if (i < 0)
+		i = source_index(ctx, m->source, s);
+	if (i >= 0) {
+		u->mounted = true;
+		if (!s->b[i].reported)
+			users_add(u, "%s (%s) is mounted on %s%s", m->source,
+				  describe(s, i, desc, sizeof(desc)), m->point, sc->where);
+		mark_reported(s, i);
+		return;
+	}
+	if (strcmp(m->type, "9p") == 0 && nameset_has(tags, m->source)) {
+		u->mounted = true;
+		users_add(u, "9p share '%s' is mounted on %s%s", m->source, m->point, sc->where);
+		return;
+	}
+	if (strcmp(m->type, "btrfs") != 0 || strncmp(m->source, "/dev/", 5) != 0)
+		return;
+	dev_node_name(ctx, m->source + 5, name, sizeof(name));
+	for (unsigned int f = 0; f < s->nb_fs; f++) {
+		struct btrfs_fs *fs = &s->fs[f];
+
+		if (fs->reported || !nameset_has(&fs->devs, name))
+			continue;
+		u->mounted = true;
+		users_add(u, "btrfs on %s is mounted on %s%s, and %s is one of its devices",
+			  m->source, m->point, sc->where, s->b[fs->member].name);
+		fs->reported = true;
+		mark_reported(s, fs->member);
+	}
+}
+
+/* Check one mountinfo file. 0, or -errno when it cannot be read. */
+static int
+check_mount_table(struct setup_ctx *ctx, const char *path, struct blockset *s,
+		  const struct nameset *tags, const struct mnt_scope *sc, struct setup_users *u)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	struct mnt m;
 	FILE *f;
 
-	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "mounts");
-	f = fopen(path, "re");
-	if (f == NULL) {
-		/* Cannot prove the disk is unused: refuse rather than guess. */
-		setup_err(ctx, "%s: cannot read %s to check for mounted filesystems: %s",
-			  d->bdf, path, setup_strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%2047s %2047s %63s", src, dst, type) != 3)
-			continue;
-		unescape_octal(src);
-		unescape_octal(dst);
-		if (source_in_set(ctx, src, s, hit, sizeof(hit))) {
-			u->mounted = true;
-			users_add(u, "%s (%s) is mounted on %s", src, hit, dst);
-		} else if (strcmp(type, "9p") == 0 && blockset_has(tags, src)) {
-			u->mounted = true;
-			users_add(u, "9p share '%s' is mounted on %s", src, dst);
-		}
-	}
-	fclose(f);
-
-	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "swaps");
 	f = fopen(path, "re");
 	if (f == NULL)
-		return 0;	/* no swap support compiled in */
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%2047s", src) != 1)
-			continue;
-		unescape_octal(src);
-		if (source_in_set(ctx, src, s, hit, sizeof(hit))) {
-			u->mounted = true;
-			users_add(u, "%s (%s) is in use as swap", src, hit);
-		}
-	}
+		return -errno;
+	while (getline(&line, &cap, f) > 0)
+		if (parse_mountinfo(line, &m))
+			report_mount(ctx, s, tags, &m, sc, u);
+	free(line);
 	fclose(f);
 	return 0;
 }
 
+/*
+ * Mounts in other mount namespaces (containers, systemd's private mounts):
+ * one process a namespace, through its mountinfo. A process we may not
+ * inspect is passed over; vdk-setup runs as root, which may.
+ */
+static void
+check_other_namespaces(struct setup_ctx *ctx, struct blockset *s, const struct nameset *tags,
+		       struct setup_users *u)
+{
+	char path[PATH_MAX], self_ns[SETUP_NAME_LEN] = "", ns[SETUP_NAME_LEN], comm[64];
+	struct nameset seen = { .nb = 0 };
+	struct mnt_scope sc;
+	char **pids;
+	int np;
+
+	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "self/ns/mnt");
+	if (setup_readlink_base(path, self_ns, sizeof(self_ns)) == 0)
+		nameset_add(&seen, self_ns);
+	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), ".");
+	np = setup_list_dir(path, &pids);
+	for (int i = 0; i < np; i++) {
+		if (!isdigit((unsigned char)pids[i][0]))
+			continue;
+		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/ns/mnt", pids[i]);
+		if (setup_readlink_base(path, ns, sizeof(ns)) < 0 || nameset_has(&seen, ns))
+			continue;
+		nameset_add(&seen, ns);
+		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/comm", pids[i]);
+		if (setup_read_str(path, comm, sizeof(comm)) < 0)
+			strcpy(comm, "?");
+		snprintf(sc.where, sizeof(sc.where), " in the mount namespace of process %s (%s)",
+			 pids[i], comm);
+		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/mountinfo", pids[i]);
+		check_mount_table(ctx, path, s, tags, &sc, u);
+	}
+	if (np > 0)
+		setup_free_list(pids, np);
+}
+
+static int
+check_mounts(struct setup_ctx *ctx, const struct setup_dev *d, struct blockset *s,
+	     const struct nameset *tags, struct setup_users *u)
+{
+	char path[PATH_MAX], *line = NULL, desc[2 * SETUP_NAME_LEN + 8];
+	struct mnt_scope here = { .where = "" };
+	size_t cap = 0;
+	FILE *f;
+	int rc;
+
+	/* mountinfo, not /proc/mounts: it has each mount's major:minor. */
+	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "self/mountinfo");
+	rc = check_mount_table(ctx, path, s, tags, &here, u);
+	if (rc < 0) {
+		/* Cannot prove the disk is unused: refuse rather than guess. */
+		setup_err(ctx, "%s: cannot read %s to check for mounted filesystems: %s",
+			  d->bdf, path, setup_strerror(rc));
+		return rc;
+	}
+	check_other_namespaces(ctx, s, tags, u);
+	for (unsigned int i = 0; i < s->nb_fs; i++) {
+		if (s->fs[i].reported)
+			continue;
+		/* Mounted where this tool cannot look: still mounted. */
+		u->mounted = true;
+		users_add(u, "%s is one of the devices of btrfs %s, which is mounted",
+			  s->b[s->fs[i].member].name, s->fs[i].fsid);
+		mark_reported(s, s->fs[i].member);
+	}
+
+	/* Swap is global: /proc/swaps names each swap device's node. */
+	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "swaps");
+	f = fopen(path, "re");
+	if (f != NULL) {
+		while (getline(&line, &cap, f) > 0) {
+			char *src = strtok(line, " \t\n");
+			int i;
+
+			if (src == NULL)
+				continue;
+			unescape_octal(src);
+			i = source_index(ctx, src, s);
+			if (i < 0)
+				continue;
+			u->mounted = true;
+			users_add(u, "%s (%s) is in use as swap", src,
+				  describe(s, i, desc, sizeof(desc)));
+			mark_reported(s, i);
+		}
+		free(line);
+		fclose(f);
+	}	/* no /proc/swaps: no swap support compiled in */
+
+	/* Stacked devices nothing mounts are still open in the kernel. */
+	for (unsigned int i = 0; i < s->nb; i++) {
+		const struct block *b = &s->b[i];
+		char dmname[256] = "";
+
+		if (b->reported || !b->holder)
+			continue;
+		setup_path(ctx, SETUP_ROOT_SYS, path, sizeof(path), "class/block/%s/dm/name",
+			   b->name);
+		if (setup_read_str(path, dmname + 2, sizeof(dmname) - 4) == 0) {
+			dmname[0] = ' ';
+			dmname[1] = '(';
+			strcat(dmname, ")");
+		}
+		u->held = true;
+		users_add(u, "%s is part of %s%s, which is active though not mounted",
+			  s->b[b->from].name, b->name, dmname);
+	}
+	return 0;
+}
 /* Does a /proc/net table list @ifname in column @col (0-based)? */
 static bool
 net_table_has(struct setup_ctx *ctx, const char *table, const char *ifname, int col,
@@ -289,7 +698,7 @@ append(char *buf, size_t len, const char *part)
 static int
 check_net(struct setup_ctx *ctx, const struct setup_dev *d, struct setup_users *u)
 {
-	struct blockset ifs = { .nb = 0 };
+	struct nameset ifs = { .nb = 0 };
 	char path[PATH_MAX], state[64];
 	unsigned long flags;
 	int rc;
@@ -330,27 +739,34 @@ check_net(struct setup_ctx *ctx, const struct setup_dev *d, struct setup_users *
 
 /*
  * Fill @u with what uses @d: mounted filesystems and swap on its block
- * devices, active interfaces. Returns 0, or -errno when it could not
- * check (the caller must then refuse, since it cannot prove safety).
+ * devices, dm/md devices stacked on them, active interfaces. Returns 0, or
+ * -errno when it could not check (the caller must then refuse, since it
+ * cannot prove safety).
  */
 int
 setup_dev_users(struct setup_ctx *ctx, const struct setup_dev *d, struct setup_users *u)
 {
-	struct blockset blocks = { .nb = 0 }, tags = { .nb = 0 };
+	struct nameset tags = { .nb = 0 };
+	struct blockset *blocks;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	rc = class_below(ctx, "block", d, &blocks);
+	blocks = calloc(1, sizeof(*blocks));
+	if (blocks == NULL)
+		return -ENOMEM;
+	rc = collect_blocks(ctx, d, blocks);
 	if (rc < 0)
-		return rc;
+		goto out;
 	virtio_9p_tags(d, &tags);
-	if (blocks.nb > 0 || tags.nb > 0) {
-		add_holders(ctx, &blocks);
-		rc = check_mounts(ctx, d, &blocks, &tags, u);
+	if (blocks->nb > 0 || tags.nb > 0) {
+		rc = check_mounts(ctx, d, blocks, &tags, u);
 		if (rc < 0)
-			return rc;
+			goto out;
 	}
-	return check_net(ctx, d, u);
+	rc = check_net(ctx, d, u);
+out:
+	free(blocks);
+	return rc;
 }
 
 /*

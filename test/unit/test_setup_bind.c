@@ -192,8 +192,7 @@ test_bind_refuses_mounted_partition_even_with_force(void **state)
 	two_devices(f);
 	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
 	fake_add_block(f, NVME, "nvme/nvme0/nvme0n1", "nvme0n1p2");
-	fake_file(f, "proc/mounts", "sysfs /sys sysfs rw 0 0\n"
-		  "/dev/nvme0n1p2 /mnt/my\\040data ext4 rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "nvme0n1p2"), "/dev/nvme0n1p2", "/mnt/my\\040data", "ext4");
 	assert_int_equal(fake_run(f, "bind", NVME, "--force"), SETUP_EXIT_FAIL);
 	assert_int_equal(f->nb_writes, 0);
 	assert_contains(f->err, "mounted filesystem");
@@ -210,10 +209,10 @@ test_bind_refuses_disk_under_mounted_dm_device(void **state)
 	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
 	fake_add_block(f, NVME, "nvme/nvme0/nvme0n1", "nvme0n1p1");
 	fake_add_holder(f, "nvme0n1p1", "dm-0", "vg-root\n");
-	fake_file(f, "proc/mounts", "/dev/mapper/vg-root / ext4 rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "dm-0"), "/dev/mapper/vg-root", "/", "ext4");
 	assert_int_equal(fake_run(f, "bind", NVME), SETUP_EXIT_FAIL);
 	assert_int_equal(f->nb_writes, 0);
-	assert_contains(f->err, "/dev/mapper/vg-root (dm-0) is mounted on /");
+	assert_contains(f->err, "/dev/mapper/vg-root (dm-0 over nvme0n1p1) is mounted on /");
 }
 
 static void
@@ -226,9 +225,27 @@ test_bind_refuses_disk_under_md_through_dev_link(void **state)
 	fake_add_holder(f, "nvme0n1", "md0", NULL);
 	fake_add_holder(f, "md0", "dm-3", "crypt\n");
 	fake_link(f, "../md0", "dev/md/raid");
-	fake_file(f, "proc/mounts", "/dev/md/raid /srv xfs rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "md0"), "/dev/md/raid", "/srv", "xfs");
 	assert_int_equal(fake_run(f, "bind", NVME), SETUP_EXIT_FAIL);
-	assert_contains(f->err, "/dev/md/raid (md0) is mounted on /srv");
+	assert_contains(f->err, "/dev/md/raid (md0 over nvme0n1) is mounted on /srv");
+}
+
+static void
+test_bind_refuses_disk_under_active_dm_device_unless_forced(void **state)
+{
+	struct fake *f = *state;
+
+	two_devices(f);
+	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
+	fake_add_holder(f, "nvme0n1", "dm-2", "mpatha\n");
+	assert_int_equal(fake_run(f, "bind", NVME), SETUP_EXIT_FAIL);
+	assert_int_equal(f->nb_writes, 0);
+	assert_contains(f->err, "part of an active device-mapper or md device");
+	assert_contains(f->err, "nvme0n1 is part of dm-2 (mpatha), which is active though "
+			"not mounted");
+	assert_int_equal(fake_run(f, "bind", NVME, "--force"), SETUP_EXIT_OK);
+	assert_contains(f->out, "--force: taking it although a dm/md device uses it");
+	assert_string_equal(fake_driver_of(f, NVME), "vfio-pci");
 }
 
 static void
@@ -252,7 +269,7 @@ test_bind_allows_disk_with_unmounted_partitions(void **state)
 	two_devices(f);
 	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
 	fake_add_block(f, "0000:00:09.0", "ata", "sda");
-	fake_file(f, "proc/mounts", "/dev/sda1 / ext4 rw 0 0\n");
+	fake_add_mount(f, "8:1", "/dev/sda1", "/", "ext4");
 	assert_int_equal(fake_run(f, "bind", NVME), SETUP_EXIT_OK);
 }
 
@@ -263,7 +280,7 @@ test_bind_refuses_when_mounts_unreadable(void **state)
 
 	two_devices(f);
 	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
-	fake_unlink(f, "proc/mounts");
+	fake_unlink(f, "proc/self/mountinfo");
 	assert_int_equal(fake_run(f, "bind", NVME), SETUP_EXIT_FAIL);
 	assert_int_equal(f->nb_writes, 0);
 	assert_contains(f->err, "cannot tell whether the host uses it");
@@ -617,7 +634,7 @@ test_unbind_refuses_mounted_kernel_disk(void **state)
 
 	two_devices(f);
 	fake_add_block(f, NVME, "nvme/nvme0", "nvme0n1");
-	fake_file(f, "proc/mounts", "/dev/nvme0n1 /data ext4 rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "nvme0n1"), "/dev/nvme0n1", "/data", "ext4");
 	assert_int_equal(fake_run(f, "unbind", NVME, "--force"), SETUP_EXIT_FAIL);
 	assert_int_equal(f->nb_writes, 0);
 }
@@ -675,6 +692,7 @@ main(void)
 		T(test_bind_refuses_mounted_partition_even_with_force),
 		T(test_bind_refuses_disk_under_mounted_dm_device),
 		T(test_bind_refuses_disk_under_md_through_dev_link),
+		T(test_bind_refuses_disk_under_active_dm_device_unless_forced),
 		T(test_bind_refuses_disk_used_as_swap),
 		T(test_bind_allows_disk_with_unmounted_partitions),
 		T(test_bind_refuses_when_mounts_unreadable),

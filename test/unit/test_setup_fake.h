@@ -69,6 +69,7 @@ struct fake {
 	unsigned int nb_modprobes;
 	char modprobe_mod[64];
 	unsigned int nb_sleeps;
+	unsigned int next_minor;	/* block devices get distinct major:minor */
 
 	/* Output of the last fake_run. */
 	char *out, *err;
@@ -78,6 +79,8 @@ struct fake {
 static struct fake *fake_cur;
 
 /* ---- building the tree ---- */
+
+static const char *fake_rel(struct fake *f, const char *path);
 
 static void __attribute__((format(printf, 3, 4), unused))
 fake_path(struct fake *f, char *buf, const char *fmt, ...)
@@ -222,27 +225,86 @@ fake_add_device(struct fake *f, const char *bdf, unsigned int vendor, unsigned i
 	}
 }
 
+/* Append @content to root/@rel, making it (and its directories) if needed. */
+static void __attribute__((unused))
+fake_append(struct fake *f, const char *rel, const char *content)
+{
+	char path[PATH_MAX], *slash;
+	FILE *fp;
+
+	fake_path(f, path, "%s", rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	fake_mkdir_p(path);
+	*slash = '/';
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+/* The next free "MAJOR:MINOR" of @major. */
+static __attribute__((unused)) const char *
+fake_next_devno(struct fake *f, unsigned int major, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u:%u\n", major, f->next_minor++);
+	return buf;
+}
+
+/* A block device's "MAJOR:MINOR" as its sysfs dev file has it (static buffer). */
+static __attribute__((unused)) const char *
+fake_devno(struct fake *f, const char *name)
+{
+	static char buf[32];
+	char path[PATH_MAX];
+
+	fake_path(f, path, "sys/class/block/%s/dev", name);
+	assert_int_equal(setup_read_str(path, buf, sizeof(buf)), 0);
+	return buf;
+}
+
 /* A block device (and its class/block link) below a PCI device. */
 static void __attribute__((unused))
 fake_add_block(struct fake *f, const char *bdf, const char *subpath, const char *name)
 {
-	char rel[PATH_MAX], target[PATH_MAX];
+	char rel[PATH_MAX], target[PATH_MAX], devno[32];
 
 	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/%s/%s/dev", bdf, subpath, name);
-	fake_file(f, rel, "259:0\n");
+	fake_file(f, rel, fake_next_devno(f, 259, devno, sizeof(devno)));
 	snprintf(rel, sizeof(rel), "sys/class/block/%s", name);
 	snprintf(target, sizeof(target), "../../devices/pci0000:00/%s/%s/%s", bdf, subpath, name);
 	fake_link(f, target, rel);
+}
+
+/* Partition @part inside @disk's directory, wherever the disk lives. */
+static void __attribute__((unused))
+fake_add_part(struct fake *f, const char *disk, const char *part, unsigned int partno)
+{
+	char path[PATH_MAX], real[PATH_MAX], rel[PATH_MAX], devno[32], num[16];
+	const char *r;
+
+	fake_path(f, path, "sys/class/block/%s", disk);
+	assert_non_null(realpath(path, real));
+	r = fake_rel(f, real);
+	assert_non_null(r);
+	snprintf(rel, sizeof(rel), "%s/%s/dev", r, part);
+	fake_file(f, rel, fake_next_devno(f, 259, devno, sizeof(devno)));
+	snprintf(rel, sizeof(rel), "%s/%s/partition", r, part);
+	snprintf(num, sizeof(num), "%u\n", partno);
+	fake_file(f, rel, num);
+	snprintf(rel, sizeof(rel), "sys/class/block/%s", part);
+	snprintf(path, sizeof(path), "../../%s/%s", r + strlen("sys/"), part);
+	fake_link(f, path, rel);
 }
 
 /* A virtual block device (dm-0, md0) holding @lower. */
 static void __attribute__((unused))
 fake_add_holder(struct fake *f, const char *lower, const char *name, const char *dm_name)
 {
-	char rel[PATH_MAX], target[PATH_MAX];
+	char rel[PATH_MAX], target[PATH_MAX], devno[32];
 
 	snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/dev", name);
-	fake_file(f, rel, "253:0\n");
+	fake_file(f, rel, fake_next_devno(f, 253, devno, sizeof(devno)));
 	if (dm_name != NULL) {
 		snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/dm/name", name);
 		fake_file(f, rel, dm_name);
@@ -253,6 +315,50 @@ fake_add_holder(struct fake *f, const char *lower, const char *name, const char 
 	snprintf(rel, sizeof(rel), "sys/class/block/%s/holders/%s", lower, name);
 	snprintf(target, sizeof(target), "../../%s", name);
 	fake_link(f, target, rel);
+	snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/slaves/%s", name, lower);
+	snprintf(target, sizeof(target), "../../%s", lower);
+	fake_link(f, target, rel);
+}
+
+/*
+ * A mount as the kernel lists it in mountinfo (with @devno, "259:1") and,
+ * for readers of the older table, in /proc/mounts.
+ */
+static void __attribute__((unused))
+fake_add_mount(struct fake *f, const char *devno, const char *src, const char *dst,
+	       const char *type)
+{
+	char line[PATH_MAX * 2 + 128];
+	char dn[32];
+
+	snprintf(dn, sizeof(dn), "%s", devno);
+	dn[strcspn(dn, "\n")] = '\0';
+	snprintf(line, sizeof(line), "%u 1 %s / %s rw,relatime shared:1 - %s %s rw\n",
+		 30 + f->next_minor++, dn, dst, type, src);
+	fake_append(f, "proc/self/mountinfo", line);
+	snprintf(line, sizeof(line), "%s %s %s rw,relatime 0 0\n", src, dst, type);
+	fake_append(f, "proc/mounts", line);
+}
+
+/* A mount only process @pid's mount namespace @ns ("4026532500") has. */
+static void __attribute__((unused))
+fake_add_ns_mount(struct fake *f, const char *pid, const char *comm, const char *ns,
+		  const char *devno, const char *src, const char *dst, const char *type)
+{
+	char rel[PATH_MAX], line[PATH_MAX * 2 + 128], target[64], dn[32];
+
+	snprintf(rel, sizeof(rel), "proc/%s/ns/mnt", pid);
+	snprintf(target, sizeof(target), "mnt:[%s]", ns);
+	fake_link(f, target, rel);
+	snprintf(rel, sizeof(rel), "proc/%s/comm", pid);
+	snprintf(line, sizeof(line), "%s\n", comm);
+	fake_file(f, rel, line);
+	snprintf(dn, sizeof(dn), "%s", devno);
+	dn[strcspn(dn, "\n")] = '\0';
+	snprintf(line, sizeof(line), "%u 1 %s / %s rw - %s %s rw\n", 900 + f->next_minor++, dn,
+		 dst, type, src);
+	snprintf(rel, sizeof(rel), "proc/%s/mountinfo", pid);
+	fake_append(f, rel, line);
 }
 
 /* A network interface below a PCI device with the given flags. */
@@ -273,7 +379,7 @@ fake_add_netdev(struct fake *f, const char *bdf, const char *ifname, const char 
 
 /* ---- the kernel model behind the ops ---- */
 
-static const char *
+static __attribute__((unused)) const char *
 fake_rel(struct fake *f, const char *path)
 {
 	size_t n = strlen(f->root);
@@ -283,7 +389,7 @@ fake_rel(struct fake *f, const char *path)
 	return path + n + 1;
 }
 
-static const char *
+static __attribute__((unused)) const char *
 fake_native_driver(struct fake *f, const char *bdf)
 {
 	for (unsigned int i = 0; i < f->nb_native; i++)
@@ -441,6 +547,14 @@ fake_setup(void **state)
 	assert_true((size_t)snprintf(f->root, sizeof(f->root), "%s/vdk-setup-test-XXXXXX",
 				     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") < sizeof(f->root));
 	assert_non_null(mkdtemp(f->root));
+	{
+		/* Canonical, so that paths the tool resolves compare with it. */
+		char real[PATH_MAX];
+
+		assert_non_null(realpath(f->root, real));
+		assert_true(strlen(real) < sizeof(f->root));
+		strcpy(f->root, real);
+	}
 	snprintf(f->sys, sizeof(f->sys), "%s/sys", f->root);
 	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
 	snprintf(f->dev, sizeof(f->dev), "%s/dev", f->root);
@@ -452,6 +566,9 @@ fake_setup(void **state)
 	fake_dir(f, "sys/class/block");
 	fake_dir(f, "sys/class/net");
 	fake_file(f, "proc/mounts", "sysfs /sys sysfs rw 0 0\n");
+	fake_file(f, "proc/self/mountinfo",
+		  "22 1 0:21 / /sys rw,nosuid,nodev,noexec shared:7 - sysfs sysfs rw\n");
+	fake_link(f, "mnt:[4026531841]", "proc/self/ns/mnt");
 	fake_file(f, "proc/swaps", "Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n");
 	fake_dir(f, "dev");
 	fake_file(f, "pci.ids",
@@ -470,6 +587,7 @@ fake_setup(void **state)
 		  "\t00  Ethernet controller\n"
 		  "C 06  Bridge\n");
 	f->hp_max = ~0UL;
+	f->next_minor = 1;
 	fake_cur = f;
 	*state = f;
 	return 0;

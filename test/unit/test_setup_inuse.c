@@ -4,6 +4,8 @@
  * with mounted filesystems or swap, through partitions and dm/md holders,
  * interfaces up, addressed or routed, and VFIO groups held open.
  */
+#include <sys/sysmacros.h>
+
 #include "test_setup_fake.h"
 
 #define NVME "0000:00:04.0"
@@ -87,7 +89,7 @@ test_inuse_mounted_whole_disk(void **state)
 	struct setup_users u;
 
 	add_nvme_disk(f);
-	fake_file(f, "proc/mounts", "/dev/nvme0n1 /data xfs rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "nvme0n1"), "/dev/nvme0n1", "/data", "xfs");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_true(u.mounted);
 	assert_int_equal(u.nb, 1);
@@ -102,10 +104,11 @@ test_inuse_dm_matched_by_name_without_dev_link(void **state)
 
 	add_nvme_disk(f);
 	fake_add_holder(f, "nvme0n1", "dm-1", "data-lv\n");
-	fake_file(f, "proc/mounts", "/dev/mapper/data-lv /srv ext4 rw 0 0\n");
+	/* btrfs mounts show an anonymous major:minor: the source names the device. */
+	fake_add_mount(f, "0:51", "/dev/mapper/data-lv", "/srv", "btrfs");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_true(u.mounted);
-	assert_string_equal(u.what[0], "/dev/mapper/data-lv (dm-1) is mounted on /srv");
+	assert_string_equal(u.what[0], "/dev/mapper/data-lv (dm-1 over nvme0n1) is mounted on /srv");
 }
 
 static void
@@ -117,7 +120,7 @@ test_inuse_dm_matched_through_dev_link(void **state)
 	add_nvme_disk(f);
 	fake_add_holder(f, "nvme0n1", "dm-1", NULL);
 	fake_link(f, "../dm-1", "dev/mapper/vg-home");
-	fake_file(f, "proc/mounts", "/dev/mapper/vg-home /home ext4 rw 0 0\n");
+	fake_add_mount(f, "0:52", "/dev/mapper/vg-home", "/home", "btrfs");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_true(u.mounted);
 }
@@ -129,13 +132,13 @@ test_inuse_other_disks_and_pseudo_filesystems_ignored(void **state)
 	struct setup_users u;
 
 	add_nvme_disk(f);
-	fake_file(f, "proc/mounts",
-		  "proc /proc proc rw 0 0\n"
-		  "/dev/vda / ext4 rw 0 0\n"
-		  "/dev/mapper/other /x ext4 rw 0 0\n"
-		  "/dev/nvme0n1x /y ext4 rw 0 0\n"
-		  "garbage\n"
-		  "\n");
+	fake_add_mount(f, "0:22", "proc", "/proc", "proc");
+	fake_add_mount(f, "252:0", "/dev/vda", "/", "ext4");
+	fake_add_mount(f, "253:9", "/dev/mapper/other", "/x", "ext4");
+	fake_add_mount(f, "259:77", "/dev/nvme0n1x", "/y", "ext4");
+	fake_append(f, "proc/self/mountinfo", "garbage\n\n"
+		    "40 1 259:1 / /z rw - ext4\n"
+		    "41 1 x:y / /z rw - ext4 /dev/nvme0n1 rw\n");
 	assert_int_equal(users_of(f, NVME, &u), 0);
 	assert_false(u.mounted);
 	assert_int_equal(u.nb, 0);
@@ -159,8 +162,8 @@ test_inuse_virtio_9p_share_mounted(void **state)
 		fwrite("host\0", 1, 5, fp);
 		fclose(fp);
 	}
-	fake_file(f, "proc/mounts", "host /host 9p ro,trans=virtio 0 0\n"
-		  "other /x 9p rw 0 0\n");
+	fake_add_mount(f, "0:40", "host", "/host", "9p");
+	fake_add_mount(f, "0:41", "other", "/x", "9p");
 	assert_int_equal(users_of(f, VIRTIO, &u), 0);
 	assert_true(u.mounted);
 	assert_int_equal(u.nb, 1);
@@ -176,7 +179,7 @@ test_inuse_virtio_9p_share_not_mounted(void **state)
 	fake_add_device(f, VIRTIO, 0x1af4, 0x1049, 0x000200, "virtio-pci", 16);
 	fake_file(f, "sys/devices/pci0000:00/0000:00:10.0/virtio3/mount_tag", "host\n");
 	/* Same name, but a block device's mount, not 9p. */
-	fake_file(f, "proc/mounts", "host /host ext4 rw 0 0\n");
+	fake_add_mount(f, "8:3", "host", "/host", "ext4");
 	assert_int_equal(users_of(f, VIRTIO, &u), 0);
 	assert_false(u.mounted);
 }
@@ -316,6 +319,251 @@ test_inuse_vfio_group_without_procfs(void **state)
 	assert_false(u.vfio_open);
 }
 
+/* ---- matched by major:minor, whatever the mount calls the device ---- */
+
+/* The root filesystem as the kernel names it without an initramfs. */
+static void
+test_inuse_root_mounted_as_dev_root(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_block(f, NVME, "nvme/nvme0/nvme0n1", "nvme0n1p2");
+	fake_add_mount(f, fake_devno(f, "nvme0n1p2"), "/dev/root", "/", "ext4");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "/dev/root (nvme0n1p2) is mounted on /");
+}
+
+/* A disk in a btrfs of two devices, mounted through the other one. */
+static void
+test_inuse_btrfs_member_mounted_through_another_device(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_device(f, VIRTIO, 0x1af4, 0x1042, 0x010000, "virtio-pci", 16);
+	fake_add_block(f, VIRTIO, "virtio2/block", "vdb");
+	fake_link(f, "../../../../devices/pci0000:00/0000:00:10.0/virtio2/block/vdb",
+		  "sys/fs/btrfs/6f1c2b9e-2d7a-4b4e-9a55-0c3e4f1d2a10/devices/vdb");
+	fake_link(f, "../../../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
+		  "sys/fs/btrfs/6f1c2b9e-2d7a-4b4e-9a55-0c3e4f1d2a10/devices/nvme0n1");
+	/* btrfs mounts show an anonymous major:minor and one device. */
+	fake_add_mount(f, "0:45", "/dev/vdb", "/pool", "btrfs");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "btrfs on /dev/vdb is mounted on /pool, and nvme0n1 is "
+			    "one of its devices");
+}
+
+/* sysfs lists the btrfs as mounted, but no mount table this tool reads has it. */
+static void
+test_inuse_btrfs_member_mounted_out_of_sight(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_part(f, "nvme0n1", "nvme0n1p1", 1);
+	fake_link(f, "../../../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1/nvme0n1p1",
+		  "sys/fs/btrfs/0b5d/devices/nvme0n1p1");
+	fake_link(f, "../../../../devices/virtual/block/loop0", "sys/fs/btrfs/77aa/devices/loop0");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "nvme0n1p1 is one of the devices of btrfs 0b5d, which "
+			    "is mounted");
+}
+
+/*
+ * dm-multipath: the disk is one path of mpatha (dm-2), whose partition
+ * mapping (dm-3) is mounted; dm-3 was renamed since, so the name in the
+ * mount table matches no device: its major:minor does.
+ */
+static void
+test_inuse_multipath_partition_mounted_under_an_old_name(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_device(f, "0000:00:09.0", 0x8086, 0x2922, 0x010601, "ahci", 7);
+	fake_add_block(f, "0000:00:09.0", "ata1/host0/target0:0:0/0:0:0:0/block", "sdb");
+	fake_add_holder(f, "nvme0n1", "dm-2", "mpatha\n");
+	fake_link(f, "../../dm-2", "sys/class/block/sdb/holders/dm-2");
+	fake_add_holder(f, "dm-2", "dm-3", "mpatha-data\n");
+	fake_add_mount(f, fake_devno(f, "dm-3"), "/dev/mapper/mpatha1", "/srv", "xfs");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_string_equal(u.what[0], "/dev/mapper/mpatha1 (dm-3 over dm-2) is mounted on /srv");
+	/* dm-2 itself is not mounted, but dm-3 over it is: the mount says it all. */
+	assert_int_equal(u.nb, 1);
+	assert_false(u.held);
+}
+
+/* A multipath map over the disk that nothing mounts is still open. */
+static void
+test_inuse_active_holder_without_mount(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_holder(f, "nvme0n1", "dm-2", "mpatha\n");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_false(u.mounted);
+	assert_true(u.held);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "nvme0n1 is part of dm-2 (mpatha), which is active "
+			    "though not mounted");
+}
+
+/*
+ * NVMe native multipath: the namespace disk hangs below the subsystem, the
+ * controller's PCI device holds only the hidden path disk.
+ */
+static void
+test_inuse_nvme_multipath_head_over_the_controller(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme(f);
+	fake_dir(f, "sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0c0n1");
+	fake_link(f, "../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0c0n1",
+		  "sys/class/block/nvme0c0n1");
+	fake_link(f, "../../../pci0000:00/0000:00:04.0/nvme/nvme0",
+		  "sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0");
+	fake_file(f, "sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1/dev", "259:40\n");
+	fake_link(f, "../../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
+		  "sys/class/block/nvme0n1");
+	fake_link(f, "../../devices/virtual/nvme-subsystem/nvme-subsys0",
+		  "sys/class/nvme-subsystem/nvme-subsys0");
+	fake_add_part(f, "nvme0n1", "nvme0n1p1", 1);
+	/* Another subsystem, of another controller, is not ours. */
+	fake_file(f, "sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1/dev", "259:50\n");
+	fake_link(f, "../../devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1",
+		  "sys/class/block/nvme1n1");
+	fake_link(f, "../../devices/virtual/nvme-subsystem/nvme-subsys1",
+		  "sys/class/nvme-subsystem/nvme-subsys1");
+	fake_add_mount(f, "259:50", "/dev/nvme1n1", "/other", "ext4");
+	fake_add_mount(f, fake_devno(f, "nvme0n1p1"), "/dev/nvme0n1p1", "/data", "ext4");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "/dev/nvme0n1p1 (nvme0n1p1) is mounted on /data");
+}
+
+/*
+ * Swap on a partition, enabled by UUID, in a /dev whose node for it has
+ * another name than the kernel's (a container's copied nodes): the node's
+ * major:minor tells. Making a block device node needs root.
+ */
+static void
+test_inuse_swap_by_uuid_node_on_a_partition(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+	unsigned int maj, min;
+	char node[PATH_MAX];
+
+	add_nvme_disk(f);
+	fake_add_part(f, "nvme0n1", "nvme0n1p3", 3);
+	assert_int_equal(sscanf(fake_devno(f, "nvme0n1p3"), "%u:%u", &maj, &min), 2);
+	fake_dir(f, "dev/disk/by-uuid");
+	fake_path(f, node, "dev/disk/by-uuid/5a7e0c1d-4f3b-4c55-9d2e-1e0f6a8b9c70");
+	if (mknod(node, S_IFBLK | 0600, makedev(maj, min)) != 0)
+		skip();	/* not root: the link form below runs in every build */
+	fake_file(f, "proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n"
+		  "/dev/disk/by-uuid/5a7e0c1d-4f3b-4c55-9d2e-1e0f6a8b9c70 partition 1048572 0 -2\n");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "/dev/disk/by-uuid/5a7e0c1d-4f3b-4c55-9d2e-1e0f6a8b9c70 "
+			    "(nvme0n1p3) is in use as swap");
+}
+
+/* The same by a udev link: /dev/disk/by-uuid/X -> ../../nvme0n1p3. */
+static void
+test_inuse_swap_by_uuid_link_on_a_partition(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_part(f, "nvme0n1", "nvme0n1p3", 3);
+	fake_file(f, "dev/nvme0n1p3", "");
+	fake_link(f, "../../nvme0n1p3", "dev/disk/by-uuid/5a7e");
+	fake_file(f, "proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n"
+		  "/dev/disk/by-uuid/5a7e partition 1048572 0 -2\n");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_string_equal(u.what[0], "/dev/disk/by-uuid/5a7e (nvme0n1p3) is in use as swap");
+}
+
+/*
+ * A container mounted the disk through a node it made itself (/dev/disk0):
+ * the mount is only in its namespace, and only its major:minor matches.
+ * Another process of our own namespace is not read twice.
+ */
+static void
+test_inuse_mount_in_another_namespace(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_ns_mount(f, "77", "bash", "4026531841", fake_devno(f, "nvme0n1"),
+			  "/dev/nvme0n1", "/not-read", "ext4");
+	fake_add_ns_mount(f, "4242", "postgres", "4026532500", fake_devno(f, "nvme0n1"),
+			  "/dev/disk0", "/var/lib/postgresql", "ext4");
+	fake_add_ns_mount(f, "4243", "postgres", "4026532500", fake_devno(f, "nvme0n1"),
+			  "/dev/disk0", "/second", "ext4");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_true(u.mounted);
+	assert_int_equal(u.nb, 1);
+	assert_string_equal(u.what[0], "/dev/disk0 (nvme0n1) is mounted on /var/lib/postgresql "
+			    "in the mount namespace of process 4242 (postgres)");
+}
+
+/* Bind mounts of one device give one sentence, the first mount. */
+static void
+test_inuse_one_sentence_a_device(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_add_part(f, "nvme0n1", "nvme0n1p1", 1);
+	fake_add_part(f, "nvme0n1", "nvme0n1p2", 2);
+	fake_add_mount(f, fake_devno(f, "nvme0n1p1"), "/dev/nvme0n1p1", "/", "ext4");
+	fake_add_mount(f, fake_devno(f, "nvme0n1p1"), "/dev/nvme0n1p1", "/var/lib/x", "ext4");
+	fake_add_mount(f, fake_devno(f, "nvme0n1p2"), "/dev/nvme0n1p2", "/home", "ext4");
+	assert_int_equal(users_of(f, NVME, &u), 0);
+	assert_int_equal(u.nb, 2);
+	assert_string_equal(u.what[0], "/dev/nvme0n1p1 (nvme0n1p1) is mounted on /");
+	assert_string_equal(u.what[1], "/dev/nvme0n1p2 (nvme0n1p2) is mounted on /home");
+}
+
+/* mountinfo is the table: without it, safety cannot be shown. */
+static void
+test_inuse_unreadable_mountinfo_is_an_error(void **state)
+{
+	struct fake *f = *state;
+	struct setup_users u;
+
+	add_nvme_disk(f);
+	fake_unlink(f, "proc/self/mountinfo");
+	assert_int_equal(users_of(f, NVME, &u), -ENOENT);
+	fflush(outf);
+	assert_contains(outbuf, "cannot read");
+	assert_contains(outbuf, "mountinfo");
+}
+
 int
 main(void)
 {
@@ -337,6 +585,17 @@ main(void)
 		T(test_inuse_interface_with_connected_route),
 		T(test_inuse_vfio_group_open_by_process),
 		T(test_inuse_vfio_group_without_procfs),
+		T(test_inuse_root_mounted_as_dev_root),
+		T(test_inuse_btrfs_member_mounted_through_another_device),
+		T(test_inuse_btrfs_member_mounted_out_of_sight),
+		T(test_inuse_multipath_partition_mounted_under_an_old_name),
+		T(test_inuse_active_holder_without_mount),
+		T(test_inuse_nvme_multipath_head_over_the_controller),
+		T(test_inuse_swap_by_uuid_node_on_a_partition),
+		T(test_inuse_swap_by_uuid_link_on_a_partition),
+		T(test_inuse_mount_in_another_namespace),
+		T(test_inuse_one_sentence_a_device),
+		T(test_inuse_unreadable_mountinfo_is_an_error),
 #undef T
 	};
 

@@ -55,7 +55,7 @@ test_status_shows_override_and_users(void **state)
 	guest(f);
 	fake_file(f, "sys/devices/pci0000:00/0000:00:04.0/driver_override", "vfio-pci\n");
 	fake_add_block(f, "0000:00:04.0", "nvme/nvme0", "nvme0n1");
-	fake_file(f, "proc/mounts", "/dev/nvme0n1 /scratch ext4 rw 0 0\n");
+	fake_add_mount(f, fake_devno(f, "nvme0n1"), "/dev/nvme0n1", "/scratch", "ext4");
 	assert_int_equal(fake_run(f, "status"), SETUP_EXIT_OK);
 	assert_contains(f->out, "    driver_override: vfio-pci\n");
 	assert_contains(f->out, "    in use: /dev/nvme0n1 (nvme0n1) is mounted on /scratch\n");
