@@ -141,6 +141,9 @@ valid_driver_name(const char *s)
 
 	if (n == 0 || n >= SETUP_NAME_LEN)
 		return false;
+	/* It reaches modprobe as a module name: never one that reads as an option. */
+	if (!isalnum((unsigned char)s[0]))
+		return false;
 	/* It becomes a path component under bus/pci/drivers: no '/' or "..". */
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')

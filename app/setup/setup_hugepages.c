@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "setup_internal.h"
 
@@ -192,14 +193,29 @@ default_size_kb(struct setup_ctx *ctx, const unsigned long *sizes, int nsizes)
 	return nsizes > 0 ? sizes[0] : 0;
 }
 
+/*
+ * @path as realpath gives it where it resolves ("/dev/hugepages/",
+ * "/dev//hugepages" and a link to it are the one directory), else as given.
+ */
+static void
+canonical(const char *path, char *buf)
+{
+	if (realpath(path, buf) == NULL)
+		snprintf(buf, PATH_MAX, "%s", path);
+}
+
 /* hugetlbfs mounts from /proc/mounts, printed or checked for @dir. */
 static bool
 hugetlbfs_mounts(struct setup_ctx *ctx, const char *dir, bool print)
 {
 	char path[PATH_MAX], line[4096], src[1024], dst[1024], type[64], opts[1024];
+	char want[PATH_MAX], have[PATH_MAX];
 	bool found = false;
 	int shown = 0;
 	FILE *f;
+
+	if (dir != NULL)
+		canonical(dir, want);
 
 	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "mounts");
 	f = fopen(path, "re");
@@ -209,8 +225,11 @@ hugetlbfs_mounts(struct setup_ctx *ctx, const char *dir, bool print)
 		if (sscanf(line, "%1023s %1023s %63s %1023s", src, dst, type, opts) != 4 ||
 		    strcmp(type, "hugetlbfs") != 0)
 			continue;
-		if (dir != NULL && strcmp(dst, dir) == 0)
-			found = true;
+		setup_unescape_octal(dst);
+		if (dir != NULL) {
+			canonical(dst, have);
+			found |= strcmp(have, want) == 0;
+		}
 		if (print) {
 			char *ps = strstr(opts, "pagesize=");
 			char *comma = ps ? strchr(ps, ',') : NULL;
@@ -324,17 +343,29 @@ do_mount(struct setup_ctx *ctx, unsigned long kb)
 	size_str(kb, sz, sizeof(sz));
 	snprintf(opts, sizeof(opts), "pagesize=%s", sz);
 	if (ctx->dry_run) {
+		/* What the real walk would refuse; a missing directory it would make. */
+		rc = setup_open_dir_nofollow(ctx->hp_mount, false);
+		if (rc >= 0)
+			close(rc);
+		else if (rc != -ENOENT)
+			goto fail;
 		fprintf(ctx->out, "would mount hugetlbfs on %s (%s)\n", ctx->hp_mount, opts);
 		return 0;
 	}
 	rc = ctx->ops->mount_hugetlbfs(ctx, ctx->hp_mount, ctx->hp_size_kb ? opts : NULL);
-	if (rc < 0) {
-		setup_err(ctx, "cannot mount hugetlbfs on %s: %s%s", ctx->hp_mount,
-			  setup_strerror(rc), rc == -EPERM ? " (run as root)" : "");
-		return -1;
-	}
+	if (rc < 0)
+		goto fail;
 	fprintf(ctx->out, "hugetlbfs mounted on %s\n", ctx->hp_mount);
 	return 0;
+fail:
+	if (rc == -ELOOP)
+		setup_err(ctx, "cannot mount hugetlbfs on %s: the path goes through a symbolic "
+			  "link, which --mount does not follow; give the directory's real path",
+			  ctx->hp_mount);
+	else
+		setup_err(ctx, "cannot mount hugetlbfs on %s: %s%s", ctx->hp_mount,
+			  setup_strerror(rc), rc == -EPERM ? " (run as root)" : "");
+	return -1;
 }
 
 #define MAX_SIZES 8

@@ -106,6 +106,10 @@ int setup_read_hex(const char *path, unsigned long *val);
 int setup_read_ulong(const char *path, unsigned long *val);
 int setup_parse_ulong(const char *s, int base, unsigned long *val);
 int setup_readlink_base(const char *path, char *buf, size_t len);
+/* Undo procfs's \ooo escapes of space, tab, newline and backslash, in place. */
+void setup_unescape_octal(char *s);
+/* Open (creating with @create) @dir without following any symlink: fd or -errno. */
+int setup_open_dir_nofollow(const char *dir, bool create);
 int setup_list_dir(const char *path, char ***names);
 void setup_free_list(char **names, int n);
 bool setup_is_dir(const char *path);

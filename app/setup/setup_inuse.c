@@ -402,24 +402,6 @@ source_index(struct setup_ctx *ctx, const char *src, const struct blockset *s)
 	return -1;
 }
 
-/* procfs escapes space, tab, newline and backslash as \ooo. */
-static void
-unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; ) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-}
-
 /*
  * 9p mount tags of virtio devices on the PCI device ("virtioN/mount_tag"):
  * a 9p mount names its tag as the source, not a block device.
@@ -467,8 +449,8 @@ parse_mountinfo(char *line, struct mnt *m)
 	m->point = tok[4];
 	m->type = tok[dash + 1];
 	m->source = tok[dash + 2];
-	unescape_octal(m->point);
-	unescape_octal(m->source);
+	setup_unescape_octal(m->point);
+	setup_unescape_octal(m->source);
 	return true;
 }
 
@@ -616,7 +598,7 @@ check_mounts(struct setup_ctx *ctx, const struct setup_dev *d, struct blockset *
 
 			if (src == NULL)
 				continue;
-			unescape_octal(src);
+			setup_unescape_octal(src);
 			i = source_index(ctx, src, s);
 			if (i < 0)
 				continue;

@@ -80,6 +80,24 @@ setup_read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* procfs escapes space, tab, newline and backslash in paths as \\ooo. */
+void
+setup_unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; ) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
 /* Whole-string unsigned parse: no sign, no trailing junk, no overflow. */
 int
 setup_parse_ulong(const char *s, int base, unsigned long *val)
@@ -272,40 +290,70 @@ default_write_attr(struct setup_ctx *ctx, const char *path, const char *val)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-static int
-mkdir_p(const char *dir)
+/*
+ * Open directory @dir (made first where missing, with @create) one
+ * component at a time, refusing a symbolic link anywhere on the way: each
+ * step is openat(O_NOFOLLOW) relative to the last, so a link swapped in
+ * between a check and the use cannot redirect it. Returns an O_PATH
+ * descriptor, or -ELOOP for a link, -ENOTDIR, -ENOENT, -errno.
+ */
+int
+setup_open_dir_nofollow(const char *dir, bool create)
 {
-	char tmp[PATH_MAX];
-	size_t len = strlen(dir);
+	char buf[PATH_MAX], *save = NULL;
+	int fd, next;
 
-	if (len == 0 || len >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, dir, len + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+	if (dir[0] == '\0' || strlen(dir) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, dir);
+	fd = open(dir[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	return 0;
+	for (char *c = strtok_r(buf, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+		struct stat st;
+
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (create && mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+			goto fail;
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			/* O_PATH|O_DIRECTORY gives ENOTDIR for a link: say which it is. */
+			if ((errno == ENOTDIR || errno == ELOOP) &&
+			    fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				errno = ELOOP;
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
+fail:
+	next = -errno;
+	close(fd);
+	return next;
 }
 
+/*
+ * Mount on the directory the walk opened, through its /proc/self/fd link:
+ * mount(2) then lands on that very directory, not on whatever a path
+ * resolves to by now.
+ */
 static int
 default_mount_hugetlbfs(struct setup_ctx *ctx, const char *dir, const char *opts)
 {
-	int rc;
+	char target[64];
+	int fd, rc = 0;
 
 	(void)ctx;
-	rc = mkdir_p(dir);
-	if (rc < 0)
-		return rc;
-	if (mount("hugetlbfs", dir, "hugetlbfs", MS_NOSUID | MS_NODEV, opts) < 0)
-		return -errno;
-	return 0;
+	fd = setup_open_dir_nofollow(dir, true);
+	if (fd < 0)
+		return fd;
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	if (mount("hugetlbfs", target, "hugetlbfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
 }
 
 static int
@@ -320,7 +368,8 @@ default_modprobe(struct setup_ctx *ctx, const char *module)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execlp("modprobe", "modprobe", module, (char *)NULL);
+		/* "--": a name can never be taken as one of modprobe's options. */
+		execlp("modprobe", "modprobe", "--", module, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)

@@ -328,6 +328,26 @@ test_cli_random_argv_never_crashes(void **state)
 	assert_true(seen[SETUP_EXIT_FAIL] > 40);
 }
 
+/* A driver name is a module name to modprobe: one that reads as an option is refused. */
+static void
+test_cli_driver_name_that_reads_as_an_option_is_refused(void **state)
+{
+	struct fake *f = *state;
+
+	fake_add_device(f, "0000:00:04.0", 0x1b36, 0x0010, 0x010802, "nvme", 4);
+	assert_int_equal(fake_run(f, "bind", "00:04.0", "--driver=-r"), SETUP_EXIT_USAGE);
+	assert_contains(f->err, "--driver '-r': not a driver name");
+	assert_int_equal(fake_run(f, "bind", "00:04.0", "--driver", "--show-depends"),
+			 SETUP_EXIT_USAGE);
+	assert_int_equal(fake_run(f, "bind", "00:04.0", "--driver=_x"), SETUP_EXIT_USAGE);
+	assert_int_equal(f->nb_modprobes, 0);
+	assert_int_equal(f->nb_writes, 0);
+	/* '-' and '_' inside a name stay fine: vfio-pci, vdk_vfio_pci. */
+	fake_add_driver(f, "vdk_vfio-pci");
+	assert_int_equal(fake_run(f, "bind", "00:04.0", "--driver=vdk_vfio-pci", "--force",
+				  "--dry-run"), SETUP_EXIT_OK);
+}
+
 int
 main(void)
 {
@@ -348,6 +368,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cli_usage_errors_exit_2_with_usage_on_stderr,
 						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_random_argv_never_crashes,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_driver_name_that_reads_as_an_option_is_refused,
 						fake_setup, fake_teardown),
 	};
 

@@ -230,6 +230,63 @@ test_hugepages_mount_already_there(void **state)
 	assert_contains(f->out, "hugetlbfs already mounted on /dev/hugepages");
 }
 
+/*
+ * The mount table and --mount are compared as canonical paths: a trailing
+ * slash, "//", "." or ".." (or a link) naming the mounted directory is the
+ * same directory, and the mount table's escapes (\040 for a space) are read.
+ */
+static void
+test_hugepages_mount_already_there_under_another_spelling(void **state)
+{
+	struct fake *f = *state;
+	char mounted[PATH_MAX], line[PATH_MAX + 64], given[PATH_MAX];
+	static const char *const spellings[] = {
+		"%s/huge pages/", "%s//huge pages", "%s/x/../huge pages/.", "%s/link",
+	};
+
+	machine(f);
+	fake_dir(f, "huge pages");
+	fake_dir(f, "x");
+	fake_link(f, "huge pages", "link");
+	fake_path(f, mounted, "huge\\040pages");
+	snprintf(line, sizeof(line), "nodev %s hugetlbfs rw,relatime,pagesize=2M 0 0\n", mounted);
+	fake_file(f, "proc/mounts", line);
+	for (unsigned int i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		snprintf(given, sizeof(given), spellings[i], f->root);
+		assert_int_equal(fake_run(f, "hugepages", "--mount", given), SETUP_EXIT_OK);
+		if (f->nb_mounts != 0)
+			fail_msg("--mount %s mounted again", given);
+		assert_contains(f->out, "hugetlbfs already mounted on ");
+	}
+	/* Another directory is not the mounted one. */
+	fake_dir(f, "other");
+	snprintf(given, sizeof(given), "%s/other", f->root);
+	assert_int_equal(fake_run(f, "hugepages", "--mount", given), SETUP_EXIT_OK);
+	assert_int_equal(f->nb_mounts, 1);
+}
+
+/* --mount does not follow a symbolic link, and says so, also in a dry run. */
+static void
+test_hugepages_mount_through_a_symlink_is_refused(void **state)
+{
+	struct fake *f = *state;
+	char given[PATH_MAX];
+
+	machine(f);
+	fake_dir(f, "real");
+	fake_link(f, "real", "link");
+	snprintf(given, sizeof(given), "%s/link/hp", f->root);
+	assert_int_equal(fake_run(f, "hugepages", "--mount", given, "--dry-run"), SETUP_EXIT_FAIL);
+	assert_contains(f->err, "goes through a symbolic link, which --mount does not follow");
+	assert_not_contains(f->out, "would mount");
+	/* A path that does not exist yet is fine in a dry run: it would be made. */
+	snprintf(given, sizeof(given), "%s/real/new/hp", f->root);
+	assert_int_equal(fake_run(f, "hugepages", "--mount", given, "--dry-run"), SETUP_EXIT_OK);
+	assert_contains(f->out, "would mount hugetlbfs on ");
+	assert_false(setup_exists(given));
+	assert_int_equal(f->nb_mounts, 0);
+}
+
 static void
 test_hugepages_mount_fails(void **state)
 {
@@ -310,6 +367,8 @@ main(void)
 		T(test_hugepages_mount_with_page_size),
 		T(test_hugepages_mount_default_size_has_no_option),
 		T(test_hugepages_mount_already_there),
+		T(test_hugepages_mount_already_there_under_another_spelling),
+		T(test_hugepages_mount_through_a_symlink_is_refused),
 		T(test_hugepages_mount_fails),
 		T(test_hugepages_dry_run_changes_nothing),
 		T(test_hugepages_garbage_counts_fail),

@@ -253,6 +253,94 @@ test_sysfs_sleep_waits_at_least_the_time_asked(void **state)
 	assert_true(ns >= 20000000L);
 }
 
+/*
+ * --mount creates and mounts on the path as written: a symbolic link on
+ * the way (one another user planted in /tmp, say) is refused before
+ * anything is created or mounted, never followed to where it points.
+ */
+static void
+test_sysfs_mount_refuses_a_symlink_on_the_way(void **state)
+{
+	struct fake *f = *state;
+	struct setup_ctx ctx;
+	char target[PATH_MAX];
+
+	setup_ctx_init(&ctx, stdout, stderr);
+	fake_dir(f, "real");
+	snprintf(target, sizeof(target), "%s", tree_path(f, "real"));
+	fake_link(f, target, "link");
+	fake_link(f, "real", "rel-link");
+	fake_link(f, "/nonexistent/vdk-setup-test", "dangling");
+	assert_int_equal(setup_default_ops.mount_hugetlbfs(&ctx, tree_path(f, "link/huge"), NULL),
+			 -ELOOP);
+	assert_int_equal(setup_default_ops.mount_hugetlbfs(&ctx, tree_path(f, "rel-link"), NULL),
+			 -ELOOP);
+	assert_int_equal(setup_default_ops.mount_hugetlbfs(&ctx, tree_path(f, "dangling"), NULL),
+			 -ELOOP);
+	assert_int_equal(setup_default_ops.mount_hugetlbfs(&ctx, tree_path(f, "dangling/x"),
+							   NULL), -ELOOP);
+	/* Nothing was made where the links point. */
+	assert_false(setup_exists(tree_path(f, "real/huge")));
+	assert_false(setup_exists("/nonexistent/vdk-setup-test"));
+}
+
+/* The walk --mount uses: creates what is missing, hands back the directory. */
+static void
+test_sysfs_open_dir_nofollow_creates_and_opens(void **state)
+{
+	struct fake *f = *state;
+	struct stat a, b;
+	int fd;
+
+	fake_dir(f, "top");
+	fd = setup_open_dir_nofollow(tree_path(f, "top/a//b/./c/"), true);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(tree_path(f, "top/a/b/c"), &b), 0);
+	assert_true(S_ISDIR(b.st_mode));
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(a.st_dev, b.st_dev);
+	close(fd);
+	/* Without create, a missing directory is an error and stays missing. */
+	assert_int_equal(setup_open_dir_nofollow(tree_path(f, "top/missing/x"), false), -ENOENT);
+	assert_false(setup_exists(tree_path(f, "top/missing")));
+	fake_file(f, "top/file", "");
+	assert_int_equal(setup_open_dir_nofollow(tree_path(f, "top/file"), true), -ENOTDIR);
+	assert_int_equal(setup_open_dir_nofollow("", true), -EINVAL);
+}
+
+/*
+ * modprobe gets "--" before the module, so that no name can become an
+ * option (the CLI refuses such names too): a modprobe of our own on PATH
+ * records its arguments.
+ */
+static void
+test_sysfs_modprobe_ends_options_before_the_module(void **state)
+{
+	struct fake *f = *state;
+	struct setup_ctx ctx;
+	char script[PATH_MAX + 64], *old_path, buf[128];
+	FILE *fp;
+
+	fake_file(f, "bin/modprobe", "");
+	snprintf(script, sizeof(script), "#!/bin/sh\nprintf '%%s|' \"$@\" > '%s'\n",
+		 tree_path(f, "args"));
+	fp = fopen(tree_path(f, "bin/modprobe"), "w");
+	assert_non_null(fp);
+	fputs(script, fp);
+	fclose(fp);
+	assert_int_equal(chmod(tree_path(f, "bin/modprobe"), 0755), 0);
+	old_path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	assert_non_null(old_path);
+	setenv("PATH", tree_path(f, "bin"), 1);
+	setup_ctx_init(&ctx, stdout, stderr);
+	assert_int_equal(setup_default_ops.modprobe(&ctx, "vfio-pci"), 0);
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	assert_int_equal(setup_read_str(tree_path(f, "args"), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "--|vfio-pci|");
+}
+
 int
 main(void)
 {
@@ -271,6 +359,9 @@ main(void)
 		T(test_sysfs_dry_run_prints_instead_of_writing),
 		T(test_sysfs_mount_reports_mkdir_failure),
 		T(test_sysfs_modprobe_reports_exit_status),
+		T(test_sysfs_mount_refuses_a_symlink_on_the_way),
+		T(test_sysfs_open_dir_nofollow_creates_and_opens),
+		T(test_sysfs_modprobe_ends_options_before_the_module),
 		T(test_sysfs_sleep_waits_at_least_the_time_asked),
 #undef T
 	};
