@@ -9,11 +9,16 @@
  * fallocate fail with ENOSPC, where faulting the pages in through a mapping
  * would raise SIGBUS instead.
  *
- * Hugetlbfs files are named <prefix>-<pid>-<seq> and unlinked right after
- * mmap, so only a crash between open and unlink can leave one behind. Each
- * process also holds an flock on <prefix>-<pid>.lock for its whole life; at
- * start-up the files of processes whose lock is free and whose pid is gone
- * are removed, which gives their hugepages back.
+ * Hugetlbfs files are named <prefix>-<ns>-<pid>-<seq> and unlinked right
+ * after mmap, so only a crash between open and unlink can leave one behind.
+ * <ns> is the inode of the process's pid namespace: containers that share
+ * /dev/hugepages all run their app as pid 1, and the pair (ns, pid) is
+ * unique among live processes on the machine where the pid alone is not.
+ * Each process holds an flock on <prefix>-<ns>-<pid>.lock for its whole
+ * life; the file is locked before it appears (made under a temporary name
+ * and renamed), so a lock file whose flock is free belongs to a process
+ * that has exited, in whatever namespace. At start-up the EAL removes those
+ * and their segment files, which gives their hugepages back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -63,6 +68,7 @@ static struct {
 	char prefix[64];
 	char lock_path[PATH_MAX + 80];
 	int lock_fd;
+	uint64_t ns;		/* pid namespace inode: part of every file name */
 	pid_t pid;
 	unsigned int seq;
 	bool numa;
@@ -209,47 +215,139 @@ check_prefix(const char *prefix)
 	return 0;
 }
 
-/* Can the lock of @pid be taken over? Its flock must be free and the pid gone. */
-static bool
-lock_is_stale(const char *path, pid_t pid)
+/* The pid namespace's inode, which names this process's files with its pid. */
+static int
+read_pid_ns(uint64_t *ns)
 {
-	bool stale = false;
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	struct stat st;
 
-	if (fd < 0)
-		return false;
-	/*
-	 * A free flock alone is not enough: the owner may have created the file
-	 * and not yet locked it. A pid reused by a live process keeps its
-	 * files until that process ends too.
-	 */
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		stale = pid == bk.pid || (kill(pid, 0) != 0 && errno == ESRCH);
-	close(fd);
-	return stale;
+	if (stat("/proc/self/ns/pid", &st) != 0) {
+		int ret = -errno;
+
+		VDK_LOG(ERR, MEMORY, "cannot read /proc/self/ns/pid (%s): hugepage file names "
+			"need the pid namespace; mount /proc, or pass --no-huge", strerror(errno));
+		return ret;
+	}
+	*ns = (uint64_t)st.st_ino;
+	return 0;
 }
 
-/* Parse "<prefix>-<pid>.lock" or "<prefix>-<pid>-<seq>"; 1 lock, 2 seg, 0 other. */
-static int
-parse_name(const char *name, pid_t *pid)
+enum lock_state {
+	LOCK_ABSENT,	/* no such file */
+	LOCK_HELD,	/* its owner lives */
+	LOCK_FREE,	/* its owner has exited */
+	LOCK_ODD,	/* a link or something else than a file: not ours to judge */
+};
+
+/*
+ * Opened without following a link and without blocking (a FIFO or device
+ * node planted under a lock file's name is neither opened for real nor
+ * taken for a lock).
+ */
+static enum lock_state
+lock_state(const char *path)
+{
+	enum lock_state st = LOCK_ODD;
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? LOCK_ABSENT : LOCK_ODD;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		st = flock(fd, LOCK_EX | LOCK_NB) == 0 ? LOCK_FREE : LOCK_HELD;
+	close(fd);
+	return st;
+}
+
+/* Digits up to @stop, as a number: no sign, no spaces, no overflow. */
+static const char *
+parse_u64(const char *s, char stop, uint64_t *v)
+{
+	uint64_t n = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return NULL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s || *p != stop)
+		return NULL;
+	*v = n;
+	return p;
+}
+
+enum file_kind {
+	FILE_OTHER = 0,
+	FILE_LOCK,	/* <prefix>-<ns>-<pid>.lock */
+	FILE_SEG,	/* <prefix>-<ns>-<pid>-<seq> */
+	FILE_NEW,	/* <prefix>-<ns>-<pid>.new: a lock file before its rename */
+};
+
+static enum file_kind
+parse_name(const char *name, uint64_t *ns, pid_t *pid)
 {
 	size_t plen = strlen(bk.prefix);
-	unsigned int seq;
-	int p, n = -1;
+	uint64_t p, seq;
+	const char *c;
 
 	if (strncmp(name, bk.prefix, plen) != 0 || name[plen] != '-')
-		return 0;
-	name += plen + 1;
-	if (sscanf(name, "%d.lock%n", &p, &n) == 1 && n > 0 && name[n] == '\0' && p > 0) {
-		*pid = p;
-		return 1;
+		return FILE_OTHER;
+	c = parse_u64(name + plen + 1, '-', ns);
+	if (c == NULL)
+		return FILE_OTHER;
+	c++;
+	if (strcmp(c + strcspn(c, ".-"), ".lock") == 0 || strcmp(c + strcspn(c, ".-"), ".new") == 0) {
+		c = parse_u64(c, '.', &p);
+		if (c == NULL || p == 0 || p > INT_MAX)
+			return FILE_OTHER;
+		*pid = (pid_t)p;
+		return strcmp(c, ".lock") == 0 ? FILE_LOCK : FILE_NEW;
 	}
-	n = -1;
-	if (sscanf(name, "%d-%u%n", &p, &seq, &n) == 2 && n > 0 && name[n] == '\0' && p > 0) {
-		*pid = p;
-		return 2;
+	c = parse_u64(c, '-', &p);
+	if (c == NULL || p == 0 || p > INT_MAX || parse_u64(c + 1, '\0', &seq) == NULL)
+		return FILE_OTHER;
+	*pid = (pid_t)p;
+	return FILE_SEG;
+}
+
+/*
+ * Called with our own lock held. A name with our namespace and pid is a
+ * leftover of the process that had our pid before us, which has exited:
+ * no live process but us can hold that name.
+ */
+static bool
+file_is_stale(enum file_kind kind, const char *path, uint64_t ns, pid_t pid)
+{
+	char lock[PATH_MAX + 300];
+
+	if (ns == bk.ns && pid == bk.pid)
+		return kind != FILE_LOCK;
+	switch (kind) {
+	case FILE_LOCK:
+		return lock_state(path) == LOCK_FREE;
+	case FILE_SEG:
+		/* The owner takes its lock before it makes any segment file. */
+		snprintf(lock, sizeof(lock), "%s/%s-%" PRIu64 "-%d.lock", bk.dir, bk.prefix, ns,
+			 (int)pid);
+		switch (lock_state(lock)) {
+		case LOCK_ABSENT:
+		case LOCK_FREE:
+			return true;
+		default:
+			return false;
+		}
+	case FILE_NEW:
+		/*
+		 * Between its creation and its flock the file is free though
+		 * its owner lives: only a pid of our own namespace can be asked.
+		 */
+		return ns == bk.ns && kill(pid, 0) != 0 && errno == ESRCH &&
+		       lock_state(path) == LOCK_FREE;
+	default:
+		return false;
 	}
-	return 0;
 }
 
 static void
@@ -264,23 +362,15 @@ reclaim_stale_files(void)
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		char lock[PATH_MAX + 300];
+		enum file_kind kind;
+		uint64_t ns;
 		pid_t pid;
-		int kind = parse_name(de->d_name, &pid);
 
-		if (kind == 0)
+		kind = parse_name(de->d_name, &ns, &pid);
+		if (kind == FILE_OTHER)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", bk.dir, de->d_name);
-		snprintf(lock, sizeof(lock), "%s/%s-%d.lock", bk.dir, bk.prefix, (int)pid);
-		/*
-		 * A segment file without its lock file is stale: the owner takes
-		 * its lock before it creates any segment file and drops it last.
-		 */
-		if (kind == 2 && access(lock, F_OK) == 0 && !lock_is_stale(lock, pid))
-			continue;
-		if (kind == 1 && !lock_is_stale(path, pid))
-			continue;
-		if (unlink(path) == 0)
+		if (file_is_stale(kind, path, ns, pid) && unlink(path) == 0)
 			removed++;
 	}
 	closedir(d);
@@ -289,26 +379,43 @@ reclaim_stale_files(void)
 			removed, bk.dir);
 }
 
+/*
+ * Make <prefix>-<ns>-<pid>.lock appear already locked: create and flock it
+ * under a temporary name, then rename it into place. Opened with O_EXCL and
+ * O_NOFOLLOW: a link planted under either name in a shared hugetlbfs is
+ * removed or replaced, never followed.
+ */
 static int
 take_lock_file(void)
 {
+	char tmp[PATH_MAX + 80];
 	int fd, ret;
 
-	snprintf(bk.lock_path, sizeof(bk.lock_path), "%s/%s-%d.lock",
-		 bk.dir, bk.prefix, (int)bk.pid);
-	fd = open(bk.lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		VDK_LOG(ERR, MEMORY, "cannot create lock file %s: %s", bk.lock_path,
-			strerror(errno));
-		return ret;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		ret = -errno;
+	snprintf(bk.lock_path, sizeof(bk.lock_path), "%s/%s-%" PRIu64 "-%d.lock",
+		 bk.dir, bk.prefix, bk.ns, (int)bk.pid);
+	snprintf(tmp, sizeof(tmp), "%s/%s-%" PRIu64 "-%d.new", bk.dir, bk.prefix, bk.ns,
+		 (int)bk.pid);
+	if (lock_state(bk.lock_path) == LOCK_HELD) {
+		/* Only this process can hold a name with its namespace and pid. */
 		VDK_LOG(ERR, MEMORY, "lock file %s is held by another EAL in this process",
 			bk.lock_path);
+		return -EBUSY;
+	}
+	fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		VDK_LOG(ERR, MEMORY, "cannot create lock file %s: %s", tmp, strerror(errno));
+		return ret;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, bk.lock_path) != 0) {
+		ret = -errno;
+		VDK_LOG(ERR, MEMORY, "cannot take lock file %s: %s", bk.lock_path,
+			strerror(errno));
+		unlink(tmp);
 		close(fd);
-		return ret == -EWOULDBLOCK ? -EBUSY : ret;
+		return ret;
 	}
 	bk.lock_fd = fd;
 	return 0;
@@ -417,10 +524,14 @@ eal_backing_init(const struct eal_config *cfg, uint64_t *page_sz)
 	}
 
 	if (bk.kind == BACKING_HUGETLBFS) {
-		reclaim_stale_files();
+		ret = read_pid_ns(&bk.ns);
+		if (ret < 0)
+			return ret;
+		/* Ours first: a leftover under our own name is then surely stale. */
 		ret = take_lock_file();
 		if (ret < 0)
 			return ret;
+		reclaim_stale_files();
 	}
 	VDK_LOG(DEBUG, MEMORY, "%s hugepages from %s", eal_page_sz_str(bk.page_sz, sz, sizeof(sz)),
 		bk.kind == BACKING_MEMFD ? "memfd" : bk.dir);
@@ -588,13 +699,16 @@ map_hugepages(void *at, size_t len, int node)
 	unsigned int seq = __atomic_fetch_add(&bk.seq, 1, __ATOMIC_RELAXED);
 	int fd, err;
 
-	snprintf(name, sizeof(name), "%s-%d-%u", bk.prefix, (int)bk.pid, seq);
 	if (bk.kind == BACKING_MEMFD) {
+		/* A memfd's name only labels its mapping: no namespace needed. */
+		snprintf(name, sizeof(name), "%s-%d-%u", bk.prefix, (int)bk.pid, seq);
 		path[0] = '\0';
 		fd = memfd_open(name);
 	} else {
+		snprintf(name, sizeof(name), "%s-%" PRIu64 "-%d-%u", bk.prefix, bk.ns, (int)bk.pid,
+			 seq);
 		snprintf(path, sizeof(path), "%s/%s", bk.dir, name);
-		fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 	}
 	if (fd < 0) {
 		err = errno;
