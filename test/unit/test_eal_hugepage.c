@@ -523,48 +523,77 @@ make_file(const char *dir, const char *name)
 	close(fd);
 }
 
+/* A pid that is certainly gone: a child that has exited and been reaped. */
+static pid_t
+dead_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return pid;
+}
+
+/*
+ * A child holding the flock of lock file PREFIX-@ns-@named.lock in @dir
+ * (made if missing; @named 0: the child's own pid) until it is stopped.
+ */
+static pid_t
+start_lock_holder(const char *dir, uint64_t ns, pid_t named)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char path[256], name[128];
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		lock_name(name, sizeof(name), PREFIX, ns, named != 0 ? named : getpid());
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		fd = open(path, O_CREAT | O_RDWR, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	left.child = pid;
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return pid;
+}
+
+static void
+stop_lock_holder(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	left.child = -1;
+}
+
 static void
 test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 {
 	char dir[64], name[96];
 	long free0 = read_long(FREE_HUGEPAGES);
 	uint64_t ns = pid_ns();
-	int pipefd[2], status;
 	pid_t dead, live;
-	char c;
 
 	(void)state;
 	require_hugepages();
 	mount_hugetlbfs(dir);
-
-	/* A pid that is certainly gone. */
-	dead = fork();
-	assert_true(dead >= 0);
-	if (dead == 0)
-		_exit(0);
-	assert_int_equal(waitpid(dead, &status, 0), dead);
-
-	/* A live process holding its lock. */
-	assert_int_equal(pipe(pipefd), 0);
-	live = fork();
-	assert_true(live >= 0);
-	if (live == 0) {
-		char path[256];
-		int fd;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 "-%d.lock", dir, PREFIX, ns,
-			 (int)getpid());
-		fd = open(path, O_CREAT | O_RDWR, 0600);
-		if (fd < 0 || flock(fd, LOCK_EX) != 0)
-			_exit(1);
-		if (write(pipefd[1], "r", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	left.child = live;
-	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	dead = dead_pid();
+	live = start_lock_holder(dir, ns, 0);
 
 	lock_name(name, sizeof(name), PREFIX, ns, dead);
 	make_file(dir, name);
@@ -598,11 +627,7 @@ test_hugepage_files_of_dead_processes_are_reclaimed(void **state)
 	assert_int_equal(read_long(FREE_HUGEPAGES), free0 - 1);
 	eal_memory_cleanup();
 
-	kill(live, SIGKILL);
-	assert_int_equal(waitpid(live, &status, 0), live);
-	left.child = -1;
-	close(pipefd[0]);
-	close(pipefd[1]);
+	stop_lock_holder(live);
 	/* Now the live one is dead too: the next start takes its files. */
 	log_capture();
 	assert_int_equal(eal_memory_init(&cfg), 0);
@@ -895,43 +920,18 @@ test_hugepage_same_pid_in_another_namespace_is_judged_by_its_lock(void **state)
 	uint64_t ns = pid_ns(), other = ns + 1, gone = ns + 2;
 	long free0 = read_long(FREE_HUGEPAGES);
 	pid_t me = getpid(), dead, holder;
-	int pipefd[2], status;
 	char dir[64], name[128];
 	static const char *const junk[] = {
 		PREFIX "-x-5.lock", PREFIX "--5.lock", PREFIX "-7-+5.lock", PREFIX "-7-5-",
 		PREFIX "-7-0.lock", PREFIX "-99999999999999999999-5.lock", PREFIX "-7-5.lock.x",
 	};
-	char c;
 
 	(void)state;
 	require_hugepages();
 	mount_hugetlbfs(dir);
-	dead = fork();
-	assert_true(dead >= 0);
-	if (dead == 0)
-		_exit(0);
-	assert_int_equal(waitpid(dead, &status, 0), dead);
-
+	dead = dead_pid();
 	/* Container "other": a live app with our pid, its lock held. */
-	lock_name(name, sizeof(name), PREFIX, other, me);
-	make_file(dir, name);
-	assert_int_equal(pipe(pipefd), 0);
-	holder = fork();
-	assert_true(holder >= 0);
-	if (holder == 0) {
-		char path[256];
-		int fd;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		fd = open(path, O_RDWR);
-		if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(pipefd[1], "r", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	left.child = holder;
-	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	holder = start_lock_holder(dir, other, me);
 	snprintf(name, sizeof(name), "%s-%" PRIu64 "-%d-0", PREFIX, other, (int)me);
 	make_page_file(dir, name);
 	snprintf(name, sizeof(name), "%s-%" PRIu64 "-%d.new", PREFIX, other, (int)me);
@@ -970,11 +970,7 @@ test_hugepage_same_pid_in_another_namespace_is_judged_by_its_lock(void **state)
 	eal_memory_cleanup();
 
 	/* The other container ends: the next start takes its files. */
-	kill(holder, SIGKILL);
-	assert_int_equal(waitpid(holder, &status, 0), holder);
-	left.child = -1;
-	close(pipefd[0]);
-	close(pipefd[1]);
+	stop_lock_holder(holder);
 	log_capture();
 	assert_int_equal(eal_memory_init(&cfg), 0);
 	assert_true(log_contains("removed 2 hugepage files"));

@@ -109,9 +109,9 @@ fake_mkdir_p(const char *path)
 	mkdir(tmp, 0755);
 }
 
-/* Write @content to root/@rel, making parent directories. */
-static void __attribute__((unused))
-fake_file(struct fake *f, const char *rel, const char *content)
+/* Write (@mode "w") or append ("a") @content to root/@rel, making parent directories. */
+static void
+fake_put(struct fake *f, const char *rel, const char *content, const char *mode)
 {
 	char path[PATH_MAX], *slash;
 	FILE *fp;
@@ -121,10 +121,16 @@ fake_file(struct fake *f, const char *rel, const char *content)
 	*slash = '\0';
 	fake_mkdir_p(path);
 	*slash = '/';
-	fp = fopen(path, "w");
+	fp = fopen(path, mode);
 	assert_non_null(fp);
 	fputs(content, fp);
 	fclose(fp);
+}
+
+static void __attribute__((unused))
+fake_file(struct fake *f, const char *rel, const char *content)
+{
+	fake_put(f, rel, content, "w");
 }
 
 static void __attribute__((unused))
@@ -225,22 +231,10 @@ fake_add_device(struct fake *f, const char *bdf, unsigned int vendor, unsigned i
 	}
 }
 
-/* Append @content to root/@rel, making it (and its directories) if needed. */
 static void __attribute__((unused))
 fake_append(struct fake *f, const char *rel, const char *content)
 {
-	char path[PATH_MAX], *slash;
-	FILE *fp;
-
-	fake_path(f, path, "%s", rel);
-	slash = strrchr(path, '/');
-	*slash = '\0';
-	fake_mkdir_p(path);
-	*slash = '/';
-	fp = fopen(path, "a");
-	assert_non_null(fp);
-	fputs(content, fp);
-	fclose(fp);
+	fake_put(f, rel, content, "a");
 }
 
 /* The next free "MAJOR:MINOR" of @major. */
