@@ -519,6 +519,20 @@ check_mount_table(struct setup_ctx *ctx, const char *path, struct blockset *s,
 	return 0;
 }
 
+/* The inode in a namespace link's target, "mnt:[4026531841]"; 0 if none. */
+static unsigned long long
+ns_inode(struct setup_ctx *ctx, const char *pid)
+{
+	char path[PATH_MAX], link[64];
+	unsigned long long ino = 0;
+
+	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/ns/mnt", pid);
+	if (setup_readlink_base(path, link, sizeof(link)) < 0 ||
+	    sscanf(link, "mnt:[%llu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
 /*
  * Mounts in other mount namespaces (containers, systemd's private mounts):
  * one process a namespace, through its mountinfo. A process we may not
@@ -528,24 +542,30 @@ static void
 check_other_namespaces(struct setup_ctx *ctx, struct blockset *s, const struct nameset *tags,
 		       struct setup_users *u)
 {
-	char path[PATH_MAX], self_ns[SETUP_NAME_LEN] = "", ns[SETUP_NAME_LEN], comm[64];
-	struct nameset seen = { .nb = 0 };
+	char path[PATH_MAX], comm[64];
+	unsigned long long *seen = NULL, ino;
+	size_t nb_seen = 0;
 	struct mnt_scope sc;
 	char **pids;
 	int np;
 
-	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "self/ns/mnt");
-	if (setup_readlink_base(path, self_ns, sizeof(self_ns)) == 0)
-		nameset_add(&seen, self_ns);
 	setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), ".");
 	np = setup_list_dir(path, &pids);
+	if (np > 0)
+		seen = calloc((size_t)np + 1, sizeof(*seen));
+	if (seen == NULL)
+		goto out;
+	seen[nb_seen++] = ns_inode(ctx, "self");
 	for (int i = 0; i < np; i++) {
-		if (!isdigit((unsigned char)pids[i][0]))
+		bool known = false;
+
+		if (!isdigit((unsigned char)pids[i][0]) || (ino = ns_inode(ctx, pids[i])) == 0)
 			continue;
-		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/ns/mnt", pids[i]);
-		if (setup_readlink_base(path, ns, sizeof(ns)) < 0 || nameset_has(&seen, ns))
+		for (size_t k = 0; k < nb_seen && !known; k++)
+			known = seen[k] == ino;
+		if (known)
 			continue;
-		nameset_add(&seen, ns);
+		seen[nb_seen++] = ino;
 		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/comm", pids[i]);
 		if (setup_read_str(path, comm, sizeof(comm)) < 0)
 			strcpy(comm, "?");
@@ -554,6 +574,8 @@ check_other_namespaces(struct setup_ctx *ctx, struct blockset *s, const struct n
 		setup_path(ctx, SETUP_ROOT_PROC, path, sizeof(path), "%s/mountinfo", pids[i]);
 		check_mount_table(ctx, path, s, tags, &sc, u);
 	}
+out:
+	free(seen);
 	if (np > 0)
 		setup_free_list(pids, np);
 }
