@@ -51,12 +51,21 @@ nvme_model_set_reg32(struct nvme_model *m, uint32_t off, uint32_t val)
 	*(volatile uint32_t *)(m->bar + off) = val;
 }
 
+/* Doorbell @idx, or NULL where a BAR of this size has none (any CAP goes). */
+static volatile uint32_t *
+doorbell(const struct nvme_model *m, unsigned int idx)
+{
+	uint64_t off = 0x1000 + (uint64_t)idx * (4u << VDK_NVME_GET(m->cap, CAP_DSTRD));
+
+	return off + 4 <= m->bar_size ? (volatile uint32_t *)(m->bar + off) : NULL;
+}
+
 static uint32_t
 db(const struct nvme_model *m, unsigned int idx)
 {
-	uint32_t stride = 4u << VDK_NVME_GET(m->cap, CAP_DSTRD);
+	volatile uint32_t *d = doorbell(m, idx);
 
-	return *(volatile uint32_t *)(m->bar + 0x1000 + idx * stride);
+	return d != NULL ? *d : 0;
 }
 
 /*
@@ -67,9 +76,10 @@ db(const struct nvme_model *m, unsigned int idx)
 static bool
 set_doorbell(struct nvme_model *m, unsigned int idx, uint32_t val)
 {
-	uint32_t stride = 4u << VDK_NVME_GET(m->cap, CAP_DSTRD);
+	volatile uint32_t *d = doorbell(m, idx);
 
-	*(volatile uint32_t *)(m->bar + 0x1000 + idx * stride) = val;
+	if (d != NULL)
+		*d = val;
 	return true;
 }
 
@@ -93,6 +103,7 @@ nvme_model_create(void)
 
 	if (m == NULL || posix_memalign((void **)&m->bar, 4096, MODEL_BAR_SIZE) != 0)
 		abort();
+	m->bar_size = MODEL_BAR_SIZE;
 	memset(m->bar, 0, MODEL_BAR_SIZE);
 	/* MQES 2047, CQR, TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN 0, MPSMAX 4. */
 	m->cap = 0x7ffull | (1ull << 16) | (1ull << 24) | (1ull << 37) | (4ull << 52);
@@ -157,11 +168,25 @@ nvme_model_use_bar(struct nvme_model *m, uint8_t *bar)
 	if (!m->foreign_bar)
 		free(m->bar);
 	m->bar = bar;
+	m->bar_size = MODEL_BAR_SIZE;
 	m->foreign_bar = true;
 	memset(m->bar, 0, MODEL_BAR_SIZE);
 	memcpy(m->bar, &m->cap, sizeof(m->cap));
 	nvme_model_set_reg32(m, VDK_NVME_REG_VS, m->vs);
 	m->enabled = false;
+}
+
+void
+nvme_model_set_bar_size(struct nvme_model *m, size_t size)
+{
+	if (size < 0x1000 || m->foreign_bar)
+		abort();
+	free(m->bar);
+	/* Exactly @size: the sanitizer sees any access past the BAR's end. */
+	if (posix_memalign((void **)&m->bar, 4096, size) != 0)
+		abort();
+	m->bar_size = size;
+	memset(m->bar, 0, size);
 }
 
 static struct nvme_model_ns *
@@ -564,29 +589,46 @@ io(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, struct nvme_model_rec *
 	}
 }
 
-static void
-post(struct nvme_model *m, uint16_t sqid, uint16_t cid, uint16_t sqhd, uint16_t status,
-     uint32_t cdw0)
+bool
+nvme_model_post(struct nvme_model *m, uint16_t cqid, const struct vdk_nvme_cpl *cpl)
 {
-	struct nvme_model_queue *cq = &m->cq[m->sq[sqid].cqid];
+	struct nvme_model_queue *cq = &m->cq[cqid];
 	volatile struct vdk_nvme_cpl *e;
+	struct vdk_nvme_cpl c = *cpl;
 	uint64_t one = 1;
 
+	if (cqid > MODEL_MAX_QUEUES || !cq->exists)
+		return false;
+	c.status = (uint16_t)((c.status & 0xfffe) | cq->phase);
+	if (m->cpl_hook != NULL && !m->cpl_hook(m, cqid, &c))
+		return true;
 	e = (volatile struct vdk_nvme_cpl *)(uintptr_t)(cq->base + (uint64_t)cq->tail * 16);
-	e->cdw0 = cdw0;
-	e->cdw1 = 0;
-	e->sqhd = sqhd;
-	e->sqid = sqid;
-	e->cid = cid;
+	e->cdw0 = c.cdw0;
+	e->cdw1 = c.cdw1;
+	e->sqhd = c.sqhd;
+	e->sqid = c.sqid;
+	e->cid = c.cid;
 	/* The phase tag last: it tells the host the entry is whole. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e->status = (uint16_t)((status & 0xfffe) | cq->phase);
+	e->status = c.status;
 	if (++cq->tail == cq->size) {
 		cq->tail = 0;
 		cq->phase ^= 1;
 	}
 	if (cq->ien && cq->iv < m->nb_vectors && m->efd[cq->iv] >= 0)
 		(void)!write(m->efd[cq->iv], &one, sizeof(one));
+	return true;
+}
+
+static void
+post(struct nvme_model *m, uint16_t sqid, uint16_t cid, uint16_t sqhd, uint16_t status,
+     uint32_t cdw0)
+{
+	struct vdk_nvme_cpl cpl = {
+		.cdw0 = cdw0, .sqhd = sqhd, .sqid = sqid, .cid = cid, .status = status,
+	};
+
+	(void)nvme_model_post(m, m->sq[sqid].cqid, &cpl);
 }
 
 static bool
@@ -594,7 +636,7 @@ cq_full(const struct nvme_model *m, uint16_t sqid)
 {
 	const struct nvme_model_queue *cq = &m->cq[m->sq[sqid].cqid];
 
-	return (cq->tail + 1) % cq->size == cq->head;
+	return !m->overrun_cq && (cq->tail + 1) % cq->size == cq->head;
 }
 
 static void
@@ -659,6 +701,8 @@ nvme_model_step(struct nvme_model *m)
 	unsigned int q;
 
 	pthread_mutex_lock(&m->lock);
+	if (m->step_hook != NULL && !m->step_hook(m))
+		goto unlock;
 	cc = nvme_model_reg32(m, VDK_NVME_REG_CC);
 	csts = nvme_model_reg32(m, VDK_NVME_REG_CSTS);
 	if (!VDK_NVME_GET(cc, CC_EN)) {
@@ -670,7 +714,7 @@ nvme_model_step(struct nvme_model *m)
 			memset(m->sq, 0, sizeof(m->sq));
 			memset(m->cq, 0, sizeof(m->cq));
 			/* Doorbells are registers: a reset returns them to 0. */
-			memset(m->bar + 0x1000, 0, MODEL_BAR_SIZE - 0x1000);
+			memset(m->bar + 0x1000, 0, m->bar_size - 0x1000);
 			nvme_model_set_reg32(m, VDK_NVME_REG_CSTS, 0);
 		}
 		goto unlock;
@@ -871,5 +915,5 @@ nvme_model_attach(struct nvme_model *m, const char *name, const struct nvme_ctrl
 	}
 	memcpy(m->bar, &m->cap, sizeof(m->cap));
 	nvme_model_set_reg32(m, VDK_NVME_REG_VS, m->vs);
-	return nvme_ctrlr_create(name, m->bar, MODEL_BAR_SIZE, &model_transport, m, cfg);
+	return nvme_ctrlr_create(name, m->bar, m->bar_size, &model_transport, m, cfg);
 }

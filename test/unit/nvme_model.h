@@ -13,6 +13,13 @@
  * mangles Identify data before the driver sees it. Every command is
  * recorded with the PRP entries it carried, so tests check what the
  * driver built.
+ *
+ * A device that breaks the rules, for the tests and the fuzzer that check
+ * what the driver trusts: any CAP and BAR size (doorbells the BAR does not
+ * hold are not served), a hook before each round of work that may write
+ * any register or post completions nobody asked for, a hook that may
+ * change or drop every completion (CID, SQHD, status, phase tag), and a
+ * completion queue the device keeps writing past the host's head.
  */
 #ifndef NVME_MODEL_H
 #define NVME_MODEL_H
@@ -35,6 +42,16 @@ struct nvme_model;
 /* Changes an Identify page (@cns, @nsid) before it is transferred. */
 typedef void (*nvme_model_mangle_t)(struct nvme_model *m, uint8_t cns, uint32_t nsid,
 				    void *page);
+/*
+ * Runs at the start of each nvme_model_step(), model locked: may write
+ * registers and call nvme_model_post(). False: do no other work this round.
+ */
+typedef bool (*nvme_model_step_t)(struct nvme_model *m);
+/*
+ * Sees each completion, its phase tag set, before it is written to CQ
+ * @cqid: may change any field. False: the completion is never written.
+ */
+typedef bool (*nvme_model_cpl_t)(struct nvme_model *m, uint16_t cqid, struct vdk_nvme_cpl *cpl);
 
 struct nvme_model_ns {
 	uint32_t nsid;
@@ -74,6 +91,7 @@ struct nvme_model_held {
 
 struct nvme_model {
 	uint8_t *bar;
+	size_t bar_size;               /* MODEL_BAR_SIZE unless set */
 	bool foreign_bar;              /* nvme_model_use_bar(): not ours to free */
 	/* Configuration: set before nvme_model_attach(). */
 	uint64_t cap;
@@ -87,6 +105,9 @@ struct nvme_model {
 	struct nvme_model_ns ns[MODEL_MAX_NS];
 	unsigned int nb_ns;
 	nvme_model_mangle_t mangle;
+	nvme_model_step_t step_hook;
+	nvme_model_cpl_t cpl_hook;
+	void *hook_arg;                /* for the hooks' own state */
 
 	/* Faults: tests set them at any time. */
 	volatile bool never_ready;     /* CC.EN = 1 never sets CSTS.RDY */
@@ -102,6 +123,7 @@ struct nvme_model {
 	volatile bool corrupt_reads;   /* flip a byte of what each read returns */
 	volatile int drop_opc;         /* swallow this opcode (-1: none)... */
 	volatile unsigned int drop_count; /* ...this many times */
+	volatile bool overrun_cq;      /* post even when the CQ is full (head ignored) */
 
 	/* State. */
 	bool enabled;
@@ -137,6 +159,15 @@ void nvme_model_add_ns(struct nvme_model *m, uint32_t nsid, uint64_t nsze, uint8
 void nvme_model_free(struct nvme_model *m);
 /* Serve registers in @bar (MODEL_BAR_SIZE bytes someone else owns): a BAR mapping. */
 void nvme_model_use_bar(struct nvme_model *m, uint8_t *bar);
+/* Make BAR0 @size bytes (0x1000 or more), before nvme_model_attach(). */
+void nvme_model_set_bar_size(struct nvme_model *m, size_t size);
+
+/*
+ * Write @cpl to CQ @cqid at the device's tail with the current phase tag,
+ * through cpl_hook, whether or not the driver issued it. Model locked
+ * (from step_hook) or stopped. False when the CQ does not exist.
+ */
+bool nvme_model_post(struct nvme_model *m, uint16_t cqid, const struct vdk_nvme_cpl *cpl);
 
 /* One round of device work. Safe to call from any thread (locked). */
 void nvme_model_step(struct nvme_model *m);
