@@ -408,6 +408,45 @@ nvme_ctrlr_read_cap(struct vdk_nvme_ctrlr *c)
 	return 0;
 }
 
+/*
+ * Doorbells (§3.1.25, §3.1.26): queue y's CQ head doorbell, the higher of
+ * its two, is the dword at 1000h + (2y + 1) * (4 << CAP.DSTRD). CAP.DSTRD
+ * and the BAR's size both come from the device, and a stride of up to
+ * 128 KiB times a queue count overflows 32 bits: the room is counted in
+ * 64 bits, the admin queue's pair must fit, and the I/O queues asked for
+ * are cut to the pairs that fit. Set Features then grants at most that
+ * many, so no doorbell a queue pair is given lies outside BAR0.
+ */
+static int
+nvme_ctrlr_fit_doorbells(struct vdk_nvme_ctrlr *c)
+{
+	uint64_t stride = c->db_stride, need = VDK_NVME_REG_DBS + stride + 4, room;
+
+	if ((uint64_t)c->bar_len < need) {
+		NVME_LOG(ERR, c, "BAR0 of %zu bytes is too small for the admin queue's doorbells: "
+			 "CAP.DSTRD %u puts them %" PRIu64 " bytes apart, which needs %" PRIu64
+			 " bytes; the device or its CAP register is broken", c->bar_len,
+			 VDK_NVME_GET(c->cap, CAP_DSTRD), stride, need);
+		return -ENODEV;
+	}
+	/* The highest queue ID whose pair fits. */
+	room = ((uint64_t)c->bar_len - need) / (2 * stride);
+	if (room == 0) {
+		NVME_LOG(ERR, c, "BAR0 of %zu bytes leaves no room for I/O queue doorbells "
+			 "(CAP.DSTRD %u: %" PRIu64 " bytes apart)", c->bar_len,
+			 VDK_NVME_GET(c->cap, CAP_DSTRD), stride);
+		return -ENODEV;
+	}
+	if (room < c->cfg.io_queues) {
+		NVME_LOG(NOTICE, c, "BAR0 of %zu bytes has room for the doorbells of %" PRIu64
+			 " I/O queue%s (CAP.DSTRD %u): asking for that many, not %u", c->bar_len,
+			 room, room == 1 ? "" : "s", VDK_NVME_GET(c->cap, CAP_DSTRD),
+			 c->cfg.io_queues);
+		c->cfg.io_queues = (uint32_t)room;
+	}
+	return 0;
+}
+
 struct vdk_nvme_ctrlr *
 nvme_ctrlr_create(const char *name, void *bar, size_t bar_len, const struct nvme_transport *tp,
 		  void *tp_ctx, const struct nvme_ctrlr_cfg *cfg)
@@ -444,14 +483,9 @@ nvme_ctrlr_create(const char *name, void *bar, size_t bar_len, const struct nvme
 	ret = nvme_ctrlr_read_cap(c);
 	if (ret < 0)
 		goto free_ctrlr;
-	/* Doorbells of every queue the controller may grant must lie in the BAR. */
-	if (VDK_NVME_REG_DBS + 2u * cfg->io_queues * c->db_stride + c->db_stride > bar_len)
-		c->cfg.io_queues = (uint32_t)((bar_len - VDK_NVME_REG_DBS) / (2u * c->db_stride)) - 1;
-	if (c->cfg.io_queues == 0) {
-		NVME_LOG(ERR, c, "BAR0 of %zu bytes leaves no room for I/O queue doorbells", bar_len);
-		ret = -ENODEV;
+	ret = nvme_ctrlr_fit_doorbells(c);
+	if (ret < 0)
 		goto free_ctrlr;
-	}
 	c->io_timeout_tsc = nvme_ms_to_tsc(cfg->io_timeout_ms);
 	c->qid_map = calloc(c->cfg.io_queues + 1, sizeof(*c->qid_map));
 	c->scratch = vdk_dma_zmalloc(4096, 4096, &c->scratch_iova);
@@ -511,6 +545,17 @@ nvme_ctrlr_unlink_qpair(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 }
 
 /*
+ * RTD3E (§5.15.2.2) is in microseconds, up to 2^32 - 1: rounded up to
+ * milliseconds in 64 bits (in 32, a latency near 2^32 us wraps to the
+ * 1 s floor instead of reaching the 60 s cap), and kept between 1 s and 60 s.
+ */
+uint32_t
+nvme_shutdown_timeout_ms(uint32_t rtd3e_us)
+{
+	return (uint32_t)VDK_MIN(VDK_MAX(((uint64_t)rtd3e_us + 999) / 1000, 1000u), 60000u);
+}
+
+/*
  * §7.6.2: delete the I/O queues, write CC.SHN = 01b (normal shutdown) and
  * wait for CSTS.SHST = 10b, at most RTD3E when the controller gives it.
  */
@@ -521,7 +566,7 @@ nvme_ctrlr_shutdown(struct vdk_nvme_ctrlr *c)
 	uint32_t timeout_ms = NVME_DEFAULT_SHUTDOWN_MS, cc;
 
 	if (c->cdata.rtd3e != 0)
-		timeout_ms = VDK_MIN(VDK_MAX((c->cdata.rtd3e + 999) / 1000, 1000u), 60000u);
+		timeout_ms = nvme_shutdown_timeout_ms(c->cdata.rtd3e);
 	cc = nvme_read32(c, VDK_NVME_REG_CC);
 	cc &= ~(uint32_t)VDK_NVME_SET(CC_SHN, VDK_NVME_CC_SHN_MASK);
 	cc |= (uint32_t)VDK_NVME_SET(CC_SHN, VDK_NVME_CC_SHN_NORMAL);

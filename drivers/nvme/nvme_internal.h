@@ -42,6 +42,12 @@
 #define NVME_MAX_SGL_DESC         (NVME_CMD_AREA / sizeof(struct vdk_nvme_sgl_desc))
 /* Vectored I/O takes at most this many buffers. */
 #define NVME_MAX_IOV              256
+/*
+ * Most namespace IDs a scan takes: NN may claim 2^32 - 1 and an active
+ * list may page on for ever; four list pages are more than any PCIe
+ * controller has.
+ */
+#define NVME_MAX_NS               4096u
 /* How often a queue pair looks for timed-out commands and CSTS.CFS. */
 #define NVME_CHECK_INTERVAL_MS    10u
 
@@ -197,6 +203,7 @@ void nvme_ctrlr_cfg_default(struct nvme_ctrlr_cfg *cfg);
 struct vdk_nvme_ctrlr *nvme_ctrlr_find(const char *name);
 void nvme_ctrlr_wait_idle(struct vdk_nvme_ctrlr *c);
 void nvme_ctrlr_mark_failed(struct vdk_nvme_ctrlr *c, const char *why);
+uint32_t nvme_shutdown_timeout_ms(uint32_t rtd3e_us);
 bool nvme_ctrlr_check_fatal(struct vdk_nvme_ctrlr *c);
 int nvme_ctrlr_reset_from(struct vdk_nvme_ctrlr *c, bool block);
 int nvme_ctrlr_abort_cmd(struct vdk_nvme_ctrlr *c, uint16_t sqid, uint16_t cid);
@@ -237,14 +244,14 @@ static inline volatile uint32_t *
 nvme_sq_doorbell(const struct vdk_nvme_ctrlr *c, uint16_t qid)
 {
 	return (volatile uint32_t *)((char *)c->bar + VDK_NVME_REG_DBS +
-				     (2u * qid) * c->db_stride);
+				     (size_t)(2u * qid) * c->db_stride);
 }
 
 static inline volatile uint32_t *
 nvme_cq_doorbell(const struct vdk_nvme_ctrlr *c, uint16_t qid)
 {
 	return (volatile uint32_t *)((char *)c->bar + VDK_NVME_REG_DBS +
-				     (2u * qid + 1) * c->db_stride);
+				     (size_t)(2u * qid + 1) * c->db_stride);
 }
 
 static inline uint64_t

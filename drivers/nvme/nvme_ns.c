@@ -137,11 +137,14 @@ nvme_ns_add(struct vdk_nvme_ctrlr *c, uint32_t nsid, uint32_t *cap)
  * The active namespace IDs (CNS 02h, §5.15.2.3, NVMe 1.1 and later): up
  * to 1024 a page, ascending, greater than the NSID given, zero-padded.
  * Older controllers: every ID from 1 to NN, skipping inactive ones.
+ * Either way at most NVME_MAX_NS IDs: NN and the list are the device's
+ * word, and each ID costs an Identify and memory.
  */
 int
 nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 {
-	uint32_t nn = c->cdata.nn, start = 0, cap = 0, i, ids[VDK_NVME_NS_LIST_ENTRIES];
+	uint32_t nn = c->cdata.nn, start = 0, cap = 0, listed = 0, i;
+	uint32_t ids[VDK_NVME_NS_LIST_ENTRIES];
 	struct vdk_nvme_cmd cmd = { .opc = VDK_NVME_OPC_IDENTIFY };
 	int ret;
 
@@ -150,7 +153,10 @@ nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 		return 0;
 	}
 	if (c->vs < VDK_NVME_VERSION(1, 1, 0)) {
-		for (i = 1; i <= VDK_MIN(nn, VDK_NVME_NS_LIST_ENTRIES); i++) {
+		if (nn > NVME_MAX_NS)
+			NVME_LOG(WARNING, c, "NN = %u: VDK looks at namespaces 1 to %u only", nn,
+				 NVME_MAX_NS);
+		for (i = 1; i <= VDK_MIN(nn, NVME_MAX_NS); i++) {
 			ret = nvme_ns_add(c, i, &cap);
 			if (ret < 0)
 				return ret;
@@ -158,6 +164,7 @@ nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 		return 0;
 	}
 	for (;;) {
+		bool full = false;
 		uint32_t n = 0;
 
 		cmd.nsid = start;
@@ -179,8 +186,13 @@ nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 				malformed = true;
 				break;
 			}
+			if (listed == NVME_MAX_NS) {
+				full = true;
+				break;
+			}
 			start = ids[i];
 			n++;
+			listed++;
 		}
 		/* What came before a fault is still good. */
 		for (i = 0; i < n; i++) {
@@ -188,7 +200,11 @@ nvme_ns_scan(struct vdk_nvme_ctrlr *c)
 			if (ret < 0)
 				return ret;
 		}
-		if (malformed || n < VDK_NVME_NS_LIST_ENTRIES || start == nn)
+		if (full)
+			NVME_LOG(WARNING, c, "the active namespace list goes on past %u IDs (NN = "
+				 "%u): VDK uses those up to namespace %u and ignores the rest",
+				 NVME_MAX_NS, nn, start);
+		if (full || malformed || n < VDK_NVME_NS_LIST_ENTRIES || start == nn)
 			return 0;
 	}
 }

@@ -458,14 +458,20 @@ nvme_qpair_submit_dsm(struct vdk_nvme_qpair *qp, struct vdk_nvme_cmd *cmd,
  * Consume completions: a new entry is one whose phase tag equals the
  * phase of this pass (§4.6). The CQ head doorbell is written once for
  * the whole batch, and the SQ doorbell once for what callbacks queued.
+ * At most entries - 1 a call, all a well-behaved controller can post
+ * before the head doorbell moves: one that overwrites entries it has not
+ * been given back, or that completes at once what callbacks resubmit,
+ * cannot keep the caller here (SPDK caps the same way).
  */
 int
 nvme_qpair_poll(struct vdk_nvme_qpair *qp, uint32_t max)
 {
 	uint32_t n = 0;
 
+	if (max == 0 || max > qp->entries - 1)
+		max = qp->entries - 1;
 	nvme_qpair_ring_sq(qp);
-	while (max == 0 || n < max) {
+	while (n < max) {
 		volatile struct vdk_nvme_cpl *e = &qp->cq[qp->cq_head];
 		struct vdk_nvme_cpl cpl;
 		struct nvme_tracker *tr;

@@ -129,7 +129,10 @@ uint32_t vdk_nvme_ctrlr_get_max_xfer_size(const struct vdk_nvme_ctrlr *ctrlr);
 /** True if the controller takes SGLs for I/O and the driver will use them. */
 bool vdk_nvme_ctrlr_sgl_supported(const struct vdk_nvme_ctrlr *ctrlr);
 
-/** Number of namespaces the controller may have (Identify NN). */
+/**
+ * Number of namespaces the controller may have (Identify NN), as it says;
+ * the driver scans at most 4096 of them.
+ */
 uint32_t vdk_nvme_ctrlr_get_num_ns(const struct vdk_nvme_ctrlr *ctrlr);
 
 /**
@@ -188,7 +191,8 @@ int vdk_nvme_ctrlr_cmd_admin_raw(struct vdk_nvme_ctrlr *ctrlr, const struct vdk_
 				 void *buf, uint32_t len, vdk_nvme_cmd_cb cb, void *cb_arg);
 
 /**
- * Poll the admin completion queue. Thread-safe.
+ * Poll the admin completion queue, at most its size less one completions
+ * a call. Thread-safe.
  * @return the number of completions processed, or -ENXIO when the
  *   controller has failed, or -EINVAL for NULL.
  */
@@ -256,8 +260,10 @@ int vdk_nvme_ctrlr_free_io_qpair(struct vdk_nvme_qpair *qpair);
 
 /**
  * Ring the submission doorbell for commands queued since the last ring,
- * and consume up to @p max completions (0: as many as there are), calling
- * each command's callback. Callbacks may submit new commands. Also checks
+ * and consume up to @p max completions, calling each command's callback.
+ * 0, or more than the queue holds, means the queue size less one: what
+ * the controller can have posted, so a controller that keeps posting
+ * cannot hold the caller. Callbacks may submit new commands. Also checks
  * for timed-out commands and a failed controller now and then.
  * @return the number of completions, 0 or more; -EAGAIN while the
  *   controller resets (call again later); -ENXIO when the controller has

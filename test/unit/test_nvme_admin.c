@@ -4,7 +4,8 @@
  * passthrough against the model, their refusals (no DMA memory, too
  * large, NULLs), error statuses, an admin queue that stops answering (and
  * a late answer that must not reach a returned caller), a full admin
- * queue, and admin completions polled by a tool.
+ * queue, admin completions polled by a tool, and a controller that keeps
+ * posting admin completions.
  */
 #include <errno.h>
 
@@ -175,6 +176,26 @@ test_nvme_admin_timeout_leaves_no_dangling_callback(void **state)
 	vdk_dma_free(buf);
 }
 
+static void
+test_nvme_admin_poll_is_bounded_when_the_controller_keeps_posting(void **state)
+{
+	struct vdk_nvme_cmd cmd = { .opc = 0x7f };
+	struct tu_flood f = { .m = m, .qp = c->adminq, .stop = 4 * 32 };
+	int calls = 0;
+
+	(void)state;
+	m->overrun_cq = true;
+	assert_int_equal(vdk_nvme_ctrlr_cmd_admin_raw(c, &cmd, NULL, 0, tu_flood_cb, &f), 0);
+	nvme_model_step(m);
+	/* The admin queue has 32 entries: one call takes at most 31. */
+	assert_int_equal(vdk_nvme_ctrlr_process_admin_completions(c), 31);
+	assert_int_equal(f.n, 31);
+	while (f.n < f.stop && calls++ < 100)
+		assert_in_range(vdk_nvme_ctrlr_process_admin_completions(c), 1, 31);
+	assert_int_equal(f.n, f.stop);
+	m->overrun_cq = false;
+}
+
 int
 main(void)
 {
@@ -191,6 +212,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_admin_timeout_leaves_no_dangling_callback,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nvme_admin_poll_is_bounded_when_the_controller_keeps_posting, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests_name("nvme_admin", tests, eal_up, eal_down);

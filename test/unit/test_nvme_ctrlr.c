@@ -4,8 +4,9 @@
  * bring-up as §7.6.1 orders it (the registers the model sees), a
  * controller left enabled, one that never gets ready, a fatal one during
  * enable and during I/O, one that vanishes, CAP values the driver cannot
- * use, the doorbell stride, reset with queue pairs and with I/O in flight,
- * shutdown on detach, queue pair limits, interrupts, the controller list.
+ * use, the doorbell stride, doorbells BAR0 does not hold (a stride too
+ * wide, a count that wraps 32 bits), the shutdown timeout from RTD3E,
+ * reset with queue pairs and with I/O in flight, shutdown on detach, queue pair limits, interrupts, the controller list.
  */
 #include <errno.h>
 #include <time.h>
@@ -194,6 +195,83 @@ test_nvme_ctrlr_uses_the_doorbell_stride_of_cap(void **state)
 	vdk_dma_free(buf);
 	nvme_ctrlr_destroy(c, true);
 	nvme_model_free(m);
+}
+
+static void
+test_nvme_ctrlr_refuses_doorbells_outside_bar0(void **state)
+{
+	struct nvme_model *m = nvme_model_create();
+	uint64_t good = m->cap;
+
+	(void)state;
+	nvme_model_add_ns(m, 1, 64, 9, 0, false);
+	/* DSTRD 12, 16 KiB apart: the admin CQ doorbell would be at 5000h of a 4000h BAR. */
+	m->cap = good | (12ull << 32);
+	log_capture();
+	assert_null(nvme_model_attach(m, "model0", NULL));
+	assert_int_equal(errno, ENODEV);
+	log_expect("BAR0 of 16384 bytes is too small for the admin queue's doorbells: CAP.DSTRD "
+		   "12 puts them 16384 bytes apart, which needs 20484 bytes");
+	/* DSTRD 11: the admin pair fits (1000h, 3000h); queue 1's (5000h, 7000h) does not. */
+	m->cap = good | (11ull << 32);
+	log_capture();
+	assert_null(nvme_model_attach(m, "model0", NULL));
+	assert_int_equal(errno, ENODEV);
+	log_expect("BAR0 of 16384 bytes leaves no room for I/O queue doorbells");
+	assert_null(vdk_nvme_ctrlr_next(NULL));
+	nvme_model_free(m);
+}
+
+static void
+test_nvme_ctrlr_cuts_io_queues_to_the_doorbells_bar0_holds(void **state)
+{
+	struct nvme_model *m = nvme_model_create();
+	struct nvme_ctrlr_cfg cfg;
+	struct vdk_nvme_ctrlr *c;
+	struct vdk_nvme_qpair *qp;
+	struct tu_done d = { 0 };
+	uint8_t *buf;
+
+	(void)state;
+	nvme_model_add_ns(m, 1, 64, 9, 0, false);
+	/*
+	 * DSTRD 15, 128 KiB apart, and 16384 queues asked: 2 * 16384 * 128 KiB
+	 * is 2^32, 0 in 32 bits. The BAR holds the admin pair and queue 1's.
+	 */
+	m->cap |= 15ull << 32;
+	nvme_model_set_bar_size(m, 0x1000 + 4 * 0x20000);
+	nvme_ctrlr_cfg_default(&cfg);
+	cfg.io_queues = 16384;
+	log_capture();
+	c = nvme_model_attach(m, "model0", &cfg);
+	assert_non_null(c);
+	log_expect("has room for the doorbells of 1 I/O queue (CAP.DSTRD 15): asking for that "
+		   "many, not 16384");
+	assert_int_equal(vdk_nvme_ctrlr_get_max_io_qpairs(c), 1);
+	assert_int_equal(nvme_model_find(m, 0, VDK_NVME_OPC_SET_FEATURES)->cmd.cdw11, 0);
+	qp = tu_qpair(c, 8);
+	assert_ptr_equal((void *)qp->cq_db, m->bar + 0x1000 + 3 * 0x20000);
+	buf = vdk_dma_zmalloc(512, 512, NULL);
+	assert_int_equal(vdk_nvme_ns_cmd_read(vdk_nvme_ctrlr_get_ns(c, 1), qp, buf, 0, 1,
+					      tu_done_cb, &d, 0), 0);
+	assert_int_equal(tu_wait(m, qp, &d, 1), 0);
+	assert_false(vdk_nvme_cpl_is_error(&d.cpl));
+	assert_null(vdk_nvme_ctrlr_alloc_io_qpair(c, NULL));
+	assert_int_equal(errno, ENOSPC);
+	vdk_dma_free(buf);
+	nvme_ctrlr_destroy(c, true);
+	nvme_model_free(m);
+}
+
+static void
+test_nvme_ctrlr_shutdown_timeout_from_rtd3e_does_not_wrap(void **state)
+{
+	(void)state;
+	assert_int_equal(nvme_shutdown_timeout_ms(1), 1000);
+	assert_int_equal(nvme_shutdown_timeout_ms(8000001), 8001);
+	/* 2^32 - 1 us is 71 minutes: the cap, not the floor (32-bit rounding wraps it to 0). */
+	assert_int_equal(nvme_shutdown_timeout_ms(UINT32_MAX), 60000);
+	assert_int_equal(nvme_shutdown_timeout_ms(UINT32_MAX - 998), 60000);
 }
 
 static void
@@ -565,6 +643,9 @@ main(void)
 		cmocka_unit_test(test_nvme_ctrlr_rejects_a_device_reading_all_ones),
 		cmocka_unit_test(test_nvme_ctrlr_rejects_cap_it_cannot_use),
 		cmocka_unit_test(test_nvme_ctrlr_uses_the_doorbell_stride_of_cap),
+		cmocka_unit_test(test_nvme_ctrlr_refuses_doorbells_outside_bar0),
+		cmocka_unit_test(test_nvme_ctrlr_cuts_io_queues_to_the_doorbells_bar0_holds),
+		cmocka_unit_test(test_nvme_ctrlr_shutdown_timeout_from_rtd3e_does_not_wrap),
 		cmocka_unit_test(test_nvme_ctrlr_malformed_identify_controller),
 		cmocka_unit_test(test_nvme_ctrlr_set_features_failure_fails_bring_up),
 		cmocka_unit_test(test_nvme_ctrlr_reset_brings_queue_pairs_back),

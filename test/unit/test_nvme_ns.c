@@ -198,6 +198,59 @@ test_nvme_ns_malformed_active_list_stops_at_the_fault(void **state)
 	nvme_model_free(m);
 }
 
+static unsigned int list_pages;
+
+/* NN 2^32 - 1, and every page of the active list full of higher IDs. */
+static void
+endless_list(struct nvme_model *m, uint8_t cns, uint32_t nsid, void *page)
+{
+	struct vdk_nvme_ctrlr_data *d = page;
+	uint32_t *ids = page;
+
+	(void)m;
+	if (cns == VDK_NVME_CNS_CTRLR)
+		d->nn = UINT32_MAX;
+	/* Past 64 pages it ends, so that a driver without a bound returns at all. */
+	if (cns == VDK_NVME_CNS_ACTIVE_NS_LIST && ++list_pages <= 64)
+		for (uint32_t i = 0; i < VDK_NVME_NS_LIST_ENTRIES; i++)
+			ids[i] = nsid + 1 + i;
+}
+
+static void
+test_nvme_ns_scan_is_bounded_whatever_nn_and_the_list_say(void **state)
+{
+	struct nvme_model *m = nvme_model_create();
+	struct vdk_nvme_ctrlr *c;
+
+	(void)state;
+	nvme_model_add_ns(m, 1, 64, 9, 0, false);
+	m->mangle = endless_list;
+	log_capture();
+	c = nvme_model_attach(m, "model0", NULL);
+	assert_non_null(c);
+	log_expect("the active namespace list goes on past 4096 IDs (NN = 4294967295): VDK uses "
+		   "those up to namespace 4096");
+	/* Four full pages and the one that showed there is more. */
+	assert_int_equal(list_pages, 5);
+	assert_int_equal(vdk_nvme_ctrlr_get_num_ns(c), UINT32_MAX);
+	assert_int_equal(vdk_nvme_ctrlr_first_active_ns(c), 1);
+	assert_int_equal(vdk_nvme_ctrlr_next_active_ns(c, 1), 0);
+	nvme_ctrlr_destroy(c, false);
+
+	/* A 1.0 controller has no list: IDs 1 to NN, at most 4096 of them. */
+	m->vs = VDK_NVME_VERSION(1, 0, 0);
+	m->nb_cmds = 0;
+	log_capture();
+	c = nvme_model_attach(m, "model0", NULL);
+	assert_non_null(c);
+	log_expect("NN = 4294967295: VDK looks at namespaces 1 to 4096 only");
+	/* Identify Controller, 4096 Identify Namespace, Set Features. */
+	assert_int_equal(m->nb_cmds, 4098);
+	assert_int_equal(vdk_nvme_ctrlr_first_active_ns(c), 1);
+	nvme_ctrlr_destroy(c, false);
+	nvme_model_free(m);
+}
+
 static void
 test_nvme_ns_version_1_0_controller_is_scanned_by_id(void **state)
 {
@@ -461,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_nvme_ns_geometry_of_each_format),
 		cmocka_unit_test(test_nvme_ns_malformed_identify_namespace_is_ignored),
 		cmocka_unit_test(test_nvme_ns_malformed_active_list_stops_at_the_fault),
+		cmocka_unit_test(test_nvme_ns_scan_is_bounded_whatever_nn_and_the_list_say),
 		cmocka_unit_test(test_nvme_ns_version_1_0_controller_is_scanned_by_id),
 		cmocka_unit_test_setup_teardown(test_nvme_ns_read_write_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_ns_write_zeroes_deallocate_and_flush, setup,

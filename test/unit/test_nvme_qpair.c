@@ -3,7 +3,8 @@
  * drivers/nvme/nvme_qpair.c: data pointers as the model receives them
  * (PRP1/PRP2, PRP lists, SGLs), data through them both ways, the phase
  * tag over many wraps of a small queue, doorbells rung once a burst, a
- * full queue, error statuses, a completion for a command never sent,
+ * full queue, error statuses, a completion for a command never sent or
+ * for a CID past the table, a controller that never stops posting,
  * timeouts (abort, then reset), freeing a queue pair with commands in it,
  * and two lcores doing I/O while the main thread resets the controller.
  */
@@ -379,6 +380,54 @@ test_nvme_qpair_ignores_a_completion_for_no_command(void **state)
 }
 
 static void
+test_nvme_qpair_ignores_cids_outside_its_table(void **state)
+{
+	struct vdk_nvme_qpair *qp = tu_qpair(c, 8);
+	struct vdk_nvme_cpl *cq = qp->cq;
+
+	(void)state;
+	/* Seven trackers (CIDs 0 to 6): 7 is one past the table, FFFFh far past it. */
+	cq[0] = (struct vdk_nvme_cpl){ .cid = 7, .sqhd = 0, .sqid = 1, .status = 1 };
+	cq[1] = (struct vdk_nvme_cpl){ .cid = 0xffff, .sqhd = 0xffff, .sqid = 1, .status = 1 };
+	log_capture();
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), 2);
+	log_expect("completion for command 65535, which is not outstanding: ignored");
+	assert_int_equal(vdk_nvme_qpair_outstanding(qp), 0);
+	/* An SQHD past the queue is not believed either. */
+	assert_int_equal(qp->sq_head, 0);
+	vdk_nvme_ctrlr_free_io_qpair(qp);
+}
+
+static void
+test_nvme_qpair_poll_is_bounded_when_the_controller_keeps_posting(void **state)
+{
+	struct vdk_nvme_qpair *qp = tu_qpair(c, 8);
+	struct vdk_nvme_cmd cmd = { .opc = 0x7f };
+	struct tu_flood f = { .m = m, .qp = qp, .stop = 4 * 8 };
+	int ret, calls = 0;
+
+	(void)state;
+	m->overrun_cq = true;
+	assert_int_equal(vdk_nvme_qpair_cmd_io_raw(qp, &cmd, NULL, 0, tu_flood_cb, &f), 0);
+	assert_int_equal(vdk_nvme_qpair_flush(qp), 0);
+	nvme_model_step(m);
+	/* 0 and a max past the queue both mean what the queue holds: 7. */
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), 7);
+	assert_int_equal(f.n, 7);
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 1000), 7);
+	assert_int_equal(f.n, 14);
+	/* Nothing is lost: the rest come in later calls. */
+	while (f.n < f.stop && calls++ < 100) {
+		ret = vdk_nvme_qpair_process_completions(qp, 0);
+		assert_true(ret >= 1 && ret <= 7);
+	}
+	assert_int_equal(f.n, f.stop);
+	assert_int_equal(vdk_nvme_qpair_outstanding(qp), 0);
+	m->overrun_cq = false;
+	vdk_nvme_ctrlr_free_io_qpair(qp);
+}
+
+static void
 test_nvme_qpair_timeout_aborts_the_command(void **state)
 {
 	struct vdk_nvme_qpair *qp = tu_qpair(c, 16);
@@ -582,6 +631,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_full_queue_refuses_with_enomem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_error_status_reaches_the_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_ignores_a_completion_for_no_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_qpair_ignores_cids_outside_its_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_qpair_poll_is_bounded_when_the_controller_keeps_posting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_timeout_aborts_the_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_timeout_after_abort_resets_the_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_free_with_commands_outstanding, setup, teardown),

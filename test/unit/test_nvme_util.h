@@ -75,6 +75,35 @@ tu_wait(struct nvme_model *m, struct vdk_nvme_qpair *qp, struct tu_done *d, int 
 	return d->n >= n ? 0 : -ETIMEDOUT;
 }
 
+/*
+ * A controller that never runs dry: the callback submits its command
+ * again and the model (with overrun_cq) completes it at once, writing
+ * past the CQ head the driver has not rung yet. It stops after @stop
+ * completions, so that a driver that does not bound its poll still
+ * returns and the test can say by how much it overran.
+ */
+struct tu_flood {
+	struct nvme_model *m;
+	struct vdk_nvme_qpair *qp;
+	unsigned int n;
+	unsigned int stop;
+};
+
+static TU_UNUSED void
+tu_flood_cb(void *arg, const struct vdk_nvme_cpl *cpl)
+{
+	struct tu_flood *f = arg;
+	struct vdk_nvme_cmd cmd = { .opc = 0x7f };
+
+	(void)cpl;
+	if (++f->n >= f->stop)
+		return;
+	/* The poll holds the queue (and the admin lock): submit under it, as callbacks do. */
+	assert_int_equal(nvme_qpair_submit(f->qp, &cmd, NULL, 0, NULL, tu_flood_cb, f), 0);
+	nvme_qpair_ring_sq(f->qp);
+	nvme_model_step(f->m);
+}
+
 /* A model with namespace 1 of 2048 512-byte blocks, and its controller. */
 static TU_UNUSED struct vdk_nvme_ctrlr *
 tu_ctrlr(struct nvme_model **mp, const struct nvme_ctrlr_cfg *cfg)
