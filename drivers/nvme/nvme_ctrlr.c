@@ -293,7 +293,7 @@ nvme_ctrlr_create_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 }
 
 /* Delete I/O Submission Queue (§5.6) before its Completion Queue (§5.5). */
-static void
+static int
 nvme_ctrlr_delete_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 {
 	struct vdk_nvme_cmd sq = { .opc = VDK_NVME_OPC_DELETE_IO_SQ, .cdw10 = qp->qid };
@@ -307,6 +307,21 @@ nvme_ctrlr_delete_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 	if (ret < 0)
 		NVME_LOG(WARNING, c, "deleting I/O queue %u failed: %s", qp->qid,
 			 ret == -EIO ? vdk_nvme_cpl_status_str(&cpl) : strerror(-ret));
+	return ret;
+}
+
+/*
+ * Queue memory is about to be freed while the controller may still own
+ * it (a Delete that failed, a failed controller, a shutdown that did not
+ * finish): clear CC.EN, which deletes every queue (§7.3.2), so that the
+ * device cannot write into memory that has gone back to the heap. A
+ * device reading all ones is gone and is left alone.
+ */
+static void
+nvme_ctrlr_stop_dma(struct vdk_nvme_ctrlr *c)
+{
+	if (nvme_read32(c, VDK_NVME_REG_CSTS) != UINT32_MAX)
+		nvme_write32(c, VDK_NVME_REG_CC, 0);
 }
 
 /*
@@ -559,7 +574,7 @@ nvme_shutdown_timeout_ms(uint32_t rtd3e_us)
  * §7.6.2: delete the I/O queues, write CC.SHN = 01b (normal shutdown) and
  * wait for CSTS.SHST = 10b, at most RTD3E when the controller gives it.
  */
-static void
+static int
 nvme_ctrlr_shutdown(struct vdk_nvme_ctrlr *c)
 {
 	uint32_t shst = VDK_NVME_CSTS_SHST_MASK << VDK_NVME_CSTS_SHST_SHIFT;
@@ -572,8 +587,10 @@ nvme_ctrlr_shutdown(struct vdk_nvme_ctrlr *c)
 	cc |= (uint32_t)VDK_NVME_SET(CC_SHN, VDK_NVME_CC_SHN_NORMAL);
 	nvme_write32(c, VDK_NVME_REG_CC, cc);
 	if (nvme_wait_csts(c, shst, (uint32_t)VDK_NVME_SET(CSTS_SHST, VDK_NVME_CSTS_SHST_COMPLETE),
-			   timeout_ms, false, "shutdown (waiting for CSTS.SHST = complete)") == 0)
-		NVME_LOG(DEBUG, c, "shut down");
+			   timeout_ms, false, "shutdown (waiting for CSTS.SHST = complete)") < 0)
+		return -ETIMEDOUT;
+	NVME_LOG(DEBUG, c, "shut down");
+	return 0;
 }
 
 void
@@ -597,13 +614,15 @@ nvme_ctrlr_destroy(struct vdk_nvme_ctrlr *c, bool shutdown)
 	pthread_mutex_lock(&c->admin_lock);
 	while ((qp = c->qpairs) != NULL) {
 		if (shutdown && !atomic_load(&c->failed) && !qp->gone)
-			nvme_ctrlr_delete_io_queues(c, qp);
+			(void)nvme_ctrlr_delete_io_queues(c, qp);
 		nvme_ctrlr_unlink_qpair(c, qp);
 		nvme_qpair_abort_all(qp, VDK_NVME_SCT_GENERIC, VDK_NVME_SC_ABORTED_SQ_DELETION);
 		nvme_qpair_destroy(qp);
 	}
-	if (shutdown && nvme_read32(c, VDK_NVME_REG_CSTS) != UINT32_MAX)
-		nvme_ctrlr_shutdown(c);
+	/* A controller that shut down processes no queue; any other is stopped. */
+	if (!shutdown || nvme_read32(c, VDK_NVME_REG_CSTS) == UINT32_MAX ||
+	    nvme_ctrlr_shutdown(c) < 0)
+		nvme_ctrlr_stop_dma(c);
 	nvme_qpair_abort_all(c->adminq, VDK_NVME_SCT_GENERIC, VDK_NVME_SC_ABORTED_SQ_DELETION);
 	pthread_mutex_unlock(&c->admin_lock);
 	pthread_mutex_unlock(&c->ctrl_lock);
@@ -799,8 +818,11 @@ vdk_nvme_ctrlr_free_io_qpair(struct vdk_nvme_qpair *qp)
 	pthread_mutex_lock(&c->ctrl_lock);
 	nvme_ctrlr_unlink_qpair(c, qp);
 	pthread_mutex_lock(&c->admin_lock);
-	if (!atomic_load(&c->failed) && !qp->gone)
-		nvme_ctrlr_delete_io_queues(c, qp);
+	if (!qp->gone && (atomic_load(&c->failed) || nvme_ctrlr_delete_io_queues(c, qp) < 0)) {
+		nvme_ctrlr_stop_dma(c);
+		nvme_ctrlr_mark_failed(c, "an I/O queue pair was freed that the controller may still "
+				       "use, so it was disabled (CC.EN = 0) first");
+	}
 	pthread_mutex_unlock(&c->admin_lock);
 	pthread_mutex_unlock(&c->ctrl_lock);
 	qp->gone = true;

@@ -6,7 +6,8 @@
  * enable and during I/O, one that vanishes, CAP values the driver cannot
  * use, the doorbell stride, doorbells BAR0 does not hold (a stride too
  * wide, a count that wraps 32 bits), the shutdown timeout from RTD3E,
- * reset with queue pairs and with I/O in flight, shutdown on detach, queue pair limits, interrupts, the controller list.
+ * reset with queue pairs and with I/O in flight, shutdown on detach, a
+ * controller stopped before queue memory it may still use is freed, queue pair limits, interrupts, the controller list.
  */
 #include <errno.h>
 #include <time.h>
@@ -508,6 +509,37 @@ test_nvme_ctrlr_detach_deletes_queues_and_shuts_down(void **state)
 }
 
 static void
+test_nvme_ctrlr_stops_a_controller_that_may_still_use_freed_queues(void **state)
+{
+	struct nvme_model *m;
+	struct vdk_nvme_ctrlr *c = tu_ctrlr(&m, NULL);
+	struct vdk_nvme_qpair *qp = tu_qpair(c, 8);
+
+	(void)state;
+	/* Delete I/O Submission Queue fails: the controller keeps the queue. */
+	m->fail_opc = VDK_NVME_OPC_DELETE_IO_SQ;
+	m->fail_sqid = 0;
+	m->fail_status = (uint16_t)VDK_NVME_SET(STATUS_SC, VDK_NVME_SC_INTERNAL_ERROR);
+	m->fail_count = 1;
+	log_capture();
+	assert_int_equal(vdk_nvme_ctrlr_free_io_qpair(qp), 0);
+	log_expect("an I/O queue pair was freed that the controller may still use, so it was "
+		   "disabled (CC.EN = 0) first");
+	assert_int_equal(nvme_model_reg32(m, VDK_NVME_REG_CC) & 1, 0);
+	assert_true(vdk_nvme_ctrlr_is_failed(c));
+	nvme_model_step(m);
+	assert_false(m->sq[1].exists);
+	/* A reset brings it back. */
+	assert_int_equal(vdk_nvme_ctrlr_reset(c), 0);
+	assert_false(vdk_nvme_ctrlr_is_failed(c));
+	qp = tu_qpair(c, 8);
+	/* Detached without a shutdown: stopped all the same. */
+	nvme_ctrlr_destroy(c, false);
+	assert_int_equal(nvme_model_reg32(m, VDK_NVME_REG_CC) & 1, 0);
+	nvme_model_free(m);
+}
+
+static void
 test_nvme_ctrlr_alloc_io_qpair_limits(void **state)
 {
 	struct nvme_model *m;
@@ -653,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_nvme_ctrlr_fatal_status_fails_io_and_reset_recovers),
 		cmocka_unit_test(test_nvme_ctrlr_removed_device_reads_all_ones),
 		cmocka_unit_test(test_nvme_ctrlr_detach_deletes_queues_and_shuts_down),
+		cmocka_unit_test(test_nvme_ctrlr_stops_a_controller_that_may_still_use_freed_queues),
 		cmocka_unit_test(test_nvme_ctrlr_alloc_io_qpair_limits),
 		cmocka_unit_test(test_nvme_ctrlr_interrupt_qpair_signals_its_eventfd),
 		cmocka_unit_test(test_nvme_ctrlr_list_and_lookup),
