@@ -322,10 +322,13 @@ resubmit_done(void *arg, const struct vdk_nvme_cpl *cpl)
 		return;
 	resubmits--;
 	s->done = 0;
-	if (vdk_nvme_ns_cmd_read(s->ns, io_qp, io_buf, 0, 1, resubmit_done, s, 0) != 0)
+	if (vdk_nvme_ns_cmd_read(s->ns, io_qp, io_buf, 0, 1, resubmit_done, s, 0) != 0) {
 		s->done = 1;
-	else
-		nvme_model_step(model);   /* the device works while the host polls */
+		return;
+	}
+	/* The device works while the host polls: it sees the command at once. */
+	(void)vdk_nvme_qpair_flush(io_qp);
+	nvme_model_step(model);
 }
 
 /* What the controller promises once it is up. */
