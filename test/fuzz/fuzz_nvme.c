@@ -556,88 +556,63 @@ report(void)
 
 #ifdef VDK_FUZZ_STANDALONE
 /*
- * A small mutation driver: start from the seeds, change a few bytes (at
- * random, to values devices like to report, or spliced from another
- * seed), run, repeat.
+ * Mutations for the standalone driver: now and then a fresh input, then a
+ * few changed bytes (at random, to values devices like to report, or
+ * spliced from another seed), inserted runs of events, or a cut.
  */
-#include <dirent.h>
-#include <time.h>
+#include "fuzz_standalone.h"
 
-#define MAX_SEEDS 256
-
-struct input {
-	uint8_t d[FUZZ_MAX_LEN];
-	size_t n;
-};
-
-static struct input seeds[MAX_SEEDS];
-static unsigned int nb_seeds;
-static uint64_t rng;
-
-static uint64_t
-rnd(void)
+/*
+ * A new input: a header mostly at the defaults (CAP, VS, BAR size and
+ * queue count each changed now and then, one byte at a time, as a broken
+ * register would be), and up to 4 KiB of random device events.
+ */
+static void
+fresh(struct fuzz_input *in)
 {
-	/* xorshift64*: reproducible from the seed printed at start. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
+	memset(in->d, 0, FUZZ_HDR_LEN);
+	if (fuzz_rnd() % 4 == 0)                                /* CAP */
+		in->d[fuzz_rnd() % 8] = (uint8_t)fuzz_rnd();
+	if (fuzz_rnd() % 8 == 0)                                /* VS */
+		in->d[8 + fuzz_rnd() % 4] = (uint8_t)fuzz_rnd();
+	if (fuzz_rnd() % 4 == 0)                                /* BAR size */
+		in->d[12] = (uint8_t)fuzz_rnd();
+	if (fuzz_rnd() % 4 == 0)                                /* I/O queues */
+		in->d[13 + fuzz_rnd() % 2] = (uint8_t)fuzz_rnd();
+	for (size_t k = 15; k < FUZZ_HDR_LEN; k++)              /* sizes, flags, shares */
+		in->d[k] = (uint8_t)fuzz_rnd();
+	in->n = FUZZ_HDR_LEN + (size_t)(fuzz_rnd() % (4096 + 1));
+	for (size_t k = FUZZ_HDR_LEN; k < in->n; k++)
+		in->d[k] = (uint8_t)fuzz_rnd();
 }
 
 static void
-load_seeds(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL) {
-		fprintf(stderr, "fuzz_nvme: cannot open seed dir %s\n", dir);
-		exit(2);
-	}
-	while ((de = readdir(d)) != NULL && nb_seeds < MAX_SEEDS) {
-		char path[4096];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		seeds[nb_seeds].n = fread(seeds[nb_seeds].d, 1, FUZZ_MAX_LEN, f);
-		fclose(f);
-		nb_seeds++;
-	}
-	closedir(d);
-}
-
-static void
-mutate(struct input *in)
+mutate(struct fuzz_input *in)
 {
 	static const uint8_t values[] = { 0x00, 0x01, 0x02, 0x07, 0x08, 0x0f, 0x10, 0x3f, 0x40,
 					  0x7f, 0x80, 0xfe, 0xff };
-	unsigned int edits = 1 + (unsigned int)(rnd() % 8);
+	unsigned int edits = 1 + (unsigned int)(fuzz_rnd() % 8);
 
 	for (unsigned int e = 0; e < edits; e++) {
-		size_t at = in->n ? (size_t)(rnd() % in->n) : 0;
+		size_t at = in->n ? (size_t)(fuzz_rnd() % in->n) : 0;
 
-		switch (rnd() % 5) {
+		switch (fuzz_rnd() % 5) {
 		case 0:
 			if (in->n)
-				in->d[at] = (uint8_t)rnd();
+				in->d[at] = (uint8_t)fuzz_rnd();
 			break;
 		case 1:
 			if (in->n)
-				in->d[at] = values[rnd() % sizeof(values)];
+				in->d[at] = values[fuzz_rnd() % sizeof(values)];
 			break;
 		case 2: {	/* insert random bytes: more device events */
-			size_t len = 1 + (size_t)(rnd() % 256);
+			size_t len = 1 + (size_t)(fuzz_rnd() % 256);
 
 			if (in->n + len > FUZZ_MAX_LEN)
 				break;
 			memmove(in->d + at + len, in->d + at, in->n - at);
 			for (size_t k = 0; k < len; k++)
-				in->d[at + k] = (uint8_t)rnd();
+				in->d[at + k] = (uint8_t)fuzz_rnd();
 			in->n += len;
 			break;
 		}
@@ -646,10 +621,10 @@ mutate(struct input *in)
 				in->n = at;
 			break;
 		case 4: {	/* splice a piece of another seed over this one */
-			const struct input *o = &seeds[rnd() % nb_seeds];
+			const struct fuzz_input *o = &fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
 
 			if (o->n && in->n) {
-				size_t from = (size_t)(rnd() % o->n);
+				size_t from = (size_t)(fuzz_rnd() % o->n);
 				size_t len = VDK_MIN(o->n - from, in->n - at);
 
 				memcpy(in->d + at, o->d + from, len);
@@ -660,72 +635,30 @@ mutate(struct input *in)
 	}
 }
 
-/*
- * A new input: a header mostly at the defaults (CAP, VS, BAR size and
- * queue count each changed now and then, one byte at a time, as a broken
- * register would be), and up to 4 KiB of random device events.
- */
+/* Now and then a fresh input; otherwise a seed; then a few edits. */
 static void
-fresh(struct input *in)
+make_input(struct fuzz_input *in)
 {
-	memset(in->d, 0, FUZZ_HDR_LEN);
-	if (rnd() % 4 == 0)
-		in->d[rnd() % 8] = (uint8_t)rnd();           /* CAP */
-	if (rnd() % 8 == 0)
-		in->d[8 + rnd() % 4] = (uint8_t)rnd();       /* VS */
-	if (rnd() % 4 == 0)
-		in->d[12] = (uint8_t)rnd();                  /* BAR size */
-	if (rnd() % 4 == 0)
-		in->d[13 + rnd() % 2] = (uint8_t)rnd();      /* I/O queues */
-	for (size_t k = 15; k < FUZZ_HDR_LEN; k++)
-		in->d[k] = (uint8_t)rnd();                   /* sizes, flags, shares */
-	in->n = FUZZ_HDR_LEN + (size_t)(rnd() % (4096 + 1));
-	for (size_t k = FUZZ_HDR_LEN; k < in->n; k++)
-		in->d[k] = (uint8_t)rnd();
+	if (fuzz_rnd() % 4 == 0)
+		fresh(in);
+	else
+		*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
+	mutate(in);
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned long runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double max_s = argc > 3 ? strtod(argv[3], NULL) : 10.0;
-	struct timespec t0, t;
-	struct input in;
-	unsigned long i;
+	unsigned long generated;
+	int ret;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s SEED_DIR [RUNS [SECONDS [RNG_SEED]]]\n", argv[0]);
-		return 2;
+	ret = fuzz_standalone_main(argc, argv, "fuzz_nvme", true, make_input, &generated);
+	if (ret == 0) {
+		report();
+		vdk_dma_free(io_buf);
+		vdk_eal_cleanup();
 	}
-	rng = argc > 4 ? strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL);
-	if (rng == 0)
-		rng = 1;
-	fprintf(stderr, "fuzz_nvme: rng seed %llu\n", (unsigned long long)rng);
-	load_seeds(argv[1]);
-	if (nb_seeds == 0) {
-		fprintf(stderr, "fuzz_nvme: no seeds in %s\n", argv[1]);
-		return 2;
-	}
-	LLVMFuzzerInitialize(&argc, &argv);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned int s = 0; s < nb_seeds; s++)
-		LLVMFuzzerTestOneInput(seeds[s].d, seeds[s].n);
-	for (i = 0; i < runs; i++) {
-		if (rnd() % 4 == 0)
-			fresh(&in);
-		else
-			in = seeds[rnd() % nb_seeds];
-		mutate(&in);
-		LLVMFuzzerTestOneInput(in.d, in.n);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > max_s)
-			break;
-	}
-	report();
-	vdk_dma_free(io_buf);
-	vdk_eal_cleanup();
-	return 0;
+	return ret;
 }
 #else
 __attribute__((constructor)) static void

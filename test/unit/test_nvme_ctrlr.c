@@ -138,6 +138,17 @@ test_nvme_ctrlr_rejects_a_device_reading_all_ones(void **state)
 	nvme_model_free(m);
 }
 
+/* With CAP @cap the model is refused: errno @err and @msg in the log. */
+static void
+expect_cap_refused(struct nvme_model *m, uint64_t cap, int err, const char *msg)
+{
+	m->cap = cap;
+	log_capture();
+	assert_null(nvme_model_attach(m, "model0", NULL));
+	assert_int_equal(errno, err);
+	log_expect(msg);
+}
+
 static void
 test_nvme_ctrlr_rejects_cap_it_cannot_use(void **state)
 {
@@ -147,23 +158,13 @@ test_nvme_ctrlr_rejects_cap_it_cannot_use(void **state)
 	(void)state;
 	nvme_model_add_ns(m, 1, 64, 9, 0, false);
 	/* MQES 0: queues of one entry. */
-	m->cap = good & ~0xffffull;
-	log_capture();
-	assert_null(nvme_model_attach(m, "model0", NULL));
-	assert_int_equal(errno, ENOTSUP);
-	log_expect("CAP.MQES = 0 is invalid");
+	expect_cap_refused(m, good & ~0xffffull, ENOTSUP, "CAP.MQES = 0 is invalid");
 	/* MPSMIN above MPSMAX. */
-	m->cap = (good & ~(0xffull << 48)) | (3ull << 48) | (1ull << 52);
-	log_capture();
-	assert_null(nvme_model_attach(m, "model0", NULL));
-	assert_int_equal(errno, ENOTSUP);
-	log_expect("VDK needs one between 4 KiB and 64 KiB");
+	expect_cap_refused(m, (good & ~(0xffull << 48)) | (3ull << 48) | (1ull << 52), ENOTSUP,
+			   "VDK needs one between 4 KiB and 64 KiB");
 	/* No NVM command set. */
-	m->cap = good & ~(0xffull << 37);
-	log_capture();
-	assert_null(nvme_model_attach(m, "model0", NULL));
-	assert_int_equal(errno, ENOTSUP);
-	log_expect("does not support the NVM command set");
+	expect_cap_refused(m, good & ~(0xffull << 37), ENOTSUP,
+			   "does not support the NVM command set");
 	/* Nothing half-made stays listed. */
 	assert_null(vdk_nvme_ctrlr_next(NULL));
 	nvme_model_free(m);
@@ -207,18 +208,12 @@ test_nvme_ctrlr_refuses_doorbells_outside_bar0(void **state)
 	(void)state;
 	nvme_model_add_ns(m, 1, 64, 9, 0, false);
 	/* DSTRD 12, 16 KiB apart: the admin CQ doorbell would be at 5000h of a 4000h BAR. */
-	m->cap = good | (12ull << 32);
-	log_capture();
-	assert_null(nvme_model_attach(m, "model0", NULL));
-	assert_int_equal(errno, ENODEV);
-	log_expect("BAR0 of 16384 bytes is too small for the admin queue's doorbells: CAP.DSTRD "
-		   "12 puts them 16384 bytes apart, which needs 20484 bytes");
+	expect_cap_refused(m, good | (12ull << 32), ENODEV,
+			   "BAR0 of 16384 bytes is too small for the admin queue's doorbells: "
+			   "CAP.DSTRD 12 puts them 16384 bytes apart, which needs 20484 bytes");
 	/* DSTRD 11: the admin pair fits (1000h, 3000h); queue 1's (5000h, 7000h) does not. */
-	m->cap = good | (11ull << 32);
-	log_capture();
-	assert_null(nvme_model_attach(m, "model0", NULL));
-	assert_int_equal(errno, ENODEV);
-	log_expect("BAR0 of 16384 bytes leaves no room for I/O queue doorbells");
+	expect_cap_refused(m, good | (11ull << 32), ENODEV,
+			   "BAR0 of 16384 bytes leaves no room for I/O queue doorbells");
 	assert_null(vdk_nvme_ctrlr_next(NULL));
 	nvme_model_free(m);
 }
