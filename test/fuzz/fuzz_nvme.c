@@ -33,8 +33,9 @@
  * NVME_MAX_NS namespace IDs and their list pages.
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target; with
- * another compiler VDK_FUZZ_STANDALONE adds a main() that mutates the
- * seed corpus at random for a bounded number of runs.
+ * another compiler VDK_FUZZ_STANDALONE adds fuzz_standalone.h's main(),
+ * which mutates the seed corpus at random for a bounded number of runs.
+ * FUZZ_NVME_LOG=1 shows the driver's messages while a reproducer runs.
  */
 #include <errno.h>
 #include <stdint.h>
