@@ -254,7 +254,9 @@ struct vdk_nvme_qpair *vdk_nvme_ctrlr_alloc_io_qpair(struct vdk_nvme_ctrlr *ctrl
  * outstanding are completed with "aborted due to SQ deletion" first. Call
  * it from the thread that uses the queue pair, or when none does.
  * @return 0, or -EINVAL for NULL. A controller that fails to delete the
- *   queue is logged; the memory is freed anyway.
+ *   queue (or that has failed) is disabled first, so that it cannot write
+ *   into the freed memory, and marked failed (vdk_nvme_ctrlr_reset() brings
+ *   it back); the memory is freed either way.
  */
 int vdk_nvme_ctrlr_free_io_qpair(struct vdk_nvme_qpair *qpair);
 
