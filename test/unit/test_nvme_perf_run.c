@@ -133,8 +133,13 @@ test_nvme_perf_run_every_workload_moves_its_io(void **state)
 		params(&p, pats[i], 4);
 		assert_int_equal(captured(perf_setup, &p), 0);
 		assert_int_equal(captured(execute, &p), 0);
-		/* The live line, once a second. */
-		assert_non_null(strstr(out_buf, "[  1s]"));
+		/*
+		 * The live line, once a second. Its second is not checked: a
+		 * main thread descheduled for a second on a loaded machine
+		 * prints "[  2s]", and that is right.
+		 */
+		assert_non_null(strstr(out_buf, "s] "));
+		assert_non_null(strstr(out_buf, " IOPS, "));
 		assert_true(total_ios(&run) > 0);
 		assert_int_equal(run.all[0]->stats.errors, 0);
 		assert_true(run.elapsed_s > 0.99 && run.elapsed_s < 1.01);
