@@ -25,7 +25,7 @@ make -s -C "$headers" M="$work" modules >"$work/build.log" 2>&1 || {
 	exit 1
 }
 
-"$vm_run" --kernel debug --timeout 300 -- "$here/detectors.sh" "$work/vdk_debug_plant.ko" \
+"$vm_run" --kernel debug --timeout 600 -- "$here/detectors.sh" "$work/vdk_debug_plant.ko" \
 	>"$work/stdout" 2>"$work/stderr"
 rc=$?
 cat "$work/stdout" "$work/stderr"
