@@ -13,6 +13,7 @@ vdk_packages=(
 	iproute2 pci.ids e2fsprogs
 	qemu-system-x86 busybox-static cpio kmod
 	dpdk-dev libdpdk-dev fio nvme-cli
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev
 )
 
 vdk_install_deps()

@@ -63,6 +63,10 @@ res=$("$vm_run" --bind nvme0=e1000e -- true 2>&1)
 rc=$?
 expect "a wrong driver is refused (125, got $rc)" [ "$rc" = 125 ]
 expect "a wrong driver is named" has "$res" "cannot use driver 'e1000e'"
+res=$("$vm_run" --kernel bogus -- true 2>&1)
+rc=$?
+expect "an unknown kernel is refused (125, got $rc)" [ "$rc" = 125 ]
+expect "an unknown kernel is named" has "$res" "--kernel wants stock or debug, got 'bogus'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

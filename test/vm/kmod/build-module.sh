@@ -13,7 +13,8 @@
 # `meson test` in one build dir: the target is always stale) take turns.
 #
 # usage: build-module.sh GUEST_KERNEL SOURCE_ROOT/kernel/linux OUTPUT.ko
-#   GUEST_KERNEL: test/vm/guest-kernel
+#   GUEST_KERNEL: test/vm/guest-kernel, or test/vm/debug-kernel for the
+#   vm-debug tier's kernel
 set -euo pipefail
 [ $# = 3 ] || { echo "usage: $0 GUEST_KERNEL KERNEL_LINUX_DIR OUTPUT.ko" >&2; exit 2; }
 guest_kernel=$1 src=$2 out=$3
@@ -24,9 +25,10 @@ failed() {
 }
 trap 'failed "$0: line $LINENO failed"' ERR
 headers=$("$guest_kernel" --headers) ||
-	failed "no guest kernel headers (run test/vm/guest-kernel --headers as root)"
-# kbuild wants an absolute M=
-work=$(cd "$(dirname "$out")" && pwd)/vdk_vfio.build
+	failed "no guest kernel headers (run $guest_kernel --headers as root)"
+# kbuild wants an absolute M=; one work dir an output, as each output has
+# its kernel (guest-kernel's or debug-kernel's)
+work=$(cd "$(dirname "$out")" && pwd)/$(basename "$out" .ko).build
 mkdir -p "$work"
 exec 9>"$work.lock"
 flock 9
