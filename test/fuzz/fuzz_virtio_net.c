@@ -360,83 +360,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifdef VDK_FUZZ_STANDALONE
 /*
- * Without libFuzzer: replay the seeds, then scripts that are random or a
- * seed with random bytes changed, inserted or cut, from an xorshift64*
- * generator whose seed is printed (and taken as the fourth argument).
+ * Without libFuzzer: scripts that are random, or a seed with random bytes
+ * changed, inserted or cut (fuzz_standalone.h replays the seeds first).
  */
-#include <dirent.h>
-#include <time.h>
-
-#define MAX_SEEDS 256
-
-struct script {
-	uint8_t d[FUZZ_MAX_LEN];
-	size_t n;
-};
-
-static struct script seeds[MAX_SEEDS];
-static unsigned int nb_seeds;
-static uint64_t rng;
-
-static uint64_t
-rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
-}
+#include "fuzz_standalone.h"
 
 static void
-load_seeds(const char *dir)
+make(struct fuzz_input *s)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	unsigned int edits = 1 + (unsigned int)(fuzz_rnd() % 8);
 
-	if (d == NULL) {
-		fprintf(stderr, "fuzz_virtio_net: cannot open seed dir %s\n", dir);
-		exit(2);
-	}
-	while ((de = readdir(d)) != NULL && nb_seeds < MAX_SEEDS) {
-		char path[4096];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		seeds[nb_seeds].n = fread(seeds[nb_seeds].d, 1, FUZZ_MAX_LEN, f);
-		fclose(f);
-		nb_seeds++;
-	}
-	closedir(d);
-}
-
-static void
-make(struct script *s)
-{
-	unsigned int edits = 1 + (unsigned int)(rnd() % 8);
-
-	if (nb_seeds == 0 || rnd() % 4 == 0) {
-		s->n = 1 + (size_t)(rnd() % 512);
+	if (fuzz_nb_seeds == 0 || fuzz_rnd() % 4 == 0) {
+		s->n = 1 + (size_t)(fuzz_rnd() % 512);
 		for (size_t i = 0; i < s->n; i++)
-			s->d[i] = (uint8_t)rnd();
+			s->d[i] = (uint8_t)fuzz_rnd();
 		return;
 	}
-	*s = seeds[rnd() % nb_seeds];
+	*s = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
 	for (unsigned int e = 0; e < edits && s->n > 0; e++) {
-		size_t at = (size_t)(rnd() % s->n);
+		size_t at = (size_t)(fuzz_rnd() % s->n);
 
-		switch (rnd() % 3) {
+		switch (fuzz_rnd() % 3) {
 		case 0:
-			s->d[at] = (uint8_t)rnd();
+			s->d[at] = (uint8_t)fuzz_rnd();
 			break;
 		case 1:
 			if (s->n < FUZZ_MAX_LEN) {
 				memmove(s->d + at + 1, s->d + at, s->n - at);
-				s->d[at] = (uint8_t)rnd();
+				s->d[at] = (uint8_t)fuzz_rnd();
 				s->n++;
 			}
 			break;
@@ -450,37 +401,12 @@ make(struct script *s)
 int
 main(int argc, char **argv)
 {
-	unsigned long runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	double max_s = argc > 3 ? strtod(argv[3], NULL) : 10.0;
-	struct timespec t0, t;
-	static struct script s;
-	unsigned long i;
+	unsigned long runs;
+	int ret = fuzz_standalone_main(argc, argv, "fuzz_virtio_net", true, make, &runs);
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s SEED_DIR [RUNS [SECONDS [RNG_SEED]]]\n", argv[0]);
-		return 2;
-	}
-	rng = argc > 4 ? strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL);
-	if (rng == 0)
-		rng = 1;
-	fprintf(stderr, "fuzz_virtio_net: rng seed %llu\n", (unsigned long long)rng);
-	load_seeds(argv[1]);
-	LLVMFuzzerInitialize(&argc, &argv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned int k = 0; k < nb_seeds; k++)
-		LLVMFuzzerTestOneInput(seeds[k].d, seeds[k].n);
-	for (i = 0; i < runs; i++) {
-		make(&s);
-		LLVMFuzzerTestOneInput(s.d, s.n);
-		if ((i & 255) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((double)(t.tv_sec - t0.tv_sec) +
-			    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > max_s)
-				break;
-		}
-	}
-	fprintf(stderr, "fuzz_virtio_net: %lu runs over %u seeds, %lu device events, no "
-		"invariant broken\n", i, nb_seeds, events);
-	return 0;
+	if (ret == 0)
+		fprintf(stderr, "fuzz_virtio_net: %lu runs over %u seeds, %lu device events, no "
+			"invariant broken\n", runs, fuzz_nb_seeds, events);
+	return ret;
 }
 #endif
