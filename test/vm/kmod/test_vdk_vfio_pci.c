@@ -21,9 +21,9 @@
 #include <time.h>
 
 #include "kmod_util.h"
+#include "kmod_cfg.h"
 
 #define PAGE		4096u
-#define CFG_OFF		((uint64_t)VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40)
 
 /* NVMe 1.4 section 3.1 controller registers */
 #define NVME_CAP	0x00
@@ -108,35 +108,6 @@ static struct vdk_vfio_region_info region(int fd, uint32_t index)
 	assert_int_equal(kmod_ioctl(fd, VDK_VFIO_DEVICE_GET_REGION_INFO,
 				    &info), 0);
 	return info;
-}
-
-static uint32_t cfg_read(int fd, unsigned int off, unsigned int len)
-{
-	uint32_t v = 0;
-
-	assert_int_equal(pread(fd, &v, len, CFG_OFF + off), len);
-	return v;
-}
-
-static ssize_t cfg_write(int fd, unsigned int off, uint32_t v,
-			 unsigned int len)
-{
-	ssize_t n = pwrite(fd, &v, len, CFG_OFF + off);
-
-	return n < 0 ? -errno : n;
-}
-
-static unsigned int find_cap(int fd, uint8_t id)
-{
-	unsigned int pos = cfg_read(fd, PCI_CAPABILITY_LIST, 1);
-	int ttl = 48;
-
-	while (pos && ttl--) {
-		if (cfg_read(fd, pos, 1) == id)
-			return pos;
-		pos = cfg_read(fd, pos + 1, 1);
-	}
-	return 0;
 }
 
 static void enable_bus_master(int fd)

@@ -36,10 +36,10 @@
 #include <time.h>
 
 #include "kmod_util.h"
+#include "kmod_cfg.h"
 
 #define PAGE		4096ull
 #define IOVA		0x100000000ull
-#define CFG_OFF		((uint64_t)VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40)
 #define DRV		"/sys/bus/pci/drivers/vdk-vfio-pci/"
 
 /* NVMe 1.4 section 3.1 controller registers */
@@ -167,35 +167,6 @@ static int teardown(void **state)
 		fprintf(stderr, "teardown: /proc/vmstat counts %ld pages pinned and not released\n",
 			kmod_foll_pins() - foll_pins_at_start);
 		return -1;
-	}
-	return 0;
-}
-
-static uint32_t cfg_read(int fd, unsigned int off, unsigned int len)
-{
-	uint32_t v = 0;
-
-	assert_int_equal(pread(fd, &v, len, CFG_OFF + off), len);
-	return v;
-}
-
-static ssize_t cfg_write(int fd, unsigned int off, uint32_t v,
-			 unsigned int len)
-{
-	ssize_t n = pwrite(fd, &v, len, CFG_OFF + off);
-
-	return n < 0 ? -errno : n;
-}
-
-static unsigned int find_cap(int fd, uint8_t id)
-{
-	unsigned int pos = cfg_read(fd, PCI_CAPABILITY_LIST, 1);
-	int ttl = 48;
-
-	while (pos && ttl--) {
-		if (cfg_read(fd, pos, 1) == id)
-			return pos;
-		pos = cfg_read(fd, pos + 1, 1);
 	}
 	return 0;
 }
