@@ -341,13 +341,22 @@ static void bar_vma_close(struct vm_area_struct *vma)
 	mutex_unlock(&vdev->vma_lock);
 }
 
-/* The whole mapping at once, only while the device decodes memory. */
+/*
+ * The whole mapping at once, only while the device decodes memory.
+ *
+ * Page by page with vmf_insert_pfn(), not io_remap_pfn_range(): the
+ * latter marks a mapping that covers the whole vma VM_PAT, and zapping a
+ * VM_PAT vma whose first page is gone (a zap after a split, or a second
+ * zap) makes untrack_pfn() WARN; the fuzzer found that. Mainline
+ * vfio-pci moved to vmf_insert_pfn() for the same reason.
+ */
 static vm_fault_t bar_vma_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vdk_vfio_pci *vdev = vma->vm_private_data;
 	struct vdk_vfio_pci_vma *pv;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
+	unsigned long addr;
 
 	mutex_lock(&vdev->vma_lock);
 	down_read(&vdev->memory_lock);
@@ -355,7 +364,7 @@ static vm_fault_t bar_vma_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_SIGBUS;
 		goto unlock;
 	}
-	/* a concurrent fault populated it already: remapping would BUG */
+	/* a concurrent fault populated it already */
 	list_for_each_entry(pv, &vdev->vma_list, next)
 		if (pv->vma == vma)
 			goto unlock;
@@ -364,13 +373,15 @@ static vm_fault_t bar_vma_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_OOM;
 		goto unlock;
 	}
-	if (io_remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff,
-			       vma->vm_end - vma->vm_start,
-			       vma->vm_page_prot)) {
-		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-		kfree(pv);
-		ret = VM_FAULT_SIGBUS;
-		goto unlock;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		ret = vmf_insert_pfn(vma, addr, vma->vm_pgoff +
+				     ((addr - vma->vm_start) >> PAGE_SHIFT));
+		if (ret != VM_FAULT_NOPAGE) {
+			zap_vma_ptes(vma, vma->vm_start,
+				     vma->vm_end - vma->vm_start);
+			kfree(pv);
+			goto unlock;
+		}
 	}
 	pv->vma = vma;
 	list_add(&pv->next, &vdev->vma_list);
