@@ -248,6 +248,17 @@ static int wait_child(pid_t pid, long ms)
 	return -ETIMEDOUT;
 }
 
+/*
+ * @status from wait_child() must be 0; if the child timed out, say how
+ * long after it did end (it waited for what the test holds).
+ */
+static void assert_child_done(int status, pid_t pid, const char *what)
+{
+	if (status == -ETIMEDOUT)
+		printf("%s waited for it: %d\n", what, wait_child(pid, 60000));
+	assert_int_equal(status, 0);
+}
+
 /* The scheduler state letter (R, S, D...) in a stat file, or '?'. */
 static char stat_state(const char *path)
 {
@@ -577,15 +588,8 @@ static void test_stalled_copy_blocks_nobody(void **state)
 	copy.len = PAGE;
 	assert_int_equal(ioctl(uffd, UFFDIO_COPY, &copy), 0);
 	pthread_join(thread, NULL);
-	if (opened == -ETIMEDOUT)
-		printf("stalled copy: the other group's open waited for it: %d\n",
-		       wait_child(opener, 60000));
-	if (unbound == -ETIMEDOUT)
-		printf("stalled copy: the unbind waited for it: %d\n",
-		       wait_child(unbinder, 60000));
-
-	assert_int_equal(opened, 0);
-	assert_int_equal(unbound, 0);
+	assert_child_done(opened, opener, "stalled copy: the other group's open");
+	assert_child_done(unbound, unbinder, "stalled copy: the unbind");
 	assert_int_equal(stalled_ret, 0);	/* it was still waiting */
 	assert_int_equal(s.ret, 0);
 	assert_true(((struct vdk_vfio_group_info *)s.arg)->flags &
@@ -716,14 +720,8 @@ static void test_busy_set_blocks_no_other(void **state)
 	       now_ms() - start, unmap.done ? "was done" : "was still running");
 	/* what came after the unmap proves nothing */
 	assert_false(unmap.done);
-	if (used == -ETIMEDOUT)
-		printf("busy set: the other group's use waited for it: %d\n",
-		       wait_child(user, 60000));
-	if (unbound == -ETIMEDOUT)
-		printf("busy set: the unbind waited for it: %d\n",
-		       wait_child(unbinder, 60000));
-	assert_int_equal(used, 0);
-	assert_int_equal(unbound, 0);
+	assert_child_done(used, user, "busy set: the other group's use");
+	assert_child_done(unbound, unbinder, "busy set: the unbind");
 	rebind(third);
 	assert_false(unmap.done);
 
