@@ -103,25 +103,26 @@ static void dev_open(struct dev *d, const char *bdf)
 	assert_true(d->fd >= 0);
 }
 
+/* BAR0 from its start, up to the MSI-X table's pages. */
 static void bar_map(struct dev *d)
 {
-	struct vdk_vfio_region_info info = { .argsz = sizeof(info),
-					     .index = 0 };
+	struct kmod_region r;
+	size_t len;
 	void *p;
 
-	assert_int_equal(kmod_ioctl(d->fd, VDK_VFIO_DEVICE_GET_REGION_INFO,
-				    &info), 0);
-	assert_true(info.flags & VDK_VFIO_REGION_INFO_FLAG_MMAP);
-	p = track_map(mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   d->fd, info.offset), info.size);
+	assert_int_equal(kmod_region(d->fd, 0, &r), 0);
+	len = kmod_region_map_len(&r);
+	assert_true(len > 0);
+	p = track_map(mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   d->fd, r.info.offset), len);
 	assert_true(p != MAP_FAILED);
 	/*
 	 * A mapping holds the device open: an unbinding child must not
 	 * inherit it (the module refuses to copy it; older modules did not).
 	 */
-	assert_int_equal(madvise(p, info.size, MADV_DONTFORK), 0);
+	assert_int_equal(madvise(p, len, MADV_DONTFORK), 0);
 	d->bar = p;
-	d->bar_len = info.size;
+	d->bar_len = len;
 }
 
 static void dev_close(struct dev *d)
@@ -323,12 +324,19 @@ static void rebind(const char *bdf)
 	assert_int_equal(access(path, F_OK), 0);
 }
 
-/* 1: the table holds the kernel's messages; the PBA and the rest are open. */
+/*
+ * 1: the table holds the kernel's messages: no read, write or mmap of it.
+ * The rest of its BAR stays open: read and write, and mmap of the sparse
+ * areas GET_REGION_INFO reports around the table's pages.
+ */
 static void test_msix_table_is_out_of_reach(void **state)
 {
 	struct dev d;
-	unsigned int msix, bir, table, pba;
+	struct kmod_region r;
+	unsigned int msix, bir, table, pba, i;
+	uint64_t tstart, tend, covered = 0;
 	uint32_t v;
+	void *p;
 
 	(void)state;
 	dev_open(&d, nvme_bdf);
@@ -346,7 +354,42 @@ static void test_msix_table_is_out_of_reach(void **state)
 	assert_int_equal(bar_pread(d.fd, pba, &v), 4);
 	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
 	assert_int_equal(v, NVME_VERSION);
-	/* the rest of the BAR is mapped as before */
+
+	/* the sparse areas: page aligned, clear of the table, the rest */
+	assert_int_equal(kmod_region(d.fd, 0, &r), 0);
+	assert_true(r.info.flags & VDK_VFIO_REGION_INFO_FLAG_CAPS);
+	assert_true(r.nareas >= 1);
+	tstart = table & ~(PAGE - 1);
+	tend = (table + 16 * (((cfg_read(d.fd, msix + PCI_MSIX_FLAGS, 2) &
+				PCI_MSIX_FLAGS_QSIZE) + 1)) + PAGE - 1) &
+	       ~(PAGE - 1);
+	for (i = 0; i < r.nareas; i++) {
+		uint64_t off = r.areas[i].offset, len = r.areas[i].size;
+
+		assert_int_equal(off % PAGE, 0);
+		assert_int_equal(len % PAGE, 0);
+		assert_true(off + len <= tstart || off >= tend);
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, d.fd, off);
+		assert_true(p != MAP_FAILED);
+		/* the PBA (past the table) reads as it does through pread */
+		if (pba >= off && pba < off + len) {
+			assert_int_equal(bar_pread(d.fd, pba, &v), 4);
+			assert_int_equal(*(volatile uint32_t *)
+					 ((char *)p + pba - off), v);
+		}
+		munmap(p, len);
+		covered += len;
+	}
+	assert_int_equal(covered, r.info.size - (tend - tstart));
+	/* the table's pages, alone or in a larger mapping: refused */
+	assert_true(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d.fd, tstart) ==
+		    MAP_FAILED);
+	assert_int_equal(errno, EINVAL);
+	assert_true(mmap(NULL, r.info.size, PROT_READ, MAP_SHARED, d.fd, 0) ==
+		    MAP_FAILED);
+	assert_int_equal(errno, EINVAL);
+
+	/* the registers before the table, mapped as before */
 	bar_map(&d);
 	assert_int_equal(d.bar[NVME_VS / 4], NVME_VERSION);
 	dev_close(&d);
