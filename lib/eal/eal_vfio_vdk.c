@@ -488,24 +488,73 @@ vdk_device_info(int device_fd, uint32_t *flags, uint32_t *nb_regions, uint32_t *
 	return 0;
 }
 
+/*
+ * The sparse-mmap areas of a BAR that holds the MSI-X table: the module
+ * leaves the table's pages out of what may be mapped.
+ */
+static void
+vdk_region_sparse(const struct vdk_vfio_region_info *ri, struct eal_vfio_region *r)
+{
+	const char *base = (const char *)ri;
+	uint32_t off = ri->cap_offset;
+
+	while (off >= sizeof(*ri) && off + sizeof(struct vdk_vfio_info_cap_header) <= ri->argsz) {
+		struct vdk_vfio_region_info_cap_sparse_mmap sp;
+		struct vdk_vfio_info_cap_header hdr;
+
+		memcpy(&hdr, base + off, sizeof(hdr));
+		if (hdr.id == VDK_VFIO_REGION_INFO_CAP_SPARSE_MMAP && off + sizeof(sp) <= ri->argsz) {
+			memcpy(&sp, base + off, sizeof(sp));
+			for (uint32_t i = 0; i < sp.nr_areas && r->nb_areas < EAL_VFIO_MAX_AREAS &&
+			     off + sizeof(sp) + (i + 1) * sizeof(r->areas[0]) <= ri->argsz; i++) {
+				struct vdk_vfio_region_sparse_mmap_area a;
+
+				memcpy(&a, base + off + sizeof(sp) + i * sizeof(a), sizeof(a));
+				r->areas[r->nb_areas].offset = a.offset;
+				r->areas[r->nb_areas++].size = a.size;
+			}
+			if (r->nb_areas == 0)
+				r->flags &= ~EAL_VFIO_REGION_F_MMAP;
+		}
+		if (hdr.next <= off)
+			break;
+		off = hdr.next;
+	}
+}
+
 static int
 vdk_region_info(int device_fd, unsigned int index, struct eal_vfio_region *r)
 {
-	struct vdk_vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
+	/* room for the module's one capability: a sparse list of 2 areas */
+	union {
+		struct vdk_vfio_region_info ri;
+		char room[256];
+	} u = { .ri = { .argsz = sizeof(u), .index = index } };
+	const struct vdk_vfio_region_info *ri = &u.ri;
 
-	if (ioctl(device_fd, VDK_VFIO_DEVICE_GET_REGION_INFO, &ri) != 0)
+	if (ioctl(device_fd, VDK_VFIO_DEVICE_GET_REGION_INFO, &u) != 0)
 		return -errno;
 	memset(r, 0, sizeof(*r));
-	r->size = ri.size;
-	r->offset = ri.offset;
-	if (ri.size == 0)
+	r->size = ri->size;
+	r->offset = ri->offset;
+	if (ri->size == 0)
 		return 0;
 	r->flags = EAL_VFIO_REGION_F_READ;
-	if (!(ri.flags & VDK_VFIO_REGION_INFO_FLAG_RO))
+	if (!(ri->flags & VDK_VFIO_REGION_INFO_FLAG_RO))
 		r->flags |= EAL_VFIO_REGION_F_WRITE;
-	/* No sparse areas: the module maps a BAR whole or not at all. */
-	if (ri.flags & VDK_VFIO_REGION_INFO_FLAG_MMAP)
-		r->flags |= EAL_VFIO_REGION_F_MMAP;
+	if (!(ri->flags & VDK_VFIO_REGION_INFO_FLAG_MMAP))
+		return 0;
+	r->flags |= EAL_VFIO_REGION_F_MMAP;
+	if (!(ri->flags & VDK_VFIO_REGION_INFO_FLAG_CAPS))
+		return 0;
+	/* a capability list larger than ever made: map nothing, not all */
+	if (ri->cap_offset == 0) {
+		VDK_LOG(WARNING, VFIO, "region %u: capabilities need %u bytes: not mapped",
+			index, ri->argsz);
+		r->flags &= ~EAL_VFIO_REGION_F_MMAP;
+		return 0;
+	}
+	vdk_region_sparse(ri, r);
 	return 0;
 }
 

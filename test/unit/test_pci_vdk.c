@@ -65,6 +65,36 @@ fm_record(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * BAR3 holds an MSI-X table in its third page: the module's sparse-mmap
+ * capability lists the pages around it. BAR4 says its capabilities need
+ * more room than any caller gives.
+ */
+static void
+fm_sparse_bar(struct vdk_vfio_region_info *ri)
+{
+	struct vdk_vfio_region_info_cap_sparse_mmap cap = {
+		.header = { .id = VDK_VFIO_REGION_INFO_CAP_SPARSE_MMAP, .version = 1 },
+		.nr_areas = 2,
+	};
+	struct vdk_vfio_region_sparse_mmap_area areas[2] = {
+		{ .offset = 0, .size = 0x2000 }, { .offset = 0x3000, .size = 0x1000 },
+	};
+	uint32_t need = sizeof(*ri) + sizeof(cap) + sizeof(areas);
+
+	ri->size = 0x4000;
+	ri->flags = VDK_VFIO_REGION_INFO_FLAG_MMAP | VDK_VFIO_REGION_INFO_FLAG_CAPS;
+	if (ri->index == 4)
+		need = 4096;
+	if (ri->argsz < need) {
+		ri->argsz = need;
+		return;
+	}
+	memcpy((char *)ri + sizeof(*ri), &cap, sizeof(cap));
+	memcpy((char *)ri + sizeof(*ri) + sizeof(cap), areas, sizeof(areas));
+	ri->cap_offset = sizeof(*ri);
+}
+
 /* What an fd is: a group node (its number), "iommu", "device" or other. */
 static int
 fm_kind(int fd, char *what, size_t len)
@@ -190,6 +220,8 @@ fm_device_ioctl(unsigned long req, void *arg)
 		ri->flags = ri->index == 0 ? VDK_VFIO_REGION_INFO_FLAG_MMAP :
 			    ri->index == VDK_VFIO_PCI_ROM_REGION_INDEX ?
 			    VDK_VFIO_REGION_INFO_FLAG_RO : 0;
+		if (ri->index == 3 || ri->index == 4)
+			fm_sparse_bar(ri);
 		return 0;
 	}
 	case VDK_VFIO_DEVICE_GET_IRQ_INFO: {
@@ -707,6 +739,19 @@ test_device_info_region_info_and_irq_info_translate_the_flags(void **state)
 	assert_int_equal(vb->region_info(fd, 2, &r), 0);
 	assert_int_equal(r.size, 0);
 	assert_int_equal(r.flags, 0);
+	/* the MSI-X table's BAR: only the areas around the table are mapped */
+	assert_int_equal(vb->region_info(fd, 3, &r), 0);
+	assert_int_equal(r.flags, EAL_VFIO_REGION_F_READ | EAL_VFIO_REGION_F_WRITE |
+			 EAL_VFIO_REGION_F_MMAP);
+	assert_int_equal(r.nb_areas, 2);
+	assert_int_equal(r.areas[0].offset, 0);
+	assert_int_equal(r.areas[0].size, 0x2000);
+	assert_int_equal(r.areas[1].offset, 0x3000);
+	assert_int_equal(r.areas[1].size, 0x1000);
+	/* capabilities it cannot read: nothing mapped rather than all */
+	assert_int_equal(vb->region_info(fd, 4, &r), 0);
+	assert_int_equal(r.flags, EAL_VFIO_REGION_F_READ | EAL_VFIO_REGION_F_WRITE);
+	assert_logged("region 4: capabilities need 4096 bytes: not mapped");
 	assert_int_equal(vb->region_info(fd, VDK_VFIO_PCI_ROM_REGION_INDEX, &r), 0);
 	assert_int_equal(r.flags, EAL_VFIO_REGION_F_READ);
 	assert_int_equal(vb->region_info(fd, VDK_VFIO_PCI_CONFIG_REGION_INDEX, &r), 0);

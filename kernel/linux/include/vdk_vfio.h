@@ -150,16 +150,50 @@ struct vdk_vfio_device_info {
  *
  * The caller sets index; the module fills the rest. offset is where the
  * region starts in the device fd for pread(2), pwrite(2) and mmap(2).
+ *
+ * FLAG_CAPS: capabilities follow the structure, each starting with a
+ * struct vdk_vfio_info_cap_header; cap_offset is where the first one
+ * starts, counted from the start of the structure. If argsz was too small
+ * for them, the module sets argsz to the size needed and cap_offset to 0:
+ * call again with that much room. cap_offset must be 0 on input.
  */
 struct vdk_vfio_region_info {
 	__u32	argsz;
 	__u32	flags;
 #define VDK_VFIO_REGION_INFO_FLAG_MMAP	(1 << 0)	/* mmap works */
 #define VDK_VFIO_REGION_INFO_FLAG_RO	(1 << 1)	/* read only */
+#define VDK_VFIO_REGION_INFO_FLAG_CAPS	(1 << 2)	/* cap_offset is set */
 	__u32	index;
-	__u32	resv;		/* 0 */
+	__u32	cap_offset;	/* 0 in; out: see FLAG_CAPS */
 	__u64	size;		/* bytes; 0 if the region does not exist */
 	__u64	offset;
+};
+
+/* The start of every capability; next is 0 on the last one. */
+struct vdk_vfio_info_cap_header {
+	__u16	id;
+	__u16	version;
+	__u32	next;		/* from the start of the info structure */
+};
+
+/*
+ * Only these parts of an MMAP region may be mapped (offsets from the
+ * region's start, page aligned): a PCI BAR that holds the MSI-X table
+ * leaves out the pages of the table, which is never readable, writable
+ * or mappable. The layout of mainline's VFIO_REGION_INFO_CAP_SPARSE_MMAP.
+ */
+#define VDK_VFIO_REGION_INFO_CAP_SPARSE_MMAP	1
+
+struct vdk_vfio_region_sparse_mmap_area {
+	__u64	offset;
+	__u64	size;
+};
+
+struct vdk_vfio_region_info_cap_sparse_mmap {
+	struct vdk_vfio_info_cap_header header;	/* version 1 */
+	__u32	nr_areas;
+	__u32	reserved;
+	struct vdk_vfio_region_sparse_mmap_area areas[];
 };
 
 #define VDK_VFIO_DEVICE_GET_REGION_INFO	_IO(VDK_VFIO_TYPE, VDK_VFIO_BASE + 8)

@@ -14,7 +14,6 @@
 
 #include "vdk_vfio_private.h"
 
-DEFINE_MUTEX(vdk_vfio_lock);
 DECLARE_WAIT_QUEUE_HEAD(vdk_vfio_release_wq);
 atomic_long_t vdk_vfio_pinned_pages = ATOMIC_LONG_INIT(0);
 atomic_t vdk_vfio_dma_mappings = ATOMIC_INIT(0);
@@ -27,7 +26,7 @@ atomic_t vdk_vfio_dma_mappings = ATOMIC_INIT(0);
 int vdk_vfio_test_fault;
 module_param_named(test_fault, vdk_vfio_test_fault, int, 0600);
 MODULE_PARM_DESC(test_fault,
-		 "Testing only: 1 = IOMMU unmaps fail, 2 = each unpin leaks a page (default 0)");
+		 "Testing only: 1 = IOMMU unmaps fail, 2 = each unpin leaks a page, 3 = each mapping an unmap request removes takes 1 s more (default 0)");
 
 static struct dentry *vdk_vfio_debugfs;
 

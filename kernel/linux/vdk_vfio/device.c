@@ -56,19 +56,23 @@ static int device_fd_mmap(struct file *file, struct vm_area_struct *vma)
 	return device->ops->mmap(device->device_data, vma);
 }
 
-/* Undo vdk_vfio_device_reserve(); called without vdk_vfio_lock. */
+/* Undo vdk_vfio_device_reserve(); called without any lock. */
 static void device_unreserve(struct vdk_vfio_device *device)
 {
+	struct vdk_vfio_iommu *iommu = device->iommu;
+	struct vdk_vfio_group *group = device->group;
 	struct vdk_vfio_leftover left;
 
-	mutex_lock(&vdk_vfio_lock);
-	vdk_vfio_iommu_unuse(device->iommu, &left);
-	vdk_vfio_iommu_put(device->iommu);
+	/* An open device keeps its group in this set (no merge moves it). */
+	mutex_lock(&iommu->lock);
+	vdk_vfio_iommu_unuse(iommu, &left);
 	device->iommu = NULL;
+	mutex_lock(&group->lock);
 	WRITE_ONCE(device->opened, false);
-	vdk_vfio_group_try_unmerge(device->group);
+	mutex_unlock(&group->lock);
+	vdk_vfio_group_try_unmerge(group, iommu, false);
+	vdk_vfio_iommu_unlock(iommu);
 	vdk_vfio_device_put(device);
-	mutex_unlock(&vdk_vfio_lock);
 	vdk_vfio_leftover_free(&left);
 	wake_up_all(&vdk_vfio_release_wq);
 }
@@ -78,8 +82,8 @@ static int device_fd_release(struct inode *inode, struct file *file)
 	struct vdk_vfio_device *device = file->private_data;
 
 	/*
-	 * Outside vdk_vfio_lock: a reset can take a while and must not stall
-	 * every other group. device->opened still keeps everyone else out.
+	 * Under no lock of the core: a reset can take a while.
+	 * device->opened still keeps everyone else out.
 	 */
 	device->ops->release(device->device_data);
 	device_unreserve(device);
@@ -98,27 +102,32 @@ static const struct file_operations device_fops = {
 };
 
 /*
- * Called with vdk_vfio_lock held, for an available, unopened device: take
- * it for the caller, its set in use, before vdk_vfio_device_get_fd()
- * opens it without the lock.
+ * Called with @iommu, the set of the device's group, locked, for a device
+ * that group.c marked opened: put the set in use for it, before
+ * vdk_vfio_device_get_fd() opens it without the lock. On error the mark
+ * is undone.
  */
-int vdk_vfio_device_reserve(struct vdk_vfio_device *device)
+int vdk_vfio_device_reserve(struct vdk_vfio_device *device,
+			    struct vdk_vfio_iommu *iommu)
 {
-	struct vdk_vfio_iommu *iommu = device->group->iommu;
 	int ret;
 
 	ret = vdk_vfio_iommu_use(iommu);
-	if (ret)
+	if (ret) {
+		mutex_lock(&device->group->lock);
+		WRITE_ONCE(device->opened, false);
+		mutex_unlock(&device->group->lock);
+		wake_up_all(&vdk_vfio_release_wq);
 		return ret;
+	}
 	kref_get(&iommu->kref);
 	device->iommu = iommu;
 	kref_get(&device->kref);
-	device->opened = true;
 	return 0;
 }
 
 /*
- * Called without vdk_vfio_lock, for a reserved device: the bus driver's
+ * Called without any lock, for a reserved device: the bus driver's
  * open resets the device, which takes a while. Unreserves it on error.
  */
 int vdk_vfio_device_get_fd(struct vdk_vfio_device *device)

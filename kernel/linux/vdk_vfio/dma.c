@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
@@ -270,6 +271,9 @@ static int dma_remove(struct vdk_vfio_iommu *iommu, struct vdk_vfio_dma *dma)
 {
 	int ret;
 
+	/* an unmap of gigabytes, for the test of who waits for dma_lock */
+	if (vdk_vfio_test_fault == VDK_VFIO_TEST_FAULT_SLOW_UNMAP)
+		msleep(1000);
 	ret = dma_unmap_unpin(iommu->domain, iommu->mm, dma, false);
 	if (ret)
 		return ret;

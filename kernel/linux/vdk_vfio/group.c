@@ -22,7 +22,9 @@
 
 #define VDK_VFIO_MINORS	(MINORMASK + 1)
 
+static DEFINE_MUTEX(groups_lock);	/* vdk_vfio_private.h, "Locking" */
 static LIST_HEAD(vdk_vfio_groups);
+static LIST_HEAD(vdk_vfio_devices);	/* vdk_vfio_device.all_next */
 static DEFINE_IDR(vdk_vfio_minors);
 static dev_t vdk_vfio_devt;
 static struct cdev vdk_vfio_cdev;
@@ -34,6 +36,7 @@ static void group_release(struct kref *kref)
 		container_of(kref, struct vdk_vfio_group, kref);
 
 	iommu_group_put(group->iommu_group);
+	mutex_destroy(&group->lock);
 	kfree(group);
 }
 
@@ -57,16 +60,101 @@ void vdk_vfio_device_put(struct vdk_vfio_device *device)
 	kref_put(&device->kref, device_release);
 }
 
+/* Called with the old set's lock held (and the new one's, if any). */
+void vdk_vfio_group_set_iommu(struct vdk_vfio_group *group,
+			      struct vdk_vfio_iommu *iommu)
+{
+	mutex_lock(&group->lock);
+	WRITE_ONCE(group->iommu, iommu);
+	mutex_unlock(&group->lock);
+}
+
+/* The set @group is in, referenced; NULL once the group is gone. */
+static struct vdk_vfio_iommu *group_get_set(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_iommu *iommu;
+
+	mutex_lock(&group->lock);
+	iommu = group->iommu;
+	if (iommu)
+		kref_get(&iommu->kref);
+	mutex_unlock(&group->lock);
+	return iommu;
+}
+
+/*
+ * Lock the set @group is in, with a reference (vdk_vfio_iommu_unlock()),
+ * or NULL once the group is gone. A group moves between sets with both
+ * sets locked: once its set is locked and still its set, it stays.
+ */
+static struct vdk_vfio_iommu *group_lock_set(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_iommu *iommu;
+
+	while ((iommu = group_get_set(group))) {
+		mutex_lock(&iommu->lock);
+		if (READ_ONCE(group->iommu) == iommu)
+			return iommu;
+		vdk_vfio_iommu_unlock(iommu);
+	}
+	return NULL;
+}
+
+/*
+ * Lock the sets of two groups for a merge, lower address first, so two
+ * merges the other way round cannot each hold one. 0, -ENODEV if either
+ * group is gone, -EBUSY if they share a set.
+ */
+static int groups_lock_sets(struct vdk_vfio_group *a, struct vdk_vfio_group *b,
+			    struct vdk_vfio_iommu **sa,
+			    struct vdk_vfio_iommu **sb)
+{
+	for (;;) {
+		struct vdk_vfio_iommu *ia = group_get_set(a);
+		struct vdk_vfio_iommu *ib = group_get_set(b);
+		int ret = ia && ib ? (ia == ib ? -EBUSY : 0) : -ENODEV;
+
+		if (ret) {
+			if (ia)
+				vdk_vfio_iommu_put(ia);
+			if (ib)
+				vdk_vfio_iommu_put(ib);
+			return ret;
+		}
+		mutex_lock(&min(ia, ib)->lock);
+		mutex_lock_nested(&max(ia, ib)->lock, SINGLE_DEPTH_NESTING);
+		if (READ_ONCE(a->iommu) == ia && READ_ONCE(b->iommu) == ib) {
+			*sa = ia;
+			*sb = ib;
+			return 0;
+		}
+		vdk_vfio_iommu_unlock(ib);
+		vdk_vfio_iommu_unlock(ia);
+	}
+}
+
+/* Called with groups_lock held. */
 static struct vdk_vfio_device *device_find(struct device *dev)
 {
-	struct vdk_vfio_group *group;
 	struct vdk_vfio_device *device;
 
-	list_for_each_entry(group, &vdk_vfio_groups, next)
-		list_for_each_entry(device, &group->devices, next)
-			if (device->dev == dev)
-				return device;
+	list_for_each_entry(device, &vdk_vfio_devices, all_next)
+		if (device->dev == dev)
+			return device;
 	return NULL;
+}
+
+/* The device of @dev, referenced, or NULL. */
+static struct vdk_vfio_device *device_get(struct device *dev)
+{
+	struct vdk_vfio_device *device;
+
+	mutex_lock(&groups_lock);
+	device = device_find(dev);
+	if (device)
+		kref_get(&device->kref);
+	mutex_unlock(&groups_lock);
+	return device;
 }
 
 static struct vdk_vfio_group *group_find(struct iommu_group *iommu_group)
@@ -79,10 +167,10 @@ static struct vdk_vfio_group *group_find(struct iommu_group *iommu_group)
 	return NULL;
 }
 
-/* Takes over the caller's reference on @iommu_group on success. */
+/* Called with groups_lock held; takes over the caller's reference on
+ * @iommu_group on success. */
 static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 {
-	struct vdk_vfio_iommu *alone;
 	struct vdk_vfio_group *group;
 	struct device *cdev_dev;
 	int ret;
@@ -91,19 +179,14 @@ static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&group->kref);
+	mutex_init(&group->lock);
 	INIT_LIST_HEAD(&group->devices);
 	group->iommu_group = iommu_group;
 	group->id = iommu_group_id(iommu_group);
 
-	alone = vdk_vfio_iommu_alloc();
-	if (!alone) {
-		ret = -ENOMEM;
+	ret = vdk_vfio_iommu_init_alone(group);
+	if (ret)
 		goto free_group;
-	}
-	/* An unused set takes any group: this cannot fail. */
-	vdk_vfio_iommu_add_group(alone, group);
-	vdk_vfio_iommu_put(alone);
-
 	ret = idr_alloc(&vdk_vfio_minors, group, 0, VDK_VFIO_MINORS,
 			GFP_KERNEL);
 	if (ret < 0)
@@ -124,32 +207,57 @@ static struct vdk_vfio_group *group_create(struct iommu_group *iommu_group)
 remove_minor:
 	idr_remove(&vdk_vfio_minors, group->minor);
 leave_set:
-	vdk_vfio_iommu_del_group(group);
+	vdk_vfio_iommu_free_alone(group);
 free_group:
+	mutex_destroy(&group->lock);
 	kfree(group);
 	return ERR_PTR(ret);
 }
 
-/* The group lost its last device: no new opens; open fds see -ENODEV. */
-static void group_remove(struct vdk_vfio_group *group)
-{
-	list_del(&group->next);
-	idr_remove(&vdk_vfio_minors, group->minor);
-	device_destroy(vdk_vfio_class,
-		       MKDEV(MAJOR(vdk_vfio_devt), group->minor));
-	group->cdev_dev = NULL;
-	vdk_vfio_iommu_del_group(group);
-	vdk_vfio_group_put(group);
-}
-
-static void device_unlist(struct vdk_vfio_device *device)
+/*
+ * The bus is done with @device (the caller holds a reference): a bound
+ * device is only marked, and vdk_vfio_unbind_dev() comes back here; an
+ * unbound one is forgotten, and with the group's last device the group:
+ * no new opens, open fds see -ENODEV. The group leaves its set outside
+ * groups_lock, as the set's lock may be held a while.
+ */
+static void device_forget(struct vdk_vfio_device *device)
 {
 	struct vdk_vfio_group *group = device->group;
+	struct vdk_vfio_iommu *iommu;
+	bool forgotten = false, empty = false;
 
-	list_del(&device->next);
-	if (list_empty(&group->devices))
-		group_remove(group);
-	vdk_vfio_device_put(device);
+	mutex_lock(&groups_lock);
+	mutex_lock(&group->lock);
+	if (device->device_data) {
+		device->deleting = true;
+	} else if (!list_empty(&device->next)) {
+		list_del_init(&device->next);
+		list_del_init(&device->all_next);
+		forgotten = true;
+		empty = list_empty(&group->devices);
+		group->gone = empty;
+	}
+	mutex_unlock(&group->lock);
+	if (empty) {
+		list_del(&group->next);
+		idr_remove(&vdk_vfio_minors, group->minor);
+		device_destroy(vdk_vfio_class,
+			       MKDEV(MAJOR(vdk_vfio_devt), group->minor));
+		group->cdev_dev = NULL;
+	}
+	mutex_unlock(&groups_lock);
+
+	if (empty) {
+		iommu = group_lock_set(group);
+		if (iommu) {
+			vdk_vfio_iommu_drop_group(group);
+			vdk_vfio_iommu_unlock(iommu);
+		}
+		vdk_vfio_group_put(group);	/* the group list's */
+	}
+	if (forgotten)
+		vdk_vfio_device_put(device);	/* the device list's */
 }
 
 int vdk_vfio_group_add_dev(struct device *dev,
@@ -164,7 +272,7 @@ int vdk_vfio_group_add_dev(struct device *dev,
 	if (!iommu_group)
 		return -ENODEV;
 
-	mutex_lock(&vdk_vfio_lock);
+	mutex_lock(&groups_lock);
 	if (device_find(dev))
 		goto unlock;
 
@@ -188,35 +296,33 @@ int vdk_vfio_group_add_dev(struct device *dev,
 	device->ops = ops;
 	device->group = group;
 	kref_get(&group->kref);
+	mutex_lock(&group->lock);
 	list_add_tail(&device->next, &group->devices);
+	mutex_unlock(&group->lock);
+	list_add_tail(&device->all_next, &vdk_vfio_devices);
 	goto unlock;
 
 free_device:
 	kfree(device);
 unlock:
-	mutex_unlock(&vdk_vfio_lock);
+	mutex_unlock(&groups_lock);
 	iommu_group_put(iommu_group);
 	return ret;
 }
 
+/*
+ * The driver core announces a removal before it unbinds the driver: a
+ * bound device stays until vdk_vfio_unbind_dev() so it can still be found
+ * there.
+ */
 void vdk_vfio_group_del_dev(struct device *dev)
 {
-	struct vdk_vfio_device *device;
+	struct vdk_vfio_device *device = device_get(dev);
 
-	mutex_lock(&vdk_vfio_lock);
-	device = device_find(dev);
-	/*
-	 * The driver core announces a removal before it unbinds the driver:
-	 * a bound device stays until vdk_vfio_unbind_dev() so it can still
-	 * be found there.
-	 */
-	if (device) {
-		if (device->device_data)
-			device->deleting = true;
-		else
-			device_unlist(device);
-	}
-	mutex_unlock(&vdk_vfio_lock);
+	if (!device)
+		return;
+	device_forget(device);
+	vdk_vfio_device_put(device);
 }
 
 int vdk_vfio_bind_dev(struct device *dev, void *device_data)
@@ -226,15 +332,18 @@ int vdk_vfio_bind_dev(struct device *dev, void *device_data)
 
 	if (!device_data)
 		return -EINVAL;
-	mutex_lock(&vdk_vfio_lock);
-	device = device_find(dev);
+	device = device_get(dev);
 	if (!device)
+		return -ENODEV;
+	mutex_lock(&device->group->lock);
+	if (list_empty(&device->next))
 		ret = -ENODEV;
 	else if (device->device_data)
 		ret = -EBUSY;
 	else
 		device->device_data = device_data;
-	mutex_unlock(&vdk_vfio_lock);
+	mutex_unlock(&device->group->lock);
+	vdk_vfio_device_put(device);
 	return ret;
 }
 
@@ -269,30 +378,36 @@ static void unbind_wait(struct vdk_vfio_device *device, unsigned int *asked,
 
 void *vdk_vfio_unbind_dev(struct device *dev)
 {
-	struct vdk_vfio_device *device;
-	bool interrupted = false;
+	struct vdk_vfio_device *device = device_get(dev);
+	struct vdk_vfio_group *group;
+	bool interrupted = false, deleting;
 	unsigned int asked = 0;
 	void *device_data;
 
-	mutex_lock(&vdk_vfio_lock);
-	device = device_find(dev);
-	if (!device || !device->device_data) {
-		mutex_unlock(&vdk_vfio_lock);
+	if (!device)
+		return NULL;
+	group = device->group;
+	mutex_lock(&group->lock);
+	device_data = device->device_data;
+	if (!device_data) {
+		mutex_unlock(&group->lock);
+		vdk_vfio_device_put(device);
 		return NULL;
 	}
 	/* No new opens from here; a bound device is never unlisted. */
 	device->unbinding = true;
 	while (device->opened) {
-		mutex_unlock(&vdk_vfio_lock);
+		mutex_unlock(&group->lock);
 		unbind_wait(device, &asked, &interrupted);
-		mutex_lock(&vdk_vfio_lock);
+		mutex_lock(&group->lock);
 	}
-	device_data = device->device_data;
 	device->device_data = NULL;
 	device->unbinding = false;
-	if (device->deleting)
-		device_unlist(device);
-	mutex_unlock(&vdk_vfio_lock);
+	deleting = device->deleting;
+	mutex_unlock(&group->lock);
+	if (deleting)
+		device_forget(device);
+	vdk_vfio_device_put(device);
 	return device_data;
 }
 
@@ -329,7 +444,8 @@ static bool device_viable(struct vdk_vfio_device *device)
 	return viable;
 }
 
-bool vdk_vfio_group_viable(struct vdk_vfio_group *group)
+/* Called with group->lock held. */
+static bool group_viable(struct vdk_vfio_group *group)
 {
 	struct vdk_vfio_device *device;
 
@@ -341,17 +457,46 @@ bool vdk_vfio_group_viable(struct vdk_vfio_group *group)
 	return true;
 }
 
+bool vdk_vfio_group_viable(struct vdk_vfio_group *group)
+{
+	bool viable;
+
+	mutex_lock(&group->lock);
+	viable = group_viable(group);
+	mutex_unlock(&group->lock);
+	return viable;
+}
+
+/* The group's first device, referenced (put_device()), or NULL. */
+struct device *vdk_vfio_group_first_dev(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_device *device;
+	struct device *dev = NULL;
+
+	mutex_lock(&group->lock);
+	device = list_first_entry_or_null(&group->devices,
+					  struct vdk_vfio_device, next);
+	if (device)
+		dev = get_device(device->dev);
+	mutex_unlock(&group->lock);
+	return dev;
+}
+
 static bool group_devices_open(struct vdk_vfio_group *group)
 {
 	struct vdk_vfio_device *device;
+	bool open = false;
 
+	mutex_lock(&group->lock);
 	list_for_each_entry(device, &group->devices, next)
-		if (device->opened)
-			return true;
-	return false;
+		open |= device->opened;
+	mutex_unlock(&group->lock);
+	return open;
 }
 
-static int group_unmerge(struct vdk_vfio_group *group)
+/* Called with @iommu, the group's set, locked. */
+static int group_unmerge(struct vdk_vfio_group *group,
+			 struct vdk_vfio_iommu *iommu)
 {
 	struct vdk_vfio_iommu *alone;
 	int ret;
@@ -359,24 +504,26 @@ static int group_unmerge(struct vdk_vfio_group *group)
 	alone = vdk_vfio_iommu_alloc();
 	if (!alone)
 		return -ENOMEM;
-	vdk_vfio_iommu_del_group(group);
 	/* An unused set takes any group: this cannot fail. */
-	ret = vdk_vfio_iommu_add_group(alone, group);
+	ret = vdk_vfio_iommu_move_group(group, iommu, alone);
 	vdk_vfio_iommu_put(alone);
 	return ret;
 }
 
 /*
- * Merging lasts while someone can see it: a group whose fd is closed and
- * none of whose devices is open leaves its set, so a later open starts
- * from a group of its own.
+ * Merging lasts while someone can see it: a group whose fd is closed (or
+ * @closing) and none of whose devices is open leaves its set, so a later
+ * open starts from a group of its own. Called with @iommu, the group's
+ * set, locked.
  */
-void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group)
+void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group,
+				struct vdk_vfio_iommu *iommu, bool closing)
 {
-	if (!group->iommu || group->iommu->ngroups < 2 || group->opened ||
+	if (READ_ONCE(group->iommu) != iommu || iommu->ngroups < 2 ||
+	    (READ_ONCE(group->opened) && !closing) ||
 	    group_devices_open(group))
 		return;
-	if (group_unmerge(group))
+	if (group_unmerge(group, iommu))
 		pr_warn("group %d: out of memory, stays merged until reopened\n",
 			group->id);
 }
@@ -386,21 +533,25 @@ static long group_get_info(struct vdk_vfio_group *group, void __user *arg)
 {
 	struct vdk_vfio_group_info info;
 	unsigned long minsz = offsetofend(struct vdk_vfio_group_info, flags);
+	long ret = 0;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz || info.flags)
 		return -EINVAL;
-	mutex_lock(&vdk_vfio_lock);
-	if (!group->iommu) {
-		mutex_unlock(&vdk_vfio_lock);
-		return -ENODEV;
+	mutex_lock(&group->lock);
+	if (!group->iommu || group->gone) {
+		ret = -ENODEV;
+	} else {
+		if (group_viable(group))
+			info.flags |= VDK_VFIO_GROUP_FLAGS_VIABLE;
+		/* the set cannot go while the group is in it */
+		if (READ_ONCE(group->iommu->users))
+			info.flags |= VDK_VFIO_GROUP_FLAGS_MM_LOCKED;
 	}
-	if (vdk_vfio_group_viable(group))
-		info.flags |= VDK_VFIO_GROUP_FLAGS_VIABLE;
-	if (group->iommu->users)
-		info.flags |= VDK_VFIO_GROUP_FLAGS_MM_LOCKED;
-	mutex_unlock(&vdk_vfio_lock);
+	mutex_unlock(&group->lock);
+	if (ret)
+		return ret;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -408,53 +559,64 @@ static const struct file_operations group_fops;
 
 static long group_merge(struct vdk_vfio_group *group, struct file *file)
 {
+	struct vdk_vfio_iommu *set, *old;
 	struct vdk_vfio_group *other;
-	struct vdk_vfio_iommu *old;
-	int ret;
+	long ret;
 
 	if (file->f_op != &group_fops)
 		return -EINVAL;
 	other = file->private_data;
 	if (other == group)
 		return -EINVAL;
-	if (!other->iommu)
-		return -ENODEV;
-	if (other->iommu == group->iommu || other->iommu->ngroups > 1 ||
-	    other->iommu->users)
-		return -EBUSY;
-	if (!vdk_vfio_iommu_compatible(group, other))
-		return -EINVAL;
-
-	old = other->iommu;
-	kref_get(&old->kref);
-	vdk_vfio_iommu_del_group(other);
-	ret = vdk_vfio_iommu_add_group(group->iommu, other);
+	ret = groups_lock_sets(group, other, &set, &old);
 	if (ret)
-		WARN_ON(vdk_vfio_iommu_add_group(old, other));
-	vdk_vfio_iommu_put(old);
+		return ret;
+	if (READ_ONCE(group->gone) || READ_ONCE(other->gone))
+		ret = -ENODEV;
+	else if (old->ngroups > 1 || old->users)
+		ret = -EBUSY;
+	else if (!vdk_vfio_iommu_compatible(set, other))
+		ret = -EINVAL;
+	else
+		ret = vdk_vfio_iommu_move_group(other, old, set);
+	vdk_vfio_iommu_unlock(old);
+	vdk_vfio_iommu_unlock(set);
 	return ret;
 }
 
-/* Reserves the device named @name for the caller, or fails. */
+/*
+ * Reserve the device named @name for the caller, or fail. Called with
+ * @iommu, the group's set, locked.
+ */
 static long group_reserve_device(struct vdk_vfio_group *group,
+				 struct vdk_vfio_iommu *iommu,
 				 const char *name,
 				 struct vdk_vfio_device **found)
 {
 	struct vdk_vfio_device *device;
-	int ret;
+	long ret = -ENODEV;
 
+	mutex_lock(&group->lock);
 	list_for_each_entry(device, &group->devices, next) {
 		if (!device->ops->match(device->dev, name))
 			continue;
 		if (!device->device_data || device->unbinding ||
-		    device->opened)
-			return -EBUSY;
-		ret = vdk_vfio_device_reserve(device);
-		if (!ret)
-			*found = device;
-		return ret;
+		    device->opened) {
+			ret = -EBUSY;
+		} else {
+			/* taken: an unbind from here on waits for it */
+			WRITE_ONCE(device->opened, true);
+			ret = 0;
+		}
+		break;
 	}
-	return -ENODEV;
+	mutex_unlock(&group->lock);
+	if (ret)
+		return ret;
+	ret = vdk_vfio_device_reserve(device, iommu);
+	if (!ret)
+		*found = device;
+	return ret;
 }
 
 static long group_ioctl(struct file *file, unsigned int cmd,
@@ -463,12 +625,13 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 	struct vdk_vfio_group *group = file->private_data;
 	struct vdk_vfio_device *device = NULL;
 	void __user *uarg = (void __user *)arg;
-	struct fd other = { };
+	struct vdk_vfio_iommu *iommu;
+	struct fd other;
 	char *name = NULL;
 	s32 fd;
 	long ret;
 
-	/* What needs no lock is fetched first, so a fault never holds it. */
+	/* User memory is read first, so a fault never holds a lock. */
 	switch (cmd) {
 	case VDK_VFIO_GROUP_GET_INFO:
 		return group_get_info(group, uarg);
@@ -478,47 +641,47 @@ static long group_ioctl(struct file *file, unsigned int cmd,
 		other = fdget(fd);
 		if (!other.file)
 			return -EBADF;
-		break;
+		ret = group_merge(group, other.file);
+		fdput(other);
+		return ret;
 	case VDK_VFIO_GROUP_GET_DEVICE_FD:
 		name = strndup_user(uarg, VDK_VFIO_DEVICE_NAME_MAX);
 		if (IS_ERR(name))
 			return PTR_ERR(name);
 		break;
+	case VDK_VFIO_GROUP_UNMERGE:
+	case VDK_VFIO_GROUP_GET_IOMMU_FD:
+		break;
+	default:
+		return -ENOTTY;
 	}
 
-	mutex_lock(&vdk_vfio_lock);
-	if (!group->iommu) {
+	iommu = group_lock_set(group);
+	if (!iommu || READ_ONCE(group->gone)) {
 		ret = -ENODEV;
 		goto unlock;
 	}
 	switch (cmd) {
-	case VDK_VFIO_GROUP_MERGE:
-		ret = group_merge(group, other.file);
-		break;
 	case VDK_VFIO_GROUP_UNMERGE:
-		if (group->iommu->ngroups < 2)
+		if (iommu->ngroups < 2)
 			ret = -EINVAL;
 		else if (group_devices_open(group))
 			ret = -EBUSY;
 		else
-			ret = group_unmerge(group);
+			ret = group_unmerge(group, iommu);
 		break;
 	case VDK_VFIO_GROUP_GET_IOMMU_FD:
-		ret = vdk_vfio_iommu_get_fd(group->iommu);
+		ret = vdk_vfio_iommu_get_fd(iommu);
 		break;
-	case VDK_VFIO_GROUP_GET_DEVICE_FD:
-		ret = group_reserve_device(group, name, &device);
-		break;
-	default:
-		ret = -ENOTTY;
+	default:	/* VDK_VFIO_GROUP_GET_DEVICE_FD */
+		ret = group_reserve_device(group, iommu, name, &device);
 		break;
 	}
 unlock:
-	mutex_unlock(&vdk_vfio_lock);
+	if (iommu)
+		vdk_vfio_iommu_unlock(iommu);
 	if (device)
 		ret = vdk_vfio_device_get_fd(device);
-	if (other.file)
-		fdput(other);
 	kfree(name);
 	return ret;
 }
@@ -528,30 +691,44 @@ static int group_open(struct inode *inode, struct file *file)
 	struct vdk_vfio_group *group;
 	int ret = 0;
 
-	mutex_lock(&vdk_vfio_lock);
+	mutex_lock(&groups_lock);
 	group = idr_find(&vdk_vfio_minors, iminor(inode));
-	if (!group) {
-		ret = -ENODEV;
-	} else if (group->opened) {
-		ret = -EBUSY;
-	} else {
-		group->opened = true;
+	if (group)
 		kref_get(&group->kref);
+	mutex_unlock(&groups_lock);
+	if (!group)
+		return -ENODEV;
+
+	mutex_lock(&group->lock);
+	if (group->gone)
+		ret = -ENODEV;
+	else if (group->opened)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(group->opened, true);
+	mutex_unlock(&group->lock);
+	if (ret)
+		vdk_vfio_group_put(group);
+	else
 		file->private_data = group;
-	}
-	mutex_unlock(&vdk_vfio_lock);
 	return ret;
 }
 
+/* Leave the set first, then let the next open in: it finds a set of one. */
 static int group_fd_release(struct inode *inode, struct file *file)
 {
 	struct vdk_vfio_group *group = file->private_data;
+	struct vdk_vfio_iommu *iommu;
 
-	mutex_lock(&vdk_vfio_lock);
-	group->opened = false;
-	vdk_vfio_group_try_unmerge(group);
+	iommu = group_lock_set(group);
+	if (iommu) {
+		vdk_vfio_group_try_unmerge(group, iommu, true);
+		vdk_vfio_iommu_unlock(iommu);
+	}
+	mutex_lock(&group->lock);
+	WRITE_ONCE(group->opened, false);
+	mutex_unlock(&group->lock);
 	vdk_vfio_group_put(group);
-	mutex_unlock(&vdk_vfio_lock);
 	return 0;
 }
 
@@ -600,18 +777,26 @@ unregister_region:
 /* Called once the bus drivers are gone: forgets every remaining device. */
 void vdk_vfio_group_chrdev_exit(void)
 {
-	struct vdk_vfio_group *group, *next_group;
-	struct vdk_vfio_device *device, *next_device;
+	struct vdk_vfio_device *device;
 
-	mutex_lock(&vdk_vfio_lock);
-	list_for_each_entry_safe(group, next_group, &vdk_vfio_groups, next) {
-		kref_get(&group->kref);
-		list_for_each_entry_safe(device, next_device, &group->devices,
-					 next)
-			device_unlist(device);
-		vdk_vfio_group_put(group);
+	for (;;) {
+		mutex_lock(&groups_lock);
+		device = list_first_entry_or_null(&vdk_vfio_devices,
+						  struct vdk_vfio_device,
+						  all_next);
+		if (device)
+			kref_get(&device->kref);
+		mutex_unlock(&groups_lock);
+		if (!device)
+			break;
+		/* no bus driver is left to unbind it: it would stay listed */
+		if (WARN_ON(READ_ONCE(device->device_data))) {
+			vdk_vfio_device_put(device);
+			break;
+		}
+		device_forget(device);
+		vdk_vfio_device_put(device);
 	}
-	mutex_unlock(&vdk_vfio_lock);
 	idr_destroy(&vdk_vfio_minors);
 	class_destroy(vdk_vfio_class);
 	cdev_del(&vdk_vfio_cdev);

@@ -43,6 +43,7 @@ struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void)
 	if (!iommu)
 		return NULL;
 	kref_init(&iommu->kref);
+	mutex_init(&iommu->lock);
 	INIT_LIST_HEAD(&iommu->groups);
 	mutex_init(&iommu->dma_lock);
 	iommu->dma_tree = RB_ROOT;
@@ -57,6 +58,7 @@ static void iommu_release(struct kref *kref)
 	WARN_ON(iommu->users || iommu->ngroups);
 	kfree(iommu->resv);
 	mutex_destroy(&iommu->dma_lock);
+	mutex_destroy(&iommu->lock);
 	kfree(iommu);
 }
 
@@ -65,35 +67,43 @@ void vdk_vfio_iommu_put(struct vdk_vfio_iommu *iommu)
 	kref_put(&iommu->kref, iommu_release);
 }
 
-static struct device *group_first_dev(struct vdk_vfio_group *group)
+/* Undo a lock of a set that came with a reference (group.c). */
+void vdk_vfio_iommu_unlock(struct vdk_vfio_iommu *iommu)
 {
-	struct vdk_vfio_device *device;
+	mutex_unlock(&iommu->lock);
+	vdk_vfio_iommu_put(iommu);
+}
 
-	device = list_first_entry_or_null(&group->devices,
-					  struct vdk_vfio_device, next);
-	return device ? device->dev : NULL;
+/* The first device of the set's first group, referenced, or NULL. */
+static struct device *set_first_dev(struct vdk_vfio_iommu *iommu)
+{
+	struct vdk_vfio_group *first;
+
+	first = list_first_entry_or_null(&iommu->groups,
+					 struct vdk_vfio_group, set_next);
+	return first ? vdk_vfio_group_first_dev(first) : NULL;
 }
 
 /*
  * Groups can share a domain when the same IOMMU driver serves them on the
  * same bus and agrees on cache coherency, since MAP_DMA uses one set of
- * protection bits for the whole domain.
+ * protection bits for the whole domain. Called with @set locked.
  */
-bool vdk_vfio_iommu_compatible(struct vdk_vfio_group *a,
-			       struct vdk_vfio_group *b)
+bool vdk_vfio_iommu_compatible(struct vdk_vfio_iommu *set,
+			       struct vdk_vfio_group *group)
 {
-	struct vdk_vfio_group *first;
-	struct device *da, *db;
+	struct device *da = set_first_dev(set);
+	struct device *db = vdk_vfio_group_first_dev(group);
+	bool ok = false;
 
-	first = list_first_entry_or_null(&a->iommu->groups,
-					 struct vdk_vfio_group, set_next);
-	da = first ? group_first_dev(first) : NULL;
-	db = group_first_dev(b);
-	if (!da || !db)
-		return false;
-	return da->bus == db->bus && dev_iommu_ops(da) == dev_iommu_ops(db) &&
-	       device_iommu_capable(da, IOMMU_CAP_CACHE_COHERENCY) ==
-	       device_iommu_capable(db, IOMMU_CAP_CACHE_COHERENCY);
+	if (da && db)
+		ok = da->bus == db->bus &&
+		     dev_iommu_ops(da) == dev_iommu_ops(db) &&
+		     device_iommu_capable(da, IOMMU_CAP_CACHE_COHERENCY) ==
+		     device_iommu_capable(db, IOMMU_CAP_CACHE_COHERENCY);
+	put_device(da);
+	put_device(db);
+	return ok;
 }
 
 static int dev_msi_remapped(struct device *dev, void *data)
@@ -179,13 +189,14 @@ static void set_geometry(struct vdk_vfio_iommu *iommu)
 	iommu->alignment = max_t(unsigned long, PAGE_SIZE, pgsize_min);
 }
 
-/* Called with vdk_vfio_lock held, on behalf of the current process. */
+/* Called with iommu->lock held, on behalf of the current process. */
 int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 {
 	struct vdk_vfio_group *group;
 	struct device *dev;
 	int ret;
 
+	lockdep_assert_held(&iommu->lock);
 	if (iommu->users) {
 		if (iommu->mm != current->mm)
 			return -EPERM;
@@ -197,15 +208,16 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 	if (!set_viable(iommu))
 		return -EBUSY;
 
-	group = list_first_entry(&iommu->groups, struct vdk_vfio_group,
-				 set_next);
-	dev = group_first_dev(group);
-	iommu->domain = iommu_domain_alloc(dev->bus);
-	if (!iommu->domain)
+	dev = set_first_dev(iommu);
+	if (!dev)
 		return -ENODEV;
+	iommu->domain = iommu_domain_alloc(dev->bus);
 	iommu->prot_extra =
 		device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
 		IOMMU_CACHE : 0;
+	put_device(dev);
+	if (!iommu->domain)
+		return -ENODEV;
 
 	list_for_each_entry(group, &iommu->groups, set_next) {
 		ret = group_claim(iommu, group);
@@ -234,10 +246,10 @@ unclaim_groups:
 }
 
 /*
- * Called with vdk_vfio_lock held. The last user takes the groups out of
+ * Called with iommu->lock held. The last user takes the groups out of
  * the domain, so no device reaches its pages any more, and hands the
  * domain, its mappings and the mm to @left: unpinning gigabytes is left to
- * vdk_vfio_leftover_free(), outside the lock. The set is ready for a new
+ * vdk_vfio_leftover_free(), outside every lock. The set is ready for a new
  * user at once.
  */
 void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
@@ -245,6 +257,7 @@ void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
 {
 	struct vdk_vfio_group *group;
 
+	lockdep_assert_held(&iommu->lock);
 	left->domain = NULL;
 	left->mm = NULL;
 	left->dma_tree = RB_ROOT;
@@ -263,7 +276,7 @@ void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
 	iommu->mm = NULL;
 }
 
-/* Called without vdk_vfio_lock. */
+/* Called without any lock. */
 void vdk_vfio_leftover_free(struct vdk_vfio_leftover *left)
 {
 	if (!left->domain)
@@ -273,58 +286,93 @@ void vdk_vfio_leftover_free(struct vdk_vfio_leftover *left)
 	mmdrop(left->mm);
 }
 
-/*
- * Put a group that is in no set into @iommu. Into a set in use, the group
- * must be viable, the caller must be the set's process, and the set's
- * mappings must stay clear of the group's reserved windows.
- */
-int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
-			     struct vdk_vfio_group *group)
+/* A new group's set of its own; no one can see the group yet. */
+int vdk_vfio_iommu_init_alone(struct vdk_vfio_group *group)
 {
-	int ret = 0;
+	struct vdk_vfio_iommu *alone = vdk_vfio_iommu_alloc();
 
-	if (iommu->users) {
-		if (iommu->mm != current->mm)
-			return -EPERM;
-		if (!vdk_vfio_group_viable(group))
-			return -EBUSY;
-		mutex_lock(&iommu->dma_lock);
-		if (vdk_vfio_dma_conflicts(iommu, group)) {
-			ret = -EINVAL;
-			goto unlock;
-		}
-		ret = group_claim(iommu, group);
-		if (ret)
-			goto unlock;
-		ret = vdk_vfio_dma_load_resv(iommu, group);
-		if (ret)
-			group_unclaim(iommu, group);
-		else
-			set_geometry(iommu);
-unlock:
-		mutex_unlock(&iommu->dma_lock);
-		if (ret)
-			return ret;
-	}
-	list_add_tail(&group->set_next, &iommu->groups);
-	iommu->ngroups++;
-	group->iommu = iommu;
-	kref_get(&iommu->kref);
+	if (!alone)
+		return -ENOMEM;
+	list_add_tail(&group->set_next, &alone->groups);
+	alone->ngroups = 1;
+	group->iommu = alone;	/* the set's first reference */
 	return 0;
 }
 
-/* Take a group out of its set; a set in use keeps its reserved windows. */
-void vdk_vfio_iommu_del_group(struct vdk_vfio_group *group)
+/* Undo vdk_vfio_iommu_init_alone() for a group no one saw. */
+void vdk_vfio_iommu_free_alone(struct vdk_vfio_group *group)
+{
+	struct vdk_vfio_iommu *alone = group->iommu;
+
+	list_del(&group->set_next);
+	alone->ngroups = 0;
+	group->iommu = NULL;
+	vdk_vfio_iommu_put(alone);
+}
+
+/*
+ * Move @group from its set @from into @to, in one step as anyone who
+ * looks at the group sees it. Both sets are locked, or @to is new and no
+ * one else can reach it yet. Into a set in use, the group must be viable,
+ * the caller must be the set's process, and the set's mappings must stay
+ * clear of the group's reserved windows; @from is then not in use (a
+ * group is claimed by one set at a time).
+ */
+int vdk_vfio_iommu_move_group(struct vdk_vfio_group *group,
+			      struct vdk_vfio_iommu *from,
+			      struct vdk_vfio_iommu *to)
+{
+	int ret = 0;
+
+	lockdep_assert_held(&from->lock);
+	if (to->users) {
+		lockdep_assert_held(&to->lock);
+		if (WARN_ON(from->users))
+			return -EBUSY;
+		if (to->mm != current->mm)
+			return -EPERM;
+		if (!vdk_vfio_group_viable(group))
+			return -EBUSY;
+		mutex_lock(&to->dma_lock);
+		if (vdk_vfio_dma_conflicts(to, group)) {
+			ret = -EINVAL;
+			goto unlock;
+		}
+		ret = group_claim(to, group);
+		if (ret)
+			goto unlock;
+		ret = vdk_vfio_dma_load_resv(to, group);
+		if (ret)
+			group_unclaim(to, group);
+		else
+			set_geometry(to);
+unlock:
+		mutex_unlock(&to->dma_lock);
+		if (ret)
+			return ret;
+	}
+	/* a set in use keeps the reserved windows of a group that left */
+	group_unclaim(from, group);
+	list_move_tail(&group->set_next, &to->groups);
+	from->ngroups--;
+	to->ngroups++;
+	kref_get(&to->kref);
+	vdk_vfio_group_set_iommu(group, to);
+	vdk_vfio_iommu_put(from);	/* the caller holds one more */
+	return 0;
+}
+
+/* A group whose devices are all gone leaves its set, locked, for good. */
+void vdk_vfio_iommu_drop_group(struct vdk_vfio_group *group)
 {
 	struct vdk_vfio_iommu *iommu = group->iommu;
 
-	if (!iommu)
-		return;
+	lockdep_assert_held(&iommu->lock);
 	group_unclaim(iommu, group);
 	list_del(&group->set_next);
 	iommu->ngroups--;
-	group->iommu = NULL;
-	vdk_vfio_iommu_put(iommu);
+	vdk_vfio_group_set_iommu(group, NULL);
+	vdk_vfio_iommu_put(iommu);	/* the caller holds one more */
 }
 
 static long iommu_get_info(struct vdk_vfio_iommu *iommu, void __user *arg)
@@ -367,10 +415,9 @@ static int iommu_fd_release(struct inode *inode, struct file *file)
 	struct vdk_vfio_iommu *iommu = file->private_data;
 	struct vdk_vfio_leftover left;
 
-	mutex_lock(&vdk_vfio_lock);
+	mutex_lock(&iommu->lock);
 	vdk_vfio_iommu_unuse(iommu, &left);
-	vdk_vfio_iommu_put(iommu);
-	mutex_unlock(&vdk_vfio_lock);
+	vdk_vfio_iommu_unlock(iommu);
 	vdk_vfio_leftover_free(&left);
 	return 0;
 }
@@ -383,7 +430,7 @@ static const struct file_operations iommu_fops = {
 	.llseek		= noop_llseek,
 };
 
-/* Called with vdk_vfio_lock held. */
+/* Called with iommu->lock held. */
 int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu)
 {
 	struct vdk_vfio_leftover left;

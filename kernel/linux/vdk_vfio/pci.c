@@ -121,15 +121,46 @@ static long pci_get_info(struct vdk_vfio_pci *vdev, void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * The sparse-mmap capability of a BAR that holds the MSI-X table: what is
+ * left of it around the table's pages. Written after @info if argsz has
+ * room, else argsz says how much is needed. 0 or -EFAULT.
+ */
+static int region_sparse_cap(struct vdk_vfio_region_info *info,
+			     void __user *arg, unsigned int nareas,
+			     const struct vdk_vfio_region_sparse_mmap_area *areas)
+{
+	struct vdk_vfio_region_info_cap_sparse_mmap cap = {
+		.header.id = VDK_VFIO_REGION_INFO_CAP_SPARSE_MMAP,
+		.header.version = 1,
+		.nr_areas = nareas,
+	};
+	size_t asz = nareas * sizeof(*areas);
+	u32 at = sizeof(*info);
+
+	info->flags |= VDK_VFIO_REGION_INFO_FLAG_CAPS;
+	if (info->argsz < at + sizeof(cap) + asz) {
+		info->argsz = at + sizeof(cap) + asz;
+		return 0;
+	}
+	if (copy_to_user(arg + at, &cap, sizeof(cap)) ||
+	    copy_to_user(arg + at + sizeof(cap), areas, asz))
+		return -EFAULT;
+	info->cap_offset = at;
+	return 0;
+}
+
 static long pci_get_region_info(struct vdk_vfio_pci *vdev, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vdk_vfio_region_info, offset);
+	struct vdk_vfio_region_sparse_mmap_area areas[2];
 	struct pci_dev *pdev = vdev->pdev;
 	struct vdk_vfio_region_info info;
+	int nareas = -1;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.flags || info.resv ||
+	if (info.argsz < minsz || info.flags || info.cap_offset ||
 	    info.index >= VDK_VFIO_PCI_NUM_REGIONS)
 		return -EINVAL;
 	info.offset = VDK_VFIO_PCI_INDEX_TO_OFFSET(info.index);
@@ -143,10 +174,18 @@ static long pci_get_region_info(struct vdk_vfio_pci *vdev, void __user *arg)
 		break;
 	default:
 		info.size = pci_resource_len(pdev, info.index);
-		if (vdk_vfio_pci_bar_mmappable(vdev, info.index))
-			info.flags = VDK_VFIO_REGION_INFO_FLAG_MMAP;
+		if (!vdk_vfio_pci_bar_mmappable(vdev, info.index))
+			break;
+		info.flags = VDK_VFIO_REGION_INFO_FLAG_MMAP;
+		nareas = vdk_vfio_pci_msix_sparse(vdev, info.index, areas);
+		/* a table that fills the BAR leaves nothing to map */
+		if (!nareas)
+			info.flags = 0;
 		break;
 	}
+	if (nareas > 0 &&
+	    region_sparse_cap(&info, arg, nareas, areas))
+		return -EFAULT;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 

@@ -72,6 +72,9 @@ ssize_t vdk_vfio_pci_write(void *device_data, const char __user *buf,
 			   size_t count, loff_t *ppos);
 int vdk_vfio_pci_mmap(void *device_data, struct vm_area_struct *vma);
 bool vdk_vfio_pci_bar_mmappable(struct vdk_vfio_pci *vdev, int bar);
+struct vdk_vfio_region_sparse_mmap_area;
+int vdk_vfio_pci_msix_sparse(struct vdk_vfio_pci *vdev, int bar,
+			     struct vdk_vfio_region_sparse_mmap_area *areas);
 void vdk_vfio_pci_unmap_bars(struct vdk_vfio_pci *vdev);
 void vdk_vfio_pci_zap_and_lock_memory(struct vdk_vfio_pci *vdev);
 bool vdk_vfio_pci_memory_enabled(struct vdk_vfio_pci *vdev);

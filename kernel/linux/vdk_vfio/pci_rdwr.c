@@ -28,21 +28,58 @@
 
 #include "pci_private.h"
 
+/* A page shared with another BAR or device would expose it too. */
 bool vdk_vfio_pci_bar_mmappable(struct vdk_vfio_pci *vdev, int bar)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	resource_size_t start = pci_resource_start(pdev, bar);
 	resource_size_t len = pci_resource_len(pdev, bar);
 
-	/*
-	 * A page shared with another BAR or device would expose it too. The
-	 * BAR of the MSI-X table is mapped whole, as mainline does since
-	 * Linux 4.16: a device is used only behind interrupt remapping
-	 * (iommu.c), so a message it writes through its table can raise no
-	 * more than one it forges by DMA.
-	 */
 	return pci_resource_flags(pdev, bar) & IORESOURCE_MEM && len &&
 	       PAGE_ALIGNED(start) && PAGE_ALIGNED(len);
+}
+
+/*
+ * The pages of @bar that hold the MSI-X table, if it does: mmap leaves
+ * them out, as read and write leave out the table itself. Interrupt
+ * remapping (iommu.c) already confines what a message written there
+ * could raise, but the table holds what the kernel programmed, and no
+ * user has a reason to see it, so mainline's 4.16 relaxation
+ * (MSIX_MAPPABLE) is not followed.
+ */
+static bool msix_pages(struct vdk_vfio_pci *vdev, int bar, u64 *start,
+		       u64 *end)
+{
+	if (bar != vdev->msix_bar)
+		return false;
+	*start = round_down(vdev->msix_start, PAGE_SIZE);
+	*end = round_up(vdev->msix_end, PAGE_SIZE);
+	return true;
+}
+
+/*
+ * The parts of mappable @bar around the MSI-X table's pages, for
+ * GET_REGION_INFO's sparse-mmap capability: how many (0, 1 or 2; 0 when
+ * the table's pages fill the BAR), or -1 if @bar holds no table.
+ */
+int vdk_vfio_pci_msix_sparse(struct vdk_vfio_pci *vdev, int bar,
+			     struct vdk_vfio_region_sparse_mmap_area *areas)
+{
+	u64 len = pci_resource_len(vdev->pdev, bar);
+	u64 start, end;
+	int n = 0;
+
+	if (!msix_pages(vdev, bar, &start, &end))
+		return -1;
+	if (start > 0) {
+		areas[n].offset = 0;
+		areas[n++].size = min(start, len);
+	}
+	if (end < len) {
+		areas[n].offset = end;
+		areas[n++].size = len - end;
+	}
+	return n;
 }
 
 /* Called with memory_lock held. */
@@ -406,7 +443,7 @@ int vdk_vfio_pci_mmap(void *device_data, struct vm_area_struct *vma)
 	unsigned int index = VDK_VFIO_PCI_OFFSET_TO_INDEX(pos);
 	u64 off = pos & VDK_VFIO_PCI_OFFSET_MASK;
 	u64 req = vma->vm_end - vma->vm_start;
-	u64 len;
+	u64 len, tstart, tend;
 
 	if (index >= PCI_STD_NUM_BARS ||
 	    !vdk_vfio_pci_bar_mmappable(vdev, index))
@@ -416,6 +453,10 @@ int vdk_vfio_pci_mmap(void *device_data, struct vm_area_struct *vma)
 		return -EINVAL;
 	len = pci_resource_len(pdev, index);
 	if (off >= len || req > len - off)
+		return -EINVAL;
+	/* the MSI-X table's pages: outside every sparse area */
+	if (msix_pages(vdev, index, &tstart, &tend) && off < tend &&
+	    off + req > tstart)
 		return -EINVAL;
 
 	vma->vm_private_data = vdev;

@@ -3,14 +3,25 @@
  * Objects of the vdk_vfio core, shared by its files (core, group, iommu,
  * dma, device). Bus drivers see only vdk_vfio_core.h.
  *
- * Locking: vdk_vfio_lock (a mutex) guards the topology: the group list,
- * each group's devices, which set a group is in, open state, and each
- * set's users, mm and domain. It is held only for short in-memory work and
- * IOMMU attach and detach: never across a copy from or to user memory, a
- * page pin, the unmapping of a set's mappings, a device reset or a wait
- * for userspace, and the PCI bus notifier does not take it. A set's DMA
- * mappings have their own mutex, taken after vdk_vfio_lock when both are
- * needed, and not held while pages are pinned.
+ * Locking. No lock of the module is held across a copy from or to user
+ * memory, a page pin, the unpinning at a set's last close, a device reset
+ * or a wait for userspace, and none is global but groups_lock, which
+ * guards only lists. Outermost first:
+ *
+ * - groups_lock (group.c): the list of groups, their minors and nodes, and
+ *   the list of every device that the bus side looks devices up in. Taken
+ *   by the bus side and by open() of a group node with no other lock
+ *   held; only a group->lock is taken under it. The PCI bus notifier
+ *   takes no lock at all (it queues work).
+ * - iommu->lock, one a set: which groups the set holds, its users, mm,
+ *   domain and DMA ownership (IOMMU attach and detach run under it). Two
+ *   sets are locked together only by a merge, lower address first.
+ * - group->lock, one a group: its devices and their state, its open
+ *   state, and group->iommu (written with the old and new set's locks
+ *   held too, so either lock makes it stable). Held for in-memory work.
+ * - iommu->dma_lock: the set's DMA mappings and IOVA window; held across
+ *   the IOMMU map and unmap calls of one MAP_DMA request, never while
+ *   pages are pinned, and never with group->lock held.
  */
 #ifndef VDK_VFIO_PRIVATE_H
 #define VDK_VFIO_PRIVATE_H
@@ -44,6 +55,7 @@ struct vdk_vfio_resv {
  */
 struct vdk_vfio_iommu {
 	struct kref kref;		/* groups in the set and IOMMU fds */
+	struct mutex lock;		/* up to dma_lock */
 	struct list_head groups;	/* vdk_vfio_group.set_next */
 	unsigned int ngroups;
 	unsigned int users;
@@ -63,15 +75,17 @@ struct vdk_vfio_iommu {
 
 struct vdk_vfio_group {
 	struct kref kref;		/* group list, group fd, devices */
+	struct mutex lock;
 	struct iommu_group *iommu_group;
 	int id;
 	int minor;
 	struct device *cdev_dev;	/* /dev/vdk-vfio/<id>; NULL once gone */
 	struct list_head next;		/* vdk_vfio_groups */
 	struct list_head devices;	/* vdk_vfio_device.next */
-	struct vdk_vfio_iommu *iommu;	/* the set it is in */
+	struct vdk_vfio_iommu *iommu;	/* the set it is in; NULL once gone */
 	struct list_head set_next;
 	bool opened;			/* group fd is open */
+	bool gone;			/* its last device left the bus */
 	bool claimed;			/* DMA owner, attached to iommu->domain */
 };
 
@@ -81,14 +95,15 @@ struct vdk_vfio_device {
 	const struct vdk_vfio_device_ops *ops;
 	void *device_data;		/* non-NULL while bound */
 	struct vdk_vfio_group *group;
-	struct list_head next;
+	struct list_head next;		/* group->devices; empty once unlisted */
+	struct list_head all_next;	/* the bus side's lookup list */
 	bool opened;			/* device fd is open */
 	bool unbinding;			/* unbind is waiting for the fd */
 	bool deleting;			/* removed from the bus while bound */
 	struct vdk_vfio_iommu *iommu;	/* the set it uses while open */
 };
 
-/* What the last user of a set leaves, freed outside vdk_vfio_lock. */
+/* What the last user of a set leaves, freed outside every lock. */
 struct vdk_vfio_leftover {
 	struct iommu_domain *domain;	/* NULL: nothing */
 	struct mm_struct *mm;
@@ -100,10 +115,10 @@ enum {
 	VDK_VFIO_TEST_FAULT_NONE,
 	VDK_VFIO_TEST_FAULT_UNMAP,	/* the IOMMU unmaps nothing */
 	VDK_VFIO_TEST_FAULT_LEAK_PIN,	/* each unpin leaves a page pinned */
+	VDK_VFIO_TEST_FAULT_SLOW_UNMAP,	/* each unmap request's mapping 1 s */
 };
 extern int vdk_vfio_test_fault;
 
-extern struct mutex vdk_vfio_lock;
 /* unbind waits here for device fds to close */
 extern wait_queue_head_t vdk_vfio_release_wq;
 /* Pinned pages of every set, for debugfs and the pin-accounting test. */
@@ -114,22 +129,30 @@ extern atomic_t vdk_vfio_dma_mappings;
 int vdk_vfio_group_chrdev_init(void);
 void vdk_vfio_group_chrdev_exit(void);
 bool vdk_vfio_group_viable(struct vdk_vfio_group *group);
+struct device *vdk_vfio_group_first_dev(struct vdk_vfio_group *group);
+void vdk_vfio_group_set_iommu(struct vdk_vfio_group *group,
+			      struct vdk_vfio_iommu *iommu);
 void vdk_vfio_group_put(struct vdk_vfio_group *group);
 void vdk_vfio_device_put(struct vdk_vfio_device *device);
-void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group);
+void vdk_vfio_group_try_unmerge(struct vdk_vfio_group *group,
+				struct vdk_vfio_iommu *iommu, bool closing);
 
-/* iommu.c: set membership and use, under vdk_vfio_lock */
+/* iommu.c: set membership and use, under iommu->lock */
 struct vdk_vfio_iommu *vdk_vfio_iommu_alloc(void);
 void vdk_vfio_iommu_put(struct vdk_vfio_iommu *iommu);
+void vdk_vfio_iommu_unlock(struct vdk_vfio_iommu *iommu);
 int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu);
 void vdk_vfio_iommu_unuse(struct vdk_vfio_iommu *iommu,
 			  struct vdk_vfio_leftover *left);
 void vdk_vfio_leftover_free(struct vdk_vfio_leftover *left);
-int vdk_vfio_iommu_add_group(struct vdk_vfio_iommu *iommu,
-			     struct vdk_vfio_group *group);
-void vdk_vfio_iommu_del_group(struct vdk_vfio_group *group);
-bool vdk_vfio_iommu_compatible(struct vdk_vfio_group *a,
-			       struct vdk_vfio_group *b);
+int vdk_vfio_iommu_init_alone(struct vdk_vfio_group *group);
+void vdk_vfio_iommu_free_alone(struct vdk_vfio_group *group);
+int vdk_vfio_iommu_move_group(struct vdk_vfio_group *group,
+			      struct vdk_vfio_iommu *from,
+			      struct vdk_vfio_iommu *to);
+void vdk_vfio_iommu_drop_group(struct vdk_vfio_group *group);
+bool vdk_vfio_iommu_compatible(struct vdk_vfio_iommu *set,
+			       struct vdk_vfio_group *group);
 int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu);
 
 /* dma.c, under iommu->dma_lock unless said otherwise */
@@ -142,7 +165,8 @@ bool vdk_vfio_dma_conflicts(struct vdk_vfio_iommu *iommu,
 			    struct vdk_vfio_group *group);
 
 /* device.c */
-int vdk_vfio_device_reserve(struct vdk_vfio_device *device);
+int vdk_vfio_device_reserve(struct vdk_vfio_device *device,
+			    struct vdk_vfio_iommu *iommu);
 int vdk_vfio_device_get_fd(struct vdk_vfio_device *device);
 
 #endif /* VDK_VFIO_PRIVATE_H */

@@ -48,6 +48,9 @@ if [ "$(head -c 4 "$ko" | tr -d '\177')" != ELF ]; then
 fi
 t=$(now)
 insmod "$ko" || { echo "kmod-guest: FAIL: insmod $ko"; exit 1; }
+# for a program that unloads the module and loads it again
+VDK_KMOD_KO=$(realpath "$ko")
+export VDK_KMOD_KO
 for bdf in "$nvme" "$nic"; do
 	dev=/sys/bus/pci/devices/$bdf
 	echo "$drv" >"$dev/driver_override"

@@ -103,6 +103,54 @@ static inline long kmod_pinned_pages(void)
 	return kmod_debugfs("pinned_pages");
 }
 
+/* A region's info with its sparse-mmap areas, if it has that capability. */
+struct kmod_region {
+	struct vdk_vfio_region_info info;
+	unsigned int nareas;	/* 0: no sparse-mmap capability */
+	struct vdk_vfio_region_sparse_mmap_area areas[4];
+};
+
+/* GET_REGION_INFO of @index with room for its capabilities: 0 or -errno. */
+static inline int kmod_region(int fd, uint32_t index, struct kmod_region *r)
+{
+	union {
+		struct vdk_vfio_region_info info;
+		uint64_t raw[32];
+	} u = { .info = { .argsz = sizeof(u), .index = index } };
+	uint32_t off;
+
+	memset(r, 0, sizeof(*r));
+	if (ioctl(fd, VDK_VFIO_DEVICE_GET_REGION_INFO, &u))
+		return -errno;
+	r->info = u.info;
+	off = u.info.flags & VDK_VFIO_REGION_INFO_FLAG_CAPS ?
+	      u.info.cap_offset : 0;
+	while (off >= sizeof(u.info) && off + 16 <= sizeof(u) && !(off & 7)) {
+		const struct vdk_vfio_region_info_cap_sparse_mmap *cap =
+			(const void *)((const char *)&u + off);
+		uint32_t i;
+
+		if (cap->header.id == VDK_VFIO_REGION_INFO_CAP_SPARSE_MMAP)
+			for (i = 0; i < cap->nr_areas && i < 4 &&
+			     off + 16 + (i + 1) * 16 <= sizeof(u); i++)
+				r->areas[r->nareas++] = cap->areas[i];
+		if (cap->header.next <= off)
+			break;
+		off = cap->header.next;
+	}
+	return 0;
+}
+
+/* How much of a region mmap may take from its start (0: nothing). */
+static inline uint64_t kmod_region_map_len(const struct kmod_region *r)
+{
+	if (!(r->info.flags & VDK_VFIO_REGION_INFO_FLAG_MMAP))
+		return 0;
+	if (!r->nareas)
+		return r->info.size;
+	return r->areas[0].offset ? 0 : r->areas[0].size;
+}
+
 /* Write @value to a sysfs (or proc) file: 0 or -errno. */
 static inline int kmod_sysfs_write(const char *path, const char *value)
 {

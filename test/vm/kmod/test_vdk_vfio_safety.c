@@ -5,7 +5,9 @@
  * Each test names the point of the safety list it shows:
  *   1 the MSI-X table is out of reach of read and write;
  *   2 no BAR access while memory decode is off or a reset runs;
- *   3 a stalled user copy holds no lock that others need;
+ *   3 a stalled user copy holds no lock that others need, and a set
+ *     busy for long (a large unmap, a merge waiting for it) holds no
+ *     lock that another group's users or the bus side need;
  *   4 an unbind with the device in use asks userspace, and waits
  *     interruptibly;
  *   6 a failed IOMMU unmap keeps its pins recorded and charged;
@@ -101,25 +103,26 @@ static void dev_open(struct dev *d, const char *bdf)
 	assert_true(d->fd >= 0);
 }
 
+/* BAR0 from its start, up to the MSI-X table's pages. */
 static void bar_map(struct dev *d)
 {
-	struct vdk_vfio_region_info info = { .argsz = sizeof(info),
-					     .index = 0 };
+	struct kmod_region r;
+	size_t len;
 	void *p;
 
-	assert_int_equal(kmod_ioctl(d->fd, VDK_VFIO_DEVICE_GET_REGION_INFO,
-				    &info), 0);
-	assert_true(info.flags & VDK_VFIO_REGION_INFO_FLAG_MMAP);
-	p = track_map(mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   d->fd, info.offset), info.size);
+	assert_int_equal(kmod_region(d->fd, 0, &r), 0);
+	len = kmod_region_map_len(&r);
+	assert_true(len > 0);
+	p = track_map(mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   d->fd, r.info.offset), len);
 	assert_true(p != MAP_FAILED);
 	/*
 	 * A mapping holds the device open: an unbinding child must not
 	 * inherit it (the module refuses to copy it; older modules did not).
 	 */
-	assert_int_equal(madvise(p, info.size, MADV_DONTFORK), 0);
+	assert_int_equal(madvise(p, len, MADV_DONTFORK), 0);
 	d->bar = p;
-	d->bar_len = info.size;
+	d->bar_len = len;
 }
 
 static void dev_close(struct dev *d)
@@ -246,13 +249,23 @@ static int wait_child(pid_t pid, long ms)
 	return -ETIMEDOUT;
 }
 
-/* The scheduler state letter of @pid (R, S, D...), or '?'. */
-static char proc_state(pid_t pid)
+/*
+ * @status from wait_child() must be 0; if the child timed out, say how
+ * long after it did end (it waited for what the test holds).
+ */
+static void assert_child_done(int status, pid_t pid, const char *what)
 {
-	char path[64], buf[256], *p;
+	if (status == -ETIMEDOUT)
+		printf("%s waited for it: %d\n", what, wait_child(pid, 60000));
+	assert_int_equal(status, 0);
+}
+
+/* The scheduler state letter (R, S, D...) in a stat file, or '?'. */
+static char stat_state(const char *path)
+{
+	char buf[256], *p;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return '?';
@@ -260,6 +273,14 @@ static char proc_state(pid_t pid)
 	fclose(f);
 	p = p ? strrchr(buf, ')') : NULL;
 	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	return stat_state(path);
 }
 
 /* A child that unbinds @bdf from vdk-vfio-pci; exits 0 once it returns. */
@@ -303,12 +324,19 @@ static void rebind(const char *bdf)
 	assert_int_equal(access(path, F_OK), 0);
 }
 
-/* 1: the table holds the kernel's messages; the PBA and the rest are open. */
+/*
+ * 1: the table holds the kernel's messages: no read, write or mmap of it.
+ * The rest of its BAR stays open: read and write, and mmap of the sparse
+ * areas GET_REGION_INFO reports around the table's pages.
+ */
 static void test_msix_table_is_out_of_reach(void **state)
 {
 	struct dev d;
-	unsigned int msix, bir, table, pba;
+	struct kmod_region r;
+	unsigned int msix, bir, table, pba, i;
+	uint64_t tstart, tend, covered = 0;
 	uint32_t v;
+	void *p;
 
 	(void)state;
 	dev_open(&d, nvme_bdf);
@@ -326,7 +354,42 @@ static void test_msix_table_is_out_of_reach(void **state)
 	assert_int_equal(bar_pread(d.fd, pba, &v), 4);
 	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
 	assert_int_equal(v, NVME_VERSION);
-	/* the rest of the BAR is mapped as before */
+
+	/* the sparse areas: page aligned, clear of the table, the rest */
+	assert_int_equal(kmod_region(d.fd, 0, &r), 0);
+	assert_true(r.info.flags & VDK_VFIO_REGION_INFO_FLAG_CAPS);
+	assert_true(r.nareas >= 1);
+	tstart = table & ~(PAGE - 1);
+	tend = (table + 16 * (((cfg_read(d.fd, msix + PCI_MSIX_FLAGS, 2) &
+				PCI_MSIX_FLAGS_QSIZE) + 1)) + PAGE - 1) &
+	       ~(PAGE - 1);
+	for (i = 0; i < r.nareas; i++) {
+		uint64_t off = r.areas[i].offset, len = r.areas[i].size;
+
+		assert_int_equal(off % PAGE, 0);
+		assert_int_equal(len % PAGE, 0);
+		assert_true(off + len <= tstart || off >= tend);
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, d.fd, off);
+		assert_true(p != MAP_FAILED);
+		/* the PBA (past the table) reads as it does through pread */
+		if (pba >= off && pba < off + len) {
+			assert_int_equal(bar_pread(d.fd, pba, &v), 4);
+			assert_int_equal(*(volatile uint32_t *)
+					 ((char *)p + pba - off), v);
+		}
+		munmap(p, len);
+		covered += len;
+	}
+	assert_int_equal(covered, r.info.size - (tend - tstart));
+	/* the table's pages, alone or in a larger mapping: refused */
+	assert_true(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d.fd, tstart) ==
+		    MAP_FAILED);
+	assert_int_equal(errno, EINVAL);
+	assert_true(mmap(NULL, r.info.size, PROT_READ, MAP_SHARED, d.fd, 0) ==
+		    MAP_FAILED);
+	assert_int_equal(errno, EINVAL);
+
+	/* the registers before the table, mapped as before */
 	bar_map(&d);
 	assert_int_equal(d.bar[NVME_VS / 4], NVME_VERSION);
 	dev_close(&d);
@@ -481,7 +544,10 @@ static void *stalled_fn(void *p)
 	return NULL;
 }
 
-/* A child that opens @bdf's group and uses it; exits 0 if all worked. */
+/*
+ * A child that opens @bdf's group and uses it: GET_INFO, an IOMMU fd and
+ * the device's fd (which resets the device); exits 0 if all worked.
+ */
 static pid_t start_open_group(const char *bdf)
 {
 	pid_t pid = track_child(fork());
@@ -493,8 +559,11 @@ static pid_t start_open_group(const char *bdf)
 		int iommu = group < 0 ? -1 :
 			(int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD,
 					NULL);
+		int fd = iommu < 0 ? -1 :
+			(int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+					(void *)bdf);
 
-		_exit(iommu >= 0 &&
+		_exit(fd >= 0 &&
 		      !kmod_ioctl(group, VDK_VFIO_GROUP_GET_INFO, &info) ? 0 : 1);
 	}
 	return pid;
@@ -502,9 +571,8 @@ static pid_t start_open_group(const char *bdf)
 
 /*
  * 3: GROUP_GET_INFO stuck for 5 s on a userfaultfd page it must read:
- * meanwhile another process opens another group, and a third device is
- * unbound. Both need the module's topology lock; neither waits for the
- * stalled copy.
+ * meanwhile another process opens another group and uses it, and a third
+ * device is unbound. None of them waits for the stalled copy.
  */
 static void test_stalled_copy_blocks_nobody(void **state)
 {
@@ -563,15 +631,8 @@ static void test_stalled_copy_blocks_nobody(void **state)
 	copy.len = PAGE;
 	assert_int_equal(ioctl(uffd, UFFDIO_COPY, &copy), 0);
 	pthread_join(thread, NULL);
-	if (opened == -ETIMEDOUT)
-		printf("stalled copy: the other group's open waited for it: %d\n",
-		       wait_child(opener, 60000));
-	if (unbound == -ETIMEDOUT)
-		printf("stalled copy: the unbind waited for it: %d\n",
-		       wait_child(unbinder, 60000));
-
-	assert_int_equal(opened, 0);
-	assert_int_equal(unbound, 0);
+	assert_child_done(opened, opener, "stalled copy: the other group's open");
+	assert_child_done(unbound, unbinder, "stalled copy: the unbind");
 	assert_int_equal(stalled_ret, 0);	/* it was still waiting */
 	assert_int_equal(s.ret, 0);
 	assert_true(((struct vdk_vfio_group_info *)s.arg)->flags &
@@ -581,6 +642,139 @@ static void test_stalled_copy_blocks_nobody(void **state)
 	munmap(s.arg, PAGE);
 	close(uffd);
 	close(s.group);
+	kmod_sysfs_write(override, "\n");
+}
+
+static char thread_state(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	return stat_state(path);
+}
+
+/* Wait up to 5 s for thread @tid to sleep uninterruptibly (a lock, msleep). */
+static char wait_thread_blocked(pid_t tid)
+{
+	long end = now_ms() + 5000;
+	char st;
+
+	do {
+		st = thread_state(tid);
+		if (st == 'D')
+			return st;
+		sleep_ms(10);
+	} while (now_ms() < end);
+	return st;
+}
+
+struct set_call {
+	int fd;
+	unsigned long req;
+	void *arg;
+	pid_t tid;
+	long ret;
+	volatile int done;
+};
+
+static void *set_call_fn(void *p)
+{
+	struct set_call *c = p;
+
+	c->tid = (pid_t)syscall(SYS_gettid);
+	c->ret = kmod_ioctl(c->fd, c->req, c->arg);
+	c->done = 1;
+	return NULL;
+}
+
+static void start_set_call(struct set_call *c, pthread_t *thread)
+{
+	c->tid = 0;
+	assert_int_equal(pthread_create(thread, NULL, set_call_fn, c), 0);
+	while (!c->tid)
+		sleep_ms(1);
+	assert_int_equal(wait_thread_blocked(c->tid), 'D');
+}
+
+/*
+ * 3: one set busy for seconds under its own locks, the most that one
+ * process can make a set wait: an unmap request of 6 mappings, each made
+ * to take 1 s (test_fault=3, standing in for an unmap of gigabytes), and
+ * a GROUP_MERGE into the same set that waits for it holding the set's
+ * lock. Meanwhile another process opens a third device's group and uses
+ * it, and that device is unbound and bound again: none of it waits for
+ * the busy set.
+ */
+static void test_busy_set_blocks_no_other(void **state)
+{
+	const char *third = getenv("VDK_VM_NVME1");
+	struct vdk_vfio_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VDK_VFIO_DMA_MAP_FLAG_MAP | VDK_VFIO_DMA_MAP_FLAG_READ,
+		.size = PAGE,
+	};
+	struct set_call unmap = { .req = VDK_VFIO_IOMMU_MAP_DMA };
+	struct set_call merge = { .req = VDK_VFIO_GROUP_MERGE };
+	struct vdk_vfio_dma_map all = { .argsz = sizeof(all),
+					.iova = IOVA, .size = 6 * PAGE };
+	pthread_t unmapper, merger;
+	pid_t user, unbinder;
+	int other, used, unbound, i;
+	char override[128];
+	struct dev d;
+	char *buf;
+	long start;
+
+	(void)state;
+	assert_non_null(third);
+	snprintf(override, sizeof(override),
+		 "/sys/bus/pci/devices/%s/driver_override", third);
+	assert_int_equal(kmod_sysfs_write(override, "vdk-vfio-pci"), 0);
+	kmod_sysfs_write("/sys/bus/pci/drivers/nvme/unbind", third);
+	rebind(third);
+
+	dev_open(&d, nvme_bdf);
+	buf = track_map(mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 6 * PAGE);
+	assert_true(buf != MAP_FAILED);
+	for (i = 0; i < 6; i++) {
+		map.vaddr = (uintptr_t)buf + i * PAGE;
+		map.iova = IOVA + i * PAGE;
+		assert_int_equal(kmod_ioctl(d.iommu, VDK_VFIO_IOMMU_MAP_DMA,
+					    &map), 0);
+	}
+	other = kmod_group_open(nic_bdf);
+	assert_true(other >= 0);
+
+	assert_int_equal(kmod_param("test_fault", "3"), 0);
+	unmap.fd = d.iommu;
+	unmap.arg = &all;
+	start_set_call(&unmap, &unmapper);
+	merge.fd = d.group;
+	merge.arg = &other;
+	start_set_call(&merge, &merger);
+	start = now_ms();
+
+	user = start_open_group(third);
+	used = wait_child(user, 3000);
+	unbinder = start_unbind(third);
+	unbound = wait_child(unbinder, 3000 - (now_ms() - start));
+	printf("busy set: another group used, its device unbound in %ld ms; the unmap %s\n",
+	       now_ms() - start, unmap.done ? "was done" : "was still running");
+	/* what came after the unmap proves nothing */
+	assert_false(unmap.done);
+	assert_child_done(used, user, "busy set: the other group's use");
+	assert_child_done(unbound, unbinder, "busy set: the unbind");
+	rebind(third);
+	assert_false(unmap.done);
+
+	pthread_join(unmapper, NULL);
+	pthread_join(merger, NULL);
+	kmod_param("test_fault", "0");
+	assert_int_equal(unmap.ret, 0);
+	assert_int_equal(merge.ret, 0);
+	close(other);
+	dev_close(&d);
 	kmod_sysfs_write(override, "\n");
 }
 
@@ -982,6 +1176,7 @@ int main(int argc, char **argv)
 		T(test_reset_zaps_bar_mappings),
 		T(test_bar_hammered_during_resets),
 		T(test_stalled_copy_blocks_nobody),
+		T(test_busy_set_blocks_no_other),
 		T(test_unbind_asks_userspace_to_release),
 		T(test_unbind_completes_when_holder_is_killed),
 		T(test_state_does_not_outlive_an_unbind),
