@@ -53,6 +53,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** A controller. */
 struct vdk_nvme_ctrlr;
 /** An active namespace of a controller. */
@@ -449,6 +452,8 @@ const char *vdk_nvme_cpl_status_str(const struct vdk_nvme_cpl *cpl);
 
 /** The status code type as text: "GENERIC", "COMMAND SPECIFIC", ... */
 const char *vdk_nvme_sct_str(uint8_t sct);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

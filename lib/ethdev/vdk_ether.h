@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** A 16-bit value in network (big-endian) byte order. */
 typedef uint16_t vdk_be16_t;
 /** A 32-bit value in network (big-endian) byte order. */
@@ -252,6 +255,8 @@ uint16_t vdk_ipv4_udptcp_cksum(const struct vdk_ipv4_hdr *ip, const void *l4);
 
 /** As vdk_ipv4_udptcp_cksum() for an IPv6 packet without extension headers. */
 uint16_t vdk_ipv6_udptcp_cksum(const struct vdk_ipv6_hdr *ip, const void *l4);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

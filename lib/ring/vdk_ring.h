@@ -45,6 +45,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Longest ring name, NUL included ("RG_" + name names its memzone). */
 #define VDK_RING_NAMESIZE (VDK_MEMZONE_NAMESIZE - 3)
 
@@ -581,6 +584,8 @@ vdk_ring_get_capacity(const struct vdk_ring *r)
 {
 	return r->capacity;
 }
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
