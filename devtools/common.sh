@@ -7,7 +7,7 @@ VDK_BUILD=${VDK_BUILD:-$vdk_top/build}
 
 # Build and test dependencies, one concern a line.
 vdk_packages=(
-	gcc make meson ninja-build pkg-config python3
+	gcc g++ make meson ninja-build pkg-config python3
 	libnuma-dev liburcu-dev libedit-dev libjansson-dev linux-libc-dev
 	libcmocka-dev abigail-tools
 	iproute2 pci.ids e2fsprogs

@@ -47,7 +47,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "nvme_spec.h"
+#include "vdk_nvme_spec.h"
 
 #ifdef __cplusplus
 extern "C" {
