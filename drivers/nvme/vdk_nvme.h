@@ -293,8 +293,9 @@ uint16_t vdk_nvme_qpair_id(const struct vdk_nvme_qpair *qpair);
  * In interrupt mode, ring the doorbell and sleep until the controller
  * signals a completion or @p timeout_ms passes (-1: forever). Then call
  * vdk_nvme_qpair_process_completions().
- * @return 1 when signalled, 0 on timeout; -ENOTSUP when the queue pair
- *   polls; -EINVAL; an errno of poll() or read().
+ * @return 0 when signalled; -ETIMEDOUT when @p timeout_ms passed first;
+ *   -ENOTSUP when the queue pair polls; -EINVAL; an errno of poll() or
+ *   read().
  */
 int vdk_nvme_qpair_wait(struct vdk_nvme_qpair *qpair, int timeout_ms);
 
