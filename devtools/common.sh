@@ -7,9 +7,9 @@ VDK_BUILD=${VDK_BUILD:-$vdk_top/build}
 
 # Build and test dependencies, one concern a line.
 vdk_packages=(
-	gcc make meson ninja-build pkg-config python3
+	gcc g++ make meson ninja-build pkg-config python3
 	libnuma-dev liburcu-dev libedit-dev libjansson-dev linux-libc-dev
-	libcmocka-dev
+	libcmocka-dev abigail-tools
 	iproute2 pci.ids e2fsprogs
 	qemu-system-x86 busybox-static cpio kmod
 	dpdk-dev libdpdk-dev fio nvme-cli

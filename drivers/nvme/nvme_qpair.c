@@ -657,10 +657,10 @@ vdk_nvme_qpair_wait(struct vdk_nvme_qpair *qp, int timeout_ms)
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)
-		return 0;
+		return -ETIMEDOUT;
 	if (read(efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return -errno;
-	return 1;
+	return 0;
 }
 
 /* Submit on an I/O queue pair from a public call: guard, state, submit. */

@@ -47,11 +47,14 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "nvme_spec.h"
+#include "vdk_nvme_spec.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
 
 /** A controller. */
 struct vdk_nvme_ctrlr;
@@ -290,8 +293,9 @@ uint16_t vdk_nvme_qpair_id(const struct vdk_nvme_qpair *qpair);
  * In interrupt mode, ring the doorbell and sleep until the controller
  * signals a completion or @p timeout_ms passes (-1: forever). Then call
  * vdk_nvme_qpair_process_completions().
- * @return 1 when signalled, 0 on timeout; -ENOTSUP when the queue pair
- *   polls; -EINVAL; an errno of poll() or read().
+ * @return 0 when signalled; -ETIMEDOUT when @p timeout_ms passed first;
+ *   -ENOTSUP when the queue pair polls; -EINVAL; an errno of poll() or
+ *   read().
  */
 int vdk_nvme_qpair_wait(struct vdk_nvme_qpair *qpair, int timeout_ms);
 
@@ -449,6 +453,8 @@ const char *vdk_nvme_cpl_status_str(const struct vdk_nvme_cpl *cpl);
 
 /** The status code type as text: "GENERIC", "COMMAND SPECIFIC", ... */
 const char *vdk_nvme_sct_str(uint8_t sct);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /**
  * Allocate @p size zeroed bytes from the EAL heap on the caller's NUMA
  * node, aligned to @p align (0: a cache line; else a power of two), for a
@@ -94,6 +97,8 @@ int vdk_dma_register(void *vaddr, size_t len);
  *   not registered.
  */
 int vdk_dma_unregister(void *vaddr, size_t len);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

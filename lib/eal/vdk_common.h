@@ -14,6 +14,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Size of a CPU cache line on the targets VDK builds for (x86-64). */
 #define VDK_CACHE_LINE_SIZE 64
 
@@ -98,6 +101,8 @@ vdk_pause(void)
 #define vdk_io_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define vdk_io_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Read the time-stamp counter. Not serialising; cheap enough for the datapath. */
 static inline uint64_t
 vdk_rdtsc(void)
@@ -36,6 +39,8 @@ void vdk_delay_us(unsigned int us);
 
 /** Busy-wait at least @p ms milliseconds. */
 void vdk_delay_ms(unsigned int ms);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

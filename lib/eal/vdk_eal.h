@@ -30,6 +30,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** What device addresses (IOVAs) are. */
 enum vdk_iova_mode {
 	VDK_IOVA_DC = 0, /**< don't care: let the EAL choose */
@@ -113,6 +116,8 @@ const struct vdk_devargs *vdk_devargs_next(const struct vdk_devargs *prev);
  *   -EINVAL for a NULL argument or an empty key.
  */
 int vdk_devargs_get(const char *args, const char *key, char *val, size_t len);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

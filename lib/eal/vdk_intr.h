@@ -34,6 +34,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** How a device signals. */
 enum vdk_intr_mode {
 	VDK_INTR_MODE_NONE = 0, /**< off */
@@ -108,6 +111,8 @@ int vdk_intr_callback_unregister(struct vdk_pci_device *dev, unsigned int vector
  *   of VFIO_DEVICE_SET_IRQS.
  */
 int vdk_intr_unmask(struct vdk_pci_device *dev);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

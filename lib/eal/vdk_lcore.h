@@ -14,6 +14,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Highest number of lcores (lcore ids are 0 .. VDK_MAX_LCORE - 1). */
 #define VDK_MAX_LCORE 128
 
@@ -109,6 +112,8 @@ int vdk_eal_mp_wait_lcore(void);
 
 /** State of a worker lcore; VDK_LCORE_WAIT for the main or a disabled lcore. */
 enum vdk_lcore_state vdk_eal_get_lcore_state(unsigned int lcore_id);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Levels, as in syslog: lower is more severe. */
 enum vdk_log_level {
 	VDK_LOG_EMERG = 1,
@@ -121,6 +124,8 @@ void vdk_log_set_stream(FILE *f);
 
 /** Name of a type ("eal", "pci"); "?" for an unknown one. */
 const char *vdk_log_type_name(uint32_t type);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /**
  * Allocate @p size bytes aligned to @p align (0: cache line; else a power of
  * two) on the caller's NUMA node, IOVA-contiguous. @p type names the user
@@ -62,6 +65,8 @@ void vdk_free(void *ptr);
 
 /** IOVA of @p addr inside heap or memzone memory, or VDK_BAD_IOVA. */
 uint64_t vdk_malloc_virt2iova(const void *addr);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

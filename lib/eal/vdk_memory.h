@@ -24,6 +24,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** One contiguous virtual mapping of EAL memory. */
 struct vdk_memseg {
 	void *addr;        /**< start, aligned to page_sz and to 2 MiB */
@@ -110,6 +113,8 @@ int vdk_mem_event_callback_unregister(const char *name);
 
 /** Bytes of EAL memory in segments, and of those how many are in use. */
 void vdk_memory_usage(size_t *total, size_t *in_use);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Longest memzone name, terminating NUL included. */
 #define VDK_MEMZONE_NAMESIZE 32
 
@@ -58,6 +61,8 @@ int vdk_memzone_free(const struct vdk_memzone *mz);
 
 /** Call @p fn for every zone, under the zone lock: @p fn must not reserve or free. */
 void vdk_memzone_walk(void (*fn)(const struct vdk_memzone *mz, void *arg), void *arg);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

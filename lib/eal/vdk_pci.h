@@ -52,6 +52,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Wildcard for a 16-bit ID in a driver's ID table. */
 #define VDK_PCI_ANY_ID 0xffff
 /** Wildcard for the class code in a driver's ID table. */
@@ -356,6 +359,8 @@ vdk_reg_clear_flags32(void *base, uint32_t reg, uint32_t flags)
  */
 int vdk_reg_wait32(const void *base, uint32_t reg, uint32_t mask, uint32_t want,
 		   uint64_t timeout_us);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 #ifndef ETHDEV_INTERNAL_H
 #define ETHDEV_INTERNAL_H
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "vdk_log.h"
 
 #define ETH_LOG(level, fmt, ...) VDK_LOG(level, ETHDEV, fmt, ##__VA_ARGS__)

@@ -41,6 +41,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 struct vdk_mbuf;
 struct vdk_mempool;
 
@@ -525,6 +528,8 @@ vdk_eth_tx_burst(uint16_t port_id, uint16_t queue_id, struct vdk_mbuf **pkts,
 #endif
 	return fp->tx_burst(fp->txq[queue_id], pkts, nb_pkts);
 }
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

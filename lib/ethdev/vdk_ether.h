@@ -11,6 +11,7 @@
 #ifndef VDK_ETHER_H
 #define VDK_ETHER_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
 
 /** A 16-bit value in network (big-endian) byte order. */
 typedef uint16_t vdk_be16_t;
@@ -139,12 +143,12 @@ struct vdk_tcp_hdr {
 	vdk_be16_t tcp_urp;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct vdk_ether_hdr) == VDK_ETHER_HDR_LEN, "ether header");
-_Static_assert(sizeof(struct vdk_vlan_hdr) == 4, "vlan header");
-_Static_assert(sizeof(struct vdk_ipv4_hdr) == 20, "ipv4 header");
-_Static_assert(sizeof(struct vdk_ipv6_hdr) == 40, "ipv6 header");
-_Static_assert(sizeof(struct vdk_udp_hdr) == 8, "udp header");
-_Static_assert(sizeof(struct vdk_tcp_hdr) == 20, "tcp header");
+static_assert(sizeof(struct vdk_ether_hdr) == VDK_ETHER_HDR_LEN, "ether header");
+static_assert(sizeof(struct vdk_vlan_hdr) == 4, "vlan header");
+static_assert(sizeof(struct vdk_ipv4_hdr) == 20, "ipv4 header");
+static_assert(sizeof(struct vdk_ipv6_hdr) == 40, "ipv6 header");
+static_assert(sizeof(struct vdk_udp_hdr) == 8, "udp header");
+static_assert(sizeof(struct vdk_tcp_hdr) == 20, "tcp header");
 
 /** Bytes of an IPv4 header, options included. */
 static inline unsigned int
@@ -157,7 +161,7 @@ vdk_ipv4_hdr_len(const struct vdk_ipv4_hdr *ip)
 static inline int
 vdk_is_zero_ether_addr(const struct vdk_ether_addr *a)
 {
-	static const struct vdk_ether_addr zero;
+	static const struct vdk_ether_addr zero = { { 0 } };
 
 	return memcmp(a, &zero, sizeof(zero)) == 0;
 }
@@ -252,6 +256,8 @@ uint16_t vdk_ipv4_udptcp_cksum(const struct vdk_ipv4_hdr *ip, const void *l4);
 
 /** As vdk_ipv4_udptcp_cksum() for an IPv6 packet without extension headers. */
 uint16_t vdk_ipv6_udptcp_cksum(const struct vdk_ipv6_hdr *ip, const void *l4);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

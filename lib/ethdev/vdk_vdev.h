@@ -28,6 +28,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** A virtual-device driver. */
 struct vdk_vdev_driver {
 	/** Prefix of the device names it takes, "net_null". */
@@ -88,6 +91,8 @@ void vdk_vdev_remove_all(void);
  */
 int vdk_vdev_args_check(const char *devname, const char *args,
 			const char *const known[], const char *help);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

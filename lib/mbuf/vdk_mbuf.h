@@ -33,6 +33,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Room left in front of the packet data after a reset, for prepending headers. */
 #define VDK_PKTMBUF_HEADROOM 128
 
@@ -484,6 +487,8 @@ int vdk_mbuf_check(const struct vdk_mbuf *m, int is_header, const char **reason)
  */
 const void *vdk_pktmbuf_read(const struct vdk_mbuf *m, uint32_t off, uint32_t len,
 			     void *buf);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

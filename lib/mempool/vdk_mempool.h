@@ -43,6 +43,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Longest pool name, NUL included ("MP_" + name names its memzone). */
 #define VDK_MEMPOOL_NAMESIZE (VDK_MEMZONE_NAMESIZE - 3)
 
@@ -299,6 +302,8 @@ vdk_mempool_get(struct vdk_mempool *mp, void **obj)
 {
 	return vdk_mempool_get_bulk(mp, obj, 1);
 }
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Longest ring name, NUL included ("RG_" + name names its memzone). */
 #define VDK_RING_NAMESIZE (VDK_MEMZONE_NAMESIZE - 3)
 
@@ -151,6 +154,25 @@ void vdk_ring_dump(FILE *f, const struct vdk_ring *r);
 
 /** @cond internal */
 
+/* How a call claims slots on its side: alone, or against other threads. */
+enum vdk_ring_sync {
+	VDK_RING_SYNC_MT, /* other threads of this side may claim at once */
+	VDK_RING_SYNC_ST, /* this thread is the only one on this side */
+};
+
+/* How many of the n objects a call moves. */
+enum vdk_ring_amount {
+	VDK_RING_BULK,  /* all n or none */
+	VDK_RING_BURST, /* as many as there are, up to n */
+};
+
+/* The mode of a side's default calls, as the ring's flags chose it. */
+static vdk_always_inline enum vdk_ring_sync
+vdk_ring_default_sync(const struct vdk_ring_headtail *ht)
+{
+	return ht->single ? VDK_RING_SYNC_ST : VDK_RING_SYNC_MT;
+}
+
 /* The slots follow the structure, whose size is a multiple of a cache line. */
 static vdk_always_inline void **
 vdk_ring_slots(const struct vdk_ring *r)
@@ -162,18 +184,18 @@ vdk_ring_slots(const struct vdk_ring *r)
  * Claim up to @n slots on side @ht against the other side's tail @other.
  * @room is what the ring can hold from the other side's tail: the capacity
  * for producers (who need free slots), 0 for consumers (who need filled
- * ones). With @fixed, claim all @n or nothing. Returns what was claimed and
+ * ones). VDK_RING_BULK claims all @n or nothing. Returns what was claimed and
  * gives the old head and what was there to claim before.
  */
 static vdk_always_inline unsigned int
 vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail *other,
-		   uint32_t room, unsigned int n, int single, int fixed,
-		   uint32_t *old_head, uint32_t *entries)
+		   uint32_t room, unsigned int n, enum vdk_ring_sync sync,
+		   enum vdk_ring_amount amount, uint32_t *old_head, uint32_t *entries)
 {
 	const unsigned int max = n;
 	uint32_t other_tail, new_head;
 
-	if (single) {
+	if (sync == VDK_RING_SYNC_ST) {
 		/* Only this thread writes this head. */
 		*old_head = __atomic_load_n(&ht->head, __ATOMIC_RELAXED);
 		/*
@@ -185,7 +207,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
 		*entries = room + other_tail - *old_head;
 		if (vdk_unlikely(n > *entries))
-			n = fixed ? 0 : *entries;
+			n = amount == VDK_RING_BULK ? 0 : *entries;
 		/*
 		 * The head is stored with the tail, in vdk_ring_update_tail():
 		 * no other thread reads it in this mode, and a store now would
@@ -207,7 +229,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
 		*entries = room + other_tail - *old_head;
 		if (vdk_unlikely(n > *entries))
-			n = fixed ? 0 : *entries;
+			n = amount == VDK_RING_BULK ? 0 : *entries;
 		if (vdk_unlikely(n == 0))
 			return 0;
 		new_head = *old_head + n;
@@ -219,7 +241,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		 * weaker than the failure order, and on x86 both are free.)
 		 */
 	} while (vdk_unlikely(!__atomic_compare_exchange_n(&ht->head, old_head, new_head,
-							    0, __ATOMIC_ACQUIRE,
+							    0 /* strong */, __ATOMIC_ACQUIRE,
 							    __ATOMIC_ACQUIRE)));
 	return n;
 }
@@ -227,7 +249,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 /* Publish slots [old, new) of side @ht to the other side. */
 static vdk_always_inline void
 vdk_ring_update_tail(struct vdk_ring_headtail *ht, uint32_t old, uint32_t new_tail,
-		     int single)
+		     enum vdk_ring_sync sync)
 {
 	/*
 	 * The tail says "everything below me is done", so threads of this
@@ -235,7 +257,7 @@ vdk_ring_update_tail(struct vdk_ring_headtail *ht, uint32_t old, uint32_t new_ta
 	 * their slot accesses happen before our release below, so the other
 	 * side sees theirs too.
 	 */
-	if (!single)
+	if (sync == VDK_RING_SYNC_MT)
 		while (vdk_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old))
 			vdk_pause();
 	else
@@ -315,16 +337,17 @@ vdk_ring_copy_out(const struct vdk_ring *r, uint32_t head, void **objs, unsigned
 }
 
 static vdk_always_inline unsigned int
-vdk_ring_do_enqueue(struct vdk_ring *r, void * const *objs, unsigned int n, int sp,
-		    int fixed, unsigned int *free_space)
+vdk_ring_do_enqueue(struct vdk_ring *r, void * const *objs, unsigned int n,
+		    enum vdk_ring_sync sync, enum vdk_ring_amount amount,
+		    unsigned int *free_space)
 {
 	uint32_t head, free_entries;
 
-	n = vdk_ring_move_head(&r->prod, &r->cons, r->capacity, n, sp, fixed,
+	n = vdk_ring_move_head(&r->prod, &r->cons, r->capacity, n, sync, amount,
 			       &head, &free_entries);
 	if (n != 0) {
 		vdk_ring_copy_in(r, head, objs, n);
-		vdk_ring_update_tail(&r->prod, head, head + n, sp);
+		vdk_ring_update_tail(&r->prod, head, head + n, sync);
 	}
 	if (free_space != NULL)
 		*free_space = free_entries - n;
@@ -332,15 +355,16 @@ vdk_ring_do_enqueue(struct vdk_ring *r, void * const *objs, unsigned int n, int 
 }
 
 static vdk_always_inline unsigned int
-vdk_ring_do_dequeue(struct vdk_ring *r, void **objs, unsigned int n, int sc, int fixed,
+vdk_ring_do_dequeue(struct vdk_ring *r, void **objs, unsigned int n,
+		    enum vdk_ring_sync sync, enum vdk_ring_amount amount,
 		    unsigned int *available)
 {
 	uint32_t head, entries;
 
-	n = vdk_ring_move_head(&r->cons, &r->prod, 0, n, sc, fixed, &head, &entries);
+	n = vdk_ring_move_head(&r->cons, &r->prod, 0, n, sync, amount, &head, &entries);
 	if (n != 0) {
 		vdk_ring_copy_out(r, head, objs, n);
-		vdk_ring_update_tail(&r->cons, head, head + n, sc);
+		vdk_ring_update_tail(&r->cons, head, head + n, sync);
 	}
 	if (available != NULL)
 		*available = entries - n;
@@ -349,27 +373,28 @@ vdk_ring_do_dequeue(struct vdk_ring *r, void **objs, unsigned int n, int sc, int
 
 /* One object: a single slot never wraps, so no copy loop. */
 static vdk_always_inline int
-vdk_ring_do_enqueue_one(struct vdk_ring *r, void *obj, int sp)
+vdk_ring_do_enqueue_one(struct vdk_ring *r, void *obj, enum vdk_ring_sync sync)
 {
 	uint32_t head, free_entries;
 
-	if (vdk_ring_move_head(&r->prod, &r->cons, r->capacity, 1, sp, 1, &head,
-			       &free_entries) == 0)
+	if (vdk_ring_move_head(&r->prod, &r->cons, r->capacity, 1, sync, VDK_RING_BULK,
+			       &head, &free_entries) == 0)
 		return -ENOBUFS;
 	vdk_ring_slots(r)[head & r->mask] = obj;
-	vdk_ring_update_tail(&r->prod, head, head + 1, sp);
+	vdk_ring_update_tail(&r->prod, head, head + 1, sync);
 	return 0;
 }
 
 static vdk_always_inline int
-vdk_ring_do_dequeue_one(struct vdk_ring *r, void **obj, int sc)
+vdk_ring_do_dequeue_one(struct vdk_ring *r, void **obj, enum vdk_ring_sync sync)
 {
 	uint32_t head, entries;
 
-	if (vdk_ring_move_head(&r->cons, &r->prod, 0, 1, sc, 1, &head, &entries) == 0)
+	if (vdk_ring_move_head(&r->cons, &r->prod, 0, 1, sync, VDK_RING_BULK, &head,
+			       &entries) == 0)
 		return -ENOENT;
 	*obj = vdk_ring_slots(r)[head & r->mask];
-	vdk_ring_update_tail(&r->cons, head, head + 1, sc);
+	vdk_ring_update_tail(&r->cons, head, head + 1, sync);
 	return 0;
 }
 
@@ -384,7 +409,8 @@ static inline unsigned int
 vdk_ring_sp_enqueue_bulk(struct vdk_ring *r, void * const *objs, unsigned int n,
 			 unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, 1, 1, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, VDK_RING_SYNC_ST,
+				   VDK_RING_BULK, free_space);
 }
 
 /** As vdk_ring_sp_enqueue_bulk(), safe with other producers (MP). */
@@ -392,7 +418,8 @@ static inline unsigned int
 vdk_ring_mp_enqueue_bulk(struct vdk_ring *r, void * const *objs, unsigned int n,
 			 unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, 0, 1, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, VDK_RING_SYNC_MT,
+				   VDK_RING_BULK, free_space);
 }
 
 /** As vdk_ring_sp_enqueue_bulk(), SP or MP as the ring's flags say. */
@@ -400,7 +427,8 @@ static inline unsigned int
 vdk_ring_enqueue_bulk(struct vdk_ring *r, void * const *objs, unsigned int n,
 		      unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, r->prod.single, 1, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, vdk_ring_default_sync(&r->prod),
+				   VDK_RING_BULK, free_space);
 }
 
 /**
@@ -412,7 +440,8 @@ static inline unsigned int
 vdk_ring_sp_enqueue_burst(struct vdk_ring *r, void * const *objs, unsigned int n,
 			  unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, 1, 0, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, VDK_RING_SYNC_ST,
+				   VDK_RING_BURST, free_space);
 }
 
 /** As vdk_ring_sp_enqueue_burst(), safe with other producers (MP). */
@@ -420,7 +449,8 @@ static inline unsigned int
 vdk_ring_mp_enqueue_burst(struct vdk_ring *r, void * const *objs, unsigned int n,
 			  unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, 0, 0, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, VDK_RING_SYNC_MT,
+				   VDK_RING_BURST, free_space);
 }
 
 /** As vdk_ring_sp_enqueue_burst(), SP or MP as the ring's flags say. */
@@ -428,28 +458,29 @@ static inline unsigned int
 vdk_ring_enqueue_burst(struct vdk_ring *r, void * const *objs, unsigned int n,
 		       unsigned int *free_space)
 {
-	return vdk_ring_do_enqueue(r, objs, n, r->prod.single, 0, free_space);
+	return vdk_ring_do_enqueue(r, objs, n, vdk_ring_default_sync(&r->prod),
+				   VDK_RING_BURST, free_space);
 }
 
 /** Enqueue one object, single-producer. @return 0, or -ENOBUFS if full. */
 static inline int
 vdk_ring_sp_enqueue(struct vdk_ring *r, void *obj)
 {
-	return vdk_ring_do_enqueue_one(r, obj, 1);
+	return vdk_ring_do_enqueue_one(r, obj, VDK_RING_SYNC_ST);
 }
 
 /** Enqueue one object, multi-producer. @return 0, or -ENOBUFS if full. */
 static inline int
 vdk_ring_mp_enqueue(struct vdk_ring *r, void *obj)
 {
-	return vdk_ring_do_enqueue_one(r, obj, 0);
+	return vdk_ring_do_enqueue_one(r, obj, VDK_RING_SYNC_MT);
 }
 
 /** Enqueue one object as the ring's flags say. @return 0, or -ENOBUFS if full. */
 static inline int
 vdk_ring_enqueue(struct vdk_ring *r, void *obj)
 {
-	return vdk_ring_do_enqueue_one(r, obj, r->prod.single);
+	return vdk_ring_do_enqueue_one(r, obj, vdk_ring_default_sync(&r->prod));
 }
 
 /**
@@ -461,7 +492,8 @@ static inline unsigned int
 vdk_ring_sc_dequeue_bulk(struct vdk_ring *r, void **objs, unsigned int n,
 			 unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, 1, 1, available);
+	return vdk_ring_do_dequeue(r, objs, n, VDK_RING_SYNC_ST,
+				   VDK_RING_BULK, available);
 }
 
 /** As vdk_ring_sc_dequeue_bulk(), safe with other consumers (MC). */
@@ -469,7 +501,8 @@ static inline unsigned int
 vdk_ring_mc_dequeue_bulk(struct vdk_ring *r, void **objs, unsigned int n,
 			 unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, 0, 1, available);
+	return vdk_ring_do_dequeue(r, objs, n, VDK_RING_SYNC_MT,
+				   VDK_RING_BULK, available);
 }
 
 /** As vdk_ring_sc_dequeue_bulk(), SC or MC as the ring's flags say. */
@@ -477,7 +510,8 @@ static inline unsigned int
 vdk_ring_dequeue_bulk(struct vdk_ring *r, void **objs, unsigned int n,
 		      unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, r->cons.single, 1, available);
+	return vdk_ring_do_dequeue(r, objs, n, vdk_ring_default_sync(&r->cons),
+				   VDK_RING_BULK, available);
 }
 
 /**
@@ -489,7 +523,8 @@ static inline unsigned int
 vdk_ring_sc_dequeue_burst(struct vdk_ring *r, void **objs, unsigned int n,
 			  unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, 1, 0, available);
+	return vdk_ring_do_dequeue(r, objs, n, VDK_RING_SYNC_ST,
+				   VDK_RING_BURST, available);
 }
 
 /** As vdk_ring_sc_dequeue_burst(), safe with other consumers (MC). */
@@ -497,7 +532,8 @@ static inline unsigned int
 vdk_ring_mc_dequeue_burst(struct vdk_ring *r, void **objs, unsigned int n,
 			  unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, 0, 0, available);
+	return vdk_ring_do_dequeue(r, objs, n, VDK_RING_SYNC_MT,
+				   VDK_RING_BURST, available);
 }
 
 /** As vdk_ring_sc_dequeue_burst(), SC or MC as the ring's flags say. */
@@ -505,28 +541,29 @@ static inline unsigned int
 vdk_ring_dequeue_burst(struct vdk_ring *r, void **objs, unsigned int n,
 		       unsigned int *available)
 {
-	return vdk_ring_do_dequeue(r, objs, n, r->cons.single, 0, available);
+	return vdk_ring_do_dequeue(r, objs, n, vdk_ring_default_sync(&r->cons),
+				   VDK_RING_BURST, available);
 }
 
 /** Dequeue one object, single-consumer. @return 0, or -ENOENT if empty. */
 static inline int
 vdk_ring_sc_dequeue(struct vdk_ring *r, void **obj)
 {
-	return vdk_ring_do_dequeue_one(r, obj, 1);
+	return vdk_ring_do_dequeue_one(r, obj, VDK_RING_SYNC_ST);
 }
 
 /** Dequeue one object, multi-consumer. @return 0, or -ENOENT if empty. */
 static inline int
 vdk_ring_mc_dequeue(struct vdk_ring *r, void **obj)
 {
-	return vdk_ring_do_dequeue_one(r, obj, 0);
+	return vdk_ring_do_dequeue_one(r, obj, VDK_RING_SYNC_MT);
 }
 
 /** Dequeue one object as the ring's flags say. @return 0, or -ENOENT if empty. */
 static inline int
 vdk_ring_dequeue(struct vdk_ring *r, void **obj)
 {
-	return vdk_ring_do_dequeue_one(r, obj, r->cons.single);
+	return vdk_ring_do_dequeue_one(r, obj, vdk_ring_default_sync(&r->cons));
 }
 
 /**
@@ -581,6 +618,8 @@ vdk_ring_get_capacity(const struct vdk_ring *r)
 {
 	return r->capacity;
 }
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "vdk_eal.h"
 #include "vdk_eth_ring.h"
 #include "vdk_ethdev.h"

@@ -609,12 +609,12 @@ test_nvme_ctrlr_interrupt_qpair_signals_its_eventfd(void **state)
 	r = nvme_model_find(m, 0, VDK_NVME_OPC_CREATE_IO_CQ);
 	assert_int_equal(r->cmd.cdw11, VDK_NVME_CREATE_CQ_PC | VDK_NVME_CREATE_CQ_IEN | (1u << 16));
 	/* Nothing yet: a wait times out. */
-	assert_int_equal(vdk_nvme_qpair_wait(qp, 1), 0);
+	assert_int_equal(vdk_nvme_qpair_wait(qp, 1), -ETIMEDOUT);
 	assert_int_equal(vdk_nvme_ns_cmd_read(vdk_nvme_ctrlr_get_ns(c, 1), qp, buf, 0, 1,
 					      tu_done_cb, &d, 0), 0);
 	/* wait() rings the doorbell; the model's completion writes the eventfd. */
 	nvme_model_run(m);
-	assert_int_equal(vdk_nvme_qpair_wait(qp, 5000), 1);
+	assert_int_equal(vdk_nvme_qpair_wait(qp, 5000), 0);
 	nvme_model_stop(m);
 	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), 1);
 	assert_int_equal(d.n, 1);

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 
 #define AFP_MAX_QPAIRS 16
 

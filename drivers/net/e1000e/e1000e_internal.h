@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "e1000e_regs.h"
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "vdk_log.h"
 #include "vdk_pci.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 
 #define NULL_MAX_QUEUES 16
 

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "vdk_eth_ring.h"
 
 struct ring_rxq {

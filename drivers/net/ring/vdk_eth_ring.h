@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /** Most queues in each direction a ring port can have. */
 #define VDK_ETH_RING_MAX_QUEUES 16
 
@@ -35,6 +38,8 @@ extern "C" {
 int vdk_eth_from_rings(const char *name, struct vdk_ring *const rx_rings[],
 		       unsigned int nb_rx, struct vdk_ring *const tx_rings[],
 		       unsigned int nb_tx, int socket_id);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

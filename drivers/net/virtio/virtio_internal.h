@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "vdk_log.h"
 #include "virtio_pci.h"
 

@@ -30,6 +30,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 /* ---- Field access ---- */
 
 /** Value of field @p F (a name such as CAP_MQES) in register value @p v. */
@@ -566,6 +569,8 @@ static_assert(offsetof(struct vdk_nvme_ns_data, vs) == 384, "VS");
 #define VDK_NVME_FLBAS_EXT_MASK     0x1u
 #define VDK_NVME_FLBAS_IDX_HI_SHIFT 5    /**< 2.0: format index bits [5:4] */
 #define VDK_NVME_FLBAS_IDX_HI_MASK  0x3u
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,9 @@
 extern "C" {
 #endif
 
+/* What this header declares is libvdk's API: exported (lib/version.map). */
+#pragma GCC visibility push(default)
+
 struct vdk_eth_dev;
 
 /**
@@ -258,6 +261,8 @@ vdk_eth_counter_add(uint64_t *c, uint64_t v)
 {
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
