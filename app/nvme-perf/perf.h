@@ -87,8 +87,8 @@ struct perf_stats {
 	uint64_t lat_sum;         /* ticks, of successful I/Os */
 	uint64_t lat_min;
 	uint64_t lat_max;
-	uint16_t first_error;     /* status field of the first error */
-	struct perf_status_count by_status[PERF_MAX_STATUS]; /* errors by status */
+	/* Errors by status, in the order each status first came. */
+	struct perf_status_count by_status[PERF_MAX_STATUS];
 	uint64_t other_errors;    /* errors of statuses past PERF_MAX_STATUS */
 	struct perf_hist *hist;   /* with -L */
 };

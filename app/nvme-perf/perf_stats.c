@@ -109,7 +109,6 @@ perf_stats_reset(struct perf_stats *s)
 	s->lat_sum = 0;
 	s->lat_min = UINT64_MAX;
 	s->lat_max = 0;
-	s->first_error = 0;
 	if (h != NULL)
 		memset(h, 0, sizeof(*h));
 }
@@ -140,8 +139,6 @@ perf_stats_count_error(struct perf_stats *s, uint16_t status)
 	uint16_t key = status & (uint16_t)((VDK_NVME_STATUS_SC_MASK << VDK_NVME_STATUS_SC_SHIFT) |
 					   (VDK_NVME_STATUS_SCT_MASK << VDK_NVME_STATUS_SCT_SHIFT));
 
-	if (s->first_error == 0)
-		s->first_error = status | 1u;
 	s->errors++;
 	perf_status_add(s, key, 1);
 }
@@ -164,8 +161,6 @@ perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 		dst->lat_min = src->lat_min;
 	if (src->lat_max > dst->lat_max)
 		dst->lat_max = src->lat_max;
-	if (dst->first_error == 0)
-		dst->first_error = src->first_error;
 	if (dst->hist != NULL && src->hist != NULL)
 		perf_hist_merge(dst->hist, src->hist);
 }

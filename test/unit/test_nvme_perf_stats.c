@@ -122,15 +122,14 @@ test_nvme_perf_stats_summary_of_nothing_is_zero(void **state)
 	assert_true(fabs(sum.iops - 2.0) < 1e-9);
 	assert_true(fabs(sum.mibps - 8192.0 / 1048576.0) < 1e-12);
 	assert_true(fabs(sum.min_us - 0.5) < 1e-9 && fabs(sum.max_us - 2.0) < 1e-9);
-	/* Merge: sums add, extremes stay extremes, the first error is kept. */
+	/* Merge: sums add, extremes stay extremes, errors add. */
 	perf_stats_reset(&t);
-	t.first_error = 0x0103;
-	t.errors = 1;
+	perf_stats_count_error(&t, 0x0103);
 	perf_stats_merge(&t, &s);
 	assert_int_equal(atomic_load(&t.ios), 4);
 	assert_int_equal(t.lat_min, 500);
 	assert_int_equal(t.lat_max, 2000);
-	assert_int_equal(t.first_error, 0x0103);
+	assert_int_equal(t.by_status[0].status, 0x0102);
 	assert_int_equal(t.errors, 1);
 }
 
@@ -165,7 +164,6 @@ test_nvme_perf_stats_errors_counted_by_status(void **state)
 						VDK_NVME_SET(STATUS_SC, 0x81));
 	assert_int_equal(a.by_status[1].count, 1);
 	assert_int_equal(a.by_status[2].count, 0);
-	assert_int_equal(a.first_error & ~1u, status_of(2, 0x81) & ~1u);
 	/* Past PERF_MAX_STATUS distinct statuses the rest are counted together. */
 	for (i = 0; i < PERF_MAX_STATUS + 2; i++)
 		perf_stats_count_error(&b, status_of(1, i + 0x10));
