@@ -47,6 +47,7 @@ struct perf_params {
 	int latency;              /* -L: 1 summary, 2 histogram as well */
 	bool verify;              /* --verify */
 	bool intr;                /* --intr: interrupt-driven completions */
+	bool continue_on_error;   /* --continue-on-error: an I/O error does not stop */
 	const char *json;         /* --json FILE */
 	struct perf_target targets[PERF_MAX_TARGETS];
 	unsigned int nb_targets;
@@ -65,6 +66,15 @@ struct perf_hist {
 	uint64_t bucket[PERF_HIST_BUCKETS];
 };
 
+/* Distinct error statuses counted one by one; the rest go to other_errors. */
+#define PERF_MAX_STATUS 8
+
+/* Failed I/Os of one status: SCT and SC as the completion carries them. */
+struct perf_status_count {
+	uint16_t status;          /* status field, bits 1..11 (SC, SCT) only */
+	uint64_t count;
+};
+
 /* Counters of one namespace on one core; written by that core only. */
 struct perf_stats {
 	_Atomic uint64_t ios;     /* completed without error */
@@ -73,10 +83,13 @@ struct perf_stats {
 	uint64_t verify_failures;
 	uint64_t verify_writes;   /* --verify: writes completed, each then read back */
 	uint64_t verify_reads;    /* --verify: read-backs compared with the pattern */
+	uint64_t verify_read_errors; /* --verify: read-backs the device failed */
 	uint64_t lat_sum;         /* ticks, of successful I/Os */
 	uint64_t lat_min;
 	uint64_t lat_max;
-	uint16_t first_error;     /* status field of the first error */
+	/* Errors by status, in the order each status first came. */
+	struct perf_status_count by_status[PERF_MAX_STATUS];
+	uint64_t other_errors;    /* errors of statuses past PERF_MAX_STATUS */
 	struct perf_hist *hist;   /* with -L */
 };
 
@@ -113,6 +126,7 @@ struct perf_ns_ctx {
 	uint64_t seq;             /* next unit for sequential patterns */
 	uint64_t rng;
 	bool failed;              /* the controller failed: no more I/O */
+	bool stopped;             /* an I/O failed (no --continue-on-error): no new I/O */
 	int fail_errno;
 	unsigned int pending_retry; /* tasks to resubmit after -EAGAIN */
 	struct perf_task **retry;
@@ -173,12 +187,17 @@ void perf_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *hi);
 /* The value at fraction @q (0..1) of the recorded I/Os, in ticks. */
 uint64_t perf_hist_percentile(const struct perf_hist *h, double q);
 void perf_stats_reset(struct perf_stats *s);
-/* Did @s (of a --verify run) read back fewer blocks than it wrote? */
+/*
+ * Did @s (of a --verify run) read back fewer blocks than it wrote? A
+ * read-back the device failed was tried: it is an error, not a gap.
+ */
 static inline bool
 perf_verify_short(const struct perf_stats *s)
 {
-	return s->verify_reads != s->verify_writes;
+	return s->verify_reads + s->verify_read_errors != s->verify_writes;
 }
+/* Count an I/O that completed with status field @status. */
+void perf_stats_count_error(struct perf_stats *s, uint16_t status);
 void perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src);
 
 /* perf_report.c */

@@ -91,7 +91,9 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < run.nb_ctx; i++) {
 		const struct perf_ns_ctx *c = run.all[i];
 
-		if (c->failed || c->stats.errors > 0 || c->stats.verify_failures > 0 ||
+		/* With --continue-on-error failed I/Os are expected: they are reported. */
+		if (c->failed || (c->stats.errors > 0 && !params.continue_on_error) ||
+		    c->stats.verify_failures > 0 ||
 		    (params.verify && perf_verify_short(&c->stats)))
 			status = 1;
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vdk-nvme-perf's own options, after the EAL's: spdk_nvme_perf's names and
- * meanings (-q -o -w -M -t -c -r -P -a -L/-LL), plus --json, --verify and
- * --intr. Every refusal says which option and why.
+ * meanings (-q -o -w -M -t -c -r -P -a -L/-LL, --continue-on-error), plus
+ * --json, --verify and --intr. Every refusal says which option and why.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -48,6 +48,8 @@ perf_usage(FILE *f, const char *prog)
 		"      --json FILE            write the results as JSON to FILE\n"
 		"      --verify               write a pattern and check it when reading back\n"
 		"      --intr                 sleep on interrupts instead of polling (one queue pair a core)\n"
+		"      --continue-on-error    count failed I/Os by status and go on (default: the\n"
+		"                             first failed I/O stops its namespace and exits 1)\n"
 		"  -h, --help                 this text\n"
 		"\n"
 		"Example: %s -l 0-1 -- -q 32 -o 4096 -w randread -t 10 -c 0x2 -L\n",
@@ -197,6 +199,7 @@ enum {
 	OPT_JSON = 256,
 	OPT_VERIFY,
 	OPT_INTR,
+	OPT_CONTINUE_ON_ERROR,
 };
 
 static const struct option long_opts[] = {
@@ -213,6 +216,7 @@ static const struct option long_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "intr", no_argument, NULL, OPT_INTR },
+	{ "continue-on-error", no_argument, NULL, OPT_CONTINUE_ON_ERROR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -295,6 +299,9 @@ perf_params_parse(struct perf_params *p, int argc, char **argv)
 			break;
 		case OPT_INTR:
 			p->intr = true;
+			break;
+		case OPT_CONTINUE_ON_ERROR:
+			p->continue_on_error = true;
 			break;
 		case 'h':
 			return -ECANCELED;

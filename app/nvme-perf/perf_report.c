@@ -40,6 +40,34 @@ perf_total(const struct perf_run *r, struct perf_stats *tot, struct perf_hist *h
 		perf_stats_merge(tot, &r->all[i]->stats);
 }
 
+/* "UNRECOVERED READ ERROR (SCT 2h, SC 81h)" for the status field @status. */
+static void
+perf_status_name(char *buf, size_t len, uint16_t status)
+{
+	struct vdk_nvme_cpl cpl = { .status = status };
+
+	snprintf(buf, len, "%s (SCT %xh, SC %02xh)", vdk_nvme_cpl_status_str(&cpl),
+		 vdk_nvme_cpl_sct(&cpl), vdk_nvme_cpl_sc(&cpl));
+}
+
+/* The failed I/Os of @c, one line a status. */
+static void
+perf_text_errors(FILE *f, const struct perf_run *r, const struct perf_ns_ctx *c)
+{
+	const struct perf_stats *s = &c->stats;
+	char name[96];
+
+	fprintf(f, "%s from core %u: %" PRIu64 " I/Os failed%s\n", c->name, c->lcore, s->errors,
+		c->stopped ? "; the first stopped the namespace (--continue-on-error runs on)"
+			   : r->p->continue_on_error ? ", the run went on" : "");
+	for (unsigned int i = 0; i < PERF_MAX_STATUS && s->by_status[i].count != 0; i++) {
+		perf_status_name(name, sizeof(name), s->by_status[i].status);
+		fprintf(f, "  %12" PRIu64 "  %s\n", s->by_status[i].count, name);
+	}
+	if (s->other_errors > 0)
+		fprintf(f, "  %12" PRIu64 "  of other statuses\n", s->other_errors);
+}
+
 static void
 perf_line(FILE *f, const char *name, const struct perf_summary *s)
 {
@@ -116,16 +144,13 @@ perf_report_text(FILE *f, const struct perf_run *r)
 		fprintf(f, "\n");
 		for (unsigned int i = 0; i < r->nb_ctx; i++) {
 			const struct perf_ns_ctx *c = r->all[i];
-			struct vdk_nvme_cpl cpl = { .status = c->stats.first_error };
 
 			if (c->failed)
 				fprintf(f, "%s from core %u: the controller failed (%s); the figures "
 					"cover what completed before\n", c->name, c->lcore,
 					strerror(c->fail_errno));
 			if (c->stats.errors > 0)
-				fprintf(f, "%s from core %u: %" PRIu64 " I/Os failed, the first with "
-					"%s\n", c->name, c->lcore, c->stats.errors,
-					vdk_nvme_cpl_status_str(&cpl));
+				perf_text_errors(f, r, c);
 			if (c->stats.verify_failures > 0)
 				fprintf(f, "%s from core %u: %" PRIu64 " reads differ from the pattern "
 					"written\n", c->name, c->lcore, c->stats.verify_failures);
@@ -144,7 +169,7 @@ static json_t *
 perf_json_stats(const struct perf_run *r, const struct perf_stats *st)
 {
 	struct perf_summary s;
-	json_t *o, *lat;
+	json_t *o, *lat, *by;
 
 	perf_summarize(st, r->elapsed_s, r->tsc_hz, &s);
 	lat = json_pack("{s:f, s:f, s:f}", "mean", s.mean_us, "min", s.min_us, "max", s.max_us);
@@ -175,8 +200,20 @@ perf_json_stats(const struct perf_run *r, const struct perf_stats *st)
 			json_decref(hist);
 		}
 	}
-	o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:o}", "iops", s.iops, "mibps", s.mibps,
-		      "ios", (json_int_t)s.ios, "errors", (json_int_t)s.errors,
+	by = json_array();
+	for (unsigned int i = 0; i < PERF_MAX_STATUS && st->by_status[i].count != 0; i++) {
+		struct vdk_nvme_cpl cpl = { .status = st->by_status[i].status };
+
+		json_array_append_new(by, json_pack("{s:s, s:i, s:i, s:I}",
+			"status", vdk_nvme_cpl_status_str(&cpl), "sct", vdk_nvme_cpl_sct(&cpl),
+			"sc", vdk_nvme_cpl_sc(&cpl), "count", (json_int_t)st->by_status[i].count));
+	}
+	if (st->other_errors > 0)
+		json_array_append_new(by, json_pack("{s:s, s:I}", "status", "other",
+						    "count", (json_int_t)st->other_errors));
+	o = json_pack("{s:f, s:f, s:I, s:I, s:o, s:I, s:I, s:I, s:o}", "iops", s.iops,
+		      "mibps", s.mibps, "ios", (json_int_t)s.ios, "errors", (json_int_t)s.errors,
+		      "errors_by_status", by,
 		      "verify_failures", (json_int_t)st->verify_failures,
 		      "verify_writes", (json_int_t)st->verify_writes,
 		      "verify_reads", (json_int_t)st->verify_reads, "latency_us", lat);
@@ -205,15 +242,18 @@ perf_report_json(const char *path, const struct perf_run *r)
 		json_object_set_new(o, "nsid", json_integer(vdk_nvme_ns_get_id(c->ns)));
 		json_object_set_new(o, "core", json_integer(c->lcore));
 		json_object_set_new(o, "failed", json_boolean(c->failed));
+		json_object_set_new(o, "stopped_on_error", json_boolean(c->stopped));
 		json_array_append_new(list, o);
 	}
-	root = json_pack("{s:s, s:{s:I, s:I, s:s, s:i, s:I, s:I, s:I, s:b, s:b, s:I}, s:f, s:o, s:o}",
+	root = json_pack("{s:s, s:{s:I, s:I, s:s, s:i, s:I, s:I, s:I, s:b, s:b, s:b, s:I}, s:f, s:o, "
+			 "s:o}",
 			 "version", vdk_version(),
 			 "config",
 			 "io_depth", (json_int_t)p->depth, "io_size", (json_int_t)p->io_size,
 			 "io_pattern", perf_pattern_name(p->pattern), "rwmixread", p->rwmixread,
 			 "time_s", (json_int_t)p->time_s, "warmup_s", (json_int_t)p->warmup_s,
 			 "qpairs", (json_int_t)p->qpairs, "verify", p->verify, "interrupts", p->intr,
+			 "continue_on_error", p->continue_on_error,
 			 "cores", (json_int_t)r->nb_workers,
 			 "elapsed_s", r->elapsed_s,
 			 "namespaces", list,

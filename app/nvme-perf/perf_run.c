@@ -6,7 +6,10 @@
  * each of its namespaces through its own queue pairs. The window that is
  * measured is fixed before the lcores start (after the warm-up, -t long);
  * an I/O counts if it completes inside it. A controller that fails stops
- * only its own namespaces: the rest run on and the report shows both.
+ * only its own namespaces: the rest run on and the report shows both. An
+ * I/O that fails stops its namespace on its core too (the I/Os in flight
+ * complete first), unless --continue-on-error: then errors are counted by
+ * status and the run goes on, through controller resets as well.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -167,9 +170,11 @@ perf_io_done(void *arg, const struct vdk_nvme_cpl *cpl)
 
 	ctx->in_flight--;
 	if (vdk_unlikely(vdk_nvme_cpl_is_error(cpl))) {
-		if (s->first_error == 0)
-			s->first_error = cpl->status | 1u;
-		s->errors++;
+		perf_stats_count_error(s, cpl->status);
+		if (run->p->verify && t->phase == 1)
+			s->verify_read_errors++;
+		if (!run->p->continue_on_error)
+			ctx->stopped = true;
 	} else {
 		if (run->p->verify && t->phase == 0)
 			s->verify_writes++;
@@ -193,7 +198,7 @@ perf_io_done(void *arg, const struct vdk_nvme_cpl *cpl)
 				perf_hist_add(s->hist, lat);
 		}
 	}
-	if (ctx->failed)
+	if (ctx->failed || ctx->stopped)
 		return;
 	if (run->p->verify && t->phase == 0 && !vdk_nvme_cpl_is_error(cpl)) {
 		/*
@@ -227,8 +232,11 @@ perf_poll(struct perf_ns_ctx *ctx)
 		}
 		total += n;
 	}
-	if (ctx->failed) {
-		/* The driver completed what was in flight; what waited goes too. */
+	if (ctx->failed || ctx->stopped) {
+		/*
+		 * A failed controller's driver completed what was in flight; a
+		 * stopped namespace lets it complete. What waited goes.
+		 */
 		ctx->pending_retry = 0;
 		return total;
 	}
@@ -271,11 +279,18 @@ perf_drain(struct perf_worker *w)
 	}
 }
 
+/* Is @c finished: its controller failed, or an error stopped it and it drained? */
+static inline bool
+perf_ctx_done(const struct perf_ns_ctx *c)
+{
+	return c->failed || (c->stopped && c->in_flight == 0);
+}
+
 static bool
 perf_worker_alive(const struct perf_worker *w)
 {
 	for (const struct perf_ns_ctx *c = w->ctxs; c != NULL; c = c->next)
-		if (!c->failed)
+		if (!perf_ctx_done(c))
 			return true;
 	return false;
 }
@@ -612,7 +627,7 @@ perf_execute(struct perf_run *r)
 		}
 		all_failed = true;
 		for (i = 0; i < r->nb_ctx; i++)
-			all_failed &= r->all[i]->failed;
+			all_failed &= perf_ctx_done(r->all[i]);
 		if (all_failed && stopped == 0) {
 			stopped = now;
 			atomic_store(&r->stop, true);

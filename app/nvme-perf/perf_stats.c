@@ -103,12 +103,44 @@ perf_stats_reset(struct perf_stats *s)
 	s->verify_failures = 0;
 	s->verify_writes = 0;
 	s->verify_reads = 0;
+	s->verify_read_errors = 0;
+	memset(s->by_status, 0, sizeof(s->by_status));
+	s->other_errors = 0;
 	s->lat_sum = 0;
 	s->lat_min = UINT64_MAX;
 	s->lat_max = 0;
-	s->first_error = 0;
 	if (h != NULL)
 		memset(h, 0, sizeof(*h));
+}
+
+/* Add @count errors of @status (SC and SCT bits only) to @s's table. */
+static void
+perf_status_add(struct perf_stats *s, uint16_t status, uint64_t count)
+{
+	unsigned int i;
+
+	for (i = 0; i < PERF_MAX_STATUS && s->by_status[i].count != 0; i++) {
+		if (s->by_status[i].status == status) {
+			s->by_status[i].count += count;
+			return;
+		}
+	}
+	if (i == PERF_MAX_STATUS) {
+		s->other_errors += count;
+		return;
+	}
+	s->by_status[i] = (struct perf_status_count){ .status = status, .count = count };
+}
+
+void
+perf_stats_count_error(struct perf_stats *s, uint16_t status)
+{
+	/* The phase tag and the DNR, M and CRD bits do not make another status. */
+	uint16_t key = status & (uint16_t)((VDK_NVME_STATUS_SC_MASK << VDK_NVME_STATUS_SC_SHIFT) |
+					   (VDK_NVME_STATUS_SCT_MASK << VDK_NVME_STATUS_SCT_SHIFT));
+
+	s->errors++;
+	perf_status_add(s, key, 1);
 }
 
 void
@@ -120,13 +152,15 @@ perf_stats_merge(struct perf_stats *dst, const struct perf_stats *src)
 	dst->verify_failures += src->verify_failures;
 	dst->verify_writes += src->verify_writes;
 	dst->verify_reads += src->verify_reads;
+	dst->verify_read_errors += src->verify_read_errors;
+	for (unsigned int i = 0; i < PERF_MAX_STATUS && src->by_status[i].count != 0; i++)
+		perf_status_add(dst, src->by_status[i].status, src->by_status[i].count);
+	dst->other_errors += src->other_errors;
 	dst->lat_sum += src->lat_sum;
 	if (src->lat_min < dst->lat_min)
 		dst->lat_min = src->lat_min;
 	if (src->lat_max > dst->lat_max)
 		dst->lat_max = src->lat_max;
-	if (dst->first_error == 0)
-		dst->first_error = src->first_error;
 	if (dst->hist != NULL && src->hist != NULL)
 		perf_hist_merge(dst->hist, src->hist);
 }

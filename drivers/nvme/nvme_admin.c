@@ -153,6 +153,9 @@ nvme_abort_done(void *arg, const struct vdk_nvme_cpl *cpl)
 {
 	struct vdk_nvme_ctrlr *c = arg;
 
+	/* Under admin_lock, as every admin completion; a reset's abort_all comes here too. */
+	if (c->aborts_outstanding > 0)
+		c->aborts_outstanding--;
 	/* CDW0 bit 0 set: the command was not aborted (§5.1). */
 	if (vdk_nvme_cpl_is_error(cpl))
 		NVME_LOG(WARNING, c, "abort failed: %s", vdk_nvme_cpl_status_str(cpl));
@@ -163,8 +166,10 @@ nvme_abort_done(void *arg, const struct vdk_nvme_cpl *cpl)
 
 /*
  * Abort (§5.1) command @cid of SQ @sqid, without waiting: the datapath
- * calls this. Fails with -EBUSY when the admin queue is in use right now;
- * the caller tries again at its next check.
+ * calls this. Fails with -EBUSY when the admin queue is in use right now,
+ * or when Identify ACL + 1 Aborts are already outstanding (the controller
+ * would complete one more with ABORT COMMAND LIMIT EXCEEDED, and Linux
+ * keeps the same count); the caller tries again at its next check.
  */
 int
 nvme_ctrlr_abort_cmd(struct vdk_nvme_ctrlr *c, uint16_t sqid, uint16_t cid)
@@ -177,9 +182,15 @@ nvme_ctrlr_abort_cmd(struct vdk_nvme_ctrlr *c, uint16_t sqid, uint16_t cid)
 
 	if (pthread_mutex_trylock(&c->admin_lock) != 0)
 		return -EBUSY;
+	if (c->aborts_outstanding > c->cdata.acl) {
+		pthread_mutex_unlock(&c->admin_lock);
+		return -EBUSY;
+	}
 	ret = nvme_qpair_submit(c->adminq, &cmd, NULL, 0, NULL, nvme_abort_done, c);
-	if (ret == 0)
+	if (ret == 0) {
+		c->aborts_outstanding++;
 		nvme_qpair_ring_sq(c->adminq);
+	}
 	pthread_mutex_unlock(&c->admin_lock);
 	return ret;
 }

@@ -185,6 +185,8 @@ struct vdk_nvme_ctrlr {
 
 	atomic_int resetting;
 	atomic_bool failed;
+	/* Aborts submitted and not completed; at most Identify ACL + 1 (§5.1). */
+	uint32_t aborts_outstanding;  /* under admin_lock */
 	uint64_t io_timeout_tsc;      /* 0: none */
 	uint32_t admin_timeout_ms;
 

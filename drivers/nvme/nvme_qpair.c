@@ -540,10 +540,14 @@ nvme_qpair_check(struct vdk_nvme_qpair *qp, uint64_t now)
 			reset = true;
 			break;
 		}
-		NVME_LOG(WARNING, c, "queue %u: command %u (opcode %02xh) timed out after %" PRIu64
-			 " ms: aborting it", qp->qid, tr->cid, tr->opc,
-			 c->io_timeout_tsc / (vdk_get_tsc_hz() / 1000));
+		/*
+		 * Said once, when the Abort goes: with the admin queue busy or
+		 * ACL + 1 Aborts out, the next check (10 ms on) tries again.
+		 */
 		if (nvme_ctrlr_abort_cmd(c, qp->qid, tr->cid) == 0) {
+			NVME_LOG(WARNING, c, "queue %u: command %u (opcode %02xh) timed out after %"
+				 PRIu64 " ms: aborting it", qp->qid, tr->cid, tr->opc,
+				 c->io_timeout_tsc / (vdk_get_tsc_hz() / 1000));
 			tr->abort_sent = 1;
 			tr->deadline = now + c->io_timeout_tsc;
 		}

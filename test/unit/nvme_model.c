@@ -365,7 +365,7 @@ build_identify(struct nvme_model *m, uint8_t cns, uint32_t nsid, uint8_t *page)
 		d->mdts = m->mdts;
 		d->cntlid = 1;
 		d->ver = m->vs;
-		d->acl = 3;
+		d->acl = MODEL_ACL;
 		d->sqes = 0x66;
 		d->cqes = 0x44;
 		d->nn = m->nn;
@@ -651,6 +651,30 @@ record(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, uint16_t sqid,
 	m->nb_cmds++;
 }
 
+/*
+ * An Abort the controller is still working on (hold_aborts): Identify's
+ * ACL (0's based) bounds how many a host may have outstanding; one more
+ * completes at once with ABORT COMMAND LIMIT EXCEEDED (§5.1).
+ */
+static struct exec
+hold_abort(struct nvme_model *m)
+{
+	struct exec r = { .status = ST_OK };
+	unsigned int i, n = 0;
+
+	for (i = 0; i < m->nb_held; i++)
+		n += m->held[i].sqid == 0 && m->held[i].cmd.opc == VDK_NVME_OPC_ABORT;
+	if (n > MODEL_ACL) {
+		m->nb_abort_limit++;
+		r.status = ST_CS(VDK_NVME_SC_ABORT_LIMIT_EXCEEDED);
+		return r;
+	}
+	if (n + 1 > m->max_aborts_held)
+		m->max_aborts_held = n + 1;
+	r.held = true;
+	return r;
+}
+
 static struct exec
 execute(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, uint16_t sqid,
 	struct nvme_model_rec *rec)
@@ -663,6 +687,8 @@ execute(struct nvme_model *m, const struct vdk_nvme_cmd *cmd, uint16_t sqid,
 		r.status = m->fail_status;
 		return r;
 	}
+	if (sqid == 0 && cmd->opc == VDK_NVME_OPC_ABORT && m->hold_aborts)
+		return hold_abort(m);
 	if (sqid != 0 && (m->hold_io || (m->drop_count > 0 && m->drop_opc == cmd->opc))) {
 		if (!m->hold_io)
 			m->drop_count--;
@@ -797,7 +823,8 @@ nvme_model_release_held(struct nvme_model *m)
 		struct nvme_model_rec *rec;
 		struct exec r;
 
-		if (!m->sq[h->sqid].exists)
+		/* Held Aborts stay unanswered: a reset by the host ends them. */
+		if (!m->sq[h->sqid].exists || h->sqid == 0)
 			continue;
 		record(m, &h->cmd, h->sqid, &rec);
 		r = io(m, &h->cmd, rec);

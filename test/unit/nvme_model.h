@@ -36,6 +36,7 @@
 #define MODEL_REC_MAX     64u    /* commands remembered, newest last */
 #define MODEL_REC_PRPS    520u
 #define MODEL_HELD_MAX    256u
+#define MODEL_ACL         3u     /* Identify ACL: 4 Aborts outstanding at most */
 
 struct nvme_model;
 
@@ -116,6 +117,8 @@ struct nvme_model {
 	volatile bool hold_io;         /* keep I/O commands without completing them */
 	volatile bool stall_admin;     /* fetch nothing from the admin queue */
 	volatile bool abort_ignored;   /* Abort answers "not aborted" */
+	volatile bool hold_aborts;     /* Abort gets no completion (until a reset); past
+					  ACL + 1 held, ABORT COMMAND LIMIT EXCEEDED */
 	volatile int fail_opc;         /* -1: none; else fail that opcode... */
 	volatile int fail_sqid;        /* ...on this SQ (-1: any) */
 	volatile uint16_t fail_status; /* ...with this status field (SCT/SC, no phase) */
@@ -143,6 +146,8 @@ struct nvme_model {
 	unsigned int nb_shutdown;
 	unsigned int nb_bad_dma;          /* addresses that were not DMA memory */
 	unsigned int nb_bad_doorbell;
+	unsigned int max_aborts_held;     /* most Aborts outstanding at once (hold_aborts) */
+	unsigned int nb_abort_limit;      /* Aborts refused: more than ACL + 1 outstanding */
 	uint64_t nb_cmds;
 	uint64_t nb_io_opc[256];          /* I/O commands executed, by opcode */
 

@@ -85,6 +85,9 @@ test_nvme_perf_params_defaults_and_spdk_options(void **state)
 	assert_int_equal(p.pattern, PERF_WRITE);
 	assert_int_equal(p.latency, 1);
 	assert_true(p.intr);
+	assert_false(p.continue_on_error);
+	assert_int_equal(PARSE(&p, "--continue-on-error"), 0);
+	assert_true(p.continue_on_error);
 	perf_params_defaults(&p);
 	assert_int_equal(PARSE(&p, "-h"), -ECANCELED);
 }

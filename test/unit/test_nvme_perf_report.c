@@ -129,9 +129,12 @@ test_nvme_perf_report_notes_failures_errors_and_verify(void **state)
 	params.verify = true;
 	ctx[1].failed = true;
 	ctx[1].fail_errno = ENXIO;
-	ctx[0].stats.errors = 3;
-	ctx[0].stats.first_error = (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
-					      VDK_NVME_SET(STATUS_SC, 0x81));
+	perf_stats_count_error(&ctx[0].stats, (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
+							 VDK_NVME_SET(STATUS_SC, 0x81)));
+	perf_stats_count_error(&ctx[0].stats, (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
+							 VDK_NVME_SET(STATUS_SC, 0x81)));
+	perf_stats_count_error(&ctx[0].stats, (uint16_t)VDK_NVME_SET(STATUS_SC, 0x08));
+	ctx[0].stopped = true;
 	ctx[0].stats.verify_failures = 2;
 	ctx[0].stats.verify_writes = 10;
 	ctx[0].stats.verify_reads = 9;
@@ -141,7 +144,11 @@ test_nvme_perf_report_notes_failures_errors_and_verify(void **state)
 	assert_non_null(strstr(out, "NSID 1 from core 0: 10 I/Os written, 9 read back: the rest "
 				    "were not checked"));
 	assert_non_null(strstr(out, "PCIE (0000:00:05.0) NSID 1 from core 1: the controller failed"));
-	assert_non_null(strstr(out, "3 I/Os failed, the first with UNRECOVERED READ ERROR"));
+	assert_non_null(strstr(out, "NSID 1 from core 0: 3 I/Os failed; the first stopped the "
+				    "namespace (--continue-on-error runs on)"));
+	assert_non_null(strstr(out, "\n             2  UNRECOVERED READ ERROR (SCT 2h, SC 81h)\n"));
+	assert_non_null(strstr(out, "\n             1  COMMAND ABORTED DUE TO SQ DELETION "
+				    "(SCT 0h, SC 08h)\n"));
 	assert_non_null(strstr(out, "2 reads differ from the pattern written"));
 }
 
@@ -157,6 +164,9 @@ test_nvme_perf_report_json_round_trips(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	params.json = path;
+	params.continue_on_error = true;
+	perf_stats_count_error(&ctx[1].stats, (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
+							 VDK_NVME_SET(STATUS_SC, 0x80)));
 	assert_int_equal(perf_report_json(path, &run), 0);
 	j = json_load_file(path, 0, &err);
 	if (j == NULL)
@@ -174,6 +184,22 @@ test_nvme_perf_report_json_round_trips(void **state)
 	assert_true(fabs(json_real_value(json_object_get(lat, "mean")) - 509.5) < 1e-9);
 	assert_non_null(json_object_get(json_object_get(lat, "percentiles"), "99.99990"));
 	assert_true(json_array_size(json_object_get(lat, "histogram")) > 10);
+	assert_true(json_is_true(json_object_get(json_object_get(j, "config"), "continue_on_error")));
+	{
+		json_t *ns1 = json_array_get(json_object_get(j, "namespaces"), 1);
+		json_t *e = json_array_get(json_object_get(ns1, "errors_by_status"), 0);
+
+		assert_int_equal(json_integer_value(json_object_get(ns1, "errors")), 1);
+		assert_int_equal(json_array_size(json_object_get(ns1, "errors_by_status")), 1);
+		assert_string_equal(json_string_value(json_object_get(e, "status")), "WRITE FAULT");
+		assert_int_equal(json_integer_value(json_object_get(e, "sct")), 2);
+		assert_int_equal(json_integer_value(json_object_get(e, "sc")), 0x80);
+		assert_int_equal(json_integer_value(json_object_get(e, "count")), 1);
+		assert_false(json_is_true(json_object_get(ns1, "stopped_on_error")));
+		/* The total carries it too. */
+		assert_int_equal(json_array_size(json_object_get(json_object_get(j, "total"),
+								 "errors_by_status")), 1);
+	}
 	assert_true(fabs(json_real_value(json_object_get(json_object_get(j, "total"), "iops")) -
 			 500.0) < 1e-9);
 	json_decref(j);

@@ -4,8 +4,9 @@
  * thread, as a device would): every workload type moves the I/O it
  * should, two cores with two queue pairs each, --verify passes on good
  * data and catches bad, a controller that goes fatal mid-run or in the
- * warm-up ends the run with what completed (no division by zero), and
- * the set-up refusals a user meets.
+ * warm-up ends the run with what completed (no division by zero), an I/O
+ * error stops the namespace unless --continue-on-error, and the set-up
+ * refusals a user meets.
  */
 #include <errno.h>
 #include <math.h>
@@ -223,6 +224,55 @@ test_nvme_perf_run_verify_passes_and_catches_corruption(void **state)
 	assert_non_null(strstr(out_buf, "reads differ from the pattern written"));
 }
 
+static void
+test_nvme_perf_run_io_error_stops_the_namespace_unless_continue_on_error(void **state)
+{
+	uint16_t status = (uint16_t)(VDK_NVME_SET(STATUS_SCT, VDK_NVME_SCT_MEDIA_ERROR) |
+				     VDK_NVME_SET(STATUS_SC, 0x81));
+	struct perf_ns_ctx *ctx;
+	struct perf_params p;
+
+	(void)state;
+	/* Three reads fail: the first stops the namespace, what was in flight drains. */
+	params(&p, PERF_RANDREAD, 4);
+	p.time_s = 5;
+	m->fail_status = status;
+	m->fail_count = 3;
+	m->fail_opc = VDK_NVME_OPC_READ;
+	assert_int_equal(captured(perf_setup, &p), 0);
+	assert_int_equal(captured(execute, &p), 0);
+	ctx = run.all[0];
+	assert_true(ctx->stopped);
+	assert_false(ctx->failed);
+	assert_true(ctx->stats.errors >= 1 && ctx->stats.errors <= 3);
+	assert_int_equal(ctx->in_flight, 0);
+	/* Ended when the namespace stopped, not after the 5 s asked for. */
+	assert_true(run.elapsed_s < 4);
+	assert_int_equal(vdk_nvme_qpair_outstanding(ctx->qp[0]), 0);
+	report(&run);
+	assert_non_null(strstr(out_buf, "I/Os failed; the first stopped the namespace"));
+	assert_non_null(strstr(out_buf, "UNRECOVERED READ ERROR (SCT 2h, SC 81h)"));
+	perf_teardown(&run);
+	m->fail_count = 0;
+
+	/* --continue-on-error: the same errors are counted and the run goes on. */
+	params(&p, PERF_RANDREAD, 4);
+	p.continue_on_error = true;
+	m->fail_count = 3;
+	assert_int_equal(captured(perf_setup, &p), 0);
+	assert_int_equal(captured(execute, &p), 0);
+	m->fail_opc = -1;
+	ctx = run.all[0];
+	assert_false(ctx->stopped);
+	assert_int_equal(ctx->stats.errors, 3);
+	assert_int_equal(ctx->stats.by_status[0].status, status);
+	assert_int_equal(ctx->stats.by_status[0].count, 3);
+	assert_true(atomic_load(&ctx->stats.ios) > 3);
+	assert_true(run.elapsed_s > 0.99);
+	report(&run);
+	assert_non_null(strstr(out_buf, "3 I/Os failed, the run went on"));
+}
+
 struct fatal_later {
 	struct nvme_model *m;
 	unsigned int ms;
@@ -357,6 +407,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_perf_run_verify_passes_and_catches_corruption,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nvme_perf_run_io_error_stops_the_namespace_unless_continue_on_error, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_nvme_perf_run_controller_failing_mid_run_reports_what_completed, setup,
 			teardown),

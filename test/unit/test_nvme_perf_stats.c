@@ -2,8 +2,9 @@
 /*
  * app/nvme-perf/perf_stats.c: the histogram's buckets cover every value
  * once and within 1/32 of it, percentiles are never below the truth and
- * never far above, merging adds up, and a summary of nothing (no I/O, no
- * time) is zeroes rather than a division by zero.
+ * never far above, merging adds up, errors are counted by status, and a
+ * summary of nothing (no I/O, no time) is zeroes rather than a division
+ * by zero.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -121,16 +122,70 @@ test_nvme_perf_stats_summary_of_nothing_is_zero(void **state)
 	assert_true(fabs(sum.iops - 2.0) < 1e-9);
 	assert_true(fabs(sum.mibps - 8192.0 / 1048576.0) < 1e-12);
 	assert_true(fabs(sum.min_us - 0.5) < 1e-9 && fabs(sum.max_us - 2.0) < 1e-9);
-	/* Merge: sums add, extremes stay extremes, the first error is kept. */
+	/* Merge: sums add, extremes stay extremes, errors add. */
 	perf_stats_reset(&t);
-	t.first_error = 0x0103;
-	t.errors = 1;
+	perf_stats_count_error(&t, 0x0103);
 	perf_stats_merge(&t, &s);
 	assert_int_equal(atomic_load(&t.ios), 4);
 	assert_int_equal(t.lat_min, 500);
 	assert_int_equal(t.lat_max, 2000);
-	assert_int_equal(t.first_error, 0x0103);
+	assert_int_equal(t.by_status[0].status, 0x0102);
 	assert_int_equal(t.errors, 1);
+}
+
+/* The status of SCT @sct, SC @sc, with the phase tag and DNR set as a device may. */
+static uint16_t
+status_of(unsigned int sct, unsigned int sc)
+{
+	return (uint16_t)(VDK_NVME_SET(STATUS_SCT, sct) | VDK_NVME_SET(STATUS_SC, sc) |
+			  VDK_NVME_SET(STATUS_DNR, 1) | 1u);
+}
+
+static void
+test_nvme_perf_stats_errors_counted_by_status(void **state)
+{
+	struct perf_stats a, b;
+	unsigned int i;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	perf_stats_reset(&a);
+	perf_stats_reset(&b);
+	perf_stats_count_error(&a, status_of(2, 0x81));
+	/* Another phase tag or no DNR: the same status. */
+	perf_stats_count_error(&a, (uint16_t)(status_of(2, 0x81) & ~1u));
+	perf_stats_count_error(&a, (uint16_t)(VDK_NVME_SET(STATUS_SCT, 2) |
+					      VDK_NVME_SET(STATUS_SC, 0x81)));
+	perf_stats_count_error(&a, status_of(0, 0x08));
+	assert_int_equal(a.errors, 4);
+	assert_int_equal(a.by_status[0].count, 3);
+	assert_int_equal(a.by_status[0].status, VDK_NVME_SET(STATUS_SCT, 2) |
+						VDK_NVME_SET(STATUS_SC, 0x81));
+	assert_int_equal(a.by_status[1].count, 1);
+	assert_int_equal(a.by_status[2].count, 0);
+	/* Past PERF_MAX_STATUS distinct statuses the rest are counted together. */
+	for (i = 0; i < PERF_MAX_STATUS + 2; i++)
+		perf_stats_count_error(&b, status_of(1, i + 0x10));
+	assert_int_equal(b.errors, PERF_MAX_STATUS + 2);
+	assert_int_equal(b.other_errors, 2);
+	/*
+	 * Merging adds per status: a keeps its two, six of b's eight take
+	 * the free slots, b's last two and its own two others are others.
+	 */
+	perf_stats_merge(&a, &b);
+	assert_int_equal(a.errors, 4 + PERF_MAX_STATUS + 2);
+	assert_int_equal(a.by_status[0].count, 3);
+	assert_int_equal(a.by_status[PERF_MAX_STATUS - 1].status,
+			 VDK_NVME_SET(STATUS_SCT, 1) | VDK_NVME_SET(STATUS_SC, 0x15));
+	assert_int_equal(a.other_errors, 4);
+	{
+		uint64_t sum = a.other_errors;
+
+		for (i = 0; i < PERF_MAX_STATUS; i++)
+			sum += a.by_status[i].count;
+		assert_int_equal(sum, a.errors);
+	}
 }
 
 int
@@ -141,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_nvme_perf_stats_every_value_lands_in_its_bucket),
 		cmocka_unit_test(test_nvme_perf_stats_percentiles_bound_the_truth),
 		cmocka_unit_test(test_nvme_perf_stats_summary_of_nothing_is_zero),
+		cmocka_unit_test(test_nvme_perf_stats_errors_counted_by_status),
 	};
 
 	return cmocka_run_group_tests_name("nvme_perf_stats", tests, NULL, NULL);

@@ -427,18 +427,27 @@ test_nvme_qpair_poll_is_bounded_when_the_controller_keeps_posting(void **state)
 	vdk_nvme_ctrlr_free_io_qpair(qp);
 }
 
+/* A queue pair whose next @drops reads the model swallows, with a 20 ms timeout. */
+static struct vdk_nvme_qpair *
+timeout_qpair(unsigned int drops)
+{
+	struct vdk_nvme_qpair *qp = tu_qpair(c, 16);
+
+	assert_int_equal(vdk_nvme_ctrlr_set_timeouts(c, 20, 1000), 0);
+	m->drop_opc = VDK_NVME_OPC_READ;
+	m->drop_count = drops;
+	return qp;
+}
+
 static void
 test_nvme_qpair_timeout_aborts_the_command(void **state)
 {
-	struct vdk_nvme_qpair *qp = tu_qpair(c, 16);
+	struct vdk_nvme_qpair *qp = timeout_qpair(1);
 	uint8_t *buf = vdk_dma_zmalloc(512, 512, NULL);
 	const struct nvme_model_rec *abort;
 	struct tu_done d = { 0 };
 
 	(void)state;
-	assert_int_equal(vdk_nvme_ctrlr_set_timeouts(c, 20, 1000), 0);
-	m->drop_opc = VDK_NVME_OPC_READ;
-	m->drop_count = 1;
 	log_capture();
 	assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, 3, 1, tu_done_cb, &d, 0), 0);
 	assert_int_equal(tu_wait(m, qp, &d, 1), 0);
@@ -457,15 +466,12 @@ test_nvme_qpair_timeout_aborts_the_command(void **state)
 static void
 test_nvme_qpair_timeout_after_abort_resets_the_controller(void **state)
 {
-	struct vdk_nvme_qpair *qp = tu_qpair(c, 16);
+	struct vdk_nvme_qpair *qp = timeout_qpair(1);
 	uint8_t *buf = vdk_dma_zmalloc(512, 512, NULL);
 	struct tu_done d = { 0 };
 	unsigned int enables = m->nb_enable;
 
 	(void)state;
-	assert_int_equal(vdk_nvme_ctrlr_set_timeouts(c, 20, 1000), 0);
-	m->drop_opc = VDK_NVME_OPC_READ;
-	m->drop_count = 1;
 	m->abort_ignored = true;
 	log_capture();
 	assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, 3, 1, tu_done_cb, &d, 0), 0);
@@ -478,6 +484,41 @@ test_nvme_qpair_timeout_after_abort_resets_the_controller(void **state)
 	assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, 3, 1, tu_done_cb, &d, 0), 0);
 	assert_int_equal(tu_wait(m, qp, &d, 2), 0);
 	assert_false(vdk_nvme_cpl_is_error(&d.cpl));
+	vdk_nvme_ctrlr_set_timeouts(c, 0, 10000);
+	vdk_dma_free(buf);
+	vdk_nvme_ctrlr_free_io_qpair(qp);
+}
+
+/*
+ * Eight commands time out together on a controller that works on each
+ * Abort for a long time: the driver keeps at most ACL + 1 of them
+ * outstanding (§5.1: more fail with ABORT COMMAND LIMIT EXCEEDED), and
+ * the reset a timeout later ends all eight.
+ */
+static void
+test_nvme_qpair_timeouts_keep_aborts_within_the_limit(void **state)
+{
+	struct vdk_nvme_qpair *qp = timeout_qpair(8);
+	uint8_t *buf = vdk_dma_zmalloc(512, 512, NULL);
+	struct tu_done d = { 0 };
+	unsigned int enables = m->nb_enable;
+
+	(void)state;
+	m->hold_aborts = true;
+	m->max_aborts_held = 0;
+	m->nb_abort_limit = 0;
+	log_capture();
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, 3, 1, tu_done_cb, &d, 0), 0);
+	assert_int_equal(tu_wait(m, qp, &d, 8), 0);
+	m->hold_aborts = false;
+	log_expect("still outstanding after an abort: resetting the controller");
+	assert_int_equal(m->nb_abort_limit, 0);
+	assert_int_equal(m->max_aborts_held, MODEL_ACL + 1);
+	assert_int_equal(vdk_nvme_cpl_sc(&d.cpl), VDK_NVME_SC_ABORTED_SQ_DELETION);
+	assert_int_equal(m->nb_enable, enables + 1);
+	/* Aborts outstanding went with the reset: the next timeout may abort again. */
+	assert_int_equal(c->aborts_outstanding, 0);
 	vdk_nvme_ctrlr_set_timeouts(c, 0, 10000);
 	vdk_dma_free(buf);
 	vdk_nvme_ctrlr_free_io_qpair(qp);
@@ -635,6 +676,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_poll_is_bounded_when_the_controller_keeps_posting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_timeout_aborts_the_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_timeout_after_abort_resets_the_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_qpair_timeouts_keep_aborts_within_the_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_free_with_commands_outstanding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_raw_io_passthrough, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_lcores_keep_going_across_resets, setup, teardown),

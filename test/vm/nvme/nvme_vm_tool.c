@@ -9,8 +9,9 @@
  *   nvme_vm_tool pattern LBA N BLKSZ SEED   the pattern itself, to stdout
  *   nvme_vm_tool selftest BDF NSID          every I/O command and a reset, on the device
  *
- * The pattern depends on the seed and each byte's absolute place, so a
- * block read anywhere can be checked, by this tool or by cmp(1).
+ * The pattern (nvme_vm_pattern.h) depends on the seed and each byte's
+ * absolute place, so a block read anywhere can be checked, by this tool
+ * or by cmp(1).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,17 +22,7 @@
 #include "vdk_dma.h"
 #include "vdk_eal.h"
 #include "vdk_nvme.h"
-
-static void
-pattern(uint8_t *buf, uint64_t lba, uint32_t n, uint32_t blksz, uint32_t seed)
-{
-	for (uint64_t b = 0; b < n; b++)
-		for (uint32_t i = 0; i < blksz; i += 4) {
-			uint32_t v = seed * 2654435761u ^ (uint32_t)((lba + b) * 40503u) ^ (i * 97u);
-
-			memcpy(buf + b * blksz + i, &v, 4);
-		}
-}
+#include "nvme_vm_pattern.h"
 
 struct wait {
 	int done;

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Runs in the guest with nvme1 on vfio-pci under QEMU's blkdebug driver
+# (vm-run --blkdebug faults.blkdebug: reads of blocks 1000 and 20000 and
+# writes of block 30000 fail). doc/faults.md describes each case.
+#
+#   1. vdk-nvme-perf: a sequential read meets block 1000; by default it
+#      stops that namespace and exits 1 naming the status; with
+#      --continue-on-error it runs the whole time, counts the errors by
+#      status and exits 0. Then --verify --continue-on-error while the
+#      host throttles nv1: the reset's aborted writes are counted, and
+#      every write that completed reads back as written.
+#   2. Media errors: nvme_fault_tool media, 32 commands in flight of which
+#      one read and one write hit a bad block.
+#   3. Timeouts: nvme_fault_tool timeout, with nv1 throttled by the host;
+#      the driver's log must show the timeout, the Abort and the reset.
+#   4. The kernel's nvme driver reads the blocks of cases 2 and 3: each
+#      block VDK reported written holds its data; a block of a write
+#      reported failed holds the old or the new data, nothing else.
+#
+# Usage: faults.sh NVME_FAULT_TOOL VDK_NVME_PERF
+set -u
+tool=$1
+perf=$2
+bdf=${VDK_VM_NVME1:-0000:00:05.0}
+dev=/sys/bus/pci/devices/$bdf
+work=$(mktemp -d)
+passed=0 failed=0
+
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAILED: $*"; failed=$((failed + 1)); }
+finish() {
+	rm -rf "$work"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+# Run the tool; its own checks count as ours.
+tool_step() {
+	local name=$1 out
+	shift
+	"$tool" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	out=$(tail -n 1 "$work/$name.out")
+	grep -E '^(ok|FAILED|  )' "$work/$name.out"
+	passed=$((passed + $(grep -c '^ok:' "$work/$name.out")))
+	failed=$((failed + $(grep -c '^FAILED:' "$work/$name.out")))
+	case $out in
+	*" passed, 0 failed") ;;
+	*) bad "$name: $out"; cat "$work/$name.err" ;;
+	esac
+}
+# Ask vm-run for one HMP command (doc/vm-tests.md); empty output is success.
+monitor() {
+	local i
+	echo "$1" >"$VDK_VM_OUT/monitor.request.tmp"
+	mv "$VDK_VM_OUT/monitor.request.tmp" "$VDK_VM_OUT/monitor.request"
+	for i in $(seq 200); do
+		if [ -e "$VDK_VM_OUT/monitor.reply" ]; then
+			cat "$VDK_VM_OUT/monitor.reply"
+			rm -f "$VDK_VM_OUT/monitor.reply"
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "no answer from the monitor"
+}
+
+# --- 1. vdk-nvme-perf (its --verify writes anywhere: before the tool's patterns) ---
+target="trtype:PCIe traddr:$bdf ns:1"
+"$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 >"$work/stop.out" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -q "UNRECOVERED READ ERROR" "$work/stop.out" &&
+	grep -q "the first stopped the namespace" "$work/stop.out"; then
+	ok "perf without --continue-on-error stops the namespace at the first error, exit 1"
+else
+	bad "perf without --continue-on-error (exit $rc):"
+	cat "$work/stop.out"
+fi
+"$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 --continue-on-error \
+	--json "$work/coe.json" >"$work/coe.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q "UNRECOVERED READ ERROR" "$work/coe.out" &&
+	python3 - "$work/coe.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ns = d["namespaces"][0]
+by = {e["status"]: e["count"] for e in ns["errors_by_status"]}
+assert ns["errors"] >= 1 and ns["ios"] > ns["errors"], ns
+assert set(by) == {"UNRECOVERED READ ERROR"} and sum(by.values()) == ns["errors"], by
+assert d["config"]["continue_on_error"] is True
+PY
+then
+	ok "perf --continue-on-error: $(grep -m1 'UNRECOVERED READ ERROR' "$work/coe.out" | tr -s ' '), ran on, exit 0"
+else
+	bad "perf --continue-on-error (exit $rc):"
+	cat "$work/coe.out"
+fi
+
+# Wait up to $2 seconds for the line $1 in perf's output (a loaded host
+# makes fixed sleeps miss: the guest may start perf late).
+wait_line() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		grep -q "$1" "$work/reset.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# --verify through a reset: the host throttles nv1 once perf runs, and
+# lifts the limit once the driver has reset the controller.
+"$perf" -l 0 -a "$bdf,timeout_ms=1000" -- -r "$target" -w randwrite -o 4096 -q 8 -t 12 \
+	--verify --continue-on-error --json "$work/reset.json" >"$work/reset.out" 2>&1 &
+pid=$!
+wait_line '^\[  1s\]' 60
+reply=$(monitor "block_set_io_throttle nv1 0 0 0 1 0 0")
+wait_line 'reset done' 30 || echo "  no reset within 30 s of the throttle"
+reply=$reply$(monitor "block_set_io_throttle nv1 0 0 0 0 0 0")
+wait "$pid"
+rc=$?
+[ -z "$reply" ] || bad "throttling nv1: $reply"
+if [ "$rc" = 0 ] && grep -q "reset done" "$work/reset.out" &&
+	python3 - "$work/reset.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ns = d["namespaces"][0]
+by = {e["status"]: e["count"] for e in ns["errors_by_status"]}
+assert by.get("COMMAND ABORTED DUE TO SQ DELETION", 0) >= 1, by
+assert ns["verify_failures"] == 0 and ns["verify_writes"] > 0, ns
+assert not ns["failed"], ns
+PY
+then
+	ok "perf --verify --continue-on-error through a reset: $(grep -m1 'SQ DELETION' "$work/reset.out" | tr -s ' '), every completed write read back as written"
+else
+	bad "perf --verify --continue-on-error through a reset (exit $rc):"
+	cat "$work/reset.out"
+fi
+
+# --- 2. media errors ---
+tool_step media media "$bdf" 1 20000 30000 "$work/media.list"
+
+# --- 3. a command that outlives its timeout ---
+tool_step timeout timeout "$bdf" 1 40000 "$work/timeout.list"
+for want in "timed out after 1000 ms: aborting it" "the command was not aborted" \
+	"still outstanding after an abort: resetting the controller" "reset done"; do
+	grep -q "$want" "$work/timeout.err" && ok "the driver logged \"$want\"" ||
+		bad "the driver did not log \"$want\""
+done
+echo "  the driver's log: $(grep -c 'aborting it' "$work/timeout.err") aborts sent," \
+	"$(grep -c 'reset done' "$work/timeout.err") reset(s)"
+
+# --- 4. the kernel's nvme driver reads back ---
+[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
+echo nvme >"$dev/driver_override"
+modprobe nvme
+echo "$bdf" >/sys/bus/pci/drivers_probe
+for i in $(seq 100); do
+	blk=$(ls -d "$dev"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1)
+	[ -n "$blk" ] && break
+	sleep 0.1
+done
+if [ -z "$blk" ]; then
+	bad "the kernel's nvme driver did not take $bdf"
+	finish
+fi
+tool_step kcheck-media kcheck "/dev/$(basename "$blk")" 512 "$work/media.list"
+tool_step kcheck-timeout kcheck "/dev/$(basename "$blk")" 512 "$work/timeout.list"
+finish
