@@ -41,12 +41,12 @@
 #include <unistd.h>
 
 #include "../vm_monitor.h"
-#include "nvme_spec.h"
 #include "nvme_vm_pattern.h"
 #include "vdk_cycles.h"
 #include "vdk_dma.h"
 #include "vdk_eal.h"
 #include "vdk_nvme.h"
+#include "vdk_nvme_spec.h"
 
 #define NB_CMDS 16
 #define CMD_BLOCKS 8
