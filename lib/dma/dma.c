@@ -14,8 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eal_memory_internal.h"
-#include "eal_vfio_internal.h"
+#include "eal_dma_internal.h"
 #include "vdk_dma.h"
 #include "vdk_eal.h"
 #include "vdk_log.h"

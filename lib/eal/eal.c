@@ -10,7 +10,6 @@
 #include "eal_core_internal.h"
 #include "vdk_eal.h"
 #include "vdk_log.h"
-#include "vdk_vdev.h"
 
 /* Init and cleanup are not thread-safe; this only catches a second call. */
 static bool eal_up;
@@ -56,8 +55,8 @@ vdk_eal_init(int argc, char **argv)
 		if (ret < 0)
 			goto malloc_cleanup;
 	}
-	/* --vdev devices last: their drivers may need everything above. */
-	ret = vdk_vdev_probe_all();
+	/* Buses (--vdev devices) last: their drivers may need everything above. */
+	ret = eal_bus_probe_all();
 	if (ret < 0)
 		goto pci_cleanup;
 
@@ -94,7 +93,7 @@ vdk_eal_cleanup(void)
 		VDK_LOG(ERR, EAL, "vdk_eal_cleanup(): the EAL is not initialised");
 		return -EINVAL;
 	}
-	vdk_vdev_remove_all();
+	eal_bus_remove_all();
 	/* Also under --no-pci: it forgets DMA registrations made meanwhile. */
 	eal_pci_cleanup();
 	eal_malloc_cleanup();

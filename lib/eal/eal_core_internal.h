@@ -68,4 +68,15 @@ int eal_log_type_lookup(const char *name);
  */
 uint64_t eal_tsc_measure_hz(unsigned int ms);
 
+/* eal_bus.c */
+
+/*
+ * Probe every registered bus in registration order; on a failure remove
+ * those probed before it and return the failure's negative errno.
+ */
+int eal_bus_probe_all(void);
+
+/* Remove every registered bus's devices, newest bus first. */
+void eal_bus_remove_all(void);
+
 #endif /* EAL_CORE_INTERNAL_H */

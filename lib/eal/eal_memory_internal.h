@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "eal_dma_internal.h"
 #include "eal_internal.h"
 #include "vdk_memory.h"
 
@@ -37,14 +38,6 @@ bool eal_numa_node_valid(int node);
 /* NUMA node of the CPU the caller runs on, or the first valid node. */
 int eal_numa_caller_node(void);
 
-/*
- * For vdk_mem_virt2iova(): true if @addr is inside the EAL's address
- * window, with *iova its IOVA, or VDK_BAD_IOVA if no live segment holds it
- * (or the one that did was freed during the call); false if it is outside
- * (memory the EAL did not give, maybe registered for DMA). Constant time,
- * no lock, no system call.
- */
-bool eal_mem_window_iova(const void *addr, uint64_t *iova);
 
 /* Human form of a page size: "4 KiB", "2 MiB", "1 GiB". */
 const char *eal_page_sz_str(uint64_t page_sz, char *buf, size_t len);

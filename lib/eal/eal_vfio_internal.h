@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eal_dma_internal.h"
 #include "vdk_eal.h"
 
 /* Region and IRQ indices of a PCI device, as VFIO numbers them. */
@@ -178,23 +179,6 @@ const struct eal_vfio_backend *eal_vfio_get_backend(void);
 int eal_vfio_group_get(int num, const char *bdf, struct eal_vfio_group **group);
 void eal_vfio_group_put(struct eal_vfio_group *group);
 
-/*
- * Record user memory [va, va + len) at @iova and map it into every live
- * domain (and every later one). @iova VDK_BAD_IOVA records memory whose
- * devices see physical addresses (no-IOMMU mode): it is never mapped, and
- * a real IOMMU domain refuses it. Returns 0, -EEXIST if it overlaps what
- * is recorded, -ERANGE if a domain cannot translate the IOVA, -ENOMEM for
- * RLIMIT_MEMLOCK or no memory, or the backend's error (then nothing stays
- * recorded or mapped).
- */
-int eal_vfio_dma_map(uint64_t va, uint64_t iova, uint64_t len);
-/* Unmap and forget exactly a range given to eal_vfio_dma_map(): -ENOENT if none. */
-int eal_vfio_dma_unmap(uint64_t va, uint64_t len);
-/*
- * Is @va inside recorded user memory? 0 with *iova (VDK_BAD_IOVA for
- * memory recorded without one), or -ENOENT.
- */
-int eal_vfio_dma_lookup(uint64_t va, uint64_t *iova);
 /* Number of user ranges recorded, and how many domains are live (tests). */
 unsigned int eal_vfio_dma_count(void);
 unsigned int eal_vfio_domain_count(void);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ethdev_internal.h"
+#include "vdk_bus.h"
 #include "vdk_eal.h"
 #include "vdk_vdev.h"
 
@@ -222,6 +223,14 @@ vdk_vdev_probe_all(void)
 	}
 	return 0;
 }
+
+/* The EAL probes the --vdev devices at the end of vdk_eal_init(). */
+static const struct vdk_bus vdev_bus = {
+	.name = "vdev",
+	.probe = vdk_vdev_probe_all,
+	.remove = vdk_vdev_remove_all,
+};
+VDK_BUS_REGISTER(vdev_bus);
 
 int
 vdk_vdev_args_check(const char *devname, const char *args, const char *const known[],

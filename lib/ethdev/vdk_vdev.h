@@ -74,14 +74,15 @@ int vdk_vdev_remove(const char *name);
 
 /**
  * Make every --vdev device of the command line (vdk_devargs_next()), in
- * order. The EAL calls it at the end of vdk_eal_init(); devices already
+ * order. The EAL calls it at the end of vdk_eal_init() (the vdev bus,
+ * vdk_bus.h); devices already
  * made are skipped, so calling it again is harmless.
  * @return 0, or the first failure's negative errno (the devices made
  *   before it are removed again).
  */
 int vdk_vdev_probe_all(void);
 
-/** Remove every device made by the calls above, newest first. For vdk_eal_cleanup(). */
+/** Remove every device made by the calls above, newest first. vdk_eal_cleanup() calls it. */
 void vdk_vdev_remove_all(void);
 
 /**
