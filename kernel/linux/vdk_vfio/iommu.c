@@ -325,10 +325,15 @@ int vdk_vfio_iommu_move_group(struct vdk_vfio_group *group,
 	int ret = 0;
 
 	lockdep_assert_held(&from->lock);
+	if (WARN_ON(from->users && to->users))
+		return -EBUSY;
+	/*
+	 * Out of a set in use first (unmerge: @to is new), so the claim
+	 * below, into a set in use (merge: @from is idle), stays.
+	 */
+	group_unclaim(from, group);
 	if (to->users) {
 		lockdep_assert_held(&to->lock);
-		if (WARN_ON(from->users))
-			return -EBUSY;
 		if (to->mm != current->mm)
 			return -EPERM;
 		if (!vdk_vfio_group_viable(group))
@@ -352,7 +357,6 @@ unlock:
 			return ret;
 	}
 	/* a set in use keeps the reserved windows of a group that left */
-	group_unclaim(from, group);
 	list_move_tail(&group->set_next, &to->groups);
 	from->ngroups--;
 	to->ngroups++;

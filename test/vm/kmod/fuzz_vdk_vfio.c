@@ -10,7 +10,8 @@
  * the module's count and by the kernel's (/proc/vmstat nr_foll_pin_*);
  * the vm test around it checks dmesg for oopses and warnings.
  *
- * usage: fuzz_vdk_vfio [-n CALLS] [-t THREADS] [-s SEED] NVME_BDF NIC_BDF
+ * usage: fuzz_vdk_vfio [-n CALLS] [-t THREADS] [-s SEED] [-f PERCENT]
+ *                      NVME_BDF NIC_BDF
  *
  * CALLS (100,000 by default) are shared by the threads, each drawing from
  * its own sequence derived from SEED: with one thread (-t 1) a seed
@@ -18,12 +19,25 @@
  *
  * The process drops CAP_IPC_LOCK and caps RLIMIT_MEMLOCK, so a random
  * MAP_DMA over a large valid range fails instead of pinning the guest.
+ *
+ * -f PERCENT (a kernel with FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC:
+ * the vm-debug tier's): kernel allocations fail at that rate, slab and
+ * page allocations alike, but only in the fuzzer's threads and only
+ * inside their ioctls (a thread's make-it-fail is on around each), so
+ * the module's error paths run while the fuzzer's own page faults, mmaps
+ * and forks go on. GET_DEVICE_FD, DEVICE_RESET and SET_IRQ_EVENTFDS run
+ * without faults: they reach kernel error paths that break on their own
+ * (ACPICA's reference counts, /proc/irq entries; see one_call()). The end checks (nothing pinned, kmemleak by the
+ * debug tier) then show that every error path unwound. It prints how
+ * many allocations were made to fail. fuzz_vdk_vfio_faults is this
+ * program built with a default of KMOD_FUZZ_FAULT_PERCENT.
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -37,6 +51,11 @@
 #define BUF_PAGES	64
 #define MEMLOCK		(16u << 20)
 #define MAX_THREADS	16
+#ifndef KMOD_FUZZ_FAULT_PERCENT
+#define KMOD_FUZZ_FAULT_PERCENT	0
+#endif
+#define FAULT_DIR	"/sys/kernel/debug/"
+#define FAULT_TIMES	1000000000L	/* counts down as faults are made */
 
 /* What a request is: an ioctl, or one of the other calls on the fds. */
 enum op { OP_IOCTL, OP_MMAP, OP_RW, OP_FORK };
@@ -104,6 +123,8 @@ static __thread uint64_t rng;
 static __thread unsigned long iteration;
 static __thread uint64_t last_reset;
 static __thread struct worker *self;
+static __thread int make_it_fail = -1;	/* -f: this thread's switch */
+static unsigned int fault_percent = KMOD_FUZZ_FAULT_PERCENT;
 static __thread sigjmp_buf bus_jmp;
 static uint8_t *buf;		/* BUF_PAGES valid pages */
 static uint8_t *ro_page;	/* readable only */
@@ -567,6 +588,73 @@ static long fork_child(void)
 	return 0;
 }
 
+/* -f: make this thread's kernel allocations fail, or stop. */
+static void fault_inject(bool on)
+{
+	if (make_it_fail >= 0 && write(make_it_fail, on ? "1" : "0", 1) != 1)
+		abort();	/* a switch stuck on would fail the fuzzer itself */
+}
+
+/* Write each "file=value" under FAULT_DIR@attr: 0 or -errno. */
+static int fault_attrs(const char *attr, const char *const *set)
+{
+	char path[128];
+	int ret;
+
+	for (; *set; set += 2) {
+		snprintf(path, sizeof(path), FAULT_DIR "%s/%s", attr, set[0]);
+		ret = kmod_sysfs_write(path, set[1]);
+		if (ret) {
+			fprintf(stderr, "fuzz: -f: cannot write %s to %s: %s (a kernel with FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC?)\n",
+				set[1], path, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * failslab and fail_page_alloc at fault_percent for tasks whose
+ * make-it-fail is on, GFP_KERNEL included (ignore-gfp-wait off), order-0
+ * pages included; user pages (highmem) are left alone. Quiet: each
+ * report would be a stack dump in the kernel log. With @on false,
+ * nothing fails any more.
+ */
+static int fault_setup(bool on)
+{
+	char pct[16], times[24];
+	const char *const slab[] = {
+		"probability", on ? pct : "0", "interval", "1",
+		"times", times, "verbose", "0", "task-filter", "Y",
+		"ignore-gfp-wait", "N", NULL };
+	const char *const page[] = {
+		"probability", on ? pct : "0", "interval", "1",
+		"times", times, "verbose", "0", "task-filter", "Y",
+		"ignore-gfp-wait", "N", "ignore-gfp-highmem", "Y",
+		"min-order", "0", NULL };
+
+	snprintf(pct, sizeof(pct), "%u", fault_percent);
+	snprintf(times, sizeof(times), "%ld", FAULT_TIMES);
+	return fault_attrs("failslab", slab) ||
+	       fault_attrs("fail_page_alloc", page);
+}
+
+/* How many allocations fault_setup()'s counters let fail, or -1. */
+static long faults_made(const char *attr)
+{
+	char path[128], buf[32];
+	long left = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FAULT_DIR "%s/times", attr);
+	f = fopen(path, "re");
+	if (f && fgets(buf, sizeof(buf), f))
+		left = strtol(buf, NULL, 10);
+	if (f)
+		fclose(f);
+	return left < 0 ? -1 : FAULT_TIMES - left;
+}
+
 static const struct request *pick_request(void)
 {
 	unsigned int total = 0, i, x;
@@ -637,7 +725,22 @@ static void one_call(void)
 		ret = fork_child();
 		break;
 	default:
+		/*
+		 * Not where the kernel's own error paths are known to break
+		 * (a kernel bug outside the module, reported by the debug
+		 * kernel): the PCI core's enable and reset, where ACPICA's
+		 * reference counts do not survive a failed allocation
+		 * ("AE_NO_MEMORY, Could not update object reference count",
+		 * then KASAN use-after-free reports), and the allocation of
+		 * interrupt vectors, whose /proc/irq entries are made
+		 * ignoring failures and removed with a WARN ("name
+		 * 'smp_affinity_list'" in remove_proc_entry).
+		 */
+		fault_inject(req != VDK_VFIO_GROUP_GET_DEVICE_FD &&
+			     req != VDK_VFIO_DEVICE_RESET &&
+			     req != VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS);
 		ret = kmod_ioctl(fd, req, arg);
+		fault_inject(false);
 		break;
 	}
 	self->started_ms = 0;
@@ -694,8 +797,17 @@ static void *worker_fn(void *arg)
 	self = w;
 	rng = w->seed | 1;
 	w->calls = 0;
+	if (fault_percent) {
+		make_it_fail = open("/proc/thread-self/make-it-fail",
+				    O_WRONLY | O_CLOEXEC);
+		if (make_it_fail < 0)
+			fprintf(stderr, "fuzz: -f: no /proc/thread-self/make-it-fail (%s): thread %u runs without faults\n",
+				strerror(errno), w->id);
+	}
 	for (iteration = 0; iteration < n; iteration++)
 		one_call();
+	if (make_it_fail >= 0)
+		close(make_it_fail);
 	return NULL;
 }
 
@@ -731,7 +843,7 @@ int main(int argc, char **argv)
 	long pinned, foll0, foll;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "n:s:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:s:t:")) != -1) {
 		switch (opt) {
 		case 'n':
 			calls = strtoul(optarg, NULL, 0);
@@ -743,6 +855,11 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'f':
+			fault_percent = (unsigned int)strtoul(optarg, NULL, 0);
+			if (fault_percent > 100)
+				goto usage;
 			break;
 		default:
 			goto usage;
@@ -765,6 +882,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (fault_percent) {
+		if (fault_setup(true))
+			return 2;
+		printf("fuzz: kernel allocations in the fuzzer's ioctls fail at %u%%\n",
+		       fault_percent);
+		fflush(stdout);
+	}
 	foll0 = kmod_foll_pins();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pthread_create(&dog, NULL, watchdog, NULL))
@@ -783,6 +907,12 @@ int main(int argc, char **argv)
 		pthread_join(workers[i].thread, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (fault_percent) {
+		printf("fuzz: %ld slab and %ld page allocations made to fail\n",
+		       faults_made("failslab"), faults_made("fail_page_alloc"));
+		if (fault_setup(false))
+			return 2;
+	}
 	report(secs, calls);
 
 	for (i = 0; i < POOL; i++)
@@ -808,7 +938,7 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: %s [-n CALLS] [-t THREADS (1-%d)] [-s SEED] NVME_BDF NIC_BDF\n",
+	fprintf(stderr, "usage: %s [-n CALLS] [-t THREADS (1-%d)] [-s SEED] [-f PERCENT] NVME_BDF NIC_BDF\n",
 		argv[0], MAX_THREADS);
 	return 2;
 }

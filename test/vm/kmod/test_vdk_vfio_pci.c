@@ -444,19 +444,22 @@ static uint8_t *nvme_queues(int iommu)
 	return mem;
 }
 
-/* Identify Controller (section 5.15.2) into the third page. */
-static void test_nvme_identify_lands_in_mapped_buffer(void **state)
+/*
+ * Identify Controller (section 5.15.2) through device fd @fd, into the
+ * third page of queue memory mapped through @iommu: the device's DMA
+ * must reach what the set maps. Returns the data page's serial number.
+ */
+static void nvme_identify(int fd, int iommu, char serial[21])
 {
-	struct devs *d = *state;
 	size_t len;
-	volatile uint32_t *bar = bar_map(d->nvme.fd, 0, &len);
-	uint8_t *mem = nvme_queues(d->nvme.iommu);
+	volatile uint32_t *bar = bar_map(fd, 0, &len);
+	uint8_t *mem = nvme_queues(iommu);
 	uint8_t *sq = mem, *data = mem + 2 * PAGE;
 	volatile uint32_t *cqe = (volatile uint32_t *)(mem + PAGE);
 	uint64_t iova = (uintptr_t)mem;
 	uint32_t sqe[16] = { 0 };
 
-	enable_bus_master(d->nvme.fd);
+	enable_bus_master(fd);
 	nvme_enable(bar, iova);
 	sqe[0] = 0x06 | (1 << 16);		/* Identify, CID 1 */
 	sqe[6] = (uint32_t)(iova + 2 * PAGE);	/* PRP1 */
@@ -467,19 +470,69 @@ static void test_nvme_identify_lands_in_mapped_buffer(void **state)
 	wr32(bar, NVME_SQ0TDBL, 1);
 	for (int i = 0; i < 2000 && !(cqe[3] & (1u << 16)); i++)
 		usleep(1000);
+	/* CFS: the controller could not read its queue (an IOMMU fault) */
+	assert_int_equal(rd32(bar, NVME_CSTS) & 2, 0);
 	assert_true(cqe[3] & (1u << 16));		/* phase: posted */
 	assert_int_equal(cqe[3] & 0xffff, 1);		/* CID */
 	assert_int_equal((cqe[3] >> 17) & 0x7fff, 0);	/* status */
 	wr32(bar, NVME_CQ0HDBL, 1);
 	/* the device wrote into our pinned, mapped page */
-	assert_memory_equal(data + 4, "vdk-nvme0", 9);		/* SN */
 	assert_memory_equal(data + 24, "QEMU NVMe Ctrl", 14);	/* MN */
+	memcpy(serial, data + 4, 20);
+	serial[20] = '\0';
 
 	wr32(bar, NVME_CC, 0);
 	assert_int_equal(wait_reg(bar, NVME_CSTS, 1, 0, 2000), 0);
-	assert_int_equal(kmod_unmap(d->nvme.iommu, iova, 3 * PAGE), 0);
+	assert_int_equal(kmod_unmap(iommu, iova, 3 * PAGE), 0);
 	munmap(mem, 3 * PAGE);
 	munmap((void *)bar, len);
+}
+
+static void test_nvme_identify_lands_in_mapped_buffer(void **state)
+{
+	struct devs *d = *state;
+	char serial[21];
+
+	nvme_identify(d->nvme.fd, d->nvme.iommu, serial);
+	assert_memory_equal(serial, "vdk-nvme0", 9);
+}
+
+/*
+ * A group merged into a set in use is attached to the set's domain: the
+ * third NVMe (VDK_VM_NVME1), merged into the first's set, reaches what
+ * the set maps by DMA.
+ */
+static void test_nvme_identify_through_a_merged_group(void **state)
+{
+	const char *third = getenv("VDK_VM_NVME1");
+	struct devs *d = *state;
+	char path[128], serial[21];
+	int group, fd;
+
+	assert_non_null(third);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 third);
+	assert_int_equal(kmod_sysfs_write(path, "vdk-vfio-pci"), 0);
+	assert_int_equal(kmod_sysfs_write("/sys/bus/pci/drivers_probe", third),
+			 0);
+	group = kmod_group_open(third);
+	assert_true(group >= 0);
+	assert_int_equal(kmod_ioctl(d->nvme.group, VDK_VFIO_GROUP_MERGE,
+				    &group), 0);
+	fd = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_DEVICE_FD,
+			     (void *)third);
+	assert_true(fd >= 0);
+
+	nvme_identify(fd, d->nvme.iommu, serial);
+	assert_memory_not_equal(serial, "vdk-nvme0", 9);
+
+	close(fd);
+	close(group);	/* idle and closed: it leaves the set */
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/vdk-vfio-pci/unbind");
+	assert_int_equal(kmod_sysfs_write(path, third), 0);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 third);
+	assert_int_equal(kmod_sysfs_write(path, "none"), 0);
 }
 
 static void test_irq_info_counts_e1000e_vectors(void **state)
@@ -846,6 +899,7 @@ int main(int argc, char **argv)
 		T(test_bar_mmap_rejects_bad_mappings),
 		T(test_region_access_out_of_range),
 		T(test_nvme_identify_lands_in_mapped_buffer),
+		T(test_nvme_identify_through_a_merged_group),
 		T(test_irq_info_counts_e1000e_vectors),
 		T(test_irq_info_rejects_bad_arguments),
 		T(test_set_irqs_rejects_bad_arguments),
