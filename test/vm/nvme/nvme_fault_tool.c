@@ -18,7 +18,8 @@
  *       timeout. The driver must abort the ones that time out, reset the
  *       controller when the aborts do not help (QEMU 7.2 never aborts a
  *       command it is executing), complete each write exactly once, and
- *       keep the queue pair working.
+ *       keep the queue pair working; a second queue pair, with 4 reads
+ *       in flight through it all, must come back from the reset too.
  *   nvme_fault_tool kcheck DEV BLKSZ LIST
  *       no VDK: read LIST's blocks through the kernel's block device DEV
  *       (O_DIRECT) and check them.
@@ -85,6 +86,12 @@ io_done(void *arg, const struct vdk_nvme_cpl *cpl)
 	io->times++;
 }
 
+/*
+ * A second queue pair that wait_all() polls too (the timeout case's, with
+ * reads of its own in flight while the controller resets).
+ */
+static struct vdk_nvme_qpair *bystander;
+
 /* Poll until every one of @ios completed or @limit_s passed; false on the latter. */
 static bool
 wait_all(struct vdk_nvme_qpair *qp, struct io *ios, int n, unsigned int limit_s)
@@ -101,6 +108,8 @@ wait_all(struct vdk_nvme_qpair *qp, struct io *ios, int n, unsigned int limit_s)
 		if (vdk_rdtsc() > end)
 			return false;
 		(void)vdk_nvme_qpair_process_completions(qp, 0);
+		if (bystander != NULL)
+			(void)vdk_nvme_qpair_process_completions(bystander, 0);
 	}
 }
 
@@ -269,15 +278,17 @@ static int
 timeout(struct vdk_nvme_ctrlr *c, struct vdk_nvme_ns *ns, uint64_t lba, FILE *list)
 {
 	struct vdk_nvme_qpair *qp = vdk_nvme_ctrlr_alloc_io_qpair(c, NULL);
+	struct vdk_nvme_qpair *qp2 = vdk_nvme_ctrlr_alloc_io_qpair(c, NULL);
 	uint32_t bs = vdk_nvme_ns_get_sector_size(ns), len = CMD_BLOCKS * bs;
 	uint8_t *bufs = vdk_dma_zmalloc((size_t)NB_CMDS * len, 4096, NULL);
+	uint8_t *rbufs = vdk_dma_zmalloc((size_t)4 * len, 4096, NULL);
 	uint8_t *want = malloc((size_t)NB_CMDS * len);
-	struct io ios[NB_CMDS];
-	int i, ok = 0, sq_del = 0, other = 0, once = 0, good = 0;
+	struct io ios[NB_CMDS], reads[4];
+	int i, ok = 0, sq_del = 0, other = 0, once = 0, good = 0, r_once = 0, r_other = 0;
 	uint64_t t0;
 	bool done;
 
-	if (qp == NULL || bufs == NULL || want == NULL) {
+	if (qp == NULL || qp2 == NULL || bufs == NULL || rbufs == NULL || want == NULL) {
 		fprintf(stderr, "timeout: set-up: %s\n", strerror(errno));
 		return 1;
 	}
@@ -290,7 +301,17 @@ timeout(struct vdk_nvme_ctrlr *c, struct vdk_nvme_ns *ns, uint64_t lba, FILE *li
 		return 1;
 	}
 	memset(ios, 0, sizeof(ios));
+	memset(reads, 0, sizeof(reads));
 	t0 = vdk_rdtsc();
+	/* The other queue pair's reads, of blocks past the written ones. */
+	for (i = 0; i < 4; i++)
+		if (vdk_nvme_ns_cmd_read(ns, qp2, rbufs + (size_t)i * len,
+					 lba + (uint64_t)(NB_CMDS + i) * CMD_BLOCKS, CMD_BLOCKS,
+					 io_done, &reads[i], 0) != 0) {
+			fprintf(stderr, "timeout: read %d failed\n", i);
+			return 1;
+		}
+	bystander = qp2;
 	for (i = 0; i < NB_CMDS; i++) {
 		ios[i].write = true;
 		ios[i].lba = lba + (uint64_t)i * CMD_BLOCKS;
@@ -301,8 +322,9 @@ timeout(struct vdk_nvme_ctrlr *c, struct vdk_nvme_ns *ns, uint64_t lba, FILE *li
 			return 1;
 		}
 	}
-	done = wait_all(qp, ios, NB_CMDS, 120);
-	check(done, "all 16 writes completed, in %.1f s",
+	done = wait_all(qp, ios, NB_CMDS, 120) && wait_all(qp2, reads, 4, 120);
+	bystander = NULL;
+	check(done, "all 16 writes and the other queue pair's 4 reads completed, in %.1f s",
 	      (double)(vdk_rdtsc() - t0) / (double)vdk_get_tsc_hz());
 	/* Unthrottled before anything else can fail: the kernel checks next. */
 	check(monitor("block_set_io_throttle nv1 0 0 0 0 0 0"), "nv1 unthrottled");
@@ -318,6 +340,14 @@ timeout(struct vdk_nvme_ctrlr *c, struct vdk_nvme_ns *ns, uint64_t lba, FILE *li
 	}
 	printf("writes: %d succeeded, %d aborted by the reset, %d other errors\n", ok, sq_del,
 	       other);
+	for (i = 0; i < 4; i++) {
+		r_once += reads[i].times == 1;
+		r_other += vdk_nvme_cpl_is_error(&reads[i].cpl) &&
+			   !(vdk_nvme_cpl_sct(&reads[i].cpl) == VDK_NVME_SCT_GENERIC &&
+			     vdk_nvme_cpl_sc(&reads[i].cpl) == VDK_NVME_SC_ABORTED_SQ_DELETION);
+	}
+	check(r_once == 4 && r_other == 0, "the other queue pair's reads completed once each, done "
+	      "or aborted by the reset (%d once, %d other errors)", r_once, r_other);
 	check(once == NB_CMDS, "each write completed exactly once (%d did)", once);
 	check(sq_del > 0 && other == 0,
 	      "the writes that outlived the abort completed with \"COMMAND ABORTED DUE TO SQ "
@@ -339,8 +369,14 @@ timeout(struct vdk_nvme_ctrlr *c, struct vdk_nvme_ns *ns, uint64_t lba, FILE *li
 	}
 	check(good == NB_CMDS * CMD_BLOCKS, "every block holds pattern 31 or 32 (%d of %d)", good,
 	      NB_CMDS * CMD_BLOCKS);
+	memset(reads, 0, sizeof(reads[0]));
+	check(vdk_nvme_ns_cmd_read(ns, qp2, rbufs, lba, CMD_BLOCKS, io_done, &reads[0], 0) == 0 &&
+	      wait_all(qp2, reads, 1, 60) && !vdk_nvme_cpl_is_error(&reads[0].cpl),
+	      "the other queue pair reads again after the reset");
 	free(want);
+	vdk_dma_free(rbufs);
 	vdk_dma_free(bufs);
+	vdk_nvme_ctrlr_free_io_qpair(qp2);
 	vdk_nvme_ctrlr_free_io_qpair(qp);
 	return 0;
 }
