@@ -41,7 +41,7 @@ finish() {
 tool_step() {
 	local name=$1 out
 	shift
-	timeout 120 "$tool" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	timeout -k 10 120 "$tool" "$@" >"$work/$name.out" 2>"$work/$name.err"
 	out=$(tail -n 1 "$work/$name.out")
 	grep -E '^(ok|FAILED|  )' "$work/$name.out"
 	passed=$((passed + $(grep -c '^ok:' "$work/$name.out")))
@@ -69,7 +69,7 @@ monitor() {
 
 # --- 1. vdk-nvme-perf (its --verify writes anywhere: before the tool's patterns) ---
 target="trtype:PCIe traddr:$bdf ns:1"
-timeout 120 "$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 >"$work/stop.out" 2>&1
+timeout -k 10 120 "$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 >"$work/stop.out" 2>&1
 rc=$?
 if [ "$rc" = 1 ] && grep -q "UNRECOVERED READ ERROR" "$work/stop.out" &&
 	grep -q "the first stopped the namespace" "$work/stop.out"; then
@@ -78,7 +78,7 @@ else
 	bad "perf without --continue-on-error (exit $rc):"
 	cat "$work/stop.out"
 fi
-timeout 120 "$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 --continue-on-error \
+timeout -k 10 120 "$perf" -l 0 -- -r "$target" -w read -o 4096 -q 4 -t 2 --continue-on-error \
 	--json "$work/coe.json" >"$work/coe.out" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -q "UNRECOVERED READ ERROR" "$work/coe.out" &&
@@ -110,7 +110,7 @@ wait_line() {
 }
 # --verify through a reset: the host throttles nv1 once perf runs, and
 # lifts the limit once the driver has reset the controller.
-timeout 120 "$perf" -l 0 -a "$bdf,timeout_ms=1000" -- -r "$target" -w randwrite -o 4096 -q 8 -t 8 \
+timeout -k 10 120 "$perf" -l 0 -a "$bdf,timeout_ms=1000" -- -r "$target" -w randwrite -o 4096 -q 8 -t 8 \
 	--verify --continue-on-error --json "$work/reset.json" >"$work/reset.out" 2>&1 &
 pid=$!
 wait_line '^\[  1s\]' 60
