@@ -29,6 +29,24 @@ static const struct vdk_pci_driver *drivers[PCI_MAX_DRIVERS];
 static unsigned int nb_drivers;
 static bool bus_ready;
 
+void
+eal_pci_lock(void)
+{
+	pthread_mutex_lock(&bus_lock);
+}
+
+int
+eal_pci_trylock(void)
+{
+	return pthread_mutex_trylock(&bus_lock);
+}
+
+void
+eal_pci_unlock(void)
+{
+	pthread_mutex_unlock(&bus_lock);
+}
+
 int
 vdk_pci_driver_register(const struct vdk_pci_driver *drv)
 {
@@ -500,6 +518,12 @@ vdk_pci_dev_attach(const char *devargs)
 		VDK_LOG(ERR, PCI, "attach %s: already claimed by %s", bdf, dev->pub.driver->name);
 		ret = -EEXIST;
 		goto unlock;
+	}
+	if (dev != NULL && pci_dev_is_removed(dev)) {
+		/* Unplugged and back (device_add): its BARs and group may differ now. */
+		TAILQ_REMOVE(&bus_devs, dev, next);
+		pci_dev_free(dev);
+		dev = NULL;
 	}
 	if (dev == NULL) {
 		dev = malloc(sizeof(*dev));
