@@ -44,7 +44,8 @@ mark_kmsg() { echo "vdk-hotplug: $1" >/dev/kmsg; }
 kmsg_since() { dmesg | sed -n "/vdk-hotplug: $1/,\$p"; }
 
 # dmesg_clean MARK: no kernel bug, warning or hung task, and no device
-# request that VFIO had to repeat (each repeat is 10 s of a waiting unbind).
+# request that VFIO had to repeat: it asks again 10 s after the first
+# request, so no repeat means VDK let go within 10 s.
 dmesg_clean() {
 	! kmsg_since "$1" | grep -E 'BUG|WARNING|Oops|Call Trace|blocked for more than|general protection|Relaying device request to user \(#[1-9]' 
 }
