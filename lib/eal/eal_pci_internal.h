@@ -129,5 +129,13 @@ void eal_pci_unlock(void);
 int pci_req_arm(struct pci_dev *dev);
 void pci_req_disarm(struct pci_dev *dev);
 bool pci_dev_is_removed(const struct pci_dev *dev);
+/*
+ * Wait until no removal is still logging or running callbacks with its
+ * device, before a device struct is freed (call without the bus lock held
+ * more than once). From inside a removal callback it cannot wait: -EBUSY
+ * if one is in flight, else 0.
+ */
+int pci_removals_wait(void);
+bool pci_removals_busy(void);
 
 #endif /* EAL_PCI_INTERNAL_H */

@@ -52,6 +52,11 @@ static pthread_cond_t ev_idle = PTHREAD_COND_INITIALIZER;
 static struct event_cb *ev_list;	/* registration order */
 static unsigned int ev_running;		/* dispatches in progress */
 static __thread bool ev_in_callback;
+/*
+ * Requests past the bus lock that still log and run callbacks with the
+ * device: cleanup and a fresh attach wait for them before freeing it.
+ */
+static unsigned int removals_in_flight;
 
 bool
 pci_dev_is_removed(const struct pci_dev *dev)
@@ -267,13 +272,33 @@ on_request(struct vdk_pci_device *d, unsigned int vector, void *arg)
 	if (d->driver->removed != NULL)
 		d->driver->removed(d);
 	vfio_release(dev);	/* disarms: r is dead and ours to free */
+	__atomic_add_fetch(&removals_in_flight, 1, __ATOMIC_ACQ_REL);
 	eal_pci_unlock();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	VDK_LOG(NOTICE, PCI, "%s released to the kernel after %ld us", d->name,
 		(long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000));
 	event_dispatch(d, VDK_PCI_EVENT_REMOVED);
+	__atomic_sub_fetch(&removals_in_flight, 1, __ATOMIC_ACQ_REL);
 free_req:
 	req_free(r);
+}
+
+bool
+pci_removals_busy(void)
+{
+	return __atomic_load_n(&removals_in_flight, __ATOMIC_ACQUIRE) != 0;
+}
+
+int
+pci_removals_wait(void)
+{
+	struct timespec nap = { 0, 1000000 };
+
+	if (ev_in_callback)
+		return __atomic_load_n(&removals_in_flight, __ATOMIC_ACQUIRE) ? -EBUSY : 0;
+	while (__atomic_load_n(&removals_in_flight, __ATOMIC_ACQUIRE) != 0)
+		nanosleep(&nap, NULL);
+	return 0;
 }
 
 int

@@ -398,6 +398,41 @@ test_kernel_without_request_interrupt_still_opens(void **state)
 	assert_non_null(strstr(logged(), "no device request interrupt"));
 }
 
+/* An app callback that takes its time and reads the device at the end. */
+static struct {
+	volatile bool in, done;
+	char name[VDK_PCI_NAME_LEN];
+} slow;
+
+static void
+on_event_slow(struct vdk_pci_device *d, enum vdk_pci_event ev, void *arg)
+{
+	struct timespec nap = { 0, 300 * 1000000L };
+
+	(void)ev;
+	(void)arg;
+	slow.in = true;
+	nanosleep(&nap, NULL);
+	memcpy(slow.name, d->name, sizeof(slow.name));
+	slow.done = true;
+}
+
+/* Cleanup frees the device structs: not while a removal's callbacks still run. */
+static void
+test_cleanup_waits_for_removal_callbacks(void **state)
+{
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	assert_int_equal(vdk_pci_event_callback_register(on_event_slow, NULL), 0);
+	kernel_requests_device();
+	while (!slow.in)
+		sched_yield();
+	eal_pci_cleanup();
+	assert_true(slow.done);
+	assert_string_equal(slow.name, BDF);
+	assert_int_equal(vdk_pci_event_callback_unregister(on_event_slow, NULL), 0);
+}
+
 static void
 test_event_callback_register_refuses_bad_and_duplicate(void **state)
 {
@@ -421,6 +456,7 @@ main(void)
 		T(test_request_racing_a_detach_does_nothing),
 		T(test_removed_device_can_be_attached_again),
 		T(test_kernel_without_request_interrupt_still_opens),
+		T(test_cleanup_waits_for_removal_callbacks),
 		T(test_event_callback_register_refuses_bad_and_duplicate),
 #undef T
 	};

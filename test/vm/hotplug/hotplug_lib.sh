@@ -29,9 +29,12 @@ present() { test -e "/sys/bus/pci/devices/$1"; }
 absent() { ! present "$1"; }
 has_driver() { test -e "/sys/bus/pci/devices/$1/driver"; }
 
-# bind_vfio BDF: a device that came (back): to vfio-pci, and wait for it.
+# The VFIO driver the devices are on: vfio-pci, or VDK's vdk-vfio-pci.
+vfio_drv=${VDK_VFIO_DRIVER:-vfio-pci}
+
+# bind_vfio BDF: a device that came (back): to the VFIO driver, and wait for it.
 bind_vfio() {
-	echo vfio-pci >"/sys/bus/pci/devices/$1/driver_override" &&
+	echo "$vfio_drv" >"/sys/bus/pci/devices/$1/driver_override" &&
 		echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
 	wait_for 30 has_driver "$1"
 }

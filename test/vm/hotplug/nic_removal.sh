@@ -71,7 +71,7 @@ check $? "device_del: port 0 still forwards"
 
 # Port 3 unbound through sysfs: the write blocks until testpmd lets go.
 t0=$(now_ms)
-echo "$VDK_VM_HP_VIRTIO_NET" >/sys/bus/pci/drivers/vfio-pci/unbind
+echo "$VDK_VM_HP_VIRTIO_NET" >"/sys/bus/pci/drivers/$vfio_drv/unbind"
 t=$(($(now_ms) - t0))
 check $([ "$t" -le 10000 ]; echo $?) "unbind: the kernel had port 3's device back after $t ms"
 wait_for 10 grep -q '^Port 3: device removal event' "$out"
@@ -89,7 +89,7 @@ check $? "port detach 3"
 monitor "device_add e1000e,id=hp-e1000e,netdev=hp0,mac=52:54:00:12:35:02,romfile=,bus=rp2" \
 	>/dev/null
 wait_for 30 present "$VDK_VM_HP_E1000E" && bind_vfio "$VDK_VM_HP_E1000E"
-check $? "device_add: $VDK_VM_HP_E1000E is back on vfio-pci"
+check $? "device_add: $VDK_VM_HP_E1000E is back on $vfio_drv"
 cmd 'stop'
 cmd "port attach $VDK_VM_HP_E1000E"
 grep -q 'Port 2 is attached' "$out"

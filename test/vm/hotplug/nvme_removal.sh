@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# vdk-nvme-perf loses its controller mid-run (vm-run --hotplug, vfio-pci):
+# vdk-nvme-perf loses its controller mid-run (vm-run --hotplug; on
+# vfio-pci, or on vdk-vfio-pci with VDK_VFIO_DRIVER=vdk-vfio-pci):
 #   nvme_removal.sh VDK_NVME_PERF
 # 1. nvme0 unbound through sysfs: the unbind completes and perf ends
 #    within 10 s, saying which controller went away, with its results
@@ -50,14 +51,14 @@ perf_again() {	# perf_again BDF NAME: a short clean run on the device that came 
 # 1. Unbound through sysfs: the write blocks until VDK gives the device back.
 perf_bg "$VDK_VM_NVME0" unbind
 t0=$(now_ms)
-echo "$VDK_VM_NVME0" >/sys/bus/pci/drivers/vfio-pci/unbind
+echo "$VDK_VM_NVME0" >"/sys/bus/pci/drivers/$vfio_drv/unbind"
 t=$(($(now_ms) - t0))
 check $([ "$t" -le 10000 ]; echo $?) "unbind: the kernel had the device back after $t ms"
 perf_end unbind "$t0" 10000 "$VDK_VM_NVME0"
 ! has_driver "$VDK_VM_NVME0"
 check $? "unbind: $VDK_VM_NVME0 has no driver now"
 bind_vfio "$VDK_VM_NVME0"
-check $? "unbind: $VDK_VM_NVME0 bound to vfio-pci again"
+check $? "unbind: $VDK_VM_NVME0 bound to $vfio_drv again"
 perf_again "$VDK_VM_NVME0" rebind
 
 # 2. Unplugged: QEMU presses the root port's attention button, the guest
@@ -75,7 +76,7 @@ check $? "unplug: device_add hp-nvme"
 wait_for 30 present "$VDK_VM_HP_NVME"
 check $? "unplug: $VDK_VM_HP_NVME is back on the bus"
 bind_vfio "$VDK_VM_HP_NVME"
-check $? "unplug: $VDK_VM_HP_NVME bound to vfio-pci"
+check $? "unplug: $VDK_VM_HP_NVME bound to $vfio_drv"
 perf_again "$VDK_VM_HP_NVME" replug
 
 dmesg_clean start
