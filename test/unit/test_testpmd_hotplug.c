@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ethdev_driver.h"
+#include "vdk_ethdev_driver.h"
 #include "testpmd.h"
 #include "vdk_eal.h"
 #include "vdk_mempool.h"
