@@ -16,6 +16,7 @@
 
 #include "perf.h"
 #include "vdk_eal.h"
+#include "vdk_pci.h"
 
 /* Does the EAL part of argv (up to "--") choose lcores itself? */
 static bool
@@ -25,6 +26,19 @@ eal_has_lcores(int argc, char **argv)
 		if (strncmp(argv[i], "-l", 2) == 0 || strncmp(argv[i], "--lcores", 8) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * A controller's device went away (unplug, unbind): the driver failed it
+ * already, so its workers stop at their next poll; say which one it was.
+ */
+static void
+on_pci_event(struct vdk_pci_device *dev, enum vdk_pci_event event, void *arg)
+{
+	(void)arg;
+	if (event == VDK_PCI_EVENT_REMOVED)
+		fprintf(stderr, "vdk-nvme-perf: controller %s went away (unplugged or unbound): "
+			"its workers stop; the results so far follow\n", dev->name);
 }
 
 int
@@ -61,6 +75,7 @@ main(int argc, char **argv)
 		free(eal_argv);
 		return 2;
 	}
+	vdk_pci_event_callback_register(on_pci_event, NULL);
 	perf_params_defaults(&params);
 	ret = perf_params_parse(&params, eal_argc - ret, eal_argv + ret);
 	if (ret == -ECANCELED) {

@@ -44,6 +44,8 @@ static const struct cmd_def cmds[] = {
 	{ { "port", "start", "<port>" }, "start ports" },
 	{ { "port", "stop", "<port>" }, "stop ports (forwarding stopped)" },
 	{ { "port", "close", "<port>" }, "close ports (forwarding stopped)" },
+	{ { "port", "attach", "<bdf>" }, "probe a PCI device (hot-added) as a new port" },
+	{ { "port", "detach", "<port>" }, "close ports and release their devices" },
 	{ { "help" }, "this list" },
 };
 
@@ -254,14 +256,18 @@ static int
 cmd_port(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 {
 	if (n != 3)
-		return bad_args(t, "port start|stop|close all|<port>");
+		return bad_args(t, "port start|stop|close|detach all|<port>, port attach <bdf>");
 	if (strcmp(tok[1], "start") == 0)
 		return for_ports(t, tok[2], tp_port_start);
 	if (strcmp(tok[1], "stop") == 0)
 		return for_ports(t, tok[2], tp_port_stop);
 	if (strcmp(tok[1], "close") == 0)
 		return for_ports(t, tok[2], tp_port_close);
-	return bad_args(t, "port start|stop|close all|<port>");
+	if (strcmp(tok[1], "attach") == 0)
+		return tp_port_attach(t, tok[2]);
+	if (strcmp(tok[1], "detach") == 0)
+		return for_ports(t, tok[2], tp_port_detach);
+	return bad_args(t, "port start|stop|close|detach all|<port>, port attach <bdf>");
 }
 
 int
@@ -317,6 +323,7 @@ static bool
 word_accepts(const char *w, const char *tok)
 {
 	if (strcmp(w, "<port>") == 0 || strcmp(w, "<n>") == 0 || strcmp(w, "[n]") == 0 ||
+	    strcmp(w, "<bdf>") == 0 ||
 	    strcmp(w, "<segs>") == 0)
 		return true;	/* anything may be typed there */
 	if (strcmp(w, "<mode>") == 0)

@@ -14,8 +14,8 @@
 #include "vdk_eal.h"
 #include "vdk_mbuf.h"
 
-static int
-port_setup(struct testpmd *t, uint16_t p)
+int
+tp_port_setup(struct testpmd *t, uint16_t p)
 {
 	const struct tp_params *pr = &t->params;
 	struct vdk_eth_dev_info info;
@@ -112,7 +112,7 @@ tp_ports_init(struct testpmd *t)
 	VDK_ETH_FOREACH_DEV(p) {
 		if (!t->ports[p].fwd)
 			continue;
-		ret = port_setup(t, p);
+		ret = tp_port_setup(t, p);
 		if (ret != 0)
 			return ret;
 	}
@@ -206,7 +206,8 @@ tp_port_close(struct testpmd *t, uint16_t port)
 {
 	int ret;
 
-	if (t->forwarding && t->ports[port].fwd) {
+	/* A removed port's bursts move nothing already: lcores may poll it on. */
+	if (t->forwarding && t->ports[port].fwd && !vdk_eth_dev_is_removed(port)) {
 		fprintf(t->out, "Please stop forwarding first\n");
 		return -EBUSY;
 	}

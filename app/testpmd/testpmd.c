@@ -141,6 +141,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	signals_install();
+	tp_hotplug_init(&tp);
 	fprintf(tp.out, "Checking link statuses...\nDone\n");
 	if (tp.params.interactive) {
 		if (tp.params.auto_start) {

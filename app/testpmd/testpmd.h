@@ -223,6 +223,13 @@ int tp_parse_portlist(struct testpmd *t, const char *arg, uint16_t *ports, bool 
 int tp_port_start(struct testpmd *t, uint16_t port);
 int tp_port_stop(struct testpmd *t, uint16_t port);
 int tp_port_close(struct testpmd *t, uint16_t port);
+/* Configure, set up and start a port as at start-up. */
+int tp_port_setup(struct testpmd *t, uint16_t port);
+
+/* hotplug.c: removal events, `port attach BDF`, `port detach N`. */
+int tp_hotplug_init(struct testpmd *t);
+int tp_port_attach(struct testpmd *t, const char *bdf);
+int tp_port_detach(struct testpmd *t, uint16_t port);
 void tp_show_port_info(struct testpmd *t, uint16_t port);
 void tp_show_port_stats(struct testpmd *t, uint16_t port);
 void tp_show_port_xstats(struct testpmd *t, uint16_t port);

@@ -122,7 +122,22 @@ nvme_pci_remove(struct vdk_pci_device *dev)
 {
 	nvme_ctrlr_destroy(dev->driver_data, true);
 	dev->driver_data = NULL;
-	return vdk_pci_set_bus_master(dev, 0);
+	return vdk_pci_dev_is_removed(dev) ? 0 : vdk_pci_set_bus_master(dev, 0);
+}
+
+/*
+ * The device went away (unbind, unplug): fail the controller now rather
+ * than when a poll happens to read CSTS as all ones. Each queue pair's
+ * owner then completes its outstanding commands once, with "COMMAND
+ * ABORTED BY HOST", on its next call, and later calls return -ENXIO.
+ */
+static void
+nvme_pci_removed(struct vdk_pci_device *dev)
+{
+	struct vdk_nvme_ctrlr *c = dev->driver_data;
+
+	if (c != NULL)
+		nvme_ctrlr_mark_failed(c, "the device was removed (unbound or unplugged)");
 }
 
 static const struct vdk_pci_id nvme_pci_ids[] = {
@@ -135,6 +150,7 @@ static const struct vdk_pci_driver nvme_pci_driver = {
 	.id_table = nvme_pci_ids,
 	.probe = nvme_pci_probe,
 	.remove = nvme_pci_remove,
+	.removed = nvme_pci_removed,
 };
 
 VDK_PCI_DRIVER_REGISTER(nvme_pci_driver);

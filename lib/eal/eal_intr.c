@@ -283,6 +283,10 @@ vdk_intr_enable(struct vdk_pci_device *d, enum vdk_intr_mode mode, unsigned int 
 			d->name);
 		return -ENODEV;
 	}
+	if (v->released) {
+		VDK_LOG(DEBUG, INTR, "%s: the device was removed", d->name);
+		return -ENODEV;
+	}
 	if (v->intr != NULL) {
 		VDK_LOG(ERR, INTR, "%s: %s interrupts are enabled already: disable them first",
 			d->name, mode_name(v->intr->mode));
@@ -343,8 +347,9 @@ vdk_intr_disable(struct vdk_pci_device *d)
 	for (unsigned int i = 0; i < in->nb; i++)
 		if (in->slots[i] >= 0)
 			vdk_intr_callback_unregister(d, i);
-	ret = eal_vfio_get_backend()->irq_set(v->fd, mode_index(in->mode), EAL_VFIO_IRQ_DISABLE,
-					      0, 0, NULL);
+	/* A released device's fd is no longer VFIO's: the kernel dropped its vectors. */
+	ret = v->released ? 0 : eal_vfio_get_backend()->irq_set(v->fd, mode_index(in->mode),
+								 EAL_VFIO_IRQ_DISABLE, 0, 0, NULL);
 	if (ret < 0)
 		VDK_LOG(WARNING, INTR, "%s: disabling %s failed: %s", d->name,
 			mode_name(in->mode), strerror(-ret));
@@ -409,24 +414,13 @@ slot_alloc(void)
 }
 
 int
-vdk_intr_callback_register(struct vdk_pci_device *d, unsigned int vector,
-			   vdk_intr_callback_t cb, void *arg)
+eal_intr_source_add(int fd, struct vdk_pci_device *d, unsigned int vector,
+		    vdk_intr_callback_t cb, void *arg)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct intr_source *s;
-	struct pci_intr *in;
 	int slot, ret;
 
-	if (d == NULL || cb == NULL)
-		return -EINVAL;
-	in = dev_intr(d);
-	if (in == NULL || vector >= in->nb) {
-		VDK_LOG(ERR, INTR, "%s: no vector %u enabled (vdk_intr_enable first)", d->name,
-			vector);
-		return -ENOENT;
-	}
-	if (in->slots[vector] >= 0)
-		return -EEXIST;
 	pthread_mutex_lock(&intr_lock);
 	ret = thread_start();
 	if (ret < 0)
@@ -438,7 +432,7 @@ vdk_intr_callback_register(struct vdk_pci_device *d, unsigned int vector,
 	}
 	s = &sources[slot];
 	s->gen++;
-	s->fd = in->efds[vector];
+	s->fd = fd;
 	s->dev = d;
 	s->vector = vector;
 	s->cb = cb;
@@ -450,31 +444,63 @@ vdk_intr_callback_register(struct vdk_pci_device *d, unsigned int vector,
 		goto out;
 	}
 	s->used = true;
-	in->slots[vector] = slot;
+	ret = slot;
 out:
 	pthread_mutex_unlock(&intr_lock);
 	return ret;
+}
+
+bool
+eal_intr_source_del(int slot, bool wait)
+{
+	bool busy;
+
+	pthread_mutex_lock(&intr_lock);
+	epoll_ctl(epfd, EPOLL_CTL_DEL, sources[slot].fd, NULL);
+	sources[slot].used = false;
+	sources[slot].gen++;
+	while (wait && running == slot && !pthread_equal(pthread_self(), intr_thread))
+		pthread_cond_wait(&intr_done, &intr_lock);
+	busy = running == slot;
+	pthread_mutex_unlock(&intr_lock);
+	return busy;
+}
+
+int
+vdk_intr_callback_register(struct vdk_pci_device *d, unsigned int vector,
+			   vdk_intr_callback_t cb, void *arg)
+{
+	struct pci_intr *in;
+	int slot;
+
+	if (d == NULL || cb == NULL)
+		return -EINVAL;
+	in = dev_intr(d);
+	if (in == NULL || vector >= in->nb) {
+		VDK_LOG(ERR, INTR, "%s: no vector %u enabled (vdk_intr_enable first)", d->name,
+			vector);
+		return -ENOENT;
+	}
+	if (in->slots[vector] >= 0)
+		return -EEXIST;
+	slot = eal_intr_source_add(in->efds[vector], d, vector, cb, arg);
+	if (slot < 0)
+		return slot;
+	in->slots[vector] = slot;
+	return 0;
 }
 
 int
 vdk_intr_callback_unregister(struct vdk_pci_device *d, unsigned int vector)
 {
 	struct pci_intr *in;
-	int slot;
 
 	if (d == NULL)
 		return -EINVAL;
 	in = dev_intr(d);
 	if (in == NULL || vector >= in->nb || in->slots[vector] < 0)
 		return -ENOENT;
-	slot = in->slots[vector];
-	pthread_mutex_lock(&intr_lock);
-	epoll_ctl(epfd, EPOLL_CTL_DEL, sources[slot].fd, NULL);
-	sources[slot].used = false;
-	sources[slot].gen++;
-	while (running == slot && !pthread_equal(pthread_self(), intr_thread))
-		pthread_cond_wait(&intr_done, &intr_lock);
-	pthread_mutex_unlock(&intr_lock);
+	eal_intr_source_del(in->slots[vector], true);
 	in->slots[vector] = -1;
 	return 0;
 }
@@ -490,6 +516,8 @@ vdk_intr_unmask(struct vdk_pci_device *d)
 	in = dev_intr(d);
 	if (in == NULL || in->mode != VDK_INTR_MODE_INTX)
 		return -ENOTSUP;
+	if (pci_dev_of(d)->vfio->released)
+		return -ENODEV;
 	ret = eal_vfio_get_backend()->irq_set(pci_dev_of(d)->vfio->fd, EAL_VFIO_IRQ_INTX,
 					      EAL_VFIO_IRQ_UNMASK, 0, 1, NULL);
 	if (ret < 0)

@@ -29,6 +29,24 @@ static const struct vdk_pci_driver *drivers[PCI_MAX_DRIVERS];
 static unsigned int nb_drivers;
 static bool bus_ready;
 
+void
+eal_pci_lock(void)
+{
+	pthread_mutex_lock(&bus_lock);
+}
+
+int
+eal_pci_trylock(void)
+{
+	return pthread_mutex_trylock(&bus_lock);
+}
+
+void
+eal_pci_unlock(void)
+{
+	pthread_mutex_unlock(&bus_lock);
+}
+
 int
 vdk_pci_driver_register(const struct vdk_pci_driver *drv)
 {
@@ -275,6 +293,14 @@ bus_release(void)
 	TAILQ_FOREACH_REVERSE(dev, &bus_devs, pci_dev_list, next)
 		if (dev->pub.driver != NULL)
 			detach_locked(dev);
+	/*
+	 * A removal the interrupt thread handled may still be running its
+	 * callbacks with a device: they need no bus lock, and no new one
+	 * starts now that every device is closed.
+	 */
+	pthread_mutex_unlock(&bus_lock);
+	pci_removals_wait();
+	pthread_mutex_lock(&bus_lock);
 	while ((dev = TAILQ_FIRST(&bus_devs)) != NULL) {
 		TAILQ_REMOVE(&bus_devs, dev, next);
 		pci_dev_free(dev);
@@ -483,6 +509,7 @@ vdk_pci_dev_attach(const char *devargs)
 		goto bad;
 	vdk_pci_addr_format(&addr, bdf, sizeof(bdf));
 
+relock:
 	pthread_mutex_lock(&bus_lock);
 	if (!bus_ready) {
 		VDK_LOG(ERR, PCI, "attach %s: the PCI bus is not initialised "
@@ -500,6 +527,22 @@ vdk_pci_dev_attach(const char *devargs)
 		VDK_LOG(ERR, PCI, "attach %s: already claimed by %s", bdf, dev->pub.driver->name);
 		ret = -EEXIST;
 		goto unlock;
+	}
+	if (dev != NULL && pci_dev_is_removed(dev)) {
+		/* Unplugged and back (device_add): its BARs and group may differ now. */
+		if (pci_removals_busy()) {
+			/* Its callbacks may still use it, and may take the bus lock. */
+			pthread_mutex_unlock(&bus_lock);
+			if (pci_removals_wait() < 0) {
+				VDK_LOG(ERR, PCI, "attach %s: not from a removal callback: its "
+					"removal is still being reported", bdf);
+				return -EBUSY;
+			}
+			goto relock;
+		}
+		TAILQ_REMOVE(&bus_devs, dev, next);
+		pci_dev_free(dev);
+		dev = NULL;
 	}
 	if (dev == NULL) {
 		dev = malloc(sizeof(*dev));

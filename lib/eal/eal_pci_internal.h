@@ -12,12 +12,14 @@
 
 #include "vdk_pci.h"
 #include "eal_vfio_internal.h"
+#include "vdk_intr.h"
 
 /* Kernel driver names the bus treats as "ours". */
 #define PCI_KDRV_NAME_VFIO "vfio-pci"
 #define PCI_KDRV_NAME_VDK_VFIO "vdk-vfio-pci"
 
 struct pci_intr;
+struct pci_req;
 
 /* A device open through VFIO. */
 struct pci_vfio_dev {
@@ -30,6 +32,12 @@ struct pci_vfio_dev {
 	void *bar_addr[VDK_PCI_MAX_BARS];	/* whole-BAR mapping, or NULL */
 	size_t bar_len[VDK_PCI_MAX_BARS];
 	struct pci_intr *intr;		/* eal_intr.c's state, or NULL */
+	struct pci_req *req;		/* eal_pci_remove.c's, or NULL */
+	/*
+	 * The device was taken away (eal_pci_remove.c): fd is /dev/null now,
+	 * the group is put, the BARs are anonymous memory reading all ones.
+	 */
+	bool released;
 };
 
 struct pci_dev {
@@ -38,6 +46,7 @@ struct pci_dev {
 	char *devargs;			/* owned copy behind pub.devargs */
 	bool blocked;			/* -b: never offered, not iterated */
 	struct pci_vfio_dev *vfio;	/* NULL while closed */
+	bool removed;			/* the kernel took it away: atomic access */
 };
 
 TAILQ_HEAD(pci_dev_list, pci_dev);
@@ -93,5 +102,40 @@ void pci_vfio_close(struct pci_dev *dev);
 /* eal_intr.c: called by pci_vfio_close() and eal_pci_cleanup(). */
 void pci_intr_release(struct pci_dev *dev);
 void eal_intr_cleanup(void);
+/*
+ * Watch @fd on the interrupt thread (started on first use) and run @cb
+ * for @d when it is readable (the thread drains it first). Returns the
+ * source's slot for eal_intr_source_del(), or -errno.
+ */
+int eal_intr_source_add(int fd, struct vdk_pci_device *d, unsigned int vector,
+			vdk_intr_callback_t cb, void *arg);
+/*
+ * Stop watching. With @wait, wait for the callback if it runs now on the
+ * interrupt thread (unless called from it). Returns true if the callback
+ * is still running (always so when called from it).
+ */
+bool eal_intr_source_del(int slot, bool wait);
+
+/* eal_pci.c: the bus lock, for the removal handler on the interrupt thread. */
+void eal_pci_lock(void);
+int eal_pci_trylock(void);	/* 0 once taken, else EBUSY */
+void eal_pci_unlock(void);
+
+/*
+ * eal_pci_remove.c: the kernel's device request (VFIO's REQ interrupt).
+ * pci_req_arm() at open (a device or kernel without one is no error);
+ * pci_req_disarm() at close.
+ */
+int pci_req_arm(struct pci_dev *dev);
+void pci_req_disarm(struct pci_dev *dev);
+bool pci_dev_is_removed(const struct pci_dev *dev);
+/*
+ * Wait until no removal is still logging or running callbacks with its
+ * device, before a device struct is freed (call without the bus lock held
+ * more than once). From inside a removal callback it cannot wait: -EBUSY
+ * if one is in flight, else 0.
+ */
+int pci_removals_wait(void);
+bool pci_removals_busy(void);
 
 #endif /* EAL_PCI_INTERNAL_H */

@@ -67,6 +67,12 @@ pci_vfio_open(struct pci_dev *dev)
 		goto close_dev;
 	}
 	dev->vfio = v;
+	ret = pci_req_arm(dev);
+	if (ret < 0) {
+		dev->vfio = NULL;
+		goto close_dev;
+	}
+	__atomic_store_n(&dev->removed, false, __ATOMIC_RELEASE);
 	VDK_LOG(DEBUG, VFIO, "%s open: group %d, %u regions, %u irq types%s", d->name,
 		v->group->num, v->nb_regions, v->nb_irqs,
 		(v->flags & EAL_VFIO_DEV_F_RESET) ? ", resettable" : "");
@@ -97,11 +103,15 @@ pci_vfio_close(struct pci_dev *dev)
 	if (v == NULL)
 		return;
 	pci_intr_release(dev);
+	pci_req_disarm(dev);
 	for (unsigned int i = 0; i < VDK_PCI_MAX_BARS; i++)
 		if (v->bar_addr[i] != NULL)
 			munmap(v->bar_addr[i], page_ceil(v->bar_len[i]));
-	eal_vfio_get_backend()->device_close(v->fd);
-	eal_vfio_group_put(v->group);
+	/* A released device's fd is /dev/null and its group was put already. */
+	if (v->fd >= 0)
+		eal_vfio_get_backend()->device_close(v->fd);
+	if (v->group != NULL)
+		eal_vfio_group_put(v->group);
 	free(v);
 	dev->vfio = NULL;
 }
@@ -111,6 +121,11 @@ open_vfio(struct vdk_pci_device *d, const char *what)
 {
 	struct pci_vfio_dev *v = pci_dev_of(d)->vfio;
 
+	if (v != NULL && v->released) {
+		/* The driver's teardown of a removed device comes here: no noise. */
+		VDK_LOG(DEBUG, PCI, "%s: %s: the device was removed", d->name, what);
+		return NULL;
+	}
 	if (v == NULL)
 		VDK_LOG(ERR, PCI, "%s: %s needs the device open: claim it through a driver "
 			"(vdk_pci_dev_attach) first", d->name, what);

@@ -30,7 +30,9 @@
 #define EAL_VFIO_IRQ_INTX 0
 #define EAL_VFIO_IRQ_MSI 1
 #define EAL_VFIO_IRQ_MSIX 2
-#define EAL_VFIO_IRQ_COUNT 3
+#define EAL_VFIO_IRQ_COUNT 3	/* the interrupt modes above */
+/* Not a device interrupt: the kernel asks for the device back (unbind, removal). */
+#define EAL_VFIO_IRQ_REQ 4
 
 #define EAL_VFIO_REGION_F_READ (1u << 0)
 #define EAL_VFIO_REGION_F_WRITE (1u << 1)

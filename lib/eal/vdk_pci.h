@@ -161,6 +161,15 @@ struct vdk_pci_driver {
 	const struct vdk_pci_id *id_table;
 	int (*probe)(struct vdk_pci_device *dev);
 	int (*remove)(struct vdk_pci_device *dev);
+	/**
+	 * Optional: the kernel took the device away (unbind, hot-unplug)
+	 * while the driver held it. Runs on the interrupt thread with the
+	 * bus locked, after the BARs were replaced by memory that reads all
+	 * ones and before the device's fds are closed: mark the device failed
+	 * (commands end with an error, bursts move nothing) and return at
+	 * once; do not wait for other threads. remove() still runs at detach.
+	 */
+	void (*removed)(struct vdk_pci_device *dev);
 };
 
 /**
@@ -233,6 +242,50 @@ int vdk_pci_dev_attach(const char *devargs);
  * @return 0; -EINVAL for NULL or a device that is not claimed.
  */
 int vdk_pci_dev_detach(struct vdk_pci_device *dev);
+
+/**
+ * True once the kernel took @p dev away while it was claimed: it was
+ * unbound from its VFIO driver, removed through sysfs, or unplugged. The
+ * EAL handles the kernel's request on the interrupt thread: it marks the
+ * device removed, maps memory that reads all ones over its BARs (so a
+ * poll loop in flight reads 0xffffffff instead of taking SIGBUS), calls
+ * the driver's removed(), closes the device's VFIO fds so that the
+ * kernel's unbind completes, and then runs the event callbacks. Config
+ * space, BAR reads and interrupts of a removed device fail with -ENODEV;
+ * detach it (closing its port or controller does) to free the rest.
+ * @return 1 if removed, 0 if not or for NULL.
+ */
+int vdk_pci_dev_is_removed(const struct vdk_pci_device *dev);
+
+/** What happened to a device, for vdk_pci_event_callback_register(). */
+enum vdk_pci_event {
+	/** The kernel took the device away; see vdk_pci_dev_is_removed(). */
+	VDK_PCI_EVENT_REMOVED = 0,
+};
+
+/**
+ * An event callback. It runs on the interrupt thread, after the device's
+ * driver was told, without the bus lock: it may detach the device, but a
+ * slow callback delays every other interrupt callback.
+ */
+typedef void (*vdk_pci_event_cb_t)(struct vdk_pci_device *dev, enum vdk_pci_event event,
+				   void *arg);
+
+/**
+ * Run @p cb for every event of every device from now on, after the
+ * callbacks registered before it (libvdk's ethdev registers first and
+ * turns a removal into VDK_ETH_EVENT_INTR_RMV on the port).
+ * @return 0; -EINVAL for NULL @p cb; -EEXIST if @p cb with @p arg is
+ *   registered; -ENOMEM.
+ */
+int vdk_pci_event_callback_register(vdk_pci_event_cb_t cb, void *arg);
+
+/**
+ * Stop running @p cb with @p arg. A call in progress on the interrupt
+ * thread is waited for, unless this is called from a callback.
+ * @return 0; -EINVAL for NULL; -ENOENT if not registered.
+ */
+int vdk_pci_event_callback_unregister(vdk_pci_event_cb_t cb, void *arg);
 
 /**
  * Read @p len bytes of config space at @p off.

@@ -19,8 +19,8 @@
 #include "vdk_ethdev.h"
 #include "vdk_mbuf.h"
 
-static uint16_t
-dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
+uint16_t
+eth_dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 {
 	(void)q;
 	(void)pkts;
@@ -31,8 +31,8 @@ dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 /* A port that is not started must be safe to poll: it moves nothing. */
 struct vdk_eth_fp_ops vdk_eth_fp_ops[VDK_ETH_MAX_PORTS] = {
 	[0 ... VDK_ETH_MAX_PORTS - 1] = {
-		.rx_burst = dummy_burst,
-		.tx_burst = dummy_burst,
+		.rx_burst = eth_dummy_burst,
+		.tx_burst = eth_dummy_burst,
 	},
 };
 
@@ -123,6 +123,7 @@ vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name)
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->port_id = p;
 	dev->state = VDK_ETH_DEV_ATTACHED;
+	__atomic_store_n(&dev->removed, false, __ATOMIC_RELAXED);
 	dev->nb_rx_queues = 0;
 	dev->nb_tx_queues = 0;
 	memset(&dev->conf, 0, sizeof(dev->conf));
@@ -476,7 +477,11 @@ vdk_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 static void
 link_refresh(struct vdk_eth_dev *dev)
 {
-	int ret = dev->ops->link_update(dev, 0);
+	int ret;
+
+	if (eth_dev_link_removed(dev))
+		return;
+	ret = dev->ops->link_update(dev, 0);
 
 	if (ret < 0)
 		ETH_LOG(WARNING, "port %u: link state unknown: %s", dev->port_id, strerror(-ret));
@@ -499,6 +504,8 @@ vdk_eth_dev_start(uint16_t port_id)
 			port_id);
 		return -EINVAL;
 	}
+	if (eth_dev_removed_check(dev, "start") != 0)
+		return -EIO;
 	for (q = 0; q < dev->nb_rx_queues; q++) {
 		if (dev->rx_queues[q] == NULL) {
 			ETH_LOG(ERR, "port %u: rx queue %u is not set up", port_id, q);
@@ -515,6 +522,11 @@ vdk_eth_dev_start(uint16_t port_id)
 	if (ret != 0)
 		return driver_error(dev, "start", ret);
 	fp = &vdk_eth_fp_ops[port_id];
+	/* Removed while starting: the removal's dummy bursts stay. */
+	if (__atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE)) {
+		dev->state = VDK_ETH_DEV_STARTED;
+		return 0;
+	}
 	/* Queues are in place before an lcore can see the real bursts. */
 	__atomic_store_n(&fp->rx_burst, dev->rx_burst, __ATOMIC_RELEASE);
 	__atomic_store_n(&fp->tx_burst, dev->tx_burst, __ATOMIC_RELEASE);
@@ -535,10 +547,10 @@ vdk_eth_dev_stop(uint16_t port_id)
 	if (dev->state != VDK_ETH_DEV_STARTED)
 		return 0;
 	fp = &vdk_eth_fp_ops[port_id];
-	__atomic_store_n(&fp->rx_burst, dummy_burst, __ATOMIC_RELEASE);
-	__atomic_store_n(&fp->tx_burst, dummy_burst, __ATOMIC_RELEASE);
+	__atomic_store_n(&fp->rx_burst, eth_dummy_burst, __ATOMIC_RELEASE);
+	__atomic_store_n(&fp->tx_burst, eth_dummy_burst, __ATOMIC_RELEASE);
 	ret = dev->ops->dev_stop(dev);
-	if (ret != 0) {
+	if (ret != 0 && !__atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&fp->rx_burst, dev->rx_burst, __ATOMIC_RELEASE);
 		__atomic_store_n(&fp->tx_burst, dev->tx_burst, __ATOMIC_RELEASE);
 		return driver_error(dev, "stop", ret);
@@ -600,6 +612,8 @@ vdk_eth_dev_reset(uint16_t port_id)
 			port_id, dev->driver_name);
 		return -ENOTSUP;
 	}
+	if (eth_dev_removed_check(dev, "reset") != 0)
+		return -EIO;
 	ret = vdk_eth_dev_stop(port_id);
 	if (ret != 0)
 		return ret;
@@ -676,7 +690,7 @@ link_get(uint16_t port_id, struct vdk_eth_link *link, int wait)
 		return -ENODEV;
 	if (link == NULL)
 		return -EINVAL;
-	ret = dev->ops->link_update(dev, wait);
+	ret = eth_dev_link_removed(dev) ? 0 : dev->ops->link_update(dev, wait);
 	if (ret < 0)
 		return driver_error(dev, "link update", ret);
 	vdk_eth_dev_link_read(dev, link);

@@ -5,6 +5,7 @@
 
 #include "vdk_ethdev_driver.h"
 #include "vdk_log.h"
+#include "vdk_pci.h"
 
 #define ETH_LOG(level, fmt, ...) VDK_LOG(level, ETHDEV, fmt, ##__VA_ARGS__)
 
@@ -13,6 +14,22 @@
  * operation @op, so every public call reports a bad port the same way.
  */
 struct vdk_eth_dev *eth_dev_lookup(uint16_t port_id, const char *op);
+
+/* ethdev.c: the burst of a port that moves nothing (stopped, removed). */
+uint16_t eth_dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
+
+/*
+ * ethdev_remove.c: 0, or -EIO after logging that @op cannot run because
+ * the port's device was removed.
+ */
+int eth_dev_removed_check(const struct vdk_eth_dev *dev, const char *op);
+/*
+ * True for a removed port, whose link is then recorded as down: the
+ * driver's link_update would read registers that read all ones.
+ */
+bool eth_dev_link_removed(struct vdk_eth_dev *dev);
+/* The PCI bus's removal event, as ethdev handles it (tests call it). */
+void eth_on_pci_event(struct vdk_pci_device *pdev, enum vdk_pci_event event, void *arg);
 
 /* ethdev_stats.c: forget the baselines (configure, reset, close). */
 void eth_stats_base_clear(struct vdk_eth_dev *dev);

@@ -202,6 +202,12 @@ enum vdk_eth_event_type {
 	VDK_ETH_EVENT_LINK_CHANGE = 0, /**< link went up or down */
 	VDK_ETH_EVENT_INTR_RESET,      /**< the device needs vdk_eth_dev_reset() */
 	VDK_ETH_EVENT_DESTROY,         /**< the port is being closed */
+	/**
+	 * The port's device was removed (unplugged, unbound): its bursts move
+	 * nothing; close the port (and stop polling it). Runs on the EAL's
+	 * interrupt thread: the callback may not close the port itself.
+	 */
+	VDK_ETH_EVENT_INTR_RMV,
 	VDK_ETH_EVENT_MAX,
 };
 
@@ -330,6 +336,13 @@ int vdk_eth_dev_reset(uint16_t port_id);
 
 /** True if the port is started, 0 if not or if @p port_id is bad. */
 int vdk_eth_dev_is_started(uint16_t port_id);
+
+/**
+ * True once the port's device was removed (VDK_ETH_EVENT_INTR_RMV was
+ * reported): the port moves nothing and only close works. 0 if not or if
+ * @p port_id is bad.
+ */
+int vdk_eth_dev_is_removed(uint16_t port_id);
 
 /**
  * Configured queue counts.

@@ -153,6 +153,12 @@ struct vdk_eth_dev {
 	struct vdk_eth_stats stats_base; /**< subtracted from the driver's totals */
 	uint64_t *xstats_base;       /**< the same for the extended statistics */
 	unsigned int nb_xstats_base;
+	/**
+	 * The device went away (vdk_eth_dev_is_removed()): set once, read
+	 * atomically. The driver's stop and close still run; they must not
+	 * wait for the hardware, whose registers read all ones.
+	 */
+	bool removed;
 };
 
 /**
@@ -208,6 +214,16 @@ int vdk_eth_dev_link_set(struct vdk_eth_dev *dev, const struct vdk_eth_link *lin
 
 /** The last recorded link state. */
 void vdk_eth_dev_link_read(const struct vdk_eth_dev *dev, struct vdk_eth_link *link);
+
+/**
+ * The port's device went away: its bursts move nothing from now on, its
+ * counters stop, start and reset fail with -EIO, and the callbacks of
+ * VDK_ETH_EVENT_INTR_RMV run. ethdev calls this itself for a PCI device
+ * the kernel took back; a driver calls it when it finds its device gone
+ * some other way. Any thread; a second call does nothing.
+ * @return 1 if the port was marked now, 0 if it was already.
+ */
+int vdk_eth_dev_mark_removed(struct vdk_eth_dev *dev);
 
 /** Run the callbacks registered for @p event on the port. */
 void vdk_eth_dev_event_notify(struct vdk_eth_dev *dev, enum vdk_eth_event_type event);

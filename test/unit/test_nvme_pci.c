@@ -279,6 +279,65 @@ test_nvme_pci_too_few_vectors_refuses_interrupt_qpairs(void **state)
 	log_capture();
 }
 
+/*
+ * The kernel takes the device back (unbind, unplug) with commands in
+ * flight: the controller is failed at once, each command completes once
+ * with "COMMAND ABORTED BY HOST", later calls get -ENXIO, and detach
+ * does not wait for a device that is gone.
+ */
+static void
+test_nvme_pci_removal_fails_the_controller_and_aborts_commands_once(void **state)
+{
+	struct vdk_nvme_ctrlr *c;
+	struct vdk_nvme_qpair *qp;
+	struct vdk_nvme_ns *ns;
+	struct fake_device *fd = NULL;
+	struct tu_done d[4] = { { 0 } };
+	uint8_t *buf = vdk_dma_zmalloc(4096, 4096, NULL);
+	uint64_t one = 1, end;
+
+	(void)state;
+	assert_int_equal(eal_pci_init(), 0);
+	c = vdk_nvme_ctrlr_get(BDF);
+	assert_non_null(c);
+	ns = vdk_nvme_ctrlr_get_ns(c, 1);
+	qp = vdk_nvme_ctrlr_alloc_io_qpair(c, NULL);
+	assert_non_null(qp);
+	model->hold_io = true;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, (uint64_t)i * 8, 8, tu_done_cb,
+						      &d[i], 0), 0);
+	assert_true(vdk_nvme_qpair_process_completions(qp, 0) >= 0);
+	for (unsigned int i = 0; i < fake.nb_devs; i++)
+		if (strcmp(fake.devs[i].bdf, BDF) == 0)
+			fd = &fake.devs[i];
+	assert_non_null(fd);
+	assert_int_equal(fd->irq_nb[EAL_VFIO_IRQ_REQ], 1);
+	assert_int_equal(write(fd->irq_efd[EAL_VFIO_IRQ_REQ][0], &one, sizeof(one)), 8);
+	/* The driver is told on the interrupt thread: no poll needed to notice. */
+	end = vdk_rdtsc() + 2 * vdk_get_tsc_hz();
+	while (!vdk_nvme_ctrlr_is_failed(c) && vdk_rdtsc() < end)
+		sched_yield();
+	assert_true(vdk_nvme_ctrlr_is_failed(c));
+	assert_int_equal(vdk_pci_dev_is_removed(vdk_pci_dev_lookup(BDF)), 1);
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), -ENXIO);
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), -ENXIO);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(d[i].n, 1);
+		assert_true(vdk_nvme_cpl_is_error(&d[i].cpl));
+		assert_int_equal(vdk_nvme_cpl_sct(&d[i].cpl), VDK_NVME_SCT_PATH);
+		assert_int_equal(vdk_nvme_cpl_sc(&d[i].cpl), VDK_NVME_SC_ABORTED_BY_HOST);
+	}
+	assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, buf, 0, 8, tu_done_cb, &d[0], 0), -ENXIO);
+	assert_int_equal(d[0].n, 1);
+	assert_int_equal(vdk_nvme_ctrlr_free_io_qpair(qp), 0);
+	assert_int_equal(vdk_nvme_ctrlr_detach(c), 0);
+	assert_int_equal(model->nb_shutdown, 0);	/* nothing reached the gone device */
+	assert_null(vdk_nvme_ctrlr_get(BDF));
+	model->hold_io = false;
+	vdk_dma_free(buf);
+}
+
 int
 main(void)
 {
@@ -295,6 +354,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_interrupts_through_msix_eventfds, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nvme_pci_removal_fails_the_controller_and_aborts_commands_once, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_too_few_vectors_refuses_interrupt_qpairs,
 						setup, teardown),
 	};

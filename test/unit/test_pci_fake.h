@@ -213,14 +213,17 @@ fake_sysfs_destroy(void)
 #define FAKE_BAR2_SIZE 0x2000
 #define FAKE_BAR4_SIZE 0x20
 #define FAKE_DOMAIN 42
+/* INTx, MSI, MSI-X, ERR and REQ, as VFIO numbers a PCI device's IRQ indexes. */
+#define FAKE_IRQ_INDEXES (EAL_VFIO_IRQ_REQ + 1)
 
 struct fake_device {
 	char bdf[32];
 	int fd;		/* -1 while closed */
 	unsigned int resets;
 	unsigned int unmasks;
-	int irq_nb[EAL_VFIO_IRQ_COUNT];	/* vectors with an eventfd set */
-	int irq_efd[EAL_VFIO_IRQ_COUNT][8];
+	/* Vectors with an eventfd set, per index; the REQ index included. */
+	int irq_nb[FAKE_IRQ_INDEXES];
+	int irq_efd[FAKE_IRQ_INDEXES][8];
 	int irq_set_err;
 };
 
@@ -238,6 +241,7 @@ static struct {
 	int device_info_err;
 	bool no_reset;
 	bool no_config;
+	bool no_req;		/* a kernel without the device request interrupt */
 	int map_err;
 	unsigned int map_fail_at;	/* fail the n-th map call (1-based), 0: never */
 	unsigned int map_calls;
@@ -450,7 +454,7 @@ fk_device_info(int fd, uint32_t *flags, uint32_t *nb_regions, uint32_t *nb_irqs)
 		return fake.device_info_err;
 	*flags = fake.no_reset ? 0 : EAL_VFIO_DEV_F_RESET;
 	*nb_regions = EAL_VFIO_REGION_COUNT;
-	*nb_irqs = EAL_VFIO_IRQ_COUNT;
+	*nb_irqs = FAKE_IRQ_INDEXES;
 	return 0;
 }
 
@@ -503,6 +507,9 @@ fk_irq_info(int fd, unsigned int index, uint32_t *count, uint32_t *flags)
 		*count = 1;
 		*flags |= EAL_VFIO_IRQ_F_MASKABLE | EAL_VFIO_IRQ_F_AUTOMASKED;
 		return 0;
+	case EAL_VFIO_IRQ_REQ:
+		*count = fake.no_req ? 0 : 1;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -514,7 +521,7 @@ fk_irq_set(int fd, unsigned int index, enum eal_vfio_irq_action action, unsigned
 {
 	struct fake_device *d = fake_dev_by_fd(fd);
 
-	if (d == NULL || index >= EAL_VFIO_IRQ_COUNT)
+	if (d == NULL || index >= FAKE_IRQ_INDEXES)
 		return -EINVAL;
 	if (d->irq_set_err)
 		return d->irq_set_err;

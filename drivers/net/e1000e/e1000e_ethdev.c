@@ -107,6 +107,9 @@ hw_stats_update(struct e1000e_port *p)
 	unsigned int i;
 	uint64_t v;
 
+	/* A removed device's registers read all ones: the totals stay as they were. */
+	if (vdk_pci_dev_is_removed(p->pdev))
+		return;
 	for (i = 0; i < e1000e_nb_hw_stats; i++) {
 		const struct e1000e_hw_stat *s = &e1000e_hw_stats[i];
 
@@ -552,6 +555,9 @@ e1000e_stop(struct vdk_eth_dev *dev)
 	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
 	struct e1000e_txq *txq = dev->nb_tx_queues ? dev->tx_queues[0] : NULL;
 
+	/* Gone: no frame is in flight and nothing would answer the waits below. */
+	if (vdk_pci_dev_is_removed(p->pdev))
+		goto stop_queues;
 	intr_mask_all(p);
 	e1000e_write(p, E1000E_RCTL, e1000e_read(p, E1000E_RCTL) & ~E1000E_RCTL_EN);
 	/* Let queued frames leave before the transmitter stops. */
@@ -565,6 +571,7 @@ e1000e_stop(struct vdk_eth_dev *dev)
 	(void)e1000e_read(p, E1000E_STATUS);
 	/* A frame the receiver was writing completes before its buffer goes. */
 	sleep_us(1000);
+stop_queues:
 	if (rxq != NULL)
 		e1000e_rxq_stop(rxq);
 	if (txq != NULL)
@@ -592,8 +599,11 @@ e1000e_close(struct vdk_eth_dev *dev)
 
 	if (p->intr_ok)
 		vdk_intr_disable(p->pdev);
-	(void)hw_reset(p);
-	vdk_pci_set_bus_master(p->pdev, 0);
+	/* A removed device does no DMA, and its reset would only time out. */
+	if (!vdk_pci_dev_is_removed(p->pdev)) {
+		(void)hw_reset(p);
+		vdk_pci_set_bus_master(p->pdev, 0);
+	}
 	p->pdev->driver_data = NULL;
 	port_free(p);
 }

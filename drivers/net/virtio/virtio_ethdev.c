@@ -128,6 +128,11 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 	int ret = 0, pending;
 
 	pthread_mutex_lock(&p->ctrl_lock);
+	/* Nobody would answer: do not wait VIRTIO_CTRL_TIMEOUT_MS for it. */
+	if (vdk_pci_dev_is_removed(p->vp.pdev)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	if (vq->broken) {
 		VIRTIO_LOG(ERR, "%s: control command %u.%u not sent: the control queue is broken "
 			   "until the port is restarted", p->vp.pdev->name, class, cmd);
