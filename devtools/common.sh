@@ -10,6 +10,7 @@ vdk_packages=(
 	gcc g++ make meson ninja-build pkg-config python3
 	libnuma-dev liburcu-dev libedit-dev libjansson-dev linux-libc-dev
 	libcmocka-dev abigail-tools
+	prometheus
 	iproute2 pci.ids e2fsprogs
 	qemu-system-x86 busybox-static cpio kmod
 	dpdk-dev libdpdk-dev fio nvme-cli

@@ -831,6 +831,19 @@ vdk_nvme_ctrlr_free_io_qpair(struct vdk_nvme_qpair *qp)
 	return 0;
 }
 
+int
+nvme_ctrlr_walk(int (*cb)(struct vdk_nvme_ctrlr *c, void *arg), void *arg)
+{
+	struct vdk_nvme_ctrlr *c;
+	int ret = 0;
+
+	pthread_mutex_lock(&nvme_list_lock);
+	for (c = nvme_list; c != NULL && ret == 0; c = c->next)
+		ret = cb(c, arg);
+	pthread_mutex_unlock(&nvme_list_lock);
+	return ret;
+}
+
 struct vdk_nvme_ctrlr *
 vdk_nvme_ctrlr_next(const struct vdk_nvme_ctrlr *prev)
 {

@@ -118,6 +118,13 @@ struct vdk_nvme_qpair {
 	bool doorbell_per_cmd;
 	uint32_t seen_epoch;
 	uint64_t next_check;    /* TSC of the next timeout / CFS check */
+	/*
+	 * Counted by the owner, read by telemetry: relaxed stores of the
+	 * owner's own sums, so a reader sees whole values and no lock is taken.
+	 */
+	uint64_t submitted;
+	uint64_t completed;
+	uint64_t errors;        /* completions with an error status */
 
 	/*
 	 * Held (the owner's token) while a thread is inside a call on this
@@ -203,6 +210,11 @@ struct vdk_nvme_ctrlr *nvme_ctrlr_create(const char *name, void *bar, size_t bar
 void nvme_ctrlr_destroy(struct vdk_nvme_ctrlr *c, bool shutdown);
 void nvme_ctrlr_cfg_default(struct nvme_ctrlr_cfg *cfg);
 struct vdk_nvme_ctrlr *nvme_ctrlr_find(const char *name);
+/*
+ * Call @cb on every controller, holding the list lock so that none is
+ * detached meanwhile; stops at the first nonzero return, which it returns.
+ */
+int nvme_ctrlr_walk(int (*cb)(struct vdk_nvme_ctrlr *c, void *arg), void *arg);
 void nvme_ctrlr_wait_idle(struct vdk_nvme_ctrlr *c);
 void nvme_ctrlr_mark_failed(struct vdk_nvme_ctrlr *c, const char *why);
 uint32_t nvme_shutdown_timeout_ms(uint32_t rtd3e_us);

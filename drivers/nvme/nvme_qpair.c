@@ -151,6 +151,9 @@ nvme_tracker_complete(struct vdk_nvme_qpair *qp, struct nvme_tracker *tr,
 	tr->next_free = qp->free_trackers;
 	qp->free_trackers = tr;
 	qp->outstanding--;
+	__atomic_store_n(&qp->completed, qp->completed + 1, __ATOMIC_RELAXED);
+	if (vdk_nvme_cpl_is_error(cpl))
+		__atomic_store_n(&qp->errors, qp->errors + 1, __ATOMIC_RELAXED);
 	if (cb != NULL)
 		cb(arg, cpl);
 }
@@ -375,6 +378,7 @@ nvme_qpair_post(struct vdk_nvme_qpair *qp, struct nvme_tracker *tr, struct vdk_n
 	qp->sq[qp->sq_tail] = *cmd;
 	qp->sq_tail = (uint16_t)((uint32_t)qp->sq_tail + 1 == qp->entries ? 0 : qp->sq_tail + 1);
 	qp->outstanding++;
+	__atomic_store_n(&qp->submitted, qp->submitted + 1, __ATOMIC_RELAXED);
 	if (qp->doorbell_per_cmd)
 		nvme_qpair_ring_sq(qp);
 }

@@ -60,6 +60,8 @@ vdk_eal_init(int argc, char **argv)
 	if (ret < 0)
 		goto pci_cleanup;
 
+	/* Last: everything its commands read is up. */
+	eal_telemetry_start(&eal_cfg);
 	eal_up = true;
 	VDK_LOG(DEBUG, EAL, "up: %u lcores, main lcore %u, %s memory, IOVA as %s",
 		vdk_lcore_count(), vdk_get_main_lcore(),
@@ -93,6 +95,8 @@ vdk_eal_cleanup(void)
 		VDK_LOG(ERR, EAL, "vdk_eal_cleanup(): the EAL is not initialised");
 		return -EINVAL;
 	}
+	/* First: nothing its commands read may go while a client asks. */
+	eal_telemetry_stop();
 	eal_bus_remove_all();
 	/* Also under --no-pci: it forgets DMA registrations made meanwhile. */
 	eal_pci_cleanup();

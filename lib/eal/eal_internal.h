@@ -7,6 +7,7 @@
 #define EAL_INTERNAL_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ struct eal_config {
 	unsigned int main_lcore;
 	bool no_huge;
 	bool no_pci;
+	bool no_telemetry;			/* --no-telemetry */
 	size_t mem_mb;				/* -m: reserve up front; 0 = grow on demand */
 	size_t socket_mem_mb[EAL_MAX_NUMA_NODES]; /* --socket-mem */
 	bool socket_mem_set;
@@ -71,6 +73,16 @@ void eal_memzone_cleanup(void);
 /* eal_lcore.c: start and stop the worker threads. */
 int eal_lcore_init(const struct eal_config *cfg);
 void eal_lcore_cleanup(void);
+/*
+ * The CPUs for control threads (telemetry): those the process could run on
+ * before the EAL pinned it, less the lcores' CPUs; the main lcore's CPU if
+ * none is left. Valid between eal_lcore_init() and eal_lcore_cleanup().
+ */
+void eal_lcore_ctrl_cpuset(cpu_set_t *set);
+
+/* eal_telemetry.c: the telemetry server, unless --no-telemetry. */
+void eal_telemetry_start(const struct eal_config *cfg);
+void eal_telemetry_stop(void);
 
 /* eal_log.c: forget per-type levels set by options. */
 void eal_log_reset(void);

@@ -394,6 +394,18 @@ eal_lcore_init(const struct eal_config *cfg)
 }
 
 void
+eal_lcore_ctrl_cpuset(cpu_set_t *set)
+{
+	*set = main_saved_affinity;
+	for (unsigned int l = 0; l < VDK_MAX_LCORE; l++)
+		if (lcores[l].enabled)
+			CPU_CLR(lcores[l].cpu, set);
+	/* No CPU left: share the main lcore's, which apps leave to their CLI. */
+	if (CPU_COUNT(set) == 0)
+		CPU_SET(lcores[main_lcore].cpu, set);
+}
+
+void
 eal_lcore_cleanup(void)
 {
 	if (nb_lcores == 0)

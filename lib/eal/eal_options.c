@@ -38,6 +38,7 @@ enum {
 	OPT_FILE_PREFIX,
 	OPT_IOVA_MODE,
 	OPT_NO_PCI,
+	OPT_NO_TELEMETRY,
 	OPT_LOG_LEVEL,
 	OPT_VFIO_BACKEND,
 };
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "file-prefix", required_argument, NULL, OPT_FILE_PREFIX },
 	{ "iova-mode", required_argument, NULL, OPT_IOVA_MODE },
 	{ "no-pci", no_argument, NULL, OPT_NO_PCI },
+	{ "no-telemetry", no_argument, NULL, OPT_NO_TELEMETRY },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "vfio-backend", required_argument, NULL, OPT_VFIO_BACKEND },
 	{ "version", no_argument, NULL, 'v' },
@@ -80,6 +82,7 @@ eal_usage(FILE *f, const char *prgname)
 		"  -b, --block BDF         do not use this PCI device; not with -a\n"
 		"  --vdev NAME[,k=v]       add a virtual device (net_null0, net_ring0, ...)\n"
 		"  --no-pci                do not touch the PCI bus\n"
+		"  --no-telemetry          no telemetry socket (see vdk-telemetry)\n"
 		"  --no-huge               use ordinary memory instead of hugepages\n"
 		"  -m MB                   reserve MB megabytes up front\n"
 		"  --socket-mem MB[,MB..]  reserve MB megabytes on each NUMA node\n"
@@ -553,6 +556,9 @@ parse_one(struct eal_config *cfg, int c, const char *arg, const cpu_set_t *allow
 		return 0;
 	case OPT_NO_PCI:
 		cfg->no_pci = true;
+		return 0;
+	case OPT_NO_TELEMETRY:
+		cfg->no_telemetry = true;
 		return 0;
 	case 'm':
 		return parse_mem_mb("-m", arg, &cfg->mem_mb);

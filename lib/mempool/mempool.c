@@ -392,6 +392,19 @@ vdk_mempool_lookup(const char *name)
 	return mz->addr;
 }
 
+int
+vdk_mempool_walk(int (*cb)(const struct vdk_mempool *mp, void *arg), void *arg)
+{
+	struct mp_chunks *c;
+	int ret = 0;
+
+	pthread_mutex_lock(&chunk_lock);
+	for (c = chunk_lists; c != NULL && ret == 0; c = c->next)
+		ret = cb(c->mp, arg);
+	pthread_mutex_unlock(&chunk_lock);
+	return ret;
+}
+
 uint32_t
 vdk_mempool_obj_iter(struct vdk_mempool *mp, vdk_mempool_obj_cb_t *cb, void *arg)
 {

@@ -144,6 +144,15 @@ int vdk_mempool_free(struct vdk_mempool *mp);
 struct vdk_mempool *vdk_mempool_lookup(const char *name);
 
 /**
+ * Call @p cb on every pool of this process, newest first, stopping
+ * at the first nonzero return. A pool is not freed while its callback
+ * runs; the callback must not create or free pools. Not for lcores: it
+ * takes the lock that pool creation takes.
+ * @return the first nonzero value @p cb returned, or 0.
+ */
+int vdk_mempool_walk(int (*cb)(const struct vdk_mempool *mp, void *arg), void *arg);
+
+/**
  * Call @p cb on every object of the pool, free or not, in order.
  * @return the number of objects, or 0 if @p mp or @p cb is NULL.
  */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,8 +23,11 @@
 #include "vdk_malloc.h"
 #include "vdk_memory.h"
 #include "vdk_memzone.h"
+#include "vdk_telemetry.h"
 
 static cpu_set_t allowed;
+/* VDK_RUNTIME_DIR for the test: telemetry sockets go here, not /run. */
+static char rundir[] = "/tmp/vdk-test-eal-init-XXXXXX";
 
 #define MAX_ARGS 32
 static char *argv_store[MAX_ARGS];
@@ -35,6 +40,22 @@ setup(void **state)
 	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
 	log_capture();
 	return 0;
+}
+
+/* Entries in the runtime directory: a file prefix's folder while the EAL is up. */
+static int
+rundir_entries(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(rundir);
+	int n = 0;
+
+	if (d == NULL)
+		return 0;	/* not made yet */
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 static int
@@ -76,6 +97,8 @@ assert_eal_down(int threads_before)
 	vdk_memory_usage(&total, NULL);
 	assert_int_equal(total, 0);
 	assert_null(vdk_devargs_next(NULL));
+	assert_null(vdk_telemetry_socket_path());
+	assert_int_equal(rundir_entries(), 0);
 	assert_int_equal(vdk_log_get_global_level(), VDK_LOG_DEBUG);
 	assert_int_equal(vdk_log_get_level(VDK_LOGTYPE_EAL), VDK_LOG_INFO);
 	assert_string_equal(vdk_eal_file_prefix(), "vdk");
@@ -88,6 +111,7 @@ test_init_no_huge_brings_everything_up(void **state)
 	const struct vdk_memzone *mz;
 	const struct vdk_devargs *da;
 	size_t total = 0;
+	struct stat st;
 	void *p;
 
 	(void)state;
@@ -98,7 +122,14 @@ test_init_no_huge_brings_everything_up(void **state)
 
 	assert_int_equal(vdk_lcore_count(), (unsigned int)CPU_COUNT(&allowed));
 	assert_int_equal(vdk_lcore_id(), vdk_get_main_lcore());
-	assert_int_equal(threads_in_process(), before + CPU_COUNT(&allowed) - 1);
+	/* The workers and the telemetry thread. */
+	assert_int_equal(threads_in_process(), before + CPU_COUNT(&allowed) - 1 + 1);
+	assert_non_null(vdk_telemetry_socket_path());
+	assert_non_null(strstr(vdk_telemetry_socket_path(), "/initt/telemetry."));
+	assert_int_equal(strncmp(vdk_telemetry_socket_path(), rundir, strlen(rundir)), 0);
+	assert_int_equal(lstat(vdk_telemetry_socket_path(), &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_false(vdk_eal_has_hugepages());
 	assert_false(vdk_eal_has_pci());
 	assert_int_equal(vdk_eal_iova_mode(), VDK_IOVA_VA);
@@ -155,6 +186,20 @@ test_init_twice_is_ealready(void **state)
 	/* The first init is intact. */
 	assert_true(vdk_lcore_count() > 0);
 	assert_int_equal(vdk_eal_cleanup(), 0);
+}
+
+static void
+test_init_no_telemetry_starts_no_server(void **state)
+{
+	int before = threads_in_process();
+
+	(void)state;
+	assert_int_equal(init("--no-huge", "--no-pci", "--no-telemetry", NULL), 3);
+	assert_int_equal(threads_in_process(), before + CPU_COUNT(&allowed) - 1);
+	assert_null(vdk_telemetry_socket_path());
+	assert_int_equal(rundir_entries(), 0);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+	assert_eal_down(before);
 }
 
 static void
@@ -245,10 +290,12 @@ test_init_rejects_missing_argv(void **state)
 int
 main(void)
 {
+	int ret;
 	const struct CMUnitTest tests[] = {
 		T(test_init_no_huge_brings_everything_up),
 		T(test_init_workers_run_launched_functions),
 		T(test_init_twice_is_ealready),
+		T(test_init_no_telemetry_starts_no_server),
 		T(test_cleanup_without_init_is_einval),
 		T(test_init_bad_option_leaves_nothing_then_init_works),
 		T(test_init_memory_failure_leaves_nothing_then_init_works),
@@ -257,5 +304,10 @@ main(void)
 		T(test_init_rejects_missing_argv),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (mkdtemp(rundir) == NULL)
+		return 1;
+	setenv("VDK_RUNTIME_DIR", rundir, 1);
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rmdir(rundir);
+	return ret;
 }
