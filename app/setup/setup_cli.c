@@ -86,7 +86,7 @@ setup_usage(FILE *f)
 "                             reserve N pages of SZ (2M, 1G; default: the\n"
 "                             kernel's), on one NUMA node or spread; mount\n"
 "                             hugetlbfs on DIR (with --owner, for USER, by\n"
-"                             default on /run/vdk/hugepages-UID); free reserved\n"
+"                             default on /run/vdk-hugepages-UID); free reserved\n"
 "                             pages; then report\n"
 "  iommu [--mem MB]           diagnose why VFIO cannot work here; --mem checks\n"
 "                             the locked-memory limit against MB of DMA memory\n"
@@ -354,7 +354,7 @@ setup_parse_args(struct setup_ctx *ctx, int argc, char **argv)
 				   "driver", ctx->driver);
 	/* A mount of the user's own, where the EAL finds it among the writable ones. */
 	if (ctx->cmd == SETUP_CMD_HUGEPAGES && ctx->owner.set && ctx->hp_mount[0] == '\0')
-		snprintf(ctx->hp_mount, sizeof(ctx->hp_mount), "/run/vdk/hugepages-%u",
+		snprintf(ctx->hp_mount, sizeof(ctx->hp_mount), "/run/vdk-hugepages-%u",
 			 (unsigned int)ctx->owner.uid);
 	if (ctx->cmd == SETUP_CMD_HUGEPAGES && ctx->owner.set && ctx->hp_clear)
 		return usage_error(ctx, "%s", "--owner gives a mount to a user; --clear frees "

@@ -194,6 +194,8 @@ int setup_parse_size_kb(const char *s, unsigned long *kb);
 /* Parse USER[:GROUP]; 0, or -errno with the reason in @why. */
 int setup_parse_owner(const char *spec, struct setup_owner *o, char *why, size_t why_len);
 bool setup_owner_may(const struct setup_owner *o, const struct stat *st, unsigned int want);
+bool setup_owner_may_reach(const struct setup_owner *o, const char *path, char *closed,
+			   size_t len);
 void setup_owner_str(const struct setup_owner *o, char *buf, size_t len);
 int setup_grant(struct setup_ctx *ctx, const char *path, bool dir);
 int setup_group_node(const struct setup_ctx *ctx, const char *driver, int group, char *buf,

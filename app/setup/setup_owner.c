@@ -150,6 +150,36 @@ setup_owner_may(const struct setup_owner *o, const struct stat *st, unsigned int
 	return (st->st_mode & want) == want;
 }
 
+/*
+ * Whether the user may search every directory above @path (a node or a
+ * mount under a 0700 directory is out of reach whatever its own mode).
+ * On false, @closed names the first directory in the way.
+ */
+bool
+setup_owner_may_reach(const struct setup_owner *o, const char *path, char *closed,
+		      size_t len)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (path[0] != '/' || n >= sizeof(dir))
+		return true;	/* relative paths are this process's business */
+	for (size_t i = 0; i < n; i++) {
+		size_t l = i == 0 ? 1 : i;
+		struct stat st;
+
+		if (path[i] != '/')
+			continue;
+		memcpy(dir, path, l);
+		dir[l] = '\0';
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && setup_owner_may(o, &st, 1))
+			continue;
+		snprintf(closed, len, "%s", dir);
+		return false;
+	}
+	return true;
+}
+
 /* "1000" or "1000:1000": the ids as numbers, for the commands printed to the user. */
 void
 setup_owner_str(const struct setup_owner *o, char *buf, size_t len)

@@ -66,7 +66,7 @@ user_check_devices(struct user_report *r, bool *mainline)
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		char node[PATH_MAX], desc[64];
+		char node[PATH_MAX], desc[64], closed[PATH_MAX];
 		struct setup_dev d;
 		struct stat st;
 		bool seen = false;
@@ -90,7 +90,11 @@ user_check_devices(struct user_report *r, bool *mainline)
 			continue;
 		}
 		user_node_desc(&st, desc, sizeof(desc));
-		if (setup_owner_may(&ctx->owner, &st, 6))
+		if (!setup_owner_may_reach(&ctx->owner, node, closed, sizeof(closed)))
+			line(r, false, "%s (%s, IOMMU group %d): out of reach: the user may not "
+			     "search %s; open it (chmod o+x %s)", node, d.bdf, d.group, closed,
+			     closed);
+		else if (setup_owner_may(&ctx->owner, &st, 6))
 			line(r, true, "%s (%s, IOMMU group %d): read-write (%s)", node, d.bdf,
 			     d.group, desc);
 		else
@@ -155,6 +159,7 @@ user_check_hugepages(struct user_report *r)
 {
 	struct setup_ctx *ctx = r->ctx;
 	char path[PATH_MAX], line_buf[4096], src[1024], dst[1024], type[64], desc[64];
+	char closed[PATH_MAX];
 	int writable = 0, other = 0;
 	long nfree = user_free_hugepages(ctx);
 	FILE *f;
@@ -176,7 +181,11 @@ user_check_hugepages(struct user_report *r)
 		if (stat(dst, &st) < 0)
 			continue;
 		user_node_desc(&st, desc, sizeof(desc));
-		if (setup_owner_may(&ctx->owner, &st, 3)) {
+		if (!setup_owner_may_reach(&ctx->owner, dst, closed, sizeof(closed))) {
+			fprintf(ctx->out, "%-8s hugetlbfs %s: out of reach: the user may not search "
+				"%s\n", "note", dst, closed);
+			other++;
+		} else if (setup_owner_may(&ctx->owner, &st, 3)) {
 			line(r, true, "hugetlbfs %s: writable (%s)", dst, desc);
 			writable++;
 		} else {

@@ -426,9 +426,19 @@ init_hugetlbfs_dir(const char *dir, bool given)
 {
 	bk.page_sz = hugetlbfs_page_sz(dir);
 	if (bk.page_sz == 0) {
+		int err = access(dir, F_OK) != 0 ? errno : 0;
+
+		if (err == EACCES) {
+			/* A mount under a directory closed to us: statfs cannot reach it. */
+			VDK_LOG(ERR, MEMORY, "--huge-dir %s is out of reach for this user (uid %u): "
+				"a directory above it is not searchable; as root, open it or mount "
+				"hugetlbfs elsewhere with `vdk-setup hugepages --owner %u`", dir,
+				(unsigned int)getuid(), (unsigned int)getuid());
+			return -EACCES;
+		}
 		VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: --huge-dir %s %s: as root, run "
 			"`vdk-setup hugepages --mount %s%s`, or pass --no-huge", dir,
-			access(dir, F_OK) != 0 ? "does not exist" : "is not a hugetlbfs mount",
+			err != 0 ? "does not exist" : "is not a hugetlbfs mount",
 			dir, getuid() != 0 ? " --owner UID" : "");
 		return -ENOENT;
 	}

@@ -308,7 +308,7 @@ test_hugepages_owner_mounts_for_the_user(void **state)
 	/* No --mount: one of the user's own, named after the uid. */
 	assert_int_equal(fake_run(f, "hugepages", "--owner", "4000000", "--dry-run"),
 			 SETUP_EXIT_OK);
-	assert_contains(f->out, "would mount hugetlbfs on /run/vdk/hugepages-4000000 "
+	assert_contains(f->out, "would mount hugetlbfs on /run/vdk-hugepages-4000000 "
 			"(pagesize=2M,uid=4000000,mode=0700)");
 	assert_int_equal(f->nb_mounts, 2);
 	assert_int_equal(f->nb_owner_sets, 0);
@@ -343,6 +343,8 @@ user_machine(struct fake *f, const char *memlock)
 {
 	char line[128];
 
+	/* mkdtemp made the tree 0700: open it as /dev and /run are. */
+	assert_int_equal(chmod(f->root, 0755), 0);
 	fake_add_device(f, "0000:00:04.0", 0x1b36, 0x0010, 0x010802, NULL, 4);
 	fake_add_driver(f, "vfio-pci");
 	fake_bind_link(f, "0000:00:04.0", "vfio-pci");
@@ -415,6 +417,7 @@ test_status_user_without_devices_or_hugepages(void **state)
 {
 	struct fake *f = *state;
 
+	assert_int_equal(chmod(f->root, 0755), 0);
 	fake_add_device(f, "0000:00:04.0", 0x1b36, 0x0010, 0x010802, "nvme", 4);
 	fake_add_device(f, "0000:00:06.0", 0x8086, 0x10d3, 0x020000, "vdk-vfio-pci", 6);
 	fake_group_node(f, "0000:00:06.0", "vdk-vfio-pci");
@@ -436,6 +439,46 @@ test_status_user_without_devices_or_hugepages(void **state)
 	assert_contains(f->out, "devices: none is on a VFIO driver; grant one: vdk-setup bind "
 			"BDF --owner 4000000");
 	assert_contains(f->out, "memlock: cannot read the locked-memory limit");
+}
+
+/* A node or mount under a directory the user may not search is out of reach. */
+static void
+test_status_user_sees_a_closed_directory_on_the_way(void **state)
+{
+	struct fake *f = *state;
+	char dir[PATH_MAX], line[PATH_MAX + 64], closed[PATH_MAX];
+	struct setup_owner o = { .set = true, .uid = 4000000 };
+
+	user_machine(f, "unlimited");
+	/* The node is 0666 now, but its directory is root's 0700. */
+	fake_path(f, dir, "dev/vfio/4");
+	chmod(dir, 0666);
+	fake_path(f, dir, "dev/vfio");
+	chmod(dir, 0700);
+	fake_dir(f, "run/closed/huge");
+	fake_path(f, dir, "run/closed");
+	chmod(dir, 0700);
+	fake_path(f, dir, "run/closed/huge");
+	chmod(dir, 0777);
+	snprintf(line, sizeof(line), "nodev %s hugetlbfs rw,pagesize=2M 0 0\n", dir);
+	fake_append(f, "proc/mounts", line);
+	assert_false(setup_owner_may_reach(&o, dir, closed, sizeof(closed)));
+	assert_true(strlen(closed) > strlen(f->root));
+	assert_string_equal(closed + strlen(f->root), "/run/closed");
+	assert_int_equal(fake_run(f, "status", "--user", "4000000"), SETUP_EXIT_FAIL);
+	assert_contains(f->out, "/dev/vfio/4 (0000:00:04.0, IOMMU group 4): out of reach: the "
+			"user may not search ");
+	assert_contains(f->out, "/run/closed/huge: out of reach: the user may not search ");
+	assert_not_contains(f->out, "/huge: writable");
+	/* Opened, both are fine. */
+	fake_path(f, dir, "run/closed");
+	chmod(dir, 0755);
+	fake_path(f, dir, "dev/vfio");
+	chmod(dir, 0755);
+	assert_true(setup_owner_may_reach(&o, f->root, closed, sizeof(closed)));
+	assert_int_equal(fake_run(f, "status", "--user", "4000000"), SETUP_EXIT_FAIL);
+	assert_contains(f->out, "/dev/vfio/4 (0000:00:04.0, IOMMU group 4): read-write");
+	assert_contains(f->out, "/run/closed/huge: writable");
 }
 
 /* The real operation: a directory and a node change hands; links and files do not. */
@@ -497,6 +540,7 @@ main(void)
 		T(test_status_user_with_everything_granted),
 		T(test_status_user_names_what_is_missing_and_the_grant),
 		T(test_status_user_without_devices_or_hugepages),
+		T(test_status_user_sees_a_closed_directory_on_the_way),
 		T(test_default_set_owner_refuses_links_and_files),
 #undef T
 	};
