@@ -289,6 +289,76 @@ restore_override:
 	return -1;
 }
 
+/*
+ * The group node appears when the VFIO driver takes the first device of
+ * the group; devtmpfs makes it before the probe returns, but a udev rule
+ * may still be renaming or re-moding it: wait as for the driver link.
+ */
+static int
+grant_group(struct setup_ctx *ctx, const struct setup_dev *d, const char *driver)
+{
+	char node[PATH_MAX];
+	unsigned int waited = 0;
+
+	if (setup_group_node(ctx, driver, d->group, node, sizeof(node)) < 0)
+		return -ENAMETOOLONG;
+	while (!ctx->dry_run && !setup_exists(node) && waited < ctx->settle_ms) {
+		ctx->ops->sleep_ms(ctx, POLL_STEP_MS);
+		waited += POLL_STEP_MS;
+	}
+	if (!ctx->dry_run && !setup_exists(node)) {
+		setup_err(ctx, "%s: %s did not appear for IOMMU group %d: is %s the group's "
+			  "driver? (dmesg)", d->bdf, node, d->group, driver);
+		return -ENOENT;
+	}
+	return setup_grant(ctx, node, false);
+}
+
+/* The mainline container: the kernel makes it 0666; a user cannot do without it. */
+static void
+bind_check_container(struct setup_ctx *ctx, const char *driver)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (strcmp(driver, SETUP_VDK_VFIO_DRIVER) == 0 ||
+	    setup_path(ctx, SETUP_ROOT_DEV, path, sizeof(path), "vfio/vfio") < 0 ||
+	    stat(path, &st) < 0 || setup_owner_may(&ctx->owner, &st, 6))
+		return;
+	fprintf(ctx->out, "note: %s is mode %04o, owner %u:%u: the user cannot open it; the "
+		"kernel makes it 0666 (a udev rule or a chmod changed that)\n", path,
+		(unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid,
+		(unsigned int)st.st_gid);
+}
+
+static int
+grant_all(struct setup_ctx *ctx, const struct setup_dev *devs, const char *driver)
+{
+	int failed = 0;
+
+	for (unsigned int i = 0; i < ctx->nb_bdfs; i++) {
+		bool seen = false;
+
+		for (unsigned int k = 0; k < i; k++)
+			seen |= devs[k].group == devs[i].group;
+		if (!seen)
+			failed |= grant_group(ctx, &devs[i], driver) < 0;
+	}
+	bind_check_container(ctx, driver);
+	return failed;
+}
+
+/* A user can only open a group with an IOMMU behind it: no-IOMMU needs CAP_SYS_RAWIO. */
+static int
+check_owner(struct setup_ctx *ctx, const struct setup_dev *d)
+{
+	if (!ctx->owner.set || d->group >= 0)
+		return 0;
+	setup_err(ctx, "%s: refusing --owner: the device has no IOMMU group, and VFIO's "
+		  "no-IOMMU mode is for root only (CAP_SYS_RAWIO)", d->bdf);
+	return -EPERM;
+}
+
 static void
 report_groups(struct setup_ctx *ctx, const struct setup_dev *devs, unsigned int n)
 {
@@ -343,6 +413,10 @@ setup_cmd_bind(struct setup_ctx *ctx)
 	for (unsigned int i = 0; i < ctx->nb_bdfs && refused == 0; i++) {
 		const struct setup_dev *d = &devs[i];
 
+		if (check_owner(ctx, d) < 0) {
+			refused++;
+			continue;
+		}
 		if (strcmp(d->driver, driver) == 0)
 			continue;
 		if (check_users(ctx, d, "bind") < 0 || check_vfio_open(ctx, d, "rebind") < 0 ||
@@ -367,6 +441,9 @@ setup_cmd_bind(struct setup_ctx *ctx)
 	}
 	if (vfio && !ctx->dry_run)
 		report_groups(ctx, devs, ctx->nb_bdfs);
+	/* Only once every device is on the driver: a half-bound group is no use to anyone. */
+	if (ctx->owner.set && !failed)
+		failed |= grant_all(ctx, devs, driver);
 	free(devs);
 	return failed ? SETUP_EXIT_FAIL : SETUP_EXIT_OK;
 }

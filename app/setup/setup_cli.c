@@ -16,7 +16,8 @@
 
 enum opt_id {
 	OPT_HELP, OPT_SYSFS, OPT_PROC, OPT_DEV, OPT_PCI_IDS, OPT_JSON, OPT_FORCE,
-	OPT_DRY_RUN, OPT_DRIVER, OPT_SIZE, OPT_NODE, OPT_MOUNT, OPT_CLEAR, OPT_MEM,
+	OPT_DRY_RUN, OPT_DRIVER, OPT_SIZE, OPT_NODE, OPT_MOUNT, OPT_CLEAR, OPT_MEM, OPT_OWNER,
+	OPT_USER,
 };
 
 #define CMD_BIT(c) (1u << (c))
@@ -42,7 +43,9 @@ static const struct {
 	{ "node", OPT_NODE, true, CMD_BIT(SETUP_CMD_HUGEPAGES) },
 	{ "mount", OPT_MOUNT, true, CMD_BIT(SETUP_CMD_HUGEPAGES) },
 	{ "clear", OPT_CLEAR, false, CMD_BIT(SETUP_CMD_HUGEPAGES) },
-	{ "mem", OPT_MEM, true, CMD_BIT(SETUP_CMD_IOMMU) },
+	{ "mem", OPT_MEM, true, CMD_BIT(SETUP_CMD_IOMMU) | CMD_BIT(SETUP_CMD_STATUS) },
+	{ "owner", OPT_OWNER, true, CMD_BIT(SETUP_CMD_BIND) | CMD_BIT(SETUP_CMD_HUGEPAGES) },
+	{ "user", OPT_USER, true, CMD_BIT(SETUP_CMD_STATUS) },
 };
 
 static const struct {
@@ -69,20 +72,28 @@ setup_usage(FILE *f)
 "Commands:\n"
 "  status [--json]            every PCI device: IDs, names, driver, IOMMU group\n"
 "                             and whether the group is viable for VFIO\n"
-"  bind BDF... [--driver DRV] [--force] [--dry-run]\n"
+"  status --user USER[:GROUP] [--mem MB]\n"
+"                             what USER still lacks to run VDK without root:\n"
+"                             device nodes, hugepages, the locked-memory limit\n"
+"  bind BDF... [--driver DRV] [--owner USER[:GROUP]] [--force] [--dry-run]\n"
 "                             hand devices to DRV (default vfio-pci) through\n"
-"                             driver_override; loads vfio-pci if needed\n"
+"                             driver_override; loads vfio-pci if needed;\n"
+"                             --owner gives USER their group's device node\n"
 "  unbind BDF... [--force] [--dry-run]\n"
 "                             give devices back to their kernel drivers\n"
-"  hugepages [N] [--size SZ] [--node ID] [--mount DIR] [--clear] [--dry-run]\n"
+"  hugepages [N] [--size SZ] [--node ID] [--mount DIR] [--owner USER[:GROUP]]\n"
+"            [--clear] [--dry-run]\n"
 "                             reserve N pages of SZ (2M, 1G; default: the\n"
 "                             kernel's), on one NUMA node or spread; mount\n"
-"                             hugetlbfs on DIR; free reserved pages; then report\n"
+"                             hugetlbfs on DIR (with --owner, for USER, by\n"
+"                             default on /run/vdk-hugepages-UID); free reserved\n"
+"                             pages; then report\n"
 "  iommu [--mem MB]           diagnose why VFIO cannot work here; --mem checks\n"
 "                             the locked-memory limit against MB of DMA memory\n"
 "  help                       this text\n"
 "\n"
-"BDF is a PCI address, 0000:01:00.0 or 01:00.0.\n"
+"BDF is a PCI address, 0000:01:00.0 or 01:00.0. USER and GROUP are names or\n"
+"numbers (a number needs no entry in /etc/passwd).\n"
 "\n"
 "Options:\n"
 "  --force          bind even though another device of the IOMMU group stays\n"
@@ -201,6 +212,15 @@ apply_option(struct setup_ctx *ctx, enum opt_id id, const char *val, const char 
 			return usage_error(ctx, "--mem '%s': give megabytes, like 1024", val);
 		ctx->mem_mb = v;
 		return SETUP_EXIT_OK;
+	case OPT_OWNER:
+	case OPT_USER: {
+		char why[160], msg[320];
+
+		if (setup_parse_owner(val, &ctx->owner, why, sizeof(why)) == 0)
+			return SETUP_EXIT_OK;
+		snprintf(msg, sizeof(msg), "%s '%.64s': %s", opt, val, why);
+		return usage_error(ctx, "%s", msg);
+	}
 	}
 	return usage_error(ctx, "internal: unhandled option %s", opt);
 }
@@ -324,6 +344,21 @@ setup_parse_args(struct setup_ctx *ctx, int argc, char **argv)
 					   options[k].name);
 	if ((ctx->cmd == SETUP_CMD_BIND || ctx->cmd == SETUP_CMD_UNBIND) && ctx->nb_bdfs == 0)
 		return usage_error(ctx, "%s", "bind and unbind want at least one PCI address");
+	if (ctx->cmd == SETUP_CMD_STATUS && ctx->owner.set && ctx->json)
+		return usage_error(ctx, "%s", "status --user prints text only; leave out --json");
+	if (ctx->cmd == SETUP_CMD_STATUS && ctx->mem_mb != 0 && !ctx->owner.set)
+		return usage_error(ctx, "%s", "status --mem checks a user's limit: give --user too");
+	if (ctx->cmd == SETUP_CMD_BIND && ctx->owner.set && ctx->driver[0] != '\0' &&
+	    !setup_driver_is_vfio(ctx->driver))
+		return usage_error(ctx, "--owner hands out VFIO group nodes; %s is not a VFIO "
+				   "driver", ctx->driver);
+	/* A mount of the user's own, where the EAL finds it among the writable ones. */
+	if (ctx->cmd == SETUP_CMD_HUGEPAGES && ctx->owner.set && ctx->hp_mount[0] == '\0')
+		snprintf(ctx->hp_mount, sizeof(ctx->hp_mount), "/run/vdk-hugepages-%u",
+			 (unsigned int)ctx->owner.uid);
+	if (ctx->cmd == SETUP_CMD_HUGEPAGES && ctx->owner.set && ctx->hp_clear)
+		return usage_error(ctx, "%s", "--owner gives a mount to a user; --clear frees "
+				   "pages: one at a time");
 	return SETUP_EXIT_OK;
 }
 
@@ -340,7 +375,7 @@ setup_run(struct setup_ctx *ctx, int argc, char **argv)
 		setup_usage(ctx->out);
 		return SETUP_EXIT_OK;
 	case SETUP_CMD_STATUS:
-		return setup_cmd_status(ctx);
+		return ctx->owner.set ? setup_cmd_status_user(ctx) : setup_cmd_status(ctx);
 	case SETUP_CMD_BIND:
 		return setup_cmd_bind(ctx);
 	case SETUP_CMD_UNBIND:

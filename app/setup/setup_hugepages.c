@@ -330,19 +330,45 @@ set_count(struct setup_ctx *ctx, unsigned long kb, int node, unsigned long want)
 	return 0;
 }
 
+/*
+ * hugetlbfs's own options: pagesize= (@with_size), and with --owner the
+ * root directory's uid=, gid= and mode=, so that the mount is the user's
+ * from the moment it appears. "" for none.
+ */
+static void
+mount_opts(struct setup_ctx *ctx, unsigned long kb, bool with_size, char *opts, size_t len)
+{
+	const struct setup_owner *o = &ctx->owner;
+	char sz[32];
+	size_t n = 0;
+
+	opts[0] = '\0';
+	if (with_size) {
+		size_str(kb, sz, sizeof(sz));
+		n += (size_t)snprintf(opts, len, "pagesize=%s", sz);
+	}
+	if (!o->set)
+		return;
+	n += (size_t)snprintf(opts + n, len - n, "%suid=%u", n ? "," : "", (unsigned int)o->uid);
+	if (o->group_given)
+		n += (size_t)snprintf(opts + n, len - n, ",gid=%u", (unsigned int)o->gid);
+	snprintf(opts + n, len - n, ",mode=%s", o->group_given ? "0770" : "0700");
+}
+
 static int
 do_mount(struct setup_ctx *ctx, unsigned long kb)
 {
-	char opts[64], sz[32];
+	char opts[160];
 	int rc;
 
 	if (hugetlbfs_mounts(ctx, ctx->hp_mount, false)) {
 		fprintf(ctx->out, "hugetlbfs already mounted on %s\n", ctx->hp_mount);
-		return 0;
+		/* Hand over the mount that is there rather than stack a second one on it. */
+		return ctx->owner.set && setup_grant(ctx, ctx->hp_mount, true) < 0 ? -1 : 0;
 	}
-	size_str(kb, sz, sizeof(sz));
-	snprintf(opts, sizeof(opts), "pagesize=%s", sz);
 	if (ctx->dry_run) {
+		/* The page size is shown even when the kernel's default goes unsaid. */
+		mount_opts(ctx, kb, true, opts, sizeof(opts));
 		/* What the real walk would refuse; a missing directory it would make. */
 		rc = setup_open_dir_nofollow(ctx->hp_mount, false);
 		if (rc >= 0)
@@ -352,10 +378,12 @@ do_mount(struct setup_ctx *ctx, unsigned long kb)
 		fprintf(ctx->out, "would mount hugetlbfs on %s (%s)\n", ctx->hp_mount, opts);
 		return 0;
 	}
-	rc = ctx->ops->mount_hugetlbfs(ctx, ctx->hp_mount, ctx->hp_size_kb ? opts : NULL);
+	mount_opts(ctx, kb, ctx->hp_size_kb != 0, opts, sizeof(opts));
+	rc = ctx->ops->mount_hugetlbfs(ctx, ctx->hp_mount, opts[0] ? opts : NULL);
 	if (rc < 0)
 		goto fail;
-	fprintf(ctx->out, "hugetlbfs mounted on %s\n", ctx->hp_mount);
+	fprintf(ctx->out, "hugetlbfs mounted on %s%s%s\n", ctx->hp_mount,
+		ctx->owner.set ? ", for " : "", ctx->owner.set ? ctx->owner.spec : "");
 	return 0;
 fail:
 	if (rc == -ELOOP)

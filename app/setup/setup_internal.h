@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 /* Exit statuses: 1 for any failure or refusal, 2 for bad usage. */
 #define SETUP_EXIT_OK 0
@@ -25,6 +27,7 @@
 #define SETUP_NAME_LEN 64	/* driver, interface and block device names */
 #define SETUP_DEFAULT_SETTLE_MS 3000
 #define SETUP_DEFAULT_DRIVER "vfio-pci"
+#define SETUP_VDK_VFIO_DRIVER "vdk-vfio-pci"	/* its groups are /dev/vdk-vfio/N */
 
 struct setup_ctx;
 
@@ -43,6 +46,12 @@ struct setup_ops {
 	int (*modprobe)(struct setup_ctx *ctx, const char *module);
 	/* Sleep between polls of a driver link. */
 	void (*sleep_ms)(struct setup_ctx *ctx, unsigned int ms);
+	/*
+	 * Give @path (a device node or a directory, never followed if a
+	 * symlink) to @uid and @gid ((gid_t)-1: keep the group), mode @mode.
+	 */
+	int (*set_owner)(struct setup_ctx *ctx, const char *path, uid_t uid, gid_t gid,
+			 unsigned int mode);
 };
 
 /* The default operations: real writes, mount(2), fork+exec modprobe. */
@@ -62,6 +71,17 @@ enum setup_cmd {
 	SETUP_CMD_UNBIND,
 	SETUP_CMD_HUGEPAGES,
 	SETUP_CMD_IOMMU,
+};
+
+/* A user given as USER[:GROUP], by name or number (--owner, --user). */
+struct setup_owner {
+	bool set;
+	uid_t uid;
+	gid_t gid;		/* the group given, else the user's primary group */
+	bool has_gid;		/* false: a bare uid the user database does not know */
+	bool group_given;	/* USER:GROUP: the group gets access too */
+	char name[SETUP_NAME_LEN];	/* from the user database, "" if unknown */
+	char spec[2 * SETUP_NAME_LEN];	/* as given */
 };
 
 struct setup_ctx {
@@ -87,7 +107,8 @@ struct setup_ctx {
 	int hp_node;			/* --node, -1 = all */
 	bool hp_clear;
 	char hp_mount[PATH_MAX];	/* --mount, "" = none */
-	unsigned long mem_mb;		/* iommu --mem, 0 = not given */
+	unsigned long mem_mb;		/* iommu and status --mem, 0 = not given */
+	struct setup_owner owner;	/* bind/hugepages --owner, status --user */
 };
 
 /* setup_cli.c */
@@ -169,8 +190,20 @@ bool setup_pciids_class(struct setup_pciids *db, unsigned int class_code, char *
 /* setup_hugepages.c */
 int setup_parse_size_kb(const char *s, unsigned long *kb);
 
+/* setup_owner.c: running without root. */
+/* Parse USER[:GROUP]; 0, or -errno with the reason in @why. */
+int setup_parse_owner(const char *spec, struct setup_owner *o, char *why, size_t why_len);
+bool setup_owner_may(const struct setup_owner *o, const struct stat *st, unsigned int want);
+bool setup_owner_may_reach(const struct setup_owner *o, const char *path, char *closed,
+			   size_t len);
+void setup_owner_str(const struct setup_owner *o, char *buf, size_t len);
+int setup_grant(struct setup_ctx *ctx, const char *path, bool dir);
+int setup_group_node(const struct setup_ctx *ctx, const char *driver, int group, char *buf,
+		     size_t len);
+
 /* One command each. */
 int setup_cmd_status(struct setup_ctx *ctx);
+int setup_cmd_status_user(struct setup_ctx *ctx);	/* status --user */
 int setup_cmd_bind(struct setup_ctx *ctx);
 int setup_cmd_unbind(struct setup_ctx *ctx);
 int setup_cmd_hugepages(struct setup_ctx *ctx);

@@ -380,6 +380,39 @@ default_modprobe(struct setup_ctx *ctx, const char *module)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*
+ * Through an O_PATH descriptor opened without following a link: the
+ * chown and chmod land on the node or directory that was checked, not on
+ * whatever a link planted at that path points to.
+ */
+static int
+default_set_owner(struct setup_ctx *ctx, const char *path, uid_t uid, gid_t gid,
+		  unsigned int mode)
+{
+	char proc[64];
+	struct stat st;
+	int fd, rc = 0;
+
+	(void)ctx;
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+	} else if (!S_ISCHR(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		rc = S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;	/* only nodes and directories */
+	} else if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0) {
+		rc = -errno;
+	} else {
+		/* fchmod refuses an O_PATH fd; its /proc link reaches the same inode. */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (chmod(proc, mode) < 0)
+			rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
+
 static void
 default_sleep_ms(struct setup_ctx *ctx, unsigned int ms)
 {
@@ -395,4 +428,5 @@ const struct setup_ops setup_default_ops = {
 	.mount_hugetlbfs = default_mount_hugetlbfs,
 	.modprobe = default_modprobe,
 	.sleep_ms = default_sleep_ms,
+	.set_owner = default_set_owner,
 };

@@ -426,19 +426,28 @@ init_hugetlbfs_dir(const char *dir, bool given)
 {
 	bk.page_sz = hugetlbfs_page_sz(dir);
 	if (bk.page_sz == 0) {
-		if (access(dir, F_OK) != 0)
-			VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: --huge-dir %s does not "
-				"exist: `mkdir -p %s && mount -t hugetlbfs nodev %s`, or pass "
-				"--no-huge", dir, dir, dir);
-		else
-			VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: %s is not a hugetlbfs "
-				"mount: `mount -t hugetlbfs nodev %s`, or pass --no-huge",
-				dir, dir);
+		int err = access(dir, F_OK) != 0 ? errno : 0;
+
+		if (err == EACCES) {
+			/* A mount under a directory closed to us: statfs cannot reach it. */
+			VDK_LOG(ERR, MEMORY, "--huge-dir %s is out of reach for this user (uid %u): "
+				"a directory above it is not searchable; as root, open it or mount "
+				"hugetlbfs elsewhere with `vdk-setup hugepages --owner %u`", dir,
+				(unsigned int)getuid(), (unsigned int)getuid());
+			return -EACCES;
+		}
+		VDK_LOG(ERR, MEMORY, "hugetlbfs not mounted: --huge-dir %s %s: as root, run "
+			"`vdk-setup hugepages --mount %s%s`, or pass --no-huge", dir,
+			err != 0 ? "does not exist" : "is not a hugetlbfs mount",
+			dir, getuid() != 0 ? " --owner UID" : "");
 		return -ENOENT;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
-		VDK_LOG(ERR, MEMORY, "hugetlbfs %s is not writable by this user: give it to "
-			"the user (chown, or mount with uid=), or run as root", dir);
+		VDK_LOG(ERR, MEMORY, "hugetlbfs %s is not writable by this user (uid %u, gid "
+			"%u): as root, give it to the user with `vdk-setup hugepages --mount %s "
+			"--owner %u:%u`, or run as root", dir, (unsigned int)getuid(),
+			(unsigned int)getgid(), dir, (unsigned int)getuid(),
+			(unsigned int)getgid());
 		return -EACCES;
 	}
 	snprintf(bk.dir, sizeof(bk.dir), "%s", dir);

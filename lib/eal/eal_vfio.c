@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eal_pci_internal.h"
@@ -268,8 +269,10 @@ check_memlock(uint64_t more)
 	VDK_LOG(ERR, VFIO, "DMA mapping needs %" PRIu64 " KiB of locked memory more (%" PRIu64
 		" KiB locked already) but RLIMIT_MEMLOCK is %" PRIu64 " KiB: raise it "
 		"(`ulimit -l unlimited`, memlock in /etc/security/limits.conf, "
-		"LimitMEMLOCK= for a service) or run with CAP_IPC_LOCK",
-		more / 1024, have / 1024, (uint64_t)rl.rlim_cur / 1024);
+		"LimitMEMLOCK= for a service) or run with CAP_IPC_LOCK; as root, `vdk-setup "
+		"status --user %u --mem %" PRIu64 "` checks it", more / 1024, have / 1024,
+		(uint64_t)rl.rlim_cur / 1024, (unsigned int)getuid(),
+		(have + more + (1u << 20) - 1) >> 20);
 	return -ENOMEM;
 }
 
@@ -586,6 +589,22 @@ explain_not_viable(int num, const char *bdf)
 			"a kernel driver; `vdk-setup groups` shows which", num, bdf, dir);
 }
 
+void
+eal_vfio_explain_no_access(const char *node, const char *bdf, const char *setup_opts)
+{
+	struct stat st;
+	char owner[64] = "";
+
+	if (stat(node, &st) == 0)
+		snprintf(owner, sizeof(owner), "owner %u:%u, mode %04o; ", (unsigned int)st.st_uid,
+			 (unsigned int)st.st_gid, (unsigned int)(st.st_mode & 07777));
+	VDK_LOG(ERR, VFIO, "%s: no permission to open %s (%sthis process runs as uid %u, gid "
+		"%u): as root, give it to this user with `vdk-setup bind %s %s--owner %u:%u` "
+		"(doc/setup.md, \"Running without root\"), or run as root", bdf, node, owner,
+		(unsigned int)getuid(), (unsigned int)getgid(), bdf, setup_opts,
+		(unsigned int)getuid(), (unsigned int)getgid());
+}
+
 static void
 explain_open_error(int err, int num, const char *bdf)
 {
@@ -599,10 +618,13 @@ explain_open_error(int err, int num, const char *bdf)
 			"`fuser -v /dev/vfio/%d`): stop it or choose another device", bdf, num, num);
 		break;
 	case EACCES:
-	case EPERM:
-		VDK_LOG(ERR, VFIO, "%s: no permission to open IOMMU group %d: run as root or "
-			"give this user /dev/vfio/%d", bdf, num, num);
+	case EPERM: {
+		char node[32];
+
+		snprintf(node, sizeof(node), "/dev/vfio/%d", num);
+		eal_vfio_explain_no_access(node, bdf, "");
 		break;
+	}
 	default:
 		VDK_LOG(ERR, VFIO, "%s: cannot open IOMMU group %d: %s", bdf, num, strerror(err));
 	}

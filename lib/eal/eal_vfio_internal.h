@@ -145,6 +145,12 @@ extern const struct eal_vfio_backend eal_vfio_select;
  * it (eal_vfio_select.c; the PCI bus calls it for a device it refuses).
  */
 void eal_vfio_explain_driver(const char *bdf, const char *drv);
+/*
+ * Log that this process may not open group node @node of @bdf: who owns
+ * it, who we are, and the vdk-setup command (with @setup_opts, such as
+ * "--driver vdk-vfio-pci ") that gives it to us.
+ */
+void eal_vfio_explain_no_access(const char *node, const char *bdf, const char *setup_opts);
 
 /* An IOMMU domain: every group in it shares one set of DMA mappings. */
 struct eal_vfio_domain {

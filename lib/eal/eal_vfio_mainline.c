@@ -44,7 +44,8 @@ ml_open(void)
 				"intel_iommu=on)", CONTAINER_PATH);
 		else
 			VDK_LOG(ERR, VFIO, "cannot open %s: %s%s", CONTAINER_PATH, strerror(err),
-				err == EACCES ? ": run as root" : "");
+				err == EACCES ? ": the kernel makes it 0666, for every user; as "
+				"root, `chmod 0666 " CONTAINER_PATH "` (a udev rule changed it)" : "");
 		return -err;
 	}
 	ver = ioctl(fd, VFIO_GET_API_VERSION);

@@ -147,10 +147,14 @@ vdk_explain_group_open(int err, int num, const char *bdf)
 			num);
 		break;
 	case EACCES:
-	case EPERM:
-		VDK_LOG(ERR, VFIO, "%s: no permission to open %s/%d: run as root (the module "
-			"makes its nodes 0600) or give this user the node", bdf, dev_dir, num);
+	case EPERM: {
+		char node[PATH_MAX];
+
+		/* The module makes its nodes 0600, root's. */
+		snprintf(node, sizeof(node), "%s/%d", dev_dir, num);
+		eal_vfio_explain_no_access(node, bdf, "--driver " PCI_KDRV_NAME_VDK_VFIO " ");
 		break;
+	}
 	case ENODEV:
 		VDK_LOG(ERR, VFIO, "%s: IOMMU group %d is gone: its devices left the bus", bdf,
 			num);

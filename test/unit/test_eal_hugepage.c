@@ -753,6 +753,8 @@ test_eal_init_bad_huge_dir_fails_and_can_be_retried(void **state)
 	log_capture();
 	assert_int_equal(eal_init_with("--no-pci", "-l", "0", "--huge-dir", dir, NULL), -ENOENT);
 	assert_true(log_contains("hugetlbfs not mounted"));
+	/* The command that makes the mount, for whoever runs this. */
+	assert_true(log_contains("as root, run `vdk-setup hugepages --mount /tmp/vdk-nothuge-"));
 	assert_int_equal(dir_count(dir), 0);
 	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", NULL) >= 0);
 	assert_int_equal(vdk_eal_cleanup(), 0);

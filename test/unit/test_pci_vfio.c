@@ -122,7 +122,10 @@ test_group_open_errors_tell_what_to_do(void **state)
 		{ -ENOENT, "IOMMU group 4 has no VFIO device node: the device is not bound to "
 			   "vfio-pci: run `vdk-setup bind 0000:00:04.0`" },
 		{ -EBUSY, "IOMMU group 4 is in use by another process (see `fuser -v /dev/vfio/4`)" },
-		{ -EACCES, "no permission to open IOMMU group 4: run as root" },
+		/* The permission, who we are, and the vdk-setup command that grants it. */
+		{ -EACCES, "0000:00:04.0: no permission to open /dev/vfio/4 (" },
+		{ -EPERM, "as root, give it to this user with `vdk-setup bind 0000:00:04.0 "
+			  "--owner " },
 		{ -EIO, "cannot open IOMMU group 4: Input/output error" },
 	};
 	struct eal_vfio_group *g;

@@ -268,7 +268,9 @@ test_cli_random_argv_never_crashes(void **state)
 		"--sysfs", "--proc", "--dev", "--pci-ids", "none", "00:04.0", "0000:00:03.0",
 		"ffffffff:ff:1f.7", "00:04", ":.", "0x10", "512", "18446744073709551616", "",
 		"=", "--json=", "--node=", "\xff\xfe", "%s%n", "vfio-pci", "nvme", "..",
-		"relative-junk", "-1", "+1", " 1", "bind bind", "\t",
+		"relative-junk", "-1", "+1", " 1", "bind bind", "\t", "--owner", "--user",
+		"4000000", "4000000:4000001", "root", "root:root", "nobody:", ":",
+		"--owner=4000000",
 	};
 	char *argv[24];
 	char sysd[PATH_MAX + 16], lens[8][40];

@@ -33,10 +33,12 @@
 #include "../../app/setup/setup_hugepages.c"
 #include "../../app/setup/setup_inuse.c"
 #include "../../app/setup/setup_iommu.c"
+#include "../../app/setup/setup_owner.c"
 #include "../../app/setup/setup_pci.c"
 #include "../../app/setup/setup_pciids.c"
 #include "../../app/setup/setup_status.c"
 #include "../../app/setup/setup_sysfs.c"
+#include "../../app/setup/setup_user.c"
 
 #define FAKE_MAX_WRITES 64
 #define FAKE_MAX_NATIVE 16
@@ -69,6 +71,12 @@ struct fake {
 	unsigned int nb_modprobes;
 	char modprobe_mod[64];
 	unsigned int nb_sleeps;
+	/* set_owner: the last call, how many, and what it returns. */
+	unsigned int nb_owner_sets;
+	char owner_path[PATH_MAX];
+	unsigned int owner_uid, owner_gid, owner_mode;
+	int owner_rc;
+	bool no_group_nodes;		/* a VFIO driver's probe makes no /dev node */
 	unsigned int next_minor;	/* block devices get distinct major:minor */
 
 	/* Output of the last fake_run. */
@@ -401,6 +409,26 @@ fake_driver_loaded(struct fake *f, const char *drv)
 	return setup_is_dir(path);
 }
 
+/* A VFIO driver taking a device makes its group's node, as devtmpfs does. */
+static void
+fake_group_node(struct fake *f, const char *bdf, const char *drv)
+{
+	char path[PATH_MAX], group[16], rel[PATH_MAX];
+
+	if (strstr(drv, "vfio") == NULL || f->no_group_nodes)
+		return;
+	fake_path(f, path, "sys/devices/pci0000:00/%s/iommu_group", bdf);
+	if (setup_readlink_base(path, group, sizeof(group)) < 0)
+		return;
+	snprintf(rel, sizeof(rel), "dev/%s/%s", strcmp(drv, SETUP_VDK_VFIO_DRIVER) == 0 ?
+		 "vdk-vfio" : "vfio", group);
+	fake_path(f, path, "%s", rel);
+	if (!setup_exists(path)) {
+		fake_file(f, rel, "");
+		chmod(path, 0600);
+	}
+}
+
 /* drivers_probe: the override if set, else the device's own driver. */
 static void
 fake_probe(struct fake *f, const char *bdf)
@@ -417,8 +445,10 @@ fake_probe(struct fake *f, const char *bdf)
 		drv = ovr;	/* with an override, only that driver may bind */
 	else
 		drv = fake_native_driver(f, bdf);
-	if (drv != NULL && fake_driver_loaded(f, drv))
+	if (drv != NULL && fake_driver_loaded(f, drv)) {
 		fake_bind_link(f, bdf, drv);
+		fake_group_node(f, bdf, drv);
+	}
 }
 
 static void
@@ -514,11 +544,33 @@ fake_sleep(struct setup_ctx *ctx, unsigned int ms)
 	f->nb_sleeps++;
 }
 
+/* Records the change and makes the mode real; a test cannot chown as a user. */
+static int
+fake_set_owner(struct setup_ctx *ctx, const char *path, uid_t uid, gid_t gid,
+	       unsigned int mode)
+{
+	struct fake *f = ctx->model;
+
+	if (fake_rel(f, path) == NULL) {
+		f->escaped = true;
+		return -EPERM;
+	}
+	f->nb_owner_sets++;
+	snprintf(f->owner_path, sizeof(f->owner_path), "%s", fake_rel(f, path));
+	f->owner_uid = (unsigned int)uid;
+	f->owner_gid = (unsigned int)gid;
+	f->owner_mode = mode;
+	if (f->owner_rc < 0)
+		return f->owner_rc;
+	return chmod(path, mode) < 0 ? -errno : 0;
+}
+
 static const struct setup_ops fake_ops = {
 	.write_attr = fake_write_attr,
 	.mount_hugetlbfs = fake_mount,
 	.modprobe = fake_modprobe,
 	.sleep_ms = fake_sleep,
+	.set_owner = fake_set_owner,
 };
 
 /* ---- setup, teardown, running the tool ---- */
