@@ -168,3 +168,32 @@ vdk_pktmbuf_read(const struct vdk_mbuf *m, uint32_t off, uint32_t len, void *buf
 	}
 	return len == 0 ? buf : NULL;
 }
+
+int
+vdk_pktmbuf_append_copy(struct vdk_mbuf *m, struct vdk_mempool *mp, const void *src,
+			uint32_t len)
+{
+	struct vdk_mbuf *last = vdk_pktmbuf_lastseg(m), *s;
+	const char *from = src;
+	uint32_t k;
+
+	while (len > 0) {
+		if (vdk_pktmbuf_tailroom(last) == 0) {
+			if (vdk_unlikely(m->nb_segs >= VDK_MBUF_MAX_NB_SEGS))
+				return -EOVERFLOW;
+			s = vdk_pktmbuf_alloc(mp);
+			if (vdk_unlikely(s == NULL))
+				return -ENOBUFS;
+			last->next = s;
+			last = s;
+			m->nb_segs++;
+		}
+		k = VDK_MIN(len, (uint32_t)vdk_pktmbuf_tailroom(last));
+		memcpy(vdk_pktmbuf_mtod_offset(last, char *, last->data_len), from, k);
+		last->data_len = (uint16_t)(last->data_len + k);
+		m->pkt_len += k;
+		from += k;
+		len -= k;
+	}
+	return 0;
+}

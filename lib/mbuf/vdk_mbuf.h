@@ -488,6 +488,17 @@ int vdk_mbuf_check(const struct vdk_mbuf *m, int is_header, const char **reason)
 const void *vdk_pktmbuf_read(const struct vdk_mbuf *m, uint32_t off, uint32_t len,
 			     void *buf);
 
+/**
+ * Copy @p len bytes from @p src to the end of the packet @p m, filling its
+ * last segment and chaining new segments from @p mp as needed: how a port
+ * that copies frames (af_packet, pcap, af_xdp in copy mode) turns one into
+ * an mbuf chain. Datapath-safe: no locks beyond the pool's, no syscalls.
+ * @return 0; -ENOBUFS if @p mp ran out (the bytes that fitted stay
+ *   appended: free the packet); -EOVERFLOW past VDK_MBUF_MAX_NB_SEGS.
+ */
+int vdk_pktmbuf_append_copy(struct vdk_mbuf *m, struct vdk_mempool *mp, const void *src,
+			    uint32_t len);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

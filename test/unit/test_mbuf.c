@@ -370,6 +370,48 @@ test_mbuf_pool_create_rejects_bad_sizes(void **state)
 	assert_int_equal(nb_zones(), zones);
 }
 
+/* A frame copied in fills each segment's room and chains the rest from the pool. */
+static void
+test_mbuf_append_copy_chains_what_does_not_fit(void **state)
+{
+	static char frame[5000];
+	struct vdk_mbuf *m, *s;
+	uint32_t room, i, seen = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(frame); i++)
+		frame[i] = (char)(i * 7);
+	m = vdk_pktmbuf_alloc(pool);
+	assert_non_null(m);
+	room = vdk_pktmbuf_tailroom(m);
+	assert_int_equal(vdk_pktmbuf_append_copy(m, pool, frame, 10), 0);
+	assert_int_equal(vdk_pktmbuf_append_copy(m, pool, frame + 10, sizeof(frame) - 10), 0);
+	assert_int_equal(m->pkt_len, sizeof(frame));
+	assert_int_equal(m->nb_segs, (sizeof(frame) + room - 1) / room);
+	assert_int_equal(m->data_len, room);
+	assert_int_equal(vdk_mbuf_check(m, 1, NULL), 0);
+	for (s = m; s != NULL; s = s->next) {
+		assert_memory_equal(vdk_pktmbuf_mtod(s, char *), frame + seen, s->data_len);
+		seen += s->data_len;
+	}
+	assert_int_equal(seen, sizeof(frame));
+	vdk_pktmbuf_free(m);
+
+	/* A pool that runs dry: -ENOBUFS, and what was appended is a sane chain to free. */
+	{
+		struct vdk_mbuf *all[NB_MBUFS];
+
+		assert_int_equal(vdk_pktmbuf_alloc_bulk(pool, all, NB_MBUFS - 1), 0);
+		m = vdk_pktmbuf_alloc(pool);
+		assert_non_null(m);
+		assert_int_equal(vdk_pktmbuf_append_copy(m, pool, frame, sizeof(frame)), -ENOBUFS);
+		assert_int_equal(m->pkt_len, room);
+		assert_int_equal(vdk_mbuf_check(m, 1, NULL), 0);
+		vdk_pktmbuf_free(m);
+		vdk_pktmbuf_free_bulk(all, NB_MBUFS - 1);
+	}
+}
+
 int
 main(void)
 {
@@ -388,6 +430,8 @@ main(void)
 		cmocka_unit_test_teardown(test_mbuf_refcnt_keeps_shared_buffer_until_last_free,
 					  check_all_back),
 		cmocka_unit_test_teardown(test_mbuf_check_names_what_is_wrong, check_all_back),
+		cmocka_unit_test_teardown(test_mbuf_append_copy_chains_what_does_not_fit,
+					  check_all_back),
 		cmocka_unit_test(test_mbuf_pool_create_rejects_bad_sizes),
 	};
 	int fails;

@@ -182,7 +182,6 @@ afp_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int 
 	(void)conf;
 	q->mp = mp;
 	q->port_id = dev->port_id;
-	q->buf_room = (uint16_t)(vdk_pktmbuf_data_room_size(mp) - VDK_PKTMBUF_HEADROOM);
 	q->pkts = q->bytes = q->nombuf = q->errors = 0;
 	*rxq = q;
 	return 0;

@@ -26,7 +26,6 @@ struct afp_rxq {
 	uint8_t *next_pkt;	/* next packet in that block */
 	struct vdk_mempool *mp;
 	uint16_t port_id;
-	uint16_t buf_room;	/* data bytes an mbuf takes */
 	uint64_t pkts;
 	uint64_t bytes;
 	uint64_t nombuf;

@@ -19,72 +19,37 @@
 #include "af_packet_internal.h"
 #include "vdk_mbuf.h"
 
-/* Appends bytes to an mbuf chain, taking segments from the pool as needed. */
-struct chain_writer {
-	struct vdk_mbuf *head;
-	struct vdk_mbuf *seg;
-	struct vdk_mempool *mp;
-	uint16_t room;
-};
-
-static int
-chain_append(struct chain_writer *w, const uint8_t *src, uint32_t len)
-{
-	struct vdk_mbuf *s;
-	uint32_t k;
-
-	while (len > 0) {
-		if (w->seg->data_len == w->room) {
-			s = vdk_pktmbuf_alloc(w->mp);
-			if (vdk_unlikely(s == NULL))
-				return -1;
-			w->seg->next = s;
-			w->seg = s;
-			w->head->nb_segs++;
-		}
-		k = VDK_MIN(len, (uint32_t)(w->room - w->seg->data_len));
-		memcpy(vdk_pktmbuf_mtod_offset(w->seg, uint8_t *, w->seg->data_len), src, k);
-		w->seg->data_len = (uint16_t)(w->seg->data_len + k);
-		w->head->pkt_len += k;
-		src += k;
-		len -= k;
-	}
-	return 0;
-}
-
 /* The packet @h as an mbuf chain, its VLAN tag put back if the kernel took it out. */
 static struct vdk_mbuf *
 packet_to_mbuf(struct afp_rxq *q, const struct tpacket3_hdr *h)
 {
 	const uint8_t *data = (const uint8_t *)h + h->tp_mac;
-	struct chain_writer w;
+	struct vdk_mbuf *m;
 	uint8_t tag[4];
 	uint16_t tpid;
 
-	w.head = vdk_pktmbuf_alloc(q->mp);
-	if (vdk_unlikely(w.head == NULL))
+	m = vdk_pktmbuf_alloc(q->mp);
+	if (vdk_unlikely(m == NULL))
 		return NULL;
-	w.seg = w.head;
-	w.mp = q->mp;
-	w.room = q->buf_room;
-	w.head->port = q->port_id;
+	m->port = q->port_id;
 	if ((h->tp_status & TP_STATUS_VLAN_VALID) && h->tp_snaplen >= 12) {
 		tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid : 0x8100;
 		tag[0] = (uint8_t)(tpid >> 8);
 		tag[1] = (uint8_t)tpid;
 		tag[2] = (uint8_t)(h->hv1.tp_vlan_tci >> 8);
 		tag[3] = (uint8_t)h->hv1.tp_vlan_tci;
-		w.head->vlan_tci = (uint16_t)h->hv1.tp_vlan_tci;
-		w.head->ol_flags |= VDK_MBUF_F_RX_VLAN;
-		if (chain_append(&w, data, 12) || chain_append(&w, tag, 4) ||
-		    chain_append(&w, data + 12, h->tp_snaplen - 12))
+		m->vlan_tci = (uint16_t)h->hv1.tp_vlan_tci;
+		m->ol_flags |= VDK_MBUF_F_RX_VLAN;
+		if (vdk_pktmbuf_append_copy(m, q->mp, data, 12) ||
+		    vdk_pktmbuf_append_copy(m, q->mp, tag, 4) ||
+		    vdk_pktmbuf_append_copy(m, q->mp, data + 12, h->tp_snaplen - 12))
 			goto fail;
-	} else if (chain_append(&w, data, h->tp_snaplen)) {
+	} else if (vdk_pktmbuf_append_copy(m, q->mp, data, h->tp_snaplen)) {
 		goto fail;
 	}
-	return w.head;
+	return m;
 fail:
-	vdk_pktmbuf_free(w.head);
+	vdk_pktmbuf_free(m);
 	return NULL;
 }
 
