@@ -12,7 +12,7 @@ vdk_packages=(
 	libcmocka-dev abigail-tools
 	prometheus
 	iproute2 pci.ids e2fsprogs
-	libpcap-dev tcpdump libxdp-dev libbpf-dev
+	libpcap-dev tcpdump libxdp-dev libbpf-dev clang util-linux
 	qemu-system-x86 busybox-static cpio kmod
 	dpdk-dev libdpdk-dev fio nvme-cli
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev

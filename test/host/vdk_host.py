@@ -53,14 +53,16 @@ class Topology:
         self.remove()
         sys.exit(1)
 
-    def make(self):
+    def make(self, queues=1):
+        """@queues: rx and tx queues of every veth end (for multi-queue ports)."""
         self.up = True
+        q = ["numtxqueues", str(queues), "numrxqueues", str(queues)]
         for ns in self.ns.values():
             sh("ip", "netns", "add", ns)
-        sh("ip", "link", "add", "s0", "netns", self.ns["s"], "type", "veth",
-           "peer", "name", "s1", "netns", self.ns["f"])
-        sh("ip", "link", "add", "r1", "netns", self.ns["f"], "type", "veth",
-           "peer", "name", "r0", "netns", self.ns["r"])
+        sh("ip", "link", "add", "s0", "netns", self.ns["s"], *q, "type", "veth",
+           "peer", "name", "s1", "netns", self.ns["f"], *q)
+        sh("ip", "link", "add", "r1", "netns", self.ns["f"], *q, "type", "veth",
+           "peer", "name", "r0", "netns", self.ns["r"], *q)
         for ns in self.ns.values():
             # No IPv6 autoconfiguration chatter on the links.
             sh("ip", "netns", "exec", ns, "sysctl", "-qw",
