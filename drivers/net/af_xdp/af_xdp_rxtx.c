@@ -100,28 +100,31 @@ axdp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	struct vdk_mbuf *m;
 	struct xdp_desc *d;
 	uint64_t bytes = 0, addr;
-	uint32_t idx = 0, want, i, used = 0;
+	uint32_t idx = 0, used = 0;
 	const void *data;
+	void *frame;
+	uint16_t i;
 
 	tx_reclaim(q);
-	want = VDK_MIN((uint32_t)n, q->nb_free);
-	if (want == 0 || xsk_ring_prod__reserve(&q->tx, want, &idx) != want) {
-		tx_kick(q);	/* the kernel may be waiting for it to free frames */
-		return 0;
-	}
-	for (i = 0; i < want; i++) {
+	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (vdk_unlikely(m->pkt_len > AXDP_FRAME_SIZE)) {
 			q->errors++;
 			vdk_pktmbuf_free(m);
 			continue;
 		}
+		/*
+		 * A tx frame is free or on the tx or completion ring, and each
+		 * ring holds them all: with a frame free, a tx slot is too.
+		 */
+		if (q->nb_free == 0 || xsk_ring_prod__reserve(&q->tx, 1, &idx) != 1)
+			break;	/* the rest stays the caller's */
 		addr = q->free_frames[--q->nb_free];
-		data = vdk_pktmbuf_read(m, 0, m->pkt_len,
-					xsk_umem__get_data(q->qp->umem_area, addr));
-		if (data != xsk_umem__get_data(q->qp->umem_area, addr))
-			memcpy(xsk_umem__get_data(q->qp->umem_area, addr), data, m->pkt_len);
-		d = xsk_ring_prod__tx_desc(&q->tx, idx + used);
+		frame = xsk_umem__get_data(q->qp->umem_area, addr);
+		data = vdk_pktmbuf_read(m, 0, m->pkt_len, frame);
+		if (data != frame)	/* one segment: read gave a pointer, not a copy */
+			memcpy(frame, data, m->pkt_len);
+		d = xsk_ring_prod__tx_desc(&q->tx, idx);
 		d->addr = addr;
 		d->len = m->pkt_len;
 		d->options = 0;
@@ -129,11 +132,12 @@ axdp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		bytes += m->pkt_len;
 		vdk_pktmbuf_free(m);
 	}
-	/* Slots reserved for frames dropped above go back unused. */
-	q->tx.cached_prod -= want - used;
-	xsk_ring_prod__submit(&q->tx, used);
-	tx_kick(q);
+	if (used > 0)
+		xsk_ring_prod__submit(&q->tx, used);
+	/* Also with nothing new while frames are out: the kernel may need the kick. */
+	if (used > 0 || q->nb_free < AXDP_RING_SIZE)
+		tx_kick(q);
 	vdk_eth_counter_add(&q->pkts, used);
 	vdk_eth_counter_add(&q->bytes, bytes);
-	return (uint16_t)want;
+	return i;
 }
