@@ -25,6 +25,12 @@ struct pcap_rxq {
 	pcap_t *pcap;		/* a file or a live interface; NULL: nothing to receive */
 	struct pcap_replay *replay;	/* infinite_rx: frames come from here instead */
 	bool eof;		/* the file is read to its end */
+	/*
+	 * A frame read from libpcap that found the pool short: kept (libpcap's
+	 * data stays valid until its next call) and handed out first next time.
+	 */
+	struct pcap_pkthdr *pending_h;
+	const u_char *pending_data;
 	struct vdk_mempool *mp;
 	uint16_t port_id;
 	uint64_t pkts;

@@ -65,29 +65,26 @@ pcap_port_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	if (q->pcap == NULL || q->eof)
 		return 0;
 	while (nb < n) {
-		/*
-		 * An mbuf first: libpcap's frame is gone at its next call, so a
-		 * frame read with no mbuf for it would be lost.
-		 */
-		pkts[nb] = vdk_pktmbuf_alloc(q->mp);
+		if (q->pending_h != NULL) {
+			h = q->pending_h;
+			data = q->pending_data;
+			q->pending_h = NULL;
+		} else {
+			ret = pcap_next_ex(q->pcap, &h, &data);
+			if (ret != 1) {
+				if (ret == PCAP_ERROR_BREAK)	/* the end of a file */
+					q->eof = true;
+				else if (ret != 0)	/* 0: a live interface has nothing now */
+					vdk_eth_counter_add(&q->errors, 1);
+				break;
+			}
+		}
+		/* A frame the capture cut short (caplen < len) is replayed as recorded. */
+		pkts[nb] = frame_to_mbuf(q, data, h->caplen);
 		if (vdk_unlikely(pkts[nb] == NULL)) {
 			vdk_eth_counter_add(&q->nombuf, 1);
-			break;
-		}
-		ret = pcap_next_ex(q->pcap, &h, &data);
-		if (ret != 1) {
-			vdk_pktmbuf_free(pkts[nb]);
-			if (ret == PCAP_ERROR_BREAK)	/* the end of a file */
-				q->eof = true;
-			else if (ret != 0)		/* 0: a live interface has nothing now */
-				vdk_eth_counter_add(&q->errors, 1);
-			break;
-		}
-		pkts[nb]->port = q->port_id;
-		/* A frame the capture cut short (caplen < len) is replayed as recorded. */
-		if (vdk_unlikely(vdk_pktmbuf_append_copy(pkts[nb], q->mp, data, h->caplen) != 0)) {
-			vdk_pktmbuf_free(pkts[nb]);
-			vdk_eth_counter_add(&q->nombuf, 1);
+			q->pending_h = h;
+			q->pending_data = data;
 			break;
 		}
 		bytes += h->caplen;
