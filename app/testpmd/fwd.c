@@ -61,22 +61,47 @@ fwd_lcore_main(void *arg)
 	return 0;
 }
 
-/* The ports that forward: selected by the portmask and still there. */
+/*
+ * The ports that forward: selected by the portmask (or `set portlist`, in
+ * its order) and still there.
+ */
 static unsigned int
 fwd_ports(struct testpmd *t, uint16_t *ports)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	uint16_t p;
 
+	if (t->nb_portlist > 0) {
+		for (i = 0; i < t->nb_portlist; i++)
+			if (vdk_eth_dev_is_valid_port(t->portlist[i]) && t->ports[t->portlist[i]].fwd)
+				ports[n++] = t->portlist[i];
+		return n;
+	}
 	VDK_ETH_FOREACH_DEV(p)
 		if (t->ports[p].fwd)
 			ports[n++] = p;
 	return n;
 }
 
+/* The position of the port that the @i-th of @np forwarding ports sends to. */
+static unsigned int
+peer_of(enum tp_topology topo, unsigned int i, unsigned int np)
+{
+	switch (topo) {
+	case TP_TOPO_CHAINED:
+		return (i + 1) % np;
+	case TP_TOPO_LOOP:
+		return i;
+	case TP_TOPO_PAIRED:
+	default:
+		return (i ^ 1) < np ? (i ^ 1) : i;
+	}
+}
+
 /*
- * Paired topology, as DPDK's default: ports 0-1, 2-3 ... forward to each
- * other, an odd last port to itself; one stream per rx queue.
+ * Ports forward to each other as --port-topology says (DPDK's paired by
+ * default: 0-1, 2-3 ..., an odd last port to itself); one stream per rx
+ * queue.
  */
 static int
 streams_build(struct testpmd *t, struct fwd_stream **out, unsigned int *nb)
@@ -96,7 +121,7 @@ streams_build(struct testpmd *t, struct fwd_stream **out, unsigned int *nb)
 		return -ENOMEM;
 	memset(fs, 0, (size_t)np * t->params.nb_rxq * sizeof(*fs));
 	for (i = 0; i < np; i++) {
-		uint16_t peer = ports[(i ^ 1) < np ? (i ^ 1) : i];
+		uint16_t peer = ports[peer_of(t->params.topology, i, np)];
 
 		for (q = 0; q < t->params.nb_rxq; q++) {
 			fs[s].rx_port = ports[i];
@@ -124,6 +149,8 @@ tp_fwd_config_make(struct testpmd *t)
 	cfg->engine = t->engine;
 	cfg->burst = t->burst;
 	cfg->record_burst_stats = t->record_burst_stats;
+	cfg->verbose = t->verbose;
+	cfg->txonly_multi_flow = t->params.txonly_multi_flow;
 	cfg->nb_txsegs = (uint16_t)t->nb_txsegs;
 	cfg->txpkt_len = 0;
 	for (i = 0; i < t->nb_txsegs; i++) {
@@ -269,7 +296,8 @@ static void
 print_line(FILE *f, const char *label1, uint64_t v1, const char *label2, uint64_t v2,
 	   const char *label3, uint64_t v3)
 {
-	fprintf(f, "  %s %-14" PRIu64 " %s %-14" PRIu64 " %s %" PRIu64 "\n", label1, v1,
+	/* DPDK's: no space after the second value's field, whose width alone parts them. */
+	fprintf(f, "  %s %-14" PRIu64 " %s %-14" PRIu64 "%s %" PRIu64 "\n", label1, v1,
 		label2, v2, label3, v3);
 }
 
@@ -442,12 +470,17 @@ tp_fwd_stop(struct testpmd *t)
 }
 
 void
+tp_clear_fwd_stats(struct testpmd *t)
+{
+	/* Safe while forwarding: a counter the lcore bumps after is just counted. */
+	stats_snapshot(t);
+	streams_clear(t);
+}
+
+void
 tp_show_fwd_stats(struct testpmd *t)
 {
-	if (t->streams == NULL) {
-		fprintf(t->out, "No forwarding statistics: forwarding never started\n");
-		return;
-	}
+	/* Before the first start: zeros for every forwarding port, as DPDK shows. */
 	fwd_stats_print(t);
 }
 
@@ -569,6 +602,53 @@ tp_set_record_burst_stats(struct testpmd *t, bool on)
 	t->record_burst_stats = on;
 	fprintf(t->out, "Recording of rx/tx burst statistics set to %s\n", on ? "on" : "off");
 	return t->forwarding ? tp_fwd_publish(t) : 0;
+}
+
+int
+tp_set_verbose(struct testpmd *t, unsigned int level)
+{
+	fprintf(t->out, "Change verbose level from %u to %u\n", t->verbose, level);
+	t->verbose = (uint8_t)level;
+	return t->forwarding ? tp_fwd_publish(t) : 0;
+}
+
+int
+tp_set_eth_peer(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac)
+{
+	if (t->forwarding) {
+		fprintf(t->out, "Please stop forwarding first\n");
+		return -EBUSY;
+	}
+	t->params.peer[port] = *mac;
+	t->params.peer_set[port] = true;
+	return 0;
+}
+
+int
+tp_set_portlist(struct testpmd *t, const uint16_t *ports, unsigned int n)
+{
+	unsigned int i;
+	uint16_t p;
+
+	if (t->forwarding) {
+		fprintf(t->out, "Please stop forwarding first\n");
+		return -EBUSY;
+	}
+	for (i = 0; i < n; i++) {
+		if (!vdk_eth_dev_is_valid_port(ports[i])) {
+			fprintf(t->out, "Invalid port %u: %u ports in use\n", ports[i],
+				vdk_eth_dev_count_avail());
+			return -EINVAL;
+		}
+	}
+	VDK_ETH_FOREACH_DEV(p)
+		t->ports[p].fwd = false;
+	for (i = 0; i < n; i++) {
+		t->portlist[i] = ports[i];
+		t->ports[ports[i]].fwd = true;
+	}
+	t->nb_portlist = n;
+	return 0;
 }
 
 void

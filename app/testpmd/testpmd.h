@@ -38,6 +38,18 @@ struct vdk_mempool;
 
 /* ---- options (parameters.c) ---- */
 
+/* How streams pair ports (--port-topology), as DPDK names them. */
+enum tp_topology {
+	TP_TOPO_PAIRED,		/* 0<->1, 2<->3; an odd last port to itself */
+	TP_TOPO_CHAINED,	/* 0->1->2 ... ->0 */
+	TP_TOPO_LOOP,		/* each port to itself */
+};
+
+/* What RSS hashes on (--rss-ip, --rss-udp, `port config all rss`). */
+#define TP_RSS_NONE 0
+#define TP_RSS_IP 1
+#define TP_RSS_UDP 2
+
 struct tp_params {
 	bool interactive;
 	bool auto_start;
@@ -59,6 +71,15 @@ struct tp_params {
 	uint16_t mbuf_size;		/* data room incl. headroom */
 	bool promisc;			/* --no-promisc clears it */
 	bool record_burst_stats;	/* --record-burst-stats */
+	const char *cmdline_file;	/* --cmdline-file: run at start, NULL: none */
+	enum tp_topology topology;	/* --port-topology */
+	bool tx_first;			/* --tx-first: start as `start tx_first` */
+	uint32_t rss;			/* --rss-ip/--rss-udp: TP_RSS_* */
+	uint32_t max_pkt_len;		/* --max-pkt-len: 0, or the MTU plus 18 */
+	unsigned int mbcache;		/* --mbcache: per-lcore mempool cache */
+	bool lsc_interrupt;		/* --no-lsc-interrupt clears it */
+	bool link_check;		/* --disable-link-check clears it */
+	bool txonly_multi_flow;		/* --txonly-multi-flow */
 };
 
 /* Defaults as DPDK's testpmd has them. */
@@ -142,6 +163,8 @@ struct fwd_config {
 	uint16_t burst;
 	/* Beside burst, which each call reads already: the test costs no cache miss. */
 	bool record_burst_stats;
+	uint8_t verbose;			/* `set verbose`: 1 rx, 2 tx, 3 both dumped */
+	bool txonly_multi_flow;
 	uint16_t nb_txsegs;
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	uint32_t txpkt_len;
@@ -188,6 +211,7 @@ struct port_state {
 	struct vdk_eth_stats start_stats;	/* at `start`, for the summary */
 	struct vdk_eth_stats last_stats;	/* at the last `show port stats` */
 	uint64_t last_tsc;
+	bool need_reconfig;			/* `port config` since it was set up */
 };
 
 struct testpmd {
@@ -210,6 +234,10 @@ struct testpmd {
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	unsigned int nb_txsegs;
 	bool record_burst_stats;		/* `set record-burst-stats` */
+	uint8_t verbose;			/* `set verbose` */
+	/* `set portlist`: the forwarding ports in this order; 0: by id. */
+	uint16_t portlist[TP_MAX_PORTS];
+	unsigned int nb_portlist;
 	volatile bool quit;
 };
 
@@ -217,6 +245,10 @@ extern struct testpmd tp;
 
 /* ports.c */
 int tp_ports_init(struct testpmd *t);
+/* Configure @port and set up its queues from the options (stopped port). */
+int tp_port_configure(struct testpmd *t, uint16_t port);
+/* Wait, as DPDK does, up to 9 s for the forwarding ports' links. */
+void tp_ports_check_link(struct testpmd *t);
 void tp_ports_close_all(struct testpmd *t);
 /* Ports the command names: "all" or a number. @return count, -EINVAL if bad. */
 int tp_parse_portlist(struct testpmd *t, const char *arg, uint16_t *ports, bool fwd_only);
@@ -235,6 +267,15 @@ void tp_show_port_stats(struct testpmd *t, uint16_t port);
 void tp_show_port_xstats(struct testpmd *t, uint16_t port);
 void tp_clear_port_stats(struct testpmd *t, uint16_t port);
 int tp_set_promisc(struct testpmd *t, uint16_t port, bool on);
+
+/* port_config.c: each prints DPDK's message on failure and changes nothing. */
+int tp_set_link(struct testpmd *t, uint16_t port, bool up);
+int tp_set_allmulti(struct testpmd *t, uint16_t port, bool on);
+int tp_set_mac(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac);
+int tp_port_config_mtu(struct testpmd *t, uint16_t port, unsigned int mtu);
+/* @what: rxq, txq, rxd or txd; every port stopped; applied at `port start`. */
+int tp_port_config_all(struct testpmd *t, const char *what, unsigned int n);
+void tp_show_port_summary(struct testpmd *t);
 
 /* fwd.c */
 int tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts);
@@ -256,6 +297,13 @@ int tp_set_record_burst_stats(struct testpmd *t, bool on);
  */
 void tp_burst_stats_print(FILE *f, const char *dir, const uint64_t *spread);
 void tp_show_fwd_stats(struct testpmd *t);
+/* `clear fwd stats all`: the forwarding statistics count from now. */
+void tp_clear_fwd_stats(struct testpmd *t);
+int tp_set_verbose(struct testpmd *t, unsigned int level);
+/* Forwarding stopped; @port valid. */
+int tp_set_eth_peer(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac);
+/* Forward on @ports, in this order (pairs by position); forwarding stopped. */
+int tp_set_portlist(struct testpmd *t, const uint16_t *ports, unsigned int n);
 void tp_show_config_fwd(struct testpmd *t);
 /* Build a configuration (not published) for tests and tp_fwd_publish(). */
 struct fwd_config *tp_fwd_config_make(struct testpmd *t);
@@ -268,5 +316,11 @@ unsigned int tp_cmd_complete(const char *line, const char **out, unsigned int ma
 
 /* cli.c */
 int tp_cli_run(struct testpmd *t);
+/*
+ * Run the commands of the file @path (--cmdline-file, `load`), without
+ * echo, then print "Read CLI commands from @path". @return 0; 1 if a
+ * command was quit; -errno if the file cannot be read.
+ */
+int tp_cli_load(struct testpmd *t, const char *path);
 
 #endif /* TESTPMD_H */

@@ -855,6 +855,30 @@ DEFINE_TOGGLE(vdk_eth_allmulticast_enable, "enable all-multicast mode", allmulti
 DEFINE_TOGGLE(vdk_eth_allmulticast_disable, "disable all-multicast mode",
 	      allmulticast_disable, all_multicast, false)
 
+static int
+set_link(uint16_t port_id, bool up)
+{
+	const char *what = up ? "set the link up" : "set the link down";
+	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
+
+	if (dev == NULL)
+		return -ENODEV;
+	return call_toggle(dev, what, up ? dev->ops->dev_set_link_up :
+				      dev->ops->dev_set_link_down);
+}
+
+int
+vdk_eth_dev_set_link_up(uint16_t port_id)
+{
+	return set_link(port_id, true);
+}
+
+int
+vdk_eth_dev_set_link_down(uint16_t port_id)
+{
+	return set_link(port_id, false);
+}
+
 int
 vdk_eth_promiscuous_get(uint16_t port_id)
 {

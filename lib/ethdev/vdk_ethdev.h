@@ -474,6 +474,14 @@ int vdk_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu);
  */
 int vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
 
+/**
+ * Take the port's link down, so that the peer loses carrier, or bring it
+ * up again; the port keeps its configuration and queues.
+ * @return 0; -ENODEV for a bad port; -ENOTSUP if the driver cannot.
+ */
+int vdk_eth_dev_set_link_up(uint16_t port_id);
+int vdk_eth_dev_set_link_down(uint16_t port_id);
+
 /* ---------------------------------------------------------------------- */
 /* Datapath */
 

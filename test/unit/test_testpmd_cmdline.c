@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -70,6 +71,14 @@ struct snapshot {
 	uint16_t nb_ports;
 	bool forwarding;
 	bool record_burst_stats;
+	/* What the DPDK-style commands (port config, mac_addr, set ...) change. */
+	uint16_t mtu0;
+	struct vdk_ether_addr mac0, peer0;
+	int allmulti0;
+	uint16_t nb_rxq, nb_txq, nb_rxd, nb_txd;
+	uint8_t verbose;
+	unsigned int nb_portlist;
+	bool fwd0, fwd1, reconfig0;
 };
 
 static void
@@ -88,6 +97,19 @@ snap(struct snapshot *s)
 	s->nb_ports = vdk_eth_dev_count_avail();
 	s->forwarding = tp.forwarding;
 	s->record_burst_stats = tp.record_burst_stats;
+	vdk_eth_dev_get_mtu(0, &s->mtu0);
+	vdk_eth_macaddr_get(0, &s->mac0);
+	s->peer0 = tp.params.peer[0];
+	s->allmulti0 = vdk_eth_allmulticast_get(0);
+	s->nb_rxq = tp.params.nb_rxq;
+	s->nb_txq = tp.params.nb_txq;
+	s->nb_rxd = tp.params.nb_rxd;
+	s->nb_txd = tp.params.nb_txd;
+	s->verbose = tp.verbose;
+	s->nb_portlist = tp.nb_portlist;
+	s->fwd0 = tp.ports[0].fwd;
+	s->fwd1 = tp.ports[1].fwd;
+	s->reconfig0 = tp.ports[0].need_reconfig;
 }
 
 static void
@@ -179,6 +201,192 @@ test_unknown_commands_and_bad_arguments_change_nothing(void **state)
 	assert_unchanged(&s, "blank");
 }
 
+/*
+ * The DPDK-style commands refused: a message each, the return DPDK's
+ * testpmd would fail with, and nothing changed, even by the commands that
+ * name two ports or several settings.
+ */
+static void
+test_dpdk_commands_refused_change_nothing(void **state)
+{
+	static const struct {
+		const char *line;
+		int ret;
+		const char *msg;
+	} bad[] = {
+		{ "show port summary", -EINVAL, "Bad arguments" },
+		{ "show port summary 0", -EINVAL, "usage: show port summary all" },
+		{ "clear fwd stats", -EINVAL, "Bad arguments" },
+		{ "clear fwd stats 0", -EINVAL, "Bad arguments" },
+		{ "set link-down 0", -EINVAL, "usage: set link-up|link-down port" },
+		{ "set link-down port", -EINVAL, "Bad arguments" },
+		{ "set link-down port all", -EINVAL, "Invalid port 'all'" },
+		{ "set link-up port 9", -EINVAL, "Invalid port" },
+		{ "set link-down port 0", -ENOTSUP, "Set link down fail." },
+		{ "set link-up port 1", -ENOTSUP, "Set link up fail." },
+		{ "set allmulti 0", -EINVAL, "Bad arguments" },
+		{ "set allmulti 0 yes", -EINVAL, "usage: set allmulti all|<port> on|off" },
+		{ "set allmulti 4 on", -EINVAL, "Invalid port" },
+		{ "set eth-peer 0", -EINVAL, "Bad arguments" },
+		{ "set eth-peer 0 02:00:00:00:00", -EINVAL, "usage: set eth-peer" },
+		{ "set eth-peer 0 02:00:00:00:00:0g", -EINVAL, "usage: set eth-peer" },
+		{ "set eth-peer 7 02:00:00:00:00:01", -EINVAL, "Invalid port" },
+		{ "set eth-peer all 02:00:00:00:00:01", -EINVAL, "Invalid port 'all'" },
+		{ "set verbose", -EINVAL, "usage: set verbose" },
+		{ "set verbose 256", -EINVAL, "usage: set verbose" },
+		{ "set verbose -1", -EINVAL, "usage: set verbose" },
+		{ "set portlist", -EINVAL, "usage: set portlist" },
+		{ "set portlist 0,", -EINVAL, "usage: set portlist" },
+		{ "set portlist ,1", -EINVAL, "usage: set portlist" },
+		{ "set portlist 1-0", -EINVAL, "usage: set portlist" },
+		{ "set portlist 0,0", -EINVAL, "usage: set portlist" },
+		{ "set portlist 0-", -EINVAL, "usage: set portlist" },
+		{ "set portlist 0,40", -EINVAL, "usage: set portlist" },
+		{ "set portlist 0,5", -EINVAL, "Invalid port 5" },
+		{ "mac_addr set 0", -EINVAL, "usage: mac_addr set" },
+		{ "mac_addr add 0 02:00:00:00:00:01", -EINVAL, "usage: mac_addr set" },
+		{ "mac_addr set 0 01:00:5e:00:00:01", -EINVAL, "mac_addr_cmd error" },
+		{ "mac_addr set 0 00:00:00:00:00:00", -EINVAL, "mac_addr_cmd error" },
+		{ "mac_addr set 3 02:00:00:00:00:01", -EINVAL, "Invalid port" },
+		{ "port config all rxq 2", -EBUSY, "Please stop all ports first" },
+		{ "port config all rxq", -EINVAL, "usage: port config all" },
+		{ "port config all rxs 2", -EINVAL, "usage: port config all" },
+		{ "port config all rxq x", -EINVAL, "usage: port config all" },
+		{ "port config mtu 0", -EINVAL, "usage: port config" },
+		{ "port config mtu 0 x", -EINVAL, "usage: port config" },
+		{ "port config mtu 9 1500", -EINVAL, "Invalid port" },
+		{ "port config 0 mtu 10", -EINVAL, "Set MTU failed. diag=-22" },
+		{ "port config 0 mtu 70000", -EINVAL, "usage: port config" },
+		{ "port config 0 speed 10", -EINVAL, "usage: port config" },
+		{ "load", -EINVAL, "usage: load <file>" },
+		{ "load /nonexistent/vdk-cmds", -ENOENT, "Cannot open command file" },
+	};
+	struct snapshot s;
+	unsigned int i;
+
+	(void)state;
+	snap(&s);
+	for (i = 0; i < VDK_DIM(bad); i++) {
+		expect_output(bad[i].line, bad[i].ret, bad[i].msg);
+		assert_unchanged(&s, bad[i].line);
+	}
+	/* With the ports stopped: the limits of the ports are checked. */
+	run("port stop all", 0);
+	snap(&s);
+	expect_output("port config all rxq 17", -EINVAL, "Fail: input rxq (17) can't be greater "
+		      "than max_rx_queues (16) of port 0");
+	expect_output("port config all rxd 0", -EINVAL, "Invalid rxd 0");
+	expect_output("port config all txq 65", -EINVAL, "Invalid txq 65");
+	assert_unchanged(&s, "port config all, out of limits");
+	run("port start all", 0);
+}
+
+/* Each DPDK-style command does what it says, in DPDK's words. */
+static void
+test_dpdk_commands_change_what_they_say(void **state)
+{
+	struct vdk_ether_addr mac, want = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } };
+	uint16_t mtu;
+	const char *o;
+
+	(void)state;
+	o = run("show port summary all", 0);
+	assert_string_equal(o, "Number of available ports: 2\n"
+			       "Port MAC Address       Name         Driver         Status   Link\n"
+			       "0    02:76:64:6B:00:00 net_null0    net_null       up       10 Gbps\n"
+			       "1    02:76:64:6B:00:01 net_null1    net_null       up       10 Gbps\n");
+	assert_string_equal(run("mac_addr set 1 02:11:22:33:44:55", 0), "");
+	vdk_eth_macaddr_get(1, &mac);
+	assert_memory_equal(&mac, &want, sizeof(mac));
+	expect_output("show port summary all", 0, "1    02:11:22:33:44:55 net_null1");
+	run("mac_addr set 1 02:76:64:6B:00:01", 0);
+	assert_string_equal(run("set allmulti all on", 0), "");
+	assert_int_equal(vdk_eth_allmulticast_get(0), 1);
+	assert_int_equal(vdk_eth_allmulticast_get(1), 1);
+	run("set allmulti 1 off", 0);
+	assert_int_equal(vdk_eth_allmulticast_get(1), 0);
+	run("set allmulti 0 off", 0);
+	assert_string_equal(run("port config mtu 0 1400", 0), "");
+	vdk_eth_dev_get_mtu(0, &mtu);
+	assert_int_equal(mtu, 1400);
+	run("port config 0 mtu 1500", 0);
+	vdk_eth_dev_get_mtu(0, &mtu);
+	assert_int_equal(mtu, 1500);
+	assert_string_equal(run("set eth-peer 0 02:00:00:00:00:09", 0), "");
+	expect_output("show config fwd", 0, "TX P=0/Q=0 (socket 0) peer=02:00:00:00:00:09");
+	run("set eth-peer 0 02:00:00:00:00:00", 0);
+	assert_string_equal(run("set verbose 1", 0), "Change verbose level from 0 to 1\n");
+	assert_string_equal(run("set verbose 0", 0), "Change verbose level from 1 to 0\n");
+	/* The port list orders the streams: 1 first, pairs by position. */
+	assert_string_equal(run("set portlist 1,0", 0), "");
+	o = run("show config fwd", 0);
+	assert_non_null(strstr(o, "  RX P=1/Q=0 (socket 0) -> TX P=0/Q=0"));
+	assert_true(strstr(o, "RX P=1/Q=0") < strstr(o, "RX P=0/Q=0"));
+	run("set portlist 1", 0);
+	expect_output("show config fwd", 0, "RX P=1/Q=0 (socket 0) -> TX P=1/Q=0");
+	assert_false(tp.ports[0].fwd);
+	run("set portlist 0-1", 0);
+	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
+	/* Two rx queues a port, set up anew at port start. */
+	run("port stop all", 0);
+	assert_string_equal(run("port config all rxq 2", 0), "");
+	assert_string_equal(run("port config all txq 2", 0), "");
+	assert_true(tp.ports[0].need_reconfig);
+	run("port start all", 0);
+	assert_false(tp.ports[0].need_reconfig);
+	o = run("show port info 0", 0);
+	assert_non_null(strstr(o, "Current number of RX queues: 2"));
+	expect_output("show config fwd", 0, "streams=4");
+	run("port stop all", 0);
+	run("port config all rxq 1", 0);
+	run("port config all txq 1", 0);
+	run("port start all", 0);
+	expect_output("show port info 1", 0, "Current number of TX queues: 1");
+}
+
+/* A command file runs silently, stops at quit, and can load another. */
+static void
+test_load_runs_a_command_file(void **state)
+{
+	char dir[] = "/tmp/tp_loadXXXXXX", a[64], b[64], line[128];
+	const char *o;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	f = fopen(b, "w");
+	assert_non_null(f);
+	fprintf(f, "set burst 16\n# a comment\n\nset bogus\nset fwd rxonly\n");
+	fclose(f);
+	f = fopen(a, "w");
+	assert_non_null(f);
+	fprintf(f, "set verbose 2\nload %s\nquit\nset burst 8\n", b);
+	fclose(f);
+	snprintf(line, sizeof(line), "load %s", a);
+	o = run(line, 1);	/* the file's quit ends the session */
+	assert_non_null(strstr(o, "Change verbose level from 0 to 2\n"));
+	assert_non_null(strstr(o, "Bad arguments"));	/* a bad line is answered, then on */
+	assert_null(strstr(o, "set burst 16"));		/* no echo */
+	assert_int_equal(tp.burst, 16);			/* not 8: quit came first */
+	assert_ptr_equal(tp.engine, &fwd_rxonly_engine);
+	assert_true(strstr(o, "Read CLI commands from /tmp/tp_load") != NULL);
+	/* A file that loads itself stops at the nesting limit. */
+	f = fopen(a, "w");
+	assert_non_null(f);
+	fprintf(f, "load %s\n", a);
+	fclose(f);
+	o = run(line, 0);
+	assert_non_null(strstr(o, "nested 8 deep"));
+	run("set verbose 0", 0);
+	run("set burst 32", 0);
+	run("set fwd io", 0);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
 /* Refusals leave recording on as well as off. */
 static void
 test_record_burst_stats_refusals_keep_it_on(void **state)
@@ -238,7 +446,11 @@ test_show_and_clear_commands_print_port_data(void **state)
 	expect_output("show port stats 0", 0, "NIC statistics for port 0");
 	expect_output("show port xstats 1", 0, "rx_good_packets: ");
 	expect_output("clear port stats all", 0, "NIC statistics for port 1 cleared");
-	expect_output("show fwd stats all", 0, "forwarding never started");
+	/* Before any start: zeros for each port, as DPDK prints them. */
+	o = run("show fwd stats all", 0);
+	assert_non_null(strstr(o, "Forward statistics for port 1"));
+	assert_non_null(strstr(o, "  RX-packets: 0              RX-dropped: 0             "
+				  "RX-total: 0\n"));
 	o = run("help", 0);
 	assert_non_null(strstr(o, "set fwd io|mac|macswap|txonly|rxonly|csum"));
 	assert_non_null(strstr(o, "set record-burst-stats on|off"));
@@ -368,7 +580,7 @@ test_completion_offers_the_next_words(void **state)
 
 	(void)state;
 	n = tp_cmd_complete("", c, 32);
-	assert_int_equal(n, 8);	/* start stop quit show clear set port help */
+	assert_int_equal(n, 10);	/* start stop quit show clear set port mac_addr load help */
 	n = tp_cmd_complete("se", c, 32);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0], "set");
@@ -383,7 +595,14 @@ test_completion_offers_the_next_words(void **state)
 	assert_int_equal(n, 2);
 	assert_true(saw_mac && saw_macswap);
 	n = tp_cmd_complete("show port ", c, 32);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);	/* info stats xstats summary */
+	n = tp_cmd_complete("port config all ", c, 32);
+	assert_int_equal(n, 4);
+	assert_string_equal(c[0], "rxq");
+	assert_string_equal(c[3], "txd");
+	n = tp_cmd_complete("set link-down port ", c, 32);
+	assert_true(n >= 1);
+	assert_string_equal(c[0], "0");	/* one port id: no "all" */
 	n = tp_cmd_complete("show port info ", c, 32);
 	assert_true(n >= 2);
 	assert_string_equal(c[0], "all");
@@ -448,10 +667,14 @@ main(void)
 		cmocka_unit_test(test_settings_commands_change_what_they_say),
 		cmocka_unit_test(test_show_and_clear_commands_print_port_data),
 		cmocka_unit_test(test_record_burst_stats_refusals_keep_it_on),
+		cmocka_unit_test(test_dpdk_commands_refused_change_nothing),
+		cmocka_unit_test(test_dpdk_commands_change_what_they_say),
+		cmocka_unit_test(test_load_runs_a_command_file),
 		cmocka_unit_test(test_start_stop_and_refusals_while_forwarding),
 		cmocka_unit_test(test_record_burst_stats_prints_burst_lines_per_port),
 		cmocka_unit_test(test_port_commands_stop_start_and_close),
 		cmocka_unit_test(test_completion_offers_the_next_words),
+
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
