@@ -36,6 +36,7 @@ static const struct cmd_def cmds[] = {
 	{ { "clear", "port", "stats", "<port>" }, "zero the port statistics" },
 	{ { "show", "fwd", "stats", "all" }, "forwarding statistics since start" },
 	{ { "show", "config", "fwd" }, "forwarding configuration: engine, lcores, streams" },
+	{ { "show", "config", "rxtx" }, "burst, txonly packet, forwarding lcores and ports" },
 	{ { "set", "fwd", "<mode>" }, "forwarding engine (may change while forwarding)" },
 	{ { "set", "burst", "<n>" }, "packets per burst, 1..512 (may change while forwarding)" },
 	{ { "set", "txpkts", "<segs>" }, "txonly segment lengths (may change while forwarding)" },
@@ -274,9 +275,13 @@ cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 		tp_show_config_fwd(t);
 		return 0;
 	}
+	if (n == 3 && strcmp(tok[1], "config") == 0 && strcmp(tok[2], "rxtx") == 0) {
+		tp_show_config_rxtx(t);
+		return 0;
+	}
 	if (n >= 2 && strcmp(tok[1], "config") == 0)
-		return bad_args(t, "show config fwd");
-	return bad_args(t, "show port ... | show fwd stats all | show config fwd");
+		return bad_args(t, "show config fwd|rxtx");
+	return bad_args(t, "show port ... | show fwd stats all | show config fwd|rxtx");
 }
 
 static int
@@ -288,7 +293,7 @@ cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 
 	if (n >= 2 && strcmp(tok[1], "fwd") == 0) {
 		if (n != 3)
-			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum");
+			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum|icmpecho");
 		return tp_set_fwd(t, tok[2]);
 	}
 	if (n >= 2 && strcmp(tok[1], "burst") == 0) {
@@ -481,7 +486,7 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 /* ---- completion ---- */
 
 static const char *const engine_words[] = { "io", "mac", "macswap", "txonly", "rxonly",
-					    "csum" };
+					    "csum", "icmpecho" };
 static const char *const onoff_words[] = { "on", "off" };
 static const char *const qparam_words[] = { "rxq", "txq", "rxd", "txd" };
 static char port_words[TP_MAX_PORTS + 1][4];

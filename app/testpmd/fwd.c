@@ -268,6 +268,7 @@ tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts)
 	stats_snapshot(t);
 	streams_clear(t);
 	tp_show_config_fwd(t);
+	tp_show_config_rxtx(t);
 	if (tx_first_bursts > 0) {
 		/* Prime the ports from this thread before the lcores start. */
 		for (b = 0; b < tx_first_bursts; b++)
@@ -484,28 +485,47 @@ tp_show_fwd_stats(struct testpmd *t)
 	fwd_stats_print(t);
 }
 
-void
-tp_show_config_fwd(struct testpmd *t)
+/*
+ * The configuration `start` would publish (or has): built from the current
+ * settings, the streams of the running forwarding or, stopped, of what
+ * `start` would make. NULL if there is nothing to show (message printed).
+ */
+static struct fwd_config *
+config_to_show(struct testpmd *t, struct fwd_stream **tmp)
 {
-	struct fwd_stream *saved = t->streams, *tmp = NULL;
-	unsigned int saved_nb = t->nb_streams, i, s;
-	char mac[VDK_ETHER_ADDR_FMT_SIZE];
-	uint16_t ports[TP_MAX_PORTS];
+	struct fwd_stream *saved = t->streams;
+	unsigned int saved_nb = t->nb_streams;
 	struct fwd_config *cfg;
 
+	*tmp = NULL;
 	if (!t->forwarding) {
 		/* Show what `start` would do, keeping the last run's counters. */
-		if (streams_build(t, &tmp, &t->nb_streams) != 0)
-			return;
-		t->streams = tmp;
+		if (streams_build(t, tmp, &t->nb_streams) != 0)
+			return NULL;
+		t->streams = *tmp;
 	}
 	cfg = tp_fwd_config_make(t);
 	t->streams = saved;
 	t->nb_streams = saved_nb;
 	if (cfg == NULL) {
-		free(tmp);
-		return;
+		free(*tmp);
+		*tmp = NULL;
 	}
+	return cfg;
+}
+
+/* DPDK's `show config fwd`: engine, lcores and their streams, then a blank line. */
+void
+tp_show_config_fwd(struct testpmd *t)
+{
+	char mac[VDK_ETHER_ADDR_FMT_SIZE];
+	uint16_t ports[TP_MAX_PORTS];
+	struct fwd_stream *tmp;
+	struct fwd_config *cfg = config_to_show(t, &tmp);
+	unsigned int i, s;
+
+	if (cfg == NULL)
+		return;
 	fprintf(t->out, "%s packet forwarding - ports=%u - cores=%u - streams=%u - "
 		"NUMA support enabled, MP allocation mode: native\n", cfg->engine->name,
 		fwd_ports(t, ports), cfg->nb_lcores, cfg->nb_streams);
@@ -527,7 +547,22 @@ tp_show_config_fwd(struct testpmd *t)
 					vdk_eth_dev_socket_id(fs->tx_port), mac);
 		}
 	}
-	fprintf(t->out, "\n  %s packet forwarding packets/burst=%u\n", cfg->engine->name,
+	fprintf(t->out, "\n");
+	free(cfg);
+	free(tmp);
+}
+
+/* DPDK's `show config rxtx`, without its per-queue register lines: burst, lcores, ports. */
+void
+tp_show_config_rxtx(struct testpmd *t)
+{
+	uint16_t ports[TP_MAX_PORTS];
+	struct fwd_stream *tmp;
+	struct fwd_config *cfg = config_to_show(t, &tmp);
+
+	if (cfg == NULL)
+		return;
+	fprintf(t->out, "  %s packet forwarding packets/burst=%u\n", cfg->engine->name,
 		cfg->burst);
 	if (cfg->engine == &fwd_txonly_engine)
 		fprintf(t->out, "  packet len=%u - nb packet segments=%u\n", cfg->txpkt_len,

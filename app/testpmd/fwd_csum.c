@@ -135,6 +135,7 @@ fwd_csum(struct fwd_stream *fs, const struct fwd_config *cfg)
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
+	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++) {
 		fwd_csum_packet(fs, pkts[i], tx_offloads);
 		if (pkts[i]->data_len < VDK_ETHER_HDR_LEN)
@@ -143,6 +144,7 @@ fwd_csum(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(dst, &eth->dst_addr);
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;

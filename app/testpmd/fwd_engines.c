@@ -30,6 +30,8 @@ fwd_io(struct fwd_stream *fs, const struct fwd_config *cfg)
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
+	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
@@ -47,6 +49,7 @@ fwd_rxonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
+	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	vdk_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -64,6 +67,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
+	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;	/* a runt: nothing to rewrite */
@@ -71,6 +75,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(dst, &eth->dst_addr);
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
@@ -90,6 +95,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 	if (n == 0)
 		return;
 	fs->rx_packets += n;
+	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;
@@ -98,6 +104,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 		vdk_ether_addr_copy(&tmp, &eth->src_addr);
 	}
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
@@ -111,7 +118,7 @@ const struct fwd_engine fwd_macswap_engine = { .name = "macswap", .fwd = fwd_mac
 
 static const struct fwd_engine *const engines[] = {
 	&fwd_io_engine, &fwd_mac_engine, &fwd_macswap_engine,
-	&fwd_txonly_engine, &fwd_rxonly_engine, &fwd_csum_engine,
+	&fwd_txonly_engine, &fwd_rxonly_engine, &fwd_csum_engine, &fwd_icmpecho_engine,
 };
 
 const struct fwd_engine *
@@ -130,5 +137,5 @@ fwd_engine_find(const char *name)
 const char *
 fwd_engine_names(void)
 {
-	return "io|mac|macswap|txonly|rxonly|csum";
+	return "io|mac|macswap|txonly|rxonly|csum|icmpecho";
 }

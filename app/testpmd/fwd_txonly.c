@@ -98,6 +98,7 @@ fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	}
 	if (n == 0)
 		return;
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;

@@ -18,7 +18,7 @@ tp_set_link(struct testpmd *t, uint16_t port, bool up)
 
 	/* DPDK's words; ethdev's log line says why. */
 	if (ret != 0)
-		fprintf(t->out, "Set link %s fail.\n", up ? "up" : "down");
+		fprintf(t->out, "\nSet link %s fail.\n", up ? "up" : "down");
 	return ret;
 }
 

@@ -144,10 +144,11 @@ extern const struct fwd_engine fwd_macswap_engine;
 extern const struct fwd_engine fwd_txonly_engine;
 extern const struct fwd_engine fwd_rxonly_engine;
 extern const struct fwd_engine fwd_csum_engine;
+extern const struct fwd_engine fwd_icmpecho_engine;
 
 /* The engine called @name, or NULL. */
 const struct fwd_engine *fwd_engine_find(const char *name);
-/* "io|mac|macswap|txonly|rxonly|csum" */
+/* "io|mac|macswap|txonly|rxonly|csum|icmpecho" */
 const char *fwd_engine_names(void);
 
 /* The streams of one forwarding lcore. */
@@ -196,6 +197,26 @@ fwd_record_burst(const struct fwd_config *cfg, uint64_t *hist, uint16_t n)
 	if (vdk_unlikely(cfg->record_burst_stats))
 		hist[n]++;
 }
+
+/* `set verbose`: print one burst of @n packets (fwd_verbose.c). */
+void fwd_dump_packets(uint16_t port, uint16_t queue, struct vdk_mbuf **pkts, uint16_t n,
+		      bool rx);
+
+/* The burst just received (@rx) or about to be sent, if `set verbose` asks. */
+static inline void
+fwd_dump(const struct fwd_config *cfg, uint16_t port, uint16_t queue, struct vdk_mbuf **pkts,
+	 uint16_t n, bool rx)
+{
+	if (vdk_unlikely(cfg->verbose & (rx ? 1 : 2)))
+		fwd_dump_packets(port, queue, pkts, n, rx);
+}
+
+/*
+ * icmpecho: turn @m into the answer to the ARP request or ICMP echo
+ * request it holds, from @mine. @return false (and @m untouched) for
+ * anything else.
+ */
+bool fwd_icmpecho_packet(struct vdk_mbuf *m, const struct vdk_ether_addr *mine);
 
 /* Free the unsent tail pkts[sent..n-1] and count it dropped. */
 void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
@@ -305,6 +326,7 @@ int tp_set_eth_peer(struct testpmd *t, uint16_t port, const struct vdk_ether_add
 /* Forward on @ports, in this order (pairs by position); forwarding stopped. */
 int tp_set_portlist(struct testpmd *t, const uint16_t *ports, unsigned int n);
 void tp_show_config_fwd(struct testpmd *t);
+void tp_show_config_rxtx(struct testpmd *t);
 /* Build a configuration (not published) for tests and tp_fwd_publish(). */
 struct fwd_config *tp_fwd_config_make(struct testpmd *t);
 void tp_fwd_cleanup(struct testpmd *t);
