@@ -293,7 +293,7 @@ cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 
 	if (n >= 2 && strcmp(tok[1], "fwd") == 0) {
 		if (n != 3)
-			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum|icmpecho");
+			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap");
 		return tp_set_fwd(t, tok[2]);
 	}
 	if (n >= 2 && strcmp(tok[1], "burst") == 0) {
@@ -486,7 +486,7 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 /* ---- completion ---- */
 
 static const char *const engine_words[] = { "io", "mac", "macswap", "txonly", "rxonly",
-					    "csum", "icmpecho" };
+					    "csum", "icmpecho", "flowgen", "5tswap" };
 static const char *const onoff_words[] = { "on", "off" };
 static const char *const qparam_words[] = { "rxq", "txq", "rxd", "txd" };
 static char port_words[TP_MAX_PORTS + 1][4];

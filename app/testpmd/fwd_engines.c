@@ -119,6 +119,7 @@ const struct fwd_engine fwd_macswap_engine = { .name = "macswap", .fwd = fwd_mac
 static const struct fwd_engine *const engines[] = {
 	&fwd_io_engine, &fwd_mac_engine, &fwd_macswap_engine,
 	&fwd_txonly_engine, &fwd_rxonly_engine, &fwd_csum_engine, &fwd_icmpecho_engine,
+	&fwd_flowgen_engine, &fwd_5tswap_engine,
 };
 
 const struct fwd_engine *
@@ -137,5 +138,5 @@ fwd_engine_find(const char *name)
 const char *
 fwd_engine_names(void)
 {
-	return "io|mac|macswap|txonly|rxonly|csum|icmpecho";
+	return "io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap";
 }

@@ -30,6 +30,8 @@
 #define TP_DEFAULT_DESC 1024
 #define TP_DEFAULT_TXPKT 64
 #define TP_MBUF_CACHE 250
+/* Destinations flowgen cycles through, as DPDK's default. */
+#define TP_FLOWGEN_FLOWS 1024
 /* Ether + IPv4 + UDP: the headers txonly writes. */
 #define TP_TXONLY_HDR_LEN (14 + 20 + 8)
 
@@ -114,6 +116,7 @@ struct fwd_stream {
 	uint16_t tx_port;
 	uint16_t tx_queue;
 	unsigned int lcore;	/* index into the forwarding lcores */
+	uint32_t next_flow;	/* flowgen, --txonly-multi-flow: the next packet's flow */
 	/* Written only by the owning lcore. */
 	uint64_t rx_packets;
 	uint64_t tx_packets;
@@ -145,10 +148,12 @@ extern const struct fwd_engine fwd_txonly_engine;
 extern const struct fwd_engine fwd_rxonly_engine;
 extern const struct fwd_engine fwd_csum_engine;
 extern const struct fwd_engine fwd_icmpecho_engine;
+extern const struct fwd_engine fwd_flowgen_engine;
+extern const struct fwd_engine fwd_5tswap_engine;
 
 /* The engine called @name, or NULL. */
 const struct fwd_engine *fwd_engine_find(const char *name);
-/* "io|mac|macswap|txonly|rxonly|csum|icmpecho" */
+/* "io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap" */
 const char *fwd_engine_names(void);
 
 /* The streams of one forwarding lcore. */
@@ -217,6 +222,12 @@ fwd_dump(const struct fwd_config *cfg, uint16_t port, uint16_t queue, struct vdk
  * anything else.
  */
 bool fwd_icmpecho_packet(struct vdk_mbuf *m, const struct vdk_ether_addr *mine);
+
+/*
+ * 5tswap: swap the source and destination of each layer @m has (MAC; IPv4
+ * or IPv6 address; UDP or TCP port), behind up to two VLAN tags.
+ */
+void fwd_5tswap_packet(struct vdk_mbuf *m);
 
 /* Free the unsent tail pkts[sent..n-1] and count it dropped. */
 void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
