@@ -5,7 +5,7 @@
  * tests) lines are read plainly and echoed after the prompt, so a
  * transcript reads like a session. A command file (--cmdline-file,
  * `load FILE`) runs silently, as DPDK's testpmd runs one: only what the
- * commands print shows.
+ * commands print shows, and a `quit` in a file ends that file only.
  */
 #include <errno.h>
 #include <histedit.h>
@@ -184,12 +184,10 @@ tp_cli_load(struct testpmd *t, const char *path)
 		return ret;
 	}
 	depth++;
-	while (!t->quit && getline(&line, &cap, f) >= 0) {
-		if (tp_cmd_exec(t, line) == 1) {
-			ret = 1;
+	/* As in DPDK, `quit` ends the file it is in, not the program. */
+	while (!t->quit && getline(&line, &cap, f) >= 0)
+		if (tp_cmd_exec(t, line) == 1)
 			break;
-		}
-	}
 	depth--;
 	free(line);
 	fclose(f);

@@ -153,7 +153,7 @@ main(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
-		if (ret == 1 || tp.quit)
+		if (tp.quit)
 			goto out;
 	}
 	if (tp.params.interactive) {

@@ -351,8 +351,9 @@ unsigned int tp_cmd_complete(const char *line, const char **out, unsigned int ma
 int tp_cli_run(struct testpmd *t);
 /*
  * Run the commands of the file @path (--cmdline-file, `load`), without
- * echo, then print "Read CLI commands from @path". @return 0; 1 if a
- * command was quit; -errno if the file cannot be read.
+ * echo, up to its end or a `quit` (which ends the file only, as in DPDK),
+ * then print "Read CLI commands from @path". @return 0; -errno if the file
+ * cannot be read.
  */
 int tp_cli_load(struct testpmd *t, const char *path);
 

@@ -55,6 +55,9 @@ set fwd macswap
 set fwd io
 set burst 32
 show port summary all
+# the end of the file, in both: what follows is not run
+quit
+set verbose 5
 """
 
 EAL = ["-l", "0-1", "--no-huge", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]

@@ -344,7 +344,7 @@ test_dpdk_commands_change_what_they_say(void **state)
 	expect_output("show port info 1", 0, "Current number of TX queues: 1");
 }
 
-/* A command file runs silently, stops at quit, and can load another. */
+/* A command file runs silently, ends at its quit (the file only), and can load another. */
 static void
 test_load_runs_a_command_file(void **state)
 {
@@ -358,18 +358,20 @@ test_load_runs_a_command_file(void **state)
 	snprintf(b, sizeof(b), "%s/b", dir);
 	f = fopen(b, "w");
 	assert_non_null(f);
-	fprintf(f, "set burst 16\n# a comment\n\nset bogus\nset fwd rxonly\n");
+	fprintf(f, "set burst 16\n# a comment\n\nset bogus\nset fwd rxonly\nquit\nset burst 4\n");
 	fclose(f);
 	f = fopen(a, "w");
 	assert_non_null(f);
 	fprintf(f, "set verbose 2\nload %s\nquit\nset burst 8\n", b);
 	fclose(f);
 	snprintf(line, sizeof(line), "load %s", a);
-	o = run(line, 1);	/* the file's quit ends the session */
+	o = run(line, 0);	/* a quit in a file ends that file, not the session */
 	assert_non_null(strstr(o, "Change verbose level from 0 to 2\n"));
 	assert_non_null(strstr(o, "Bad arguments"));	/* a bad line is answered, then on */
 	assert_null(strstr(o, "set burst 16"));		/* no echo */
-	assert_int_equal(tp.burst, 16);			/* not 8: quit came first */
+	assert_int_equal(tp.burst, 16);			/* neither 4 nor 8: each file's quit */
+	assert_non_null(strstr(o, "Read CLI commands from /tmp/tp_load"));
+	assert_true(strstr(o, "/b\n") < strstr(o, "/a\n"));	/* inner file first */
 	assert_ptr_equal(tp.engine, &fwd_rxonly_engine);
 	assert_true(strstr(o, "Read CLI commands from /tmp/tp_load") != NULL);
 	/* A file that loads itself stops at the nesting limit. */
