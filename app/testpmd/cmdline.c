@@ -63,6 +63,8 @@ static const struct cmd_def cmds[] = {
 	{ { "port", "config", "mtu", "<pid>", "<n>" }, "the port's MTU" },
 	{ { "port", "config", "<pid>", "mtu", "<n>" }, "the port's MTU" },
 	{ { "load", "<file>" }, "run the commands of a file" },
+	{ { "read", "reg", "<pid>", "<n>" }, "a 32-bit register of a PCI port (BAR 0 offset)" },
+	{ { "write", "reg", "<pid>", "<n>", "<n>" }, "write a PCI port's register, show it again" },
 	{ { "help" }, "this list" },
 };
 
@@ -135,6 +137,23 @@ parse_num(const char *s, unsigned long max, unsigned long *v)
 	return errno == 0 && *end == '\0' && *v <= max ? 0 : -EINVAL;
 }
 
+/* A 32-bit number, decimal or 0x hexadecimal, as DPDK's command line takes it. */
+static int
+parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || x > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 /* One port id (not "all"). */
 static int
 parse_pid(struct testpmd *t, const char *s, uint16_t *port)
@@ -148,6 +167,23 @@ parse_pid(struct testpmd *t, const char *s, uint16_t *port)
 	}
 	*port = ports[0];
 	return 0;
+}
+
+/* read reg <port> <offset>, write reg <port> <offset> <value> */
+static int
+cmd_reg(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	bool wr = strcmp(tok[0], "write") == 0;
+	uint32_t off, v = 0;
+	uint16_t port;
+
+	if (n != (wr ? 5 : 4) || strcmp(tok[1], "reg") != 0 || parse_u32(tok[3], &off) != 0 ||
+	    (wr && parse_u32(tok[4], &v) != 0))
+		return bad_args(t, wr ? "write reg <port> <offset> <value>" :
+					"read reg <port> <offset>");
+	if (parse_pid(t, tok[2], &port) != 0)
+		return -EINVAL;
+	return wr ? tp_write_reg(t, port, off, v) : tp_read_reg(t, port, off);
 }
 
 /* "0,1" or "0-3,5": port ids (checked later), at most @max. @return count or -EINVAL. */
@@ -471,6 +507,8 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 	}
 	if (strcmp(tok[0], "mac_addr") == 0)
 		return cmd_mac_addr(t, tok, n);
+	if (strcmp(tok[0], "read") == 0 || strcmp(tok[0], "write") == 0)
+		return cmd_reg(t, tok, n);
 	if (strcmp(tok[0], "load") == 0) {
 		if (n != 2)
 			return bad_args(t, "load <file>");

@@ -75,21 +75,14 @@ static void
 fwd_5tswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 {
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++)
 		fwd_5tswap_packet(pkts[i]);
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 const struct fwd_engine fwd_5tswap_engine = { .name = "5tswap", .fwd = fwd_5tswap };

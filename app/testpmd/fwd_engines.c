@@ -23,19 +23,12 @@ static void
 fwd_io(struct fwd_stream *fs, const struct fwd_config *cfg)
 {
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n, sent;
+	uint16_t n;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 static void
@@ -44,12 +37,9 @@ fwd_rxonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	uint16_t n;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	vdk_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -60,14 +50,11 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 	const struct vdk_ether_addr *src = &cfg->port_addr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	struct vdk_ether_hdr *eth;
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;	/* a runt: nothing to rewrite */
@@ -75,11 +62,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(dst, &eth->dst_addr);
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 static void
@@ -88,14 +71,11 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	struct vdk_ether_addr tmp;
 	struct vdk_ether_hdr *eth;
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;
@@ -104,11 +84,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 		vdk_ether_addr_copy(&tmp, &eth->src_addr);
 	}
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 const struct fwd_engine fwd_io_engine = { .name = "io", .fwd = fwd_io };

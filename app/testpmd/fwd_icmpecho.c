@@ -120,14 +120,11 @@ fwd_icmpecho(struct fwd_stream *fs, const struct fwd_config *cfg)
 {
 	const struct vdk_ether_addr *mine = &cfg->port_addr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n, nr = 0, sent, i;
+	uint16_t n, nr = 0, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
 	/* Replies to the front, in order; the rest freed. */
 	for (i = 0; i < n; i++) {
 		if (fwd_icmpecho_packet(pkts[i], mine))
@@ -137,11 +134,7 @@ fwd_icmpecho(struct fwd_stream *fs, const struct fwd_config *cfg)
 	}
 	if (nr == 0)
 		return;
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, nr, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, nr);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, nr);
+	fwd_tx(fs, cfg, pkts, nr);
 }
 
 const struct fwd_engine fwd_icmpecho_engine = { .name = "icmpecho", .fwd = fwd_icmpecho };

@@ -104,7 +104,7 @@ send_burst(struct fwd_stream *fs, const struct fwd_config *cfg, bool flowgen)
 {
 	const uint8_t *hdr = cfg->txonly_hdr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n = cfg->burst, sent, i;
+	uint16_t n = cfg->burst, i;
 
 	if (vdk_unlikely(vdk_mempool_get_bulk(cfg->pool, (void **)pkts, n) != 0))
 		return;
@@ -126,11 +126,7 @@ send_burst(struct fwd_stream *fs, const struct fwd_config *cfg, bool flowgen)
 	}
 	if (n == 0)
 		return;
-	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 static void
@@ -145,13 +141,9 @@ fwd_flowgen(struct fwd_stream *fs, const struct fwd_config *cfg)
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	uint16_t n;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
-	if (n > 0) {
-		fs->rx_packets += n;
-		fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
+	n = fwd_rx(fs, cfg, pkts);
+	if (n > 0)
 		vdk_pktmbuf_free_bulk(pkts, n);
-	}
 	send_burst(fs, cfg, true);
 }
 

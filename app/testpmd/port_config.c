@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The commands that change a port's settings (`port config`, `set
- * link-up|link-down`, `set allmulti`, `mac_addr set`) and `show port
- * summary`. What they print on success and failure follows DPDK's
+ * link-up|link-down`, `set allmulti`, `mac_addr set`), `read reg` and
+ * `write reg`, and `show port summary`. What they print on success and failure follows DPDK's
  * testpmd, so that scripts reading its output read ours; a refusal leaves
  * the port as it was.
  */
@@ -64,6 +64,56 @@ tp_port_config_mtu(struct testpmd *t, uint16_t port, unsigned int mtu)
 			fprintf(t->out, "Set MTU failed. diag=%d\n", ret);
 	}
 	return ret;
+}
+
+static int
+reg_error(struct testpmd *t, uint16_t port, uint32_t off, int ret)
+{
+	if (ret == -ENOTSUP)
+		fprintf(t->out, "Port %u: not a PCI port: it has no registers to show\n", port);
+	else if (ret == -EINVAL && off % 4 != 0)
+		fprintf(t->out, "Port %u: register offset %u (0x%X) is not 32-bit aligned\n", port,
+			off, off);
+	else if (ret == -EINVAL)
+		fprintf(t->out, "Port %u: register offset %u (0x%X) out of port PCI resource\n",
+			port, off, off);
+	else
+		fprintf(t->out, "Port %u: register at 0x%X: %s\n", port, off, strerror(-ret));
+	return ret;
+}
+
+/* DPDK's line for a register's value. */
+static void
+reg_show(struct testpmd *t, uint16_t port, uint32_t off, uint32_t v)
+{
+	fprintf(t->out, "port %u PCI register at offset 0x%X: 0x%08X (%u)\n", port, off, v, v);
+}
+
+int
+tp_read_reg(struct testpmd *t, uint16_t port, uint32_t off)
+{
+	uint32_t v;
+	int ret = vdk_eth_dev_reg_read(port, off, &v);
+
+	if (ret != 0)
+		return reg_error(t, port, off, ret);
+	reg_show(t, port, off, v);
+	return 0;
+}
+
+int
+tp_write_reg(struct testpmd *t, uint16_t port, uint32_t off, uint32_t v)
+{
+	int ret = vdk_eth_dev_reg_write(port, off, v);
+
+	if (ret != 0)
+		return reg_error(t, port, off, ret);
+	/* What the device holds now, which is not always what was written. */
+	ret = vdk_eth_dev_reg_read(port, off, &v);
+	if (ret != 0)
+		return reg_error(t, port, off, ret);
+	reg_show(t, port, off, v);
+	return 0;
 }
 
 static bool

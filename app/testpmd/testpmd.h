@@ -233,6 +233,37 @@ void fwd_5tswap_packet(struct vdk_mbuf *m);
 void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
 		     uint16_t n);
 
+/*
+ * The receive half every engine shares: one rx_burst of up to the burst
+ * size on the stream's rx queue, recorded, counted and dumped.
+ * @return the packets received.
+ */
+static inline uint16_t
+fwd_rx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pkts)
+{
+	uint16_t n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+
+	fwd_record_burst(cfg, fs->rx_bursts, n);
+	if (n > 0) {
+		fs->rx_packets += n;
+		fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
+	}
+	return n;
+}
+
+/* The send half: @n packets on the stream's tx queue; what it refuses is freed and counted. */
+static inline void
+fwd_tx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
+	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fwd_record_burst(cfg, fs->tx_bursts, sent);
+	fs->tx_packets += sent;
+	fwd_drop_unsent(fs, pkts, sent, n);
+}
+
 /* Csum engine helper for tests: check and fix one packet. */
 void fwd_csum_packet(struct fwd_stream *fs, struct vdk_mbuf *m, uint64_t tx_offloads);
 
@@ -308,6 +339,9 @@ int tp_port_config_mtu(struct testpmd *t, uint16_t port, unsigned int mtu);
 /* @what: rxq, txq, rxd or txd; every port stopped; applied at `port start`. */
 int tp_port_config_all(struct testpmd *t, const char *what, unsigned int n);
 void tp_show_port_summary(struct testpmd *t);
+/* `read reg`, `write reg`: a 32-bit register of a PCI port's BAR 0. */
+int tp_read_reg(struct testpmd *t, uint16_t port, uint32_t off);
+int tp_write_reg(struct testpmd *t, uint16_t port, uint32_t off, uint32_t v);
 
 /* fwd.c */
 int tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts);

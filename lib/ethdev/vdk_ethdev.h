@@ -482,6 +482,18 @@ int vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
 int vdk_eth_dev_set_link_up(uint16_t port_id);
 int vdk_eth_dev_set_link_down(uint16_t port_id);
 
+/**
+ * Read or write the 32-bit register at byte offset @p off of a PCI port's
+ * BAR 0, as DPDK's `read reg`/`write reg` do: a debugging aid that goes
+ * around the driver (through VFIO's pread/pwrite, so any BAR 0 works).
+ * @return 0; -ENODEV for a bad port; -ENOTSUP if the port is no PCI
+ *   device or its BAR 0 is not implemented; -EINVAL if @p off is not a
+ *   multiple of 4 or the register does not lie inside BAR 0 (the log says
+ *   the BAR's length); the bus's errno.
+ */
+int vdk_eth_dev_reg_read(uint16_t port_id, uint32_t off, uint32_t *val);
+int vdk_eth_dev_reg_write(uint16_t port_id, uint32_t off, uint32_t val);
+
 /* ---------------------------------------------------------------------- */
 /* Datapath */
 

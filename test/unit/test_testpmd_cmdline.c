@@ -259,6 +259,17 @@ test_dpdk_commands_refused_change_nothing(void **state)
 		{ "port config 0 mtu 70000", -EINVAL, "usage: port config" },
 		{ "port config 0 speed 10", -EINVAL, "usage: port config" },
 		{ "load", -EINVAL, "usage: load <file>" },
+		{ "read reg 0 0", -ENOTSUP, "Port 0: not a PCI port" },
+		{ "write reg 1 0x10 5", -ENOTSUP, "Port 1: not a PCI port" },
+		{ "read reg 0", -EINVAL, "usage: read reg <port> <offset>" },
+		{ "read reg 0 x", -EINVAL, "usage: read reg" },
+		{ "read reg 0 -4", -EINVAL, "usage: read reg" },
+		{ "read reg 0 0x100000000", -EINVAL, "usage: read reg" },
+		{ "read mem 0 0", -EINVAL, "usage: read reg" },
+		{ "read reg 7 0", -EINVAL, "Invalid port" },
+		{ "write reg 0 0", -EINVAL, "usage: write reg <port> <offset> <value>" },
+		{ "write reg 0 0 -1", -EINVAL, "usage: write reg" },
+		{ "write reg all 0 1", -EINVAL, "Invalid port 'all'" },
 		{ "load /nonexistent/vdk-cmds", -ENOENT, "Cannot open command file" },
 	};
 	struct snapshot s;
@@ -408,6 +419,7 @@ test_random_lines_refused_change_nothing(void **state)
 		"set verbose N", "set portlist L", "mac_addr set P M", "port config all Q N",
 		"port config mtu P N", "port config P mtu N", "set burst N", "set txpkts L",
 		"set nbcore N", "set fwd W", "set record-burst-stats B", "port stop P",
+		"read reg P N", "write reg P N N",
 		"port start P", "stop",
 	};
 	static const char *const values[] = {
@@ -697,7 +709,7 @@ test_completion_offers_the_next_words(void **state)
 
 	(void)state;
 	n = tp_cmd_complete("", c, 32);
-	assert_int_equal(n, 10);	/* start stop quit show clear set port mac_addr load help */
+	assert_int_equal(n, 12);	/* start stop quit show clear set port mac_addr load read write help */
 	n = tp_cmd_complete("se", c, 32);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0], "set");
