@@ -13,16 +13,9 @@ set -u
 tp=$1
 dir=$(mktemp -d)
 out=$dir/out fifo=$dir/in
-passed=0 failed=0 sent=0
+sent=0
 
-check() {	# check STATUS MESSAGE
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"; passed=$((passed + 1))
-	else
-		echo "FAIL - $2"; failed=$((failed + 1))
-	fi
-}
-
+. "$(dirname "$0")/checks.sh"
 . "$(dirname "$0")/wait_for.sh"
 
 alive() { kill -0 "$pid" 2>/dev/null; }

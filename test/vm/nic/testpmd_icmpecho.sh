@@ -9,25 +9,15 @@
 # own count of replies and its loss figure decide.
 set -u
 tp=$1 k_bdf=$2 count=$3
-passed=0 failed=0
 dir=$(mktemp -d)
 out=$dir/out
 # TEST-NET-2 (RFC 5737): nothing else on the wire owns these.
 kip=198.51.100.1 vip=198.51.100.2
 
-check() {	# check STATUS MESSAGE
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"; passed=$((passed + 1))
-	else
-		echo "FAIL - $2"; failed=$((failed + 1))
-	fi
-}
-
+. "$(dirname "$0")/checks.sh"
 . "$(dirname "$0")/wait_for.sh"
 
-ifname=$(ls /sys/bus/pci/devices/$k_bdf/net 2>/dev/null ||
-	 ls /sys/bus/pci/devices/$k_bdf/virtio*/net 2>/dev/null)
-ifname=$(echo $ifname | cut -d' ' -f1)
+ifname=$(kernel_ifname "$k_bdf")
 if [ -z "$ifname" ]; then
 	echo "FAIL - no kernel interface for $k_bdf"; echo "0 passed, 1 failed"; exit 1
 fi
