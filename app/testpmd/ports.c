@@ -356,6 +356,29 @@ tp_show_port_info(struct testpmd *t, uint16_t p)
 	fprintf(f, "Tx offload capabilities: 0x%" PRIx64 "\n", info.tx_offload_capa);
 }
 
+/*
+ * A port with more than one queue: each queue's counters, in the lines
+ * DPDK's testpmd printed for its stats registers, without `set stat_qmap`
+ * (VDK counts every queue, up to VDK_ETH_QUEUE_STAT_CNTRS).
+ */
+static void
+queue_stats_print(FILE *f, uint16_t p, const struct vdk_eth_stats *st)
+{
+	uint16_t nrx = 0, ntx = 0, q;
+
+	if (vdk_eth_dev_get_nb_queues(p, &nrx, &ntx) != 0 || (nrx <= 1 && ntx <= 1))
+		return;
+	fprintf(f, "\n");
+	for (q = 0; q < VDK_MIN(nrx, VDK_ETH_QUEUE_STAT_CNTRS); q++)
+		fprintf(f, "  Stats reg %2u RX-packets: %14" PRIu64 "    RX-errors: %14" PRIu64
+			"    RX-bytes: %14" PRIu64 "\n", q, st->q_ipackets[q], st->q_errors[q],
+			st->q_ibytes[q]);
+	fprintf(f, "\n");
+	for (q = 0; q < VDK_MIN(ntx, VDK_ETH_QUEUE_STAT_CNTRS); q++)
+		fprintf(f, "  Stats reg %2u TX-packets: %14" PRIu64 "                             "
+			"TX-bytes: %14" PRIu64 "\n", q, st->q_opackets[q], st->q_obytes[q]);
+}
+
 void
 tp_show_port_stats(struct testpmd *t, uint16_t p)
 {
@@ -389,6 +412,7 @@ tp_show_port_stats(struct testpmd *t, uint16_t p)
 	fprintf(f, "  RX-nombuf:  %-10" PRIu64 "\n", st.rx_nombuf);
 	fprintf(f, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64
 		"\n", st.opackets, st.oerrors, st.obytes);
+	queue_stats_print(f, p, &st);
 	fprintf(f, "\n  Throughput (since last show)\n");
 	fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n", rx_pps, rx_bps);
 	fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n", tx_pps, tx_bps);

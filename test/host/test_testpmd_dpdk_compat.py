@@ -63,11 +63,12 @@ set verbose 5
 EAL = ["-l", "0-1", "--no-huge", "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1"]
 
 
-def run(argv, stderr):
+def run(argv, stderr, line_buffered=False):
     """Run a testpmd at its prompt, which gets `quit`; return its output."""
     stdbuf = shutil.which("stdbuf")
-    if stdbuf:
-        # Line buffers: DPDK's stdout and stderr then interleave as written.
+    if line_buffered and stdbuf:
+        # DPDK's stdout and stderr then interleave as written (vdk-testpmd
+        # buffers by line itself, and a sanitizer build must not be preloaded).
         argv = [stdbuf, "-oL", "-eL"] + argv
     p = subprocess.run(argv, input="quit\n", stdout=subprocess.PIPE, stderr=stderr,
                        text=True, timeout=120)
@@ -92,7 +93,8 @@ def same_output(c, vdk, dpdk):
         rc_d, out_d = run([dpdk] + EAL + ["-m", "1024", "--file-prefix",
                                           "vdkcompat%d" % os.getpid(), "--",
                                           "-i", "--cmdline-file=" + path,
-                                          "--total-num-mbufs=4096"], subprocess.STDOUT)
+                                          "--total-num-mbufs=4096"], subprocess.STDOUT,
+                          line_buffered=True)
     finally:
         os.unlink(path)
     c.check(rc_v == 0, "vdk-testpmd ran the command file and quit 0", "exit %d" % rc_v)

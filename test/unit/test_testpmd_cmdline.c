@@ -297,6 +297,7 @@ static void
 test_dpdk_commands_change_what_they_say(void **state)
 {
 	struct vdk_ether_addr mac, want = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } };
+	unsigned int i;
 	uint16_t mtu;
 	const char *o;
 
@@ -348,11 +349,30 @@ test_dpdk_commands_change_what_they_say(void **state)
 	o = run("show port info 0", 0);
 	assert_non_null(strstr(o, "Current number of RX queues: 2"));
 	expect_output("show config fwd", 0, "streams=4");
+	/* Each queue's counters, once forwarding moved packets on both. */
+	run("clear port stats all", 0);
+	run("start", 0);
+	for (i = 0; i < 5000; i++) {
+		struct vdk_eth_stats st;
+
+		vdk_eth_stats_get(0, &st);
+		if (st.q_ipackets[0] > 0 && st.q_ipackets[1] > 0 && st.q_opackets[1] > 0)
+			break;
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	}
+	run("stop", 0);
+	o = run("show port stats 0", 0);
+	assert_non_null(strstr(o, "  Stats reg  1 RX-packets: "));
+	assert_non_null(strstr(o, "  Stats reg  1 TX-packets: "));
+	assert_null(strstr(o, "  Stats reg  2 "));
+	assert_null(strstr(o, "  Stats reg  1 RX-packets:              0 "));
+	assert_null(strstr(o, "  Stats reg  1 TX-packets:              0 "));
 	run("port stop all", 0);
 	run("port config all rxq 1", 0);
 	run("port config all txq 1", 0);
 	run("port start all", 0);
 	expect_output("show port info 1", 0, "Current number of TX queues: 1");
+	assert_null(strstr(run("show port stats 1", 0), "Stats reg"));	/* one queue: none */
 }
 
 /* A command file runs silently, ends at its quit (the file only), and can load another. */
