@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "ethdev_internal.h"
 #include "vdk_ethdev.h"
@@ -857,16 +861,46 @@ DEFINE_TOGGLE(vdk_eth_allmulticast_enable, "enable all-multicast mode", allmulti
 DEFINE_TOGGLE(vdk_eth_allmulticast_disable, "disable all-multicast mode",
 	      allmulticast_disable, all_multicast, false)
 
+/*
+ * The link of a port with a kernel interface behind it (af_packet) is
+ * that interface's IFF_UP: down, its veth or wire peer loses carrier.
+ * Done here, on dev_info's if_name, so that drivers need no operation for it.
+ */
 static int
 set_link(uint16_t port_id, bool up)
 {
 	const char *what = up ? "set the link up" : "set the link down";
 	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
+	struct vdk_eth_dev_info info;
+	struct ifreq ifr;
+	int fd, ret;
 
 	if (dev == NULL)
 		return -ENODEV;
-	return call_toggle(dev, what, up ? dev->ops->dev_set_link_up :
-				      dev->ops->dev_set_link_down);
+	ret = info_get(dev, &info);
+	if (ret != 0)
+		return ret;
+	if (info.if_name == NULL) {
+		ETH_LOG(ERR, "port %u: driver %s cannot %s: only ports on a kernel interface can",
+			port_id, dev->driver_name, what);
+		return -ENOTSUP;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", info.if_name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (ret == 0) {
+		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP);
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	if (ret != 0)
+		ETH_LOG(ERR, "port %u: cannot %s of %s: %s (needs CAP_NET_ADMIN)", port_id, what,
+			info.if_name, strerror(-ret));
+	return ret;
 }
 
 int

@@ -476,8 +476,10 @@ int vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
 
 /**
  * Take the port's link down, so that the peer loses carrier, or bring it
- * up again; the port keeps its configuration and queues.
- * @return 0; -ENODEV for a bad port; -ENOTSUP if the driver cannot.
+ * up again; the port keeps its configuration and queues. Ports on a kernel
+ * interface (dev_info's if_name: af_packet) can: the interface's IFF_UP.
+ * @return 0; -ENODEV for a bad port; -ENOTSUP for other ports; the
+ *   kernel's errno (-EPERM without CAP_NET_ADMIN).
  */
 int vdk_eth_dev_set_link_up(uint16_t port_id);
 int vdk_eth_dev_set_link_down(uint16_t port_id);

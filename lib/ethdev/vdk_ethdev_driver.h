@@ -113,9 +113,6 @@ struct vdk_eth_dev_ops {
 	int (*mac_addr_set)(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac);
 	/** A checked MTU; ethdev stores it in dev->mtu after. */
 	int (*mtu_set)(struct vdk_eth_dev *dev, uint16_t mtu);
-	/** Bring the link up or take it down, as the peer sees it (carrier). */
-	int (*dev_set_link_up)(struct vdk_eth_dev *dev);
-	int (*dev_set_link_down)(struct vdk_eth_dev *dev);
 };
 
 /** Life of a port, as ethdev tracks it. */

@@ -275,19 +275,6 @@ afp_mtu_set(struct vdk_eth_dev *dev, uint16_t mtu)
 	return if_ioctl(to_afp(dev), SIOCSIFMTU, &ifr);
 }
 
-/* The interface's IFF_UP: a veth peer loses carrier while it is down. */
-static int
-afp_link_up(struct vdk_eth_dev *dev)
-{
-	return if_flags(to_afp(dev), IFF_UP, true);
-}
-
-static int
-afp_link_down(struct vdk_eth_dev *dev)
-{
-	return if_flags(to_afp(dev), IFF_UP, false);
-}
-
 static const struct vdk_eth_dev_ops afp_ops = {
 	.dev_infos_get = afp_infos_get,
 	.dev_configure = afp_configure,
@@ -306,8 +293,6 @@ static const struct vdk_eth_dev_ops afp_ops = {
 	.allmulticast_disable = afp_allmulti_off,
 	.mac_addr_set = afp_mac_addr_set,
 	.mtu_set = afp_mtu_set,
-	.dev_set_link_up = afp_link_up,
-	.dev_set_link_down = afp_link_down,
 };
 
 /* One socket with its rx and tx rings, bound to the interface. */
