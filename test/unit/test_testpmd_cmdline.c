@@ -339,6 +339,20 @@ test_dpdk_commands_change_what_they_say(void **state)
 	assert_false(tp.ports[0].fwd);
 	run("set portlist 0-1", 0);
 	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
+	/* --port-topology: loop sends back on the rx port; chained on the next one, round. */
+	tp.params.topology = TP_TOPO_LOOP;
+	o = run("show config fwd", 0);
+	assert_non_null(strstr(o, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0"));
+	assert_non_null(strstr(o, "RX P=1/Q=0 (socket 0) -> TX P=1/Q=0"));
+	tp.params.topology = TP_TOPO_CHAINED;
+	run("set portlist 1,0", 0);
+	o = run("show config fwd", 0);
+	assert_non_null(strstr(o, "RX P=1/Q=0 (socket 0) -> TX P=0/Q=0"));
+	assert_non_null(strstr(o, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0"));
+	run("set portlist 0", 0);
+	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
+	tp.params.topology = TP_TOPO_PAIRED;
+	run("set portlist 0-1", 0);
 	/* Two rx queues a port, set up anew at port start. */
 	run("port stop all", 0);
 	assert_string_equal(run("port config all rxq 2", 0), "");
