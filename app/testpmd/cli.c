@@ -3,7 +3,9 @@
  * The prompt. On a terminal it is libedit's: line editing, history and
  * tab completion over the command grammar. From a pipe or a file (scripts,
  * tests) lines are read plainly and echoed after the prompt, so a
- * transcript reads like a session.
+ * transcript reads like a session. A command file (--cmdline-file,
+ * `load FILE`) runs silently, as DPDK's testpmd runs one: only what the
+ * commands print shows, and a `quit` in a file ends that file only.
  */
 #include <errno.h>
 #include <histedit.h>
@@ -156,6 +158,41 @@ cli_plain(struct testpmd *t, FILE *in)
 	}
 	free(line);
 	return 0;
+}
+
+/* Files loading files: deep enough for any script, shallow enough to stop a loop. */
+#define MAX_LOAD_DEPTH 8
+
+int
+tp_cli_load(struct testpmd *t, const char *path)
+{
+	static unsigned int depth;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int ret = 0;
+
+	if (depth == MAX_LOAD_DEPTH) {
+		fprintf(t->out, "Cannot load '%s': command files nested %u deep (a file that "
+			"loads itself?)\n", path, MAX_LOAD_DEPTH);
+		return -ELOOP;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		ret = -errno;
+		fprintf(t->out, "Cannot open command file '%s': %s\n", path, strerror(-ret));
+		return ret;
+	}
+	depth++;
+	/* As in DPDK, `quit` ends the file it is in, not the program. */
+	while (!t->quit && getline(&line, &cap, f) >= 0)
+		if (tp_cmd_exec(t, line) == 1)
+			break;
+	depth--;
+	free(line);
+	fclose(f);
+	fprintf(t->out, "Read CLI commands from %s\n", path);
+	return ret;
 }
 
 int

@@ -11,12 +11,14 @@
 #include "testpmd.h"
 
 #define MAX_TOKENS 8
-#define TOKEN_SIZE 64
+#define TOKEN_SIZE 256	/* room for a path (load) */
 
 /*
  * Words of a command; "<...>" are placeholders: <port> is "all" or a port
  * id, <n> a number, <mode> a forwarding engine, <onoff> on or off,
- * <segs> segment lengths "X[,Y]*", [n] an optional number.
+ * <segs> segment lengths "X[,Y]*", [n] an optional number, <pid> one port
+ * id, <mac> XX:XX:XX:XX:XX:XX, <list> port ids "0,1" or "0-3", <qparam>
+ * rxq, txq, rxd or txd, <file> a path.
  */
 struct cmd_def {
 	const char *words[6];
@@ -34,6 +36,7 @@ static const struct cmd_def cmds[] = {
 	{ { "clear", "port", "stats", "<port>" }, "zero the port statistics" },
 	{ { "show", "fwd", "stats", "all" }, "forwarding statistics since start" },
 	{ { "show", "config", "fwd" }, "forwarding configuration: engine, lcores, streams" },
+	{ { "show", "config", "rxtx" }, "burst, txonly packet, forwarding lcores and ports" },
 	{ { "set", "fwd", "<mode>" }, "forwarding engine (may change while forwarding)" },
 	{ { "set", "burst", "<n>" }, "packets per burst, 1..512 (may change while forwarding)" },
 	{ { "set", "txpkts", "<segs>" }, "txonly segment lengths (may change while forwarding)" },
@@ -46,6 +49,22 @@ static const struct cmd_def cmds[] = {
 	{ { "port", "close", "<port>" }, "close ports (forwarding stopped)" },
 	{ { "port", "attach", "<bdf>" }, "probe a PCI device (hot-added) as a new port" },
 	{ { "port", "detach", "<port>" }, "close ports and release their devices" },
+	{ { "show", "port", "summary", "all" }, "one line a port: MAC, name, driver, link" },
+	{ { "clear", "fwd", "stats", "all" }, "forwarding statistics count from now" },
+	{ { "set", "link-up", "port", "<pid>" }, "bring the port's link up" },
+	{ { "set", "link-down", "port", "<pid>" }, "take the port's link down (peer loses carrier)" },
+	{ { "set", "allmulti", "<port>", "<onoff>" }, "all-multicast mode" },
+	{ { "set", "eth-peer", "<pid>", "<mac>" }, "destination MAC of the port (forwarding stopped)" },
+	{ { "set", "verbose", "<n>" }, "dump packets: 1 received, 2 sent, 3 both, 0 none" },
+	{ { "set", "portlist", "<list>" }, "forwarding ports, in order (forwarding stopped)" },
+	{ { "mac_addr", "set", "<pid>", "<mac>" }, "the port's own MAC address" },
+	{ { "port", "config", "all", "<qparam>", "<n>" },
+	  "queues or descriptors of every port (ports stopped; at port start)" },
+	{ { "port", "config", "mtu", "<pid>", "<n>" }, "the port's MTU" },
+	{ { "port", "config", "<pid>", "mtu", "<n>" }, "the port's MTU" },
+	{ { "load", "<file>" }, "run the commands of a file" },
+	{ { "read", "reg", "<pid>", "<n>" }, "a 32-bit register of a PCI port (BAR 0 offset)" },
+	{ { "write", "reg", "<pid>", "<n>", "<n>" }, "write a PCI port's register, show it again" },
 	{ { "help" }, "this list" },
 };
 
@@ -86,6 +105,7 @@ print_help(struct testpmd *t)
 					strcmp(cmds[i].words[w], "<port>") == 0 ? "all|<port>" :
 					strcmp(cmds[i].words[w], "<mode>") == 0 ? fwd_engine_names() :
 					strcmp(cmds[i].words[w], "<onoff>") == 0 ? "on|off" :
+					strcmp(cmds[i].words[w], "<qparam>") == 0 ? "rxq|txq|rxd|txd" :
 					cmds[i].words[w]);
 		fprintf(t->out, "  %-44s %s\n", buf, cmds[i].help);
 	}
@@ -115,6 +135,90 @@ parse_num(const char *s, unsigned long max, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return errno == 0 && *end == '\0' && *v <= max ? 0 : -EINVAL;
+}
+
+/* A 32-bit number, decimal or 0x hexadecimal, as DPDK's command line takes it. */
+static int
+parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || x > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* One port id (not "all"). */
+static int
+parse_pid(struct testpmd *t, const char *s, uint16_t *port)
+{
+	uint16_t ports[TP_MAX_PORTS];
+
+	if (strcmp(s, "all") == 0 || tp_parse_portlist(t, s, ports, false) != 1) {
+		if (strcmp(s, "all") == 0)
+			fprintf(t->out, "Invalid port 'all': this command takes one port id\n");
+		return -EINVAL;
+	}
+	*port = ports[0];
+	return 0;
+}
+
+/* read reg <port> <offset>, write reg <port> <offset> <value> */
+static int
+cmd_reg(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	bool wr = strcmp(tok[0], "write") == 0;
+	uint32_t off, v = 0;
+	uint16_t port;
+
+	if (n != (wr ? 5 : 4) || strcmp(tok[1], "reg") != 0 || parse_u32(tok[3], &off) != 0 ||
+	    (wr && parse_u32(tok[4], &v) != 0))
+		return bad_args(t, wr ? "write reg <port> <offset> <value>" :
+					"read reg <port> <offset>");
+	if (parse_pid(t, tok[2], &port) != 0)
+		return -EINVAL;
+	return wr ? tp_write_reg(t, port, off, v) : tp_read_reg(t, port, off);
+}
+
+/* "0,1" or "0-3,5": port ids (checked later), at most @max. @return count or -EINVAL. */
+static int
+parse_port_ids(const char *s, uint16_t *ports, unsigned int max)
+{
+	unsigned long a, b, i;
+	unsigned int n = 0;
+	char *end;
+
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		a = strtoul(s, &end, 10);
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			if (*s < '0' || *s > '9')
+				return -EINVAL;
+			b = strtoul(s, &end, 10);
+		}
+		if (a > b || b >= TP_MAX_PORTS || n + (b - a + 1) > max)
+			return -EINVAL;
+		for (i = a; i <= b; i++) {
+			for (unsigned int k = 0; k < n; k++)
+				if (ports[k] == i)
+					return -EINVAL;	/* a port twice */
+			ports[n++] = (uint16_t)i;
+		}
+		if (*end == '\0')
+			return (int)n;
+		if (*end != ',')
+			return -EINVAL;
+		s = end + 1;
+	}
 }
 
 /* Run @fn on every port @arg names. */
@@ -179,6 +283,12 @@ cmd_start(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 static int
 cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 {
+	if (n == 4 && strcmp(tok[1], "port") == 0 && strcmp(tok[2], "summary") == 0) {
+		if (strcmp(tok[3], "all") != 0)
+			return bad_args(t, "show port summary all");
+		tp_show_port_summary(t);
+		return 0;
+	}
 	if (n == 4 && strcmp(tok[1], "port") == 0) {
 		if (strcmp(tok[2], "info") == 0)
 			return for_ports(t, tok[3], show_info);
@@ -186,10 +296,10 @@ cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 			return for_ports(t, tok[3], show_stats);
 		if (strcmp(tok[2], "xstats") == 0)
 			return for_ports(t, tok[3], show_xstats);
-		return bad_args(t, "show port info|stats|xstats all|<port>");
+		return bad_args(t, "show port info|stats|xstats all|<port> | show port summary all");
 	}
 	if (n >= 2 && strcmp(tok[1], "port") == 0)
-		return bad_args(t, "show port info|stats|xstats all|<port>");
+		return bad_args(t, "show port info|stats|xstats all|<port> | show port summary all");
 	if (n == 4 && strcmp(tok[1], "fwd") == 0 && strcmp(tok[2], "stats") == 0 &&
 	    strcmp(tok[3], "all") == 0) {
 		tp_show_fwd_stats(t);
@@ -201,9 +311,13 @@ cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 		tp_show_config_fwd(t);
 		return 0;
 	}
+	if (n == 3 && strcmp(tok[1], "config") == 0 && strcmp(tok[2], "rxtx") == 0) {
+		tp_show_config_rxtx(t);
+		return 0;
+	}
 	if (n >= 2 && strcmp(tok[1], "config") == 0)
-		return bad_args(t, "show config fwd");
-	return bad_args(t, "show port ... | show fwd stats all | show config fwd");
+		return bad_args(t, "show config fwd|rxtx");
+	return bad_args(t, "show port ... | show fwd stats all | show config fwd|rxtx");
 }
 
 static int
@@ -215,7 +329,7 @@ cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 
 	if (n >= 2 && strcmp(tok[1], "fwd") == 0) {
 		if (n != 3)
-			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum");
+			return bad_args(t, "set fwd io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap");
 		return tp_set_fwd(t, tok[2]);
 	}
 	if (n >= 2 && strcmp(tok[1], "burst") == 0) {
@@ -249,12 +363,93 @@ cmd_set(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 			return bad_args(t, "set record-burst-stats on|off");
 		return tp_set_record_burst_stats(t, strcmp(tok[2], "on") == 0);
 	}
-	return bad_args(t, "set fwd|burst|txpkts|nbcore|promisc|record-burst-stats ...");
+	if (n >= 2 && (strcmp(tok[1], "link-up") == 0 || strcmp(tok[1], "link-down") == 0)) {
+		if (n != 4 || strcmp(tok[2], "port") != 0)
+			return bad_args(t, "set link-up|link-down port <port>");
+		if (parse_pid(t, tok[3], &ports[0]) != 0)
+			return -EINVAL;
+		return tp_set_link(t, ports[0], strcmp(tok[1], "link-up") == 0);
+	}
+	if (n >= 2 && strcmp(tok[1], "allmulti") == 0) {
+		if (n != 4 || (strcmp(tok[3], "on") != 0 && strcmp(tok[3], "off") != 0))
+			return bad_args(t, "set allmulti all|<port> on|off");
+		np = tp_parse_portlist(t, tok[2], ports, false);
+		if (np < 0)
+			return np;
+		for (i = 0; i < np; i++)
+			if (tp_set_allmulti(t, ports[i], strcmp(tok[3], "on") == 0) != 0)
+				ret = -EIO;
+		return ret;
+	}
+	if (n >= 2 && strcmp(tok[1], "eth-peer") == 0) {
+		struct vdk_ether_addr mac;
+
+		if (n != 4 || vdk_ether_unformat_addr(tok[3], &mac) != 0)
+			return bad_args(t, "set eth-peer <port> XX:XX:XX:XX:XX:XX");
+		if (parse_pid(t, tok[2], &ports[0]) != 0)
+			return -EINVAL;
+		return tp_set_eth_peer(t, ports[0], &mac);
+	}
+	if (n >= 2 && strcmp(tok[1], "verbose") == 0) {
+		if (n != 3 || parse_num(tok[2], 255, &v) != 0)
+			return bad_args(t, "set verbose <0..255>  (1 rx, 2 tx, 3 both)");
+		return tp_set_verbose(t, (unsigned int)v);
+	}
+	if (n >= 2 && strcmp(tok[1], "portlist") == 0) {
+		if (n != 3 || (np = parse_port_ids(tok[2], ports, TP_MAX_PORTS)) <= 0)
+			return bad_args(t, "set portlist <port>[,<port>|<first>-<last>]*");
+		return tp_set_portlist(t, ports, (unsigned int)np);
+	}
+	return bad_args(t, "set fwd|burst|txpkts|nbcore|promisc|record-burst-stats|link-up|"
+			"link-down|allmulti|eth-peer|verbose|portlist ...");
+}
+
+static int
+cmd_mac_addr(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	struct vdk_ether_addr mac;
+	uint16_t port;
+
+	if (n != 4 || strcmp(tok[1], "set") != 0 || vdk_ether_unformat_addr(tok[3], &mac) != 0)
+		return bad_args(t, "mac_addr set <port> XX:XX:XX:XX:XX:XX");
+	if (parse_pid(t, tok[2], &port) != 0)
+		return -EINVAL;
+	return tp_set_mac(t, port, &mac);
+}
+
+/* port config all rxq|txq|rxd|txd N, port config mtu P M, port config P mtu M */
+static int
+cmd_port_config(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
+{
+	static const char usage[] = "port config all rxq|txq|rxd|txd <n> | port config mtu "
+				    "<port> <mtu> | port config <port> mtu <mtu>";
+	const char *pid = NULL;
+	unsigned long v;
+	uint16_t port;
+
+	if (n != 5)
+		return bad_args(t, usage);
+	if (strcmp(tok[2], "all") == 0) {
+		if (parse_num(tok[4], UINT16_MAX, &v) != 0)
+			return bad_args(t, usage);
+		return tp_port_config_all(t, tok[3], (unsigned int)v);
+	}
+	if (strcmp(tok[2], "mtu") == 0)
+		pid = tok[3];
+	else if (strcmp(tok[3], "mtu") == 0)
+		pid = tok[2];
+	if (pid == NULL || parse_num(tok[4], UINT16_MAX, &v) != 0)
+		return bad_args(t, usage);
+	if (parse_pid(t, pid, &port) != 0)
+		return -EINVAL;
+	return tp_port_config_mtu(t, port, (unsigned int)v);
 }
 
 static int
 cmd_port(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 {
+	if (n >= 2 && strcmp(tok[1], "config") == 0)
+		return cmd_port_config(t, tok, n);
 	if (n != 3)
 		return bad_args(t, "port start|stop|close|detach all|<port>, port attach <bdf>");
 	if (strcmp(tok[1], "start") == 0)
@@ -301,9 +496,23 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 	if (strcmp(tok[0], "show") == 0)
 		return cmd_show(t, tok, n);
 	if (strcmp(tok[0], "clear") == 0) {
+		if (n == 4 && strcmp(tok[1], "fwd") == 0 && strcmp(tok[2], "stats") == 0 &&
+		    strcmp(tok[3], "all") == 0) {
+			tp_clear_fwd_stats(t);
+			return 0;
+		}
 		if (n != 4 || strcmp(tok[1], "port") != 0 || strcmp(tok[2], "stats") != 0)
-			return bad_args(t, "clear port stats all|<port>");
+			return bad_args(t, "clear port stats all|<port> | clear fwd stats all");
 		return for_ports(t, tok[3], clear_stats);
+	}
+	if (strcmp(tok[0], "mac_addr") == 0)
+		return cmd_mac_addr(t, tok, n);
+	if (strcmp(tok[0], "read") == 0 || strcmp(tok[0], "write") == 0)
+		return cmd_reg(t, tok, n);
+	if (strcmp(tok[0], "load") == 0) {
+		if (n != 2)
+			return bad_args(t, "load <file>");
+		return tp_cli_load(t, tok[1]);
 	}
 	if (strcmp(tok[0], "set") == 0)
 		return cmd_set(t, tok, n);
@@ -315,21 +524,30 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 /* ---- completion ---- */
 
 static const char *const engine_words[] = { "io", "mac", "macswap", "txonly", "rxonly",
-					    "csum" };
+					    "csum", "icmpecho", "flowgen", "5tswap" };
 static const char *const onoff_words[] = { "on", "off" };
+static const char *const qparam_words[] = { "rxq", "txq", "rxd", "txd" };
 static char port_words[TP_MAX_PORTS + 1][4];
 
 static bool
 word_accepts(const char *w, const char *tok)
 {
-	if (strcmp(w, "<port>") == 0 || strcmp(w, "<n>") == 0 || strcmp(w, "[n]") == 0 ||
-	    strcmp(w, "<bdf>") == 0 ||
-	    strcmp(w, "<segs>") == 0)
-		return true;	/* anything may be typed there */
+	unsigned int i;
+
 	if (strcmp(w, "<mode>") == 0)
 		return fwd_engine_find(tok) != NULL;
 	if (strcmp(w, "<onoff>") == 0)
 		return strcmp(tok, "on") == 0 || strcmp(tok, "off") == 0;
+	if (strcmp(w, "<qparam>") == 0) {
+		for (i = 0; i < VDK_DIM(qparam_words); i++)
+			if (strcmp(tok, qparam_words[i]) == 0)
+				return true;
+		return false;
+	}
+	if (strcmp(w, "<pid>") == 0)
+		return strcmp(tok, "all") != 0;
+	if (w[0] == '<' || w[0] == '[')
+		return true;	/* anything may be typed there */
 	return strcmp(w, tok) == 0;
 }
 
@@ -377,8 +595,12 @@ tp_cmd_complete(const char *line, const char **out, unsigned int max)
 		} else if (strcmp(w[k], "<onoff>") == 0) {
 			n = add(out, n, max, onoff_words[0], prefix);
 			n = add(out, n, max, onoff_words[1], prefix);
-		} else if (strcmp(w[k], "<port>") == 0) {
-			n = add(out, n, max, "all", prefix);
+		} else if (strcmp(w[k], "<qparam>") == 0) {
+			for (p = 0; p < VDK_DIM(qparam_words); p++)
+				n = add(out, n, max, qparam_words[p], prefix);
+		} else if (strcmp(w[k], "<port>") == 0 || strcmp(w[k], "<pid>") == 0) {
+			if (strcmp(w[k], "<port>") == 0)
+				n = add(out, n, max, "all", prefix);
 			if (np == 0) {
 				VDK_ETH_FOREACH_DEV(p) {
 					snprintf(port_words[np], sizeof(port_words[np]), "%u", p);

@@ -61,22 +61,47 @@ fwd_lcore_main(void *arg)
 	return 0;
 }
 
-/* The ports that forward: selected by the portmask and still there. */
+/*
+ * The ports that forward: selected by the portmask (or `set portlist`, in
+ * its order) and still there.
+ */
 static unsigned int
 fwd_ports(struct testpmd *t, uint16_t *ports)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	uint16_t p;
 
+	if (t->nb_portlist > 0) {
+		for (i = 0; i < t->nb_portlist; i++)
+			if (vdk_eth_dev_is_valid_port(t->portlist[i]) && t->ports[t->portlist[i]].fwd)
+				ports[n++] = t->portlist[i];
+		return n;
+	}
 	VDK_ETH_FOREACH_DEV(p)
 		if (t->ports[p].fwd)
 			ports[n++] = p;
 	return n;
 }
 
+/* The position of the port that the @i-th of @np forwarding ports sends to. */
+static unsigned int
+peer_of(enum tp_topology topo, unsigned int i, unsigned int np)
+{
+	switch (topo) {
+	case TP_TOPO_CHAINED:
+		return (i + 1) % np;
+	case TP_TOPO_LOOP:
+		return i;
+	case TP_TOPO_PAIRED:
+	default:
+		return (i ^ 1) < np ? (i ^ 1) : i;
+	}
+}
+
 /*
- * Paired topology, as DPDK's default: ports 0-1, 2-3 ... forward to each
- * other, an odd last port to itself; one stream per rx queue.
+ * Ports forward to each other as --port-topology says (DPDK's paired by
+ * default: 0-1, 2-3 ..., an odd last port to itself); one stream per rx
+ * queue.
  */
 static int
 streams_build(struct testpmd *t, struct fwd_stream **out, unsigned int *nb)
@@ -96,7 +121,7 @@ streams_build(struct testpmd *t, struct fwd_stream **out, unsigned int *nb)
 		return -ENOMEM;
 	memset(fs, 0, (size_t)np * t->params.nb_rxq * sizeof(*fs));
 	for (i = 0; i < np; i++) {
-		uint16_t peer = ports[(i ^ 1) < np ? (i ^ 1) : i];
+		uint16_t peer = ports[peer_of(t->params.topology, i, np)];
 
 		for (q = 0; q < t->params.nb_rxq; q++) {
 			fs[s].rx_port = ports[i];
@@ -124,6 +149,8 @@ tp_fwd_config_make(struct testpmd *t)
 	cfg->engine = t->engine;
 	cfg->burst = t->burst;
 	cfg->record_burst_stats = t->record_burst_stats;
+	cfg->verbose = t->verbose;
+	cfg->txonly_multi_flow = t->params.txonly_multi_flow;
 	cfg->nb_txsegs = (uint16_t)t->nb_txsegs;
 	cfg->txpkt_len = 0;
 	for (i = 0; i < t->nb_txsegs; i++) {
@@ -241,6 +268,7 @@ tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts)
 	stats_snapshot(t);
 	streams_clear(t);
 	tp_show_config_fwd(t);
+	tp_show_config_rxtx(t);
 	if (tx_first_bursts > 0) {
 		/* Prime the ports from this thread before the lcores start. */
 		for (b = 0; b < tx_first_bursts; b++)
@@ -269,7 +297,8 @@ static void
 print_line(FILE *f, const char *label1, uint64_t v1, const char *label2, uint64_t v2,
 	   const char *label3, uint64_t v3)
 {
-	fprintf(f, "  %s %-14" PRIu64 " %s %-14" PRIu64 " %s %" PRIu64 "\n", label1, v1,
+	/* DPDK's: no space after the second value's field, whose width alone parts them. */
+	fprintf(f, "  %s %-14" PRIu64 " %s %-14" PRIu64 "%s %" PRIu64 "\n", label1, v1,
 		label2, v2, label3, v3);
 }
 
@@ -442,37 +471,61 @@ tp_fwd_stop(struct testpmd *t)
 }
 
 void
-tp_show_fwd_stats(struct testpmd *t)
+tp_clear_fwd_stats(struct testpmd *t)
 {
-	if (t->streams == NULL) {
-		fprintf(t->out, "No forwarding statistics: forwarding never started\n");
-		return;
-	}
-	fwd_stats_print(t);
+	/* Safe while forwarding: a counter the lcore bumps after is just counted. */
+	stats_snapshot(t);
+	streams_clear(t);
 }
 
 void
-tp_show_config_fwd(struct testpmd *t)
+tp_show_fwd_stats(struct testpmd *t)
 {
-	struct fwd_stream *saved = t->streams, *tmp = NULL;
-	unsigned int saved_nb = t->nb_streams, i, s;
-	char mac[VDK_ETHER_ADDR_FMT_SIZE];
-	uint16_t ports[TP_MAX_PORTS];
+	/* Before the first start: zeros for every forwarding port, as DPDK shows. */
+	fwd_stats_print(t);
+}
+
+/*
+ * The configuration `start` would publish (or has): built from the current
+ * settings, the streams of the running forwarding or, stopped, of what
+ * `start` would make. NULL if there is nothing to show (message printed).
+ */
+static struct fwd_config *
+config_to_show(struct testpmd *t, struct fwd_stream **tmp)
+{
+	struct fwd_stream *saved = t->streams;
+	unsigned int saved_nb = t->nb_streams;
 	struct fwd_config *cfg;
 
+	*tmp = NULL;
 	if (!t->forwarding) {
 		/* Show what `start` would do, keeping the last run's counters. */
-		if (streams_build(t, &tmp, &t->nb_streams) != 0)
-			return;
-		t->streams = tmp;
+		if (streams_build(t, tmp, &t->nb_streams) != 0)
+			return NULL;
+		t->streams = *tmp;
 	}
 	cfg = tp_fwd_config_make(t);
 	t->streams = saved;
 	t->nb_streams = saved_nb;
 	if (cfg == NULL) {
-		free(tmp);
-		return;
+		free(*tmp);
+		*tmp = NULL;
 	}
+	return cfg;
+}
+
+/* DPDK's `show config fwd`: engine, lcores and their streams, then a blank line. */
+void
+tp_show_config_fwd(struct testpmd *t)
+{
+	char mac[VDK_ETHER_ADDR_FMT_SIZE];
+	uint16_t ports[TP_MAX_PORTS];
+	struct fwd_stream *tmp;
+	struct fwd_config *cfg = config_to_show(t, &tmp);
+	unsigned int i, s;
+
+	if (cfg == NULL)
+		return;
 	fprintf(t->out, "%s packet forwarding - ports=%u - cores=%u - streams=%u - "
 		"NUMA support enabled, MP allocation mode: native\n", cfg->engine->name,
 		fwd_ports(t, ports), cfg->nb_lcores, cfg->nb_streams);
@@ -494,7 +547,22 @@ tp_show_config_fwd(struct testpmd *t)
 					vdk_eth_dev_socket_id(fs->tx_port), mac);
 		}
 	}
-	fprintf(t->out, "\n  %s packet forwarding packets/burst=%u\n", cfg->engine->name,
+	fprintf(t->out, "\n");
+	free(cfg);
+	free(tmp);
+}
+
+/* DPDK's `show config rxtx`, without its per-queue register lines: burst, lcores, ports. */
+void
+tp_show_config_rxtx(struct testpmd *t)
+{
+	uint16_t ports[TP_MAX_PORTS];
+	struct fwd_stream *tmp;
+	struct fwd_config *cfg = config_to_show(t, &tmp);
+
+	if (cfg == NULL)
+		return;
+	fprintf(t->out, "  %s packet forwarding packets/burst=%u\n", cfg->engine->name,
 		cfg->burst);
 	if (cfg->engine == &fwd_txonly_engine)
 		fprintf(t->out, "  packet len=%u - nb packet segments=%u\n", cfg->txpkt_len,
@@ -569,6 +637,53 @@ tp_set_record_burst_stats(struct testpmd *t, bool on)
 	t->record_burst_stats = on;
 	fprintf(t->out, "Recording of rx/tx burst statistics set to %s\n", on ? "on" : "off");
 	return t->forwarding ? tp_fwd_publish(t) : 0;
+}
+
+int
+tp_set_verbose(struct testpmd *t, unsigned int level)
+{
+	fprintf(t->out, "Change verbose level from %u to %u\n", t->verbose, level);
+	t->verbose = (uint8_t)level;
+	return t->forwarding ? tp_fwd_publish(t) : 0;
+}
+
+int
+tp_set_eth_peer(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac)
+{
+	if (t->forwarding) {
+		fprintf(t->out, "Please stop forwarding first\n");
+		return -EBUSY;
+	}
+	t->params.peer[port] = *mac;
+	t->params.peer_set[port] = true;
+	return 0;
+}
+
+int
+tp_set_portlist(struct testpmd *t, const uint16_t *ports, unsigned int n)
+{
+	unsigned int i;
+	uint16_t p;
+
+	if (t->forwarding) {
+		fprintf(t->out, "Please stop forwarding first\n");
+		return -EBUSY;
+	}
+	for (i = 0; i < n; i++) {
+		if (!vdk_eth_dev_is_valid_port(ports[i])) {
+			fprintf(t->out, "Invalid port %u: %u ports in use\n", ports[i],
+				vdk_eth_dev_count_avail());
+			return -EINVAL;
+		}
+	}
+	VDK_ETH_FOREACH_DEV(p)
+		t->ports[p].fwd = false;
+	for (i = 0; i < n; i++) {
+		t->portlist[i] = ports[i];
+		t->ports[ports[i]].fwd = true;
+	}
+	t->nb_portlist = n;
+	return 0;
 }
 
 void

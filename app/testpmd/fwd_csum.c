@@ -128,13 +128,11 @@ fwd_csum(struct fwd_stream *fs, const struct fwd_config *cfg)
 	uint64_t tx_offloads = cfg->tx_offloads[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	struct vdk_ether_hdr *eth;
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
 	for (i = 0; i < n; i++) {
 		fwd_csum_packet(fs, pkts[i], tx_offloads);
 		if (pkts[i]->data_len < VDK_ETHER_HDR_LEN)
@@ -143,10 +141,7 @@ fwd_csum(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(dst, &eth->dst_addr);
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 const struct fwd_engine fwd_csum_engine = { .name = "csum", .fwd = fwd_csum };

@@ -23,17 +23,12 @@ static void
 fwd_io(struct fwd_stream *fs, const struct fwd_config *cfg)
 {
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n, sent;
+	uint16_t n;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 static void
@@ -42,11 +37,9 @@ fwd_rxonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	uint16_t n;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
 	vdk_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -57,13 +50,11 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 	const struct vdk_ether_addr *src = &cfg->port_addr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	struct vdk_ether_hdr *eth;
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;	/* a runt: nothing to rewrite */
@@ -71,10 +62,7 @@ fwd_mac(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(dst, &eth->dst_addr);
 		vdk_ether_addr_copy(src, &eth->src_addr);
 	}
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 static void
@@ -83,13 +71,11 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
 	struct vdk_ether_addr tmp;
 	struct vdk_ether_hdr *eth;
-	uint16_t n, sent, i;
+	uint16_t n, i;
 
-	n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
-	fwd_record_burst(cfg, fs->rx_bursts, n);
+	n = fwd_rx(fs, cfg, pkts);
 	if (n == 0)
 		return;
-	fs->rx_packets += n;
 	for (i = 0; i < n; i++) {
 		if (vdk_unlikely(pkts[i]->data_len < VDK_ETHER_HDR_LEN))
 			continue;
@@ -98,10 +84,7 @@ fwd_macswap(struct fwd_stream *fs, const struct fwd_config *cfg)
 		vdk_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 		vdk_ether_addr_copy(&tmp, &eth->src_addr);
 	}
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
 }
 
 const struct fwd_engine fwd_io_engine = { .name = "io", .fwd = fwd_io };
@@ -111,7 +94,8 @@ const struct fwd_engine fwd_macswap_engine = { .name = "macswap", .fwd = fwd_mac
 
 static const struct fwd_engine *const engines[] = {
 	&fwd_io_engine, &fwd_mac_engine, &fwd_macswap_engine,
-	&fwd_txonly_engine, &fwd_rxonly_engine, &fwd_csum_engine,
+	&fwd_txonly_engine, &fwd_rxonly_engine, &fwd_csum_engine, &fwd_icmpecho_engine,
+	&fwd_flowgen_engine, &fwd_5tswap_engine,
 };
 
 const struct fwd_engine *
@@ -130,5 +114,5 @@ fwd_engine_find(const char *name)
 const char *
 fwd_engine_names(void)
 {
-	return "io|mac|macswap|txonly|rxonly|csum";
+	return "io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap";
 }

@@ -2,7 +2,12 @@
 /*
  * txonly: send UDP/IPv4 packets of the --txpkts length (198.18.0.1:9 to
  * 198.18.0.2:9, the benchmarking range of RFC 2544), from the tx port's
- * MAC address to its peer's, in as many segments as --txpkts lists.
+ * MAC address to its peer's, in as many segments as --txpkts lists. With
+ * --txonly-multi-flow the source address walks 198.18.0.1 .. 198.18.0.255,
+ * a packet each, so that a receiver's RSS has flows to spread.
+ *
+ * flowgen: the same packets to TP_FLOWGEN_FLOWS destinations, 198.18.0.2
+ * upwards, one flow a packet in turn; what it receives it frees.
  */
 #include <string.h>
 
@@ -78,12 +83,28 @@ add_segments(struct vdk_mbuf *m, const struct fwd_config *cfg)
 	return 0;
 }
 
+/* Give the packet's IPv4 header the address @off after the template's, and its checksum. */
+static inline void
+set_flow(struct vdk_mbuf *m, bool dst, uint32_t base, uint32_t off)
+{
+	struct vdk_ipv4_hdr *ip = vdk_pktmbuf_mtod_offset(m, struct vdk_ipv4_hdr *,
+							  VDK_ETHER_HDR_LEN);
+
+	if (dst)
+		ip->dst_addr = vdk_cpu_to_be32(base + off);
+	else
+		ip->src_addr = vdk_cpu_to_be32(base + off);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = vdk_ipv4_cksum(ip);
+}
+
+/* Send one burst of template packets; @flowgen: a destination each, else --txonly-multi-flow. */
 static void
-fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
+send_burst(struct fwd_stream *fs, const struct fwd_config *cfg, bool flowgen)
 {
 	const uint8_t *hdr = cfg->txonly_hdr[fs->tx_port];
 	struct vdk_mbuf *pkts[TP_MAX_BURST];
-	uint16_t n = cfg->burst, sent, i;
+	uint16_t n = cfg->burst, i;
 
 	if (vdk_unlikely(vdk_mempool_get_bulk(cfg->pool, (void **)pkts, n) != 0))
 		return;
@@ -95,13 +116,36 @@ fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
 			break;
 		}
 		memcpy(vdk_pktmbuf_mtod(pkts[i], uint8_t *), hdr, TP_TXONLY_HDR_LEN);
+		if (flowgen) {
+			set_flow(pkts[i], true, TXONLY_DST_IP, fs->next_flow);
+			fs->next_flow = (fs->next_flow + 1) % TP_FLOWGEN_FLOWS;
+		} else if (vdk_unlikely(cfg->txonly_multi_flow)) {
+			set_flow(pkts[i], false, TXONLY_SRC_IP, fs->next_flow);
+			fs->next_flow = (fs->next_flow + 1) % 255;
+		}
 	}
 	if (n == 0)
 		return;
-	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
-	fwd_record_burst(cfg, fs->tx_bursts, sent);
-	fs->tx_packets += sent;
-	fwd_drop_unsent(fs, pkts, sent, n);
+	fwd_tx(fs, cfg, pkts, n);
+}
+
+static void
+fwd_txonly(struct fwd_stream *fs, const struct fwd_config *cfg)
+{
+	send_burst(fs, cfg, false);
+}
+
+static void
+fwd_flowgen(struct fwd_stream *fs, const struct fwd_config *cfg)
+{
+	struct vdk_mbuf *pkts[TP_MAX_BURST];
+	uint16_t n;
+
+	n = fwd_rx(fs, cfg, pkts);
+	if (n > 0)
+		vdk_pktmbuf_free_bulk(pkts, n);
+	send_burst(fs, cfg, true);
 }
 
 const struct fwd_engine fwd_txonly_engine = { .name = "txonly", .fwd = fwd_txonly };
+const struct fwd_engine fwd_flowgen_engine = { .name = "flowgen", .fwd = fwd_flowgen };

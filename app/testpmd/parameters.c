@@ -27,6 +27,9 @@ tp_params_defaults(struct tp_params *p)
 	p->nb_txpkts = 1;
 	p->mbuf_size = VDK_MBUF_DEFAULT_BUF_SIZE;
 	p->promisc = true;
+	p->mbcache = TP_MBUF_CACHE;
+	p->lsc_interrupt = true;
+	p->link_check = true;
 }
 
 void
@@ -52,9 +55,18 @@ tp_usage(FILE *f, const char *prog)
 		"  --no-promisc               leave promiscuous mode off\n"
 		"  --record-burst-stats       count packets per rx/tx burst, shown with the\n"
 		"                             forwarding statistics\n"
+		"  --cmdline-file=FILE        run FILE's commands at start\n"
+		"  --port-topology=paired|chained|loop  how ports forward to each other\n"
+		"  --tx-first                 start with a burst of txonly packets a stream\n"
+		"  --rss-ip, --rss-udp        spread flows over the rx queues by IP (and UDP)\n"
+		"  --max-pkt-len=N            longest frame: sets the MTU to N - 18\n"
+		"  --mbcache=N                mempool cache per lcore, 0..512 (default %u)\n"
+		"  --no-lsc-interrupt         poll link state, ask no link change interrupts\n"
+		"  --disable-link-check       do not wait for the links at start\n"
+		"  --txonly-multi-flow        txonly varies the source IP packet by packet\n"
 		"  -h, --help                 this text\n",
 		prog, fwd_engine_names(), TP_DEFAULT_DESC, TP_MAX_BURST, TP_DEFAULT_BURST,
-		TP_DEFAULT_TXPKT, VDK_MBUF_DEFAULT_BUF_SIZE);
+		TP_DEFAULT_TXPKT, VDK_MBUF_DEFAULT_BUF_SIZE, TP_MBUF_CACHE);
 }
 
 /* A whole decimal number in min..max. */
@@ -136,7 +148,8 @@ parse_peer(struct tp_params *p, const char *s)
 enum {
 	OPT_FWD = 256, OPT_NBCORES, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_TXPKTS,
 	OPT_STATS, OPT_PORTMASK, OPT_PEER, OPT_RUNTIME, OPT_NBMBUF, OPT_MBUFSZ, OPT_NOPROMISC,
-	OPT_BURSTSTATS,
+	OPT_BURSTSTATS, OPT_CMDFILE, OPT_TOPO, OPT_TXFIRST, OPT_RSSIP, OPT_RSSUDP, OPT_MAXPKT,
+	OPT_MBCACHE, OPT_NOLSC, OPT_NOLINKCHK, OPT_MULTIFLOW,
 };
 
 static const struct option long_opts[] = {
@@ -159,6 +172,16 @@ static const struct option long_opts[] = {
 	{ "mbuf-size", required_argument, NULL, OPT_MBUFSZ },
 	{ "no-promisc", no_argument, NULL, OPT_NOPROMISC },
 	{ "record-burst-stats", no_argument, NULL, OPT_BURSTSTATS },
+	{ "cmdline-file", required_argument, NULL, OPT_CMDFILE },
+	{ "port-topology", required_argument, NULL, OPT_TOPO },
+	{ "tx-first", no_argument, NULL, OPT_TXFIRST },
+	{ "rss-ip", no_argument, NULL, OPT_RSSIP },
+	{ "rss-udp", no_argument, NULL, OPT_RSSUDP },
+	{ "max-pkt-len", required_argument, NULL, OPT_MAXPKT },
+	{ "mbcache", required_argument, NULL, OPT_MBCACHE },
+	{ "no-lsc-interrupt", no_argument, NULL, OPT_NOLSC },
+	{ "disable-link-check", no_argument, NULL, OPT_NOLINKCHK },
+	{ "txonly-multi-flow", no_argument, NULL, OPT_MULTIFLOW },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -273,6 +296,50 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 		case OPT_BURSTSTATS:
 			np.record_burst_stats = true;
 			break;
+		case OPT_CMDFILE:
+			if (*optarg == '\0')
+				return bad(err, "--cmdline-file", optarg, "a file of commands");
+			np.cmdline_file = optarg;
+			break;
+		case OPT_TOPO:
+			if (strcmp(optarg, "paired") == 0)
+				np.topology = TP_TOPO_PAIRED;
+			else if (strcmp(optarg, "chained") == 0)
+				np.topology = TP_TOPO_CHAINED;
+			else if (strcmp(optarg, "loop") == 0)
+				np.topology = TP_TOPO_LOOP;
+			else
+				return bad(err, "--port-topology", optarg, "paired, chained or loop");
+			break;
+		case OPT_TXFIRST:
+			np.tx_first = true;
+			break;
+		case OPT_RSSIP:
+			np.rss = TP_RSS_IP;
+			break;
+		case OPT_RSSUDP:
+			np.rss = TP_RSS_UDP;
+			break;
+		case OPT_MAXPKT:
+			/* Ethernet header and CRC on top of the MTU; DPDK's floor of 64. */
+			if (parse_uint(optarg, 64, UINT16_MAX, &v) != 0)
+				return bad(err, "--max-pkt-len", optarg, "64..65535 bytes");
+			np.max_pkt_len = (uint32_t)v;
+			break;
+		case OPT_MBCACHE:
+			if (parse_uint(optarg, 0, 512, &v) != 0)
+				return bad(err, "--mbcache", optarg, "0..512");
+			np.mbcache = (unsigned int)v;
+			break;
+		case OPT_NOLSC:
+			np.lsc_interrupt = false;
+			break;
+		case OPT_NOLINKCHK:
+			np.link_check = false;
+			break;
+		case OPT_MULTIFLOW:
+			np.txonly_multi_flow = true;
+			break;
 		case ':':
 			fprintf(err, "testpmd: option %s needs a value\n", argv[optind - 1]);
 			return -EINVAL;
@@ -280,6 +347,10 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 			fprintf(err, "testpmd: unknown option '%s': see --help\n", argv[optind - 1]);
 			return -EINVAL;
 		}
+	}
+	if (np.tx_first && np.interactive) {
+		fprintf(err, "testpmd: --tx-first cannot be used with -i: use 'start tx_first'\n");
+		return -EINVAL;
 	}
 	if (optind < argc) {
 		fprintf(err, "testpmd: unexpected argument '%s': see --help\n", argv[optind]);

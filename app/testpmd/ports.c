@@ -14,13 +14,26 @@
 #include "vdk_eal.h"
 #include "vdk_mbuf.h"
 
+/* The port's configuration from the options and `port config`. */
+static void
+port_conf(const struct testpmd *t, struct vdk_eth_conf *conf)
+{
+	const struct tp_params *pr = &t->params;
+
+	memset(conf, 0, sizeof(*conf));
+	/* DPDK's overhead: Ethernet header and CRC. */
+	if (pr->max_pkt_len != 0)
+		conf->rxmode.mtu = pr->max_pkt_len - VDK_ETHER_HDR_LEN - 4;
+	conf->rss = pr->rss != TP_RSS_NONE;
+	conf->lsc_intr = pr->lsc_interrupt;
+}
+
 int
-tp_port_setup(struct testpmd *t, uint16_t p)
+tp_port_configure(struct testpmd *t, uint16_t p)
 {
 	const struct tp_params *pr = &t->params;
 	struct vdk_eth_dev_info info;
-	struct vdk_ether_addr mac;
-	char buf[VDK_ETHER_ADDR_FMT_SIZE];
+	struct vdk_eth_conf conf;
 	uint16_t q, nrxd, ntxd;
 	int ret, socket = vdk_eth_dev_socket_id(p);
 
@@ -28,10 +41,12 @@ tp_port_setup(struct testpmd *t, uint16_t p)
 	if (ret != 0)
 		return ret;
 	fprintf(t->out, "Configuring Port %u (socket %d)\n", p, socket < 0 ? 0 : socket);
-	ret = vdk_eth_dev_configure(p, pr->nb_rxq, pr->nb_txq, NULL);
+	port_conf(t, &conf);
+	ret = vdk_eth_dev_configure(p, pr->nb_rxq, pr->nb_txq, &conf);
 	if (ret != 0) {
 		fprintf(t->out, "Fail to configure port %u: %s (it has at most %u rx and %u tx "
-			"queues)\n", p, strerror(-ret), info.max_rx_queues, info.max_tx_queues);
+			"queues, MTU %u..%u)\n", p, strerror(-ret), info.max_rx_queues,
+			info.max_tx_queues, info.min_mtu, info.max_mtu);
 		return ret;
 	}
 	/* A driver with a smaller ring than asked gets its largest. */
@@ -53,17 +68,60 @@ tp_port_setup(struct testpmd *t, uint16_t p)
 			return ret;
 		}
 	}
+	t->ports[p].need_reconfig = false;
+	return 0;
+}
+
+int
+tp_port_setup(struct testpmd *t, uint16_t p)
+{
+	struct vdk_ether_addr mac;
+	char buf[VDK_ETHER_ADDR_FMT_SIZE];
+	int ret;
+
+	ret = tp_port_configure(t, p);
+	if (ret != 0)
+		return ret;
 	ret = vdk_eth_dev_start(p);
 	if (ret != 0) {
 		fprintf(t->out, "Fail to start port %u: %s\n", p, strerror(-ret));
 		return ret;
 	}
-	if (pr->promisc && vdk_eth_promiscuous_enable(p) != 0)
+	if (t->params.promisc && vdk_eth_promiscuous_enable(p) != 0)
 		fprintf(t->out, "Port %u: cannot enable promiscuous mode\n", p);
 	vdk_eth_macaddr_get(p, &mac);
 	vdk_ether_format_addr(buf, sizeof(buf), &mac);
 	fprintf(t->out, "Port %u: %s\n", p, buf);
 	return 0;
+}
+
+/*
+ * DPDK waits up to 9 s for every link to come up before the prompt; a
+ * link still down then is reported, not an error.
+ */
+void
+tp_ports_check_link(struct testpmd *t)
+{
+	struct vdk_eth_link link;
+	unsigned int i;
+	bool all_up = false;
+	uint16_t p;
+
+	fprintf(t->out, "Checking link statuses...\n");
+	for (i = 0; i < 90 && !all_up && !t->quit; i++) {
+		all_up = true;
+		VDK_ETH_FOREACH_DEV(p)
+			if (t->ports[p].fwd && vdk_eth_link_get_nowait(p, &link) == 0 &&
+			    !link.link_status)
+				all_up = false;
+		if (!all_up)
+			vdk_delay_us(100 * 1000);
+	}
+	VDK_ETH_FOREACH_DEV(p)
+		if (t->ports[p].fwd && vdk_eth_link_get_nowait(p, &link) == 0 &&
+		    !link.link_status)
+			fprintf(t->out, "Port %u Link down\n", p);
+	fprintf(t->out, "Done\n");
 }
 
 /*
@@ -80,7 +138,7 @@ pool_size(const struct testpmd *t, unsigned int nb_ports)
 	if (pr->total_mbufs)
 		return pr->total_mbufs;
 	n = nb_ports * (pr->nb_rxq * pr->nb_rxd + pr->nb_txq * pr->nb_txd);
-	n += (t->nb_workers + 1) * (TP_MBUF_CACHE * 3 / 2 + 2 * TP_MAX_BURST);
+	n += (t->nb_workers + 1) * (pr->mbcache * 3 / 2 + 2 * TP_MAX_BURST);
 	return n;
 }
 
@@ -103,7 +161,7 @@ tp_ports_init(struct testpmd *t)
 	n = pool_size(t, nb_ports);
 	fprintf(t->out, "testpmd: create a new mbuf pool <mb_pool_0>: n=%u, size=%u, socket=0\n",
 		n, t->params.mbuf_size);
-	t->pool = vdk_pktmbuf_pool_create("mb_pool_0", n, TP_MBUF_CACHE, 0, t->params.mbuf_size,
+	t->pool = vdk_pktmbuf_pool_create("mb_pool_0", n, t->params.mbcache, 0, t->params.mbuf_size,
 					  VDK_SOCKET_ID_ANY);
 	if (t->pool == NULL) {
 		fprintf(t->out, "Creation of mbuf pool failed: %s\n", strerror(errno));
@@ -169,6 +227,12 @@ tp_port_start(struct testpmd *t, uint16_t port)
 	if (vdk_eth_dev_is_started(port)) {
 		fprintf(t->out, "Port %u is already started\n", port);
 		return 0;
+	}
+	/* `port config` changed queues or descriptors: set them up anew. */
+	if (t->ports[port].need_reconfig) {
+		ret = tp_port_configure(t, port);
+		if (ret != 0)
+			return ret;
 	}
 	ret = vdk_eth_dev_start(port);
 	if (ret != 0) {
@@ -292,6 +356,29 @@ tp_show_port_info(struct testpmd *t, uint16_t p)
 	fprintf(f, "Tx offload capabilities: 0x%" PRIx64 "\n", info.tx_offload_capa);
 }
 
+/*
+ * A port with more than one queue: each queue's counters, in the lines
+ * DPDK's testpmd printed for its stats registers, without `set stat_qmap`
+ * (VDK counts every queue, up to VDK_ETH_QUEUE_STAT_CNTRS).
+ */
+static void
+queue_stats_print(FILE *f, uint16_t p, const struct vdk_eth_stats *st)
+{
+	uint16_t nrx = 0, ntx = 0, q;
+
+	if (vdk_eth_dev_get_nb_queues(p, &nrx, &ntx) != 0 || (nrx <= 1 && ntx <= 1))
+		return;
+	fprintf(f, "\n");
+	for (q = 0; q < VDK_MIN(nrx, VDK_ETH_QUEUE_STAT_CNTRS); q++)
+		fprintf(f, "  Stats reg %2u RX-packets: %14" PRIu64 "    RX-errors: %14" PRIu64
+			"    RX-bytes: %14" PRIu64 "\n", q, st->q_ipackets[q], st->q_errors[q],
+			st->q_ibytes[q]);
+	fprintf(f, "\n");
+	for (q = 0; q < VDK_MIN(ntx, VDK_ETH_QUEUE_STAT_CNTRS); q++)
+		fprintf(f, "  Stats reg %2u TX-packets: %14" PRIu64 "                             "
+			"TX-bytes: %14" PRIu64 "\n", q, st->q_opackets[q], st->q_obytes[q]);
+}
+
 void
 tp_show_port_stats(struct testpmd *t, uint16_t p)
 {
@@ -325,6 +412,7 @@ tp_show_port_stats(struct testpmd *t, uint16_t p)
 	fprintf(f, "  RX-nombuf:  %-10" PRIu64 "\n", st.rx_nombuf);
 	fprintf(f, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64
 		"\n", st.opackets, st.oerrors, st.obytes);
+	queue_stats_print(f, p, &st);
 	fprintf(f, "\n  Throughput (since last show)\n");
 	fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n", rx_pps, rx_bps);
 	fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n", tx_pps, tx_bps);

@@ -136,22 +136,35 @@ main(int argc, char **argv)
 		vdk_eal_cleanup();
 		return ret > 0 ? 0 : 1;
 	}
+	if (tp.params.cmdline_file != NULL)
+		fprintf(stdout, "CLI commands to be read from %s\n", tp.params.cmdline_file);
 	if (app_init(&tp) != 0 || tp_ports_init(&tp) != 0) {
 		status = 1;
 		goto out;
 	}
 	signals_install();
 	tp_hotplug_init(&tp);
-	fprintf(tp.out, "Checking link statuses...\nDone\n");
+	if (tp.params.link_check)
+		tp_ports_check_link(&tp);
+	if (tp.params.cmdline_file != NULL) {
+		/* As DPDK: the file runs first, then the prompt or forwarding. */
+		ret = tp_cli_load(&tp, tp.params.cmdline_file);
+		if (ret < 0) {
+			status = 1;
+			goto out;
+		}
+		if (tp.quit)
+			goto out;
+	}
 	if (tp.params.interactive) {
-		if (tp.params.auto_start) {
+		if (tp.params.auto_start && !tp.forwarding) {
 			fprintf(tp.out, "Start automatic packet forwarding\n");
 			tp_fwd_start(&tp, 0);
 		}
 		tp_cli_run(&tp);
 	} else {
 		fprintf(tp.out, "No commandline core given, start packet forwarding\n");
-		if (tp_fwd_start(&tp, 0) != 0) {
+		if (!tp.forwarding && tp_fwd_start(&tp, tp.params.tx_first ? 1 : 0) != 0) {
 			status = 1;
 			goto out;
 		}

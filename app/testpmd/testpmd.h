@@ -30,6 +30,8 @@
 #define TP_DEFAULT_DESC 1024
 #define TP_DEFAULT_TXPKT 64
 #define TP_MBUF_CACHE 250
+/* Destinations flowgen cycles through, as DPDK's default. */
+#define TP_FLOWGEN_FLOWS 1024
 /* Ether + IPv4 + UDP: the headers txonly writes. */
 #define TP_TXONLY_HDR_LEN (14 + 20 + 8)
 
@@ -37,6 +39,18 @@ struct vdk_mbuf;
 struct vdk_mempool;
 
 /* ---- options (parameters.c) ---- */
+
+/* How streams pair ports (--port-topology), as DPDK names them. */
+enum tp_topology {
+	TP_TOPO_PAIRED,		/* 0<->1, 2<->3; an odd last port to itself */
+	TP_TOPO_CHAINED,	/* 0->1->2 ... ->0 */
+	TP_TOPO_LOOP,		/* each port to itself */
+};
+
+/* What RSS hashes on (--rss-ip, --rss-udp, `port config all rss`). */
+#define TP_RSS_NONE 0
+#define TP_RSS_IP 1
+#define TP_RSS_UDP 2
 
 struct tp_params {
 	bool interactive;
@@ -59,6 +73,15 @@ struct tp_params {
 	uint16_t mbuf_size;		/* data room incl. headroom */
 	bool promisc;			/* --no-promisc clears it */
 	bool record_burst_stats;	/* --record-burst-stats */
+	const char *cmdline_file;	/* --cmdline-file: run at start, NULL: none */
+	enum tp_topology topology;	/* --port-topology */
+	bool tx_first;			/* --tx-first: start as `start tx_first` */
+	uint32_t rss;			/* --rss-ip/--rss-udp: TP_RSS_* */
+	uint32_t max_pkt_len;		/* --max-pkt-len: 0, or the MTU plus 18 */
+	unsigned int mbcache;		/* --mbcache: per-lcore mempool cache */
+	bool lsc_interrupt;		/* --no-lsc-interrupt clears it */
+	bool link_check;		/* --disable-link-check clears it */
+	bool txonly_multi_flow;		/* --txonly-multi-flow */
 };
 
 /* Defaults as DPDK's testpmd has them. */
@@ -93,6 +116,7 @@ struct fwd_stream {
 	uint16_t tx_port;
 	uint16_t tx_queue;
 	unsigned int lcore;	/* index into the forwarding lcores */
+	uint32_t next_flow;	/* flowgen, --txonly-multi-flow: the next packet's flow */
 	/* Written only by the owning lcore. */
 	uint64_t rx_packets;
 	uint64_t tx_packets;
@@ -123,10 +147,13 @@ extern const struct fwd_engine fwd_macswap_engine;
 extern const struct fwd_engine fwd_txonly_engine;
 extern const struct fwd_engine fwd_rxonly_engine;
 extern const struct fwd_engine fwd_csum_engine;
+extern const struct fwd_engine fwd_icmpecho_engine;
+extern const struct fwd_engine fwd_flowgen_engine;
+extern const struct fwd_engine fwd_5tswap_engine;
 
 /* The engine called @name, or NULL. */
 const struct fwd_engine *fwd_engine_find(const char *name);
-/* "io|mac|macswap|txonly|rxonly|csum" */
+/* "io|mac|macswap|txonly|rxonly|csum|icmpecho|flowgen|5tswap" */
 const char *fwd_engine_names(void);
 
 /* The streams of one forwarding lcore. */
@@ -142,6 +169,8 @@ struct fwd_config {
 	uint16_t burst;
 	/* Beside burst, which each call reads already: the test costs no cache miss. */
 	bool record_burst_stats;
+	uint8_t verbose;			/* `set verbose`: 1 rx, 2 tx, 3 both dumped */
+	bool txonly_multi_flow;
 	uint16_t nb_txsegs;
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	uint32_t txpkt_len;
@@ -174,9 +203,66 @@ fwd_record_burst(const struct fwd_config *cfg, uint64_t *hist, uint16_t n)
 		hist[n]++;
 }
 
+/* `set verbose`: print one burst of @n packets (fwd_verbose.c). */
+void fwd_dump_packets(uint16_t port, uint16_t queue, struct vdk_mbuf **pkts, uint16_t n,
+		      bool rx);
+
+/* The burst just received (@rx) or about to be sent, if `set verbose` asks. */
+static inline void
+fwd_dump(const struct fwd_config *cfg, uint16_t port, uint16_t queue, struct vdk_mbuf **pkts,
+	 uint16_t n, bool rx)
+{
+	if (vdk_unlikely(cfg->verbose & (rx ? 1 : 2)))
+		fwd_dump_packets(port, queue, pkts, n, rx);
+}
+
+/*
+ * icmpecho: turn @m into the answer to the ARP request or ICMP echo
+ * request it holds, from @mine. @return false (and @m untouched) for
+ * anything else.
+ */
+bool fwd_icmpecho_packet(struct vdk_mbuf *m, const struct vdk_ether_addr *mine);
+
+/*
+ * 5tswap: swap the source and destination of each layer @m has (MAC; IPv4
+ * or IPv6 address; UDP or TCP port), behind up to two VLAN tags.
+ */
+void fwd_5tswap_packet(struct vdk_mbuf *m);
+
 /* Free the unsent tail pkts[sent..n-1] and count it dropped. */
 void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sent,
 		     uint16_t n);
+
+/*
+ * The receive half every engine shares: one rx_burst of up to the burst
+ * size on the stream's rx queue, recorded, counted and dumped.
+ * @return the packets received.
+ */
+static inline uint16_t
+fwd_rx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pkts)
+{
+	uint16_t n = vdk_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, cfg->burst);
+
+	fwd_record_burst(cfg, fs->rx_bursts, n);
+	if (n > 0) {
+		fs->rx_packets += n;
+		fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
+	}
+	return n;
+}
+
+/* The send half: @n packets on the stream's tx queue; what it refuses is freed and counted. */
+static inline void
+fwd_tx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
+	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	fwd_record_burst(cfg, fs->tx_bursts, sent);
+	fs->tx_packets += sent;
+	fwd_drop_unsent(fs, pkts, sent, n);
+}
 
 /* Csum engine helper for tests: check and fix one packet. */
 void fwd_csum_packet(struct fwd_stream *fs, struct vdk_mbuf *m, uint64_t tx_offloads);
@@ -188,6 +274,7 @@ struct port_state {
 	struct vdk_eth_stats start_stats;	/* at `start`, for the summary */
 	struct vdk_eth_stats last_stats;	/* at the last `show port stats` */
 	uint64_t last_tsc;
+	bool need_reconfig;			/* `port config` since it was set up */
 };
 
 struct testpmd {
@@ -210,6 +297,10 @@ struct testpmd {
 	uint16_t txsegs[TP_MAX_TXSEGS];
 	unsigned int nb_txsegs;
 	bool record_burst_stats;		/* `set record-burst-stats` */
+	uint8_t verbose;			/* `set verbose` */
+	/* `set portlist`: the forwarding ports in this order; 0: by id. */
+	uint16_t portlist[TP_MAX_PORTS];
+	unsigned int nb_portlist;
 	volatile bool quit;
 };
 
@@ -217,6 +308,10 @@ extern struct testpmd tp;
 
 /* ports.c */
 int tp_ports_init(struct testpmd *t);
+/* Configure @port and set up its queues from the options (stopped port). */
+int tp_port_configure(struct testpmd *t, uint16_t port);
+/* Wait, as DPDK does, up to 9 s for the forwarding ports' links. */
+void tp_ports_check_link(struct testpmd *t);
 void tp_ports_close_all(struct testpmd *t);
 /* Ports the command names: "all" or a number. @return count, -EINVAL if bad. */
 int tp_parse_portlist(struct testpmd *t, const char *arg, uint16_t *ports, bool fwd_only);
@@ -235,6 +330,18 @@ void tp_show_port_stats(struct testpmd *t, uint16_t port);
 void tp_show_port_xstats(struct testpmd *t, uint16_t port);
 void tp_clear_port_stats(struct testpmd *t, uint16_t port);
 int tp_set_promisc(struct testpmd *t, uint16_t port, bool on);
+
+/* port_config.c: each prints DPDK's message on failure and changes nothing. */
+int tp_set_link(struct testpmd *t, uint16_t port, bool up);
+int tp_set_allmulti(struct testpmd *t, uint16_t port, bool on);
+int tp_set_mac(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac);
+int tp_port_config_mtu(struct testpmd *t, uint16_t port, unsigned int mtu);
+/* @what: rxq, txq, rxd or txd; every port stopped; applied at `port start`. */
+int tp_port_config_all(struct testpmd *t, const char *what, unsigned int n);
+void tp_show_port_summary(struct testpmd *t);
+/* `read reg`, `write reg`: a 32-bit register of a PCI port's BAR 0. */
+int tp_read_reg(struct testpmd *t, uint16_t port, uint32_t off);
+int tp_write_reg(struct testpmd *t, uint16_t port, uint32_t off, uint32_t v);
 
 /* fwd.c */
 int tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts);
@@ -256,7 +363,15 @@ int tp_set_record_burst_stats(struct testpmd *t, bool on);
  */
 void tp_burst_stats_print(FILE *f, const char *dir, const uint64_t *spread);
 void tp_show_fwd_stats(struct testpmd *t);
+/* `clear fwd stats all`: the forwarding statistics count from now. */
+void tp_clear_fwd_stats(struct testpmd *t);
+int tp_set_verbose(struct testpmd *t, unsigned int level);
+/* Forwarding stopped; @port valid. */
+int tp_set_eth_peer(struct testpmd *t, uint16_t port, const struct vdk_ether_addr *mac);
+/* Forward on @ports, in this order (pairs by position); forwarding stopped. */
+int tp_set_portlist(struct testpmd *t, const uint16_t *ports, unsigned int n);
 void tp_show_config_fwd(struct testpmd *t);
+void tp_show_config_rxtx(struct testpmd *t);
 /* Build a configuration (not published) for tests and tp_fwd_publish(). */
 struct fwd_config *tp_fwd_config_make(struct testpmd *t);
 void tp_fwd_cleanup(struct testpmd *t);
@@ -268,5 +383,12 @@ unsigned int tp_cmd_complete(const char *line, const char **out, unsigned int ma
 
 /* cli.c */
 int tp_cli_run(struct testpmd *t);
+/*
+ * Run the commands of the file @path (--cmdline-file, `load`), without
+ * echo, up to its end or a `quit` (which ends the file only, as in DPDK),
+ * then print "Read CLI commands from @path". @return 0; -errno if the file
+ * cannot be read.
+ */
+int tp_cli_load(struct testpmd *t, const char *path);
 
 #endif /* TESTPMD_H */

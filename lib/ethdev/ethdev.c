@@ -9,15 +9,21 @@
  * requests and a refused call changes nothing.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "ethdev_internal.h"
 #include "vdk_ethdev.h"
 #include "vdk_mbuf.h"
+#include "vdk_pci.h"
 
 uint16_t
 eth_dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
@@ -854,6 +860,107 @@ DEFINE_TOGGLE(vdk_eth_allmulticast_enable, "enable all-multicast mode", allmulti
 	      all_multicast, true)
 DEFINE_TOGGLE(vdk_eth_allmulticast_disable, "disable all-multicast mode",
 	      allmulticast_disable, all_multicast, false)
+
+/*
+ * The link of a port with a kernel interface behind it (af_packet) is
+ * that interface's IFF_UP: down, its veth or wire peer loses carrier.
+ * Done here, on dev_info's if_name, so that drivers need no operation for it.
+ */
+static int
+set_link(uint16_t port_id, bool up)
+{
+	const char *what = up ? "set the link up" : "set the link down";
+	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
+	struct vdk_eth_dev_info info;
+	struct ifreq ifr;
+	int fd, ret;
+
+	if (dev == NULL)
+		return -ENODEV;
+	ret = info_get(dev, &info);
+	if (ret != 0)
+		return ret;
+	if (info.if_name == NULL) {
+		ETH_LOG(ERR, "port %u: driver %s cannot %s: only ports on a kernel interface can",
+			port_id, dev->driver_name, what);
+		return -ENOTSUP;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", info.if_name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (ret == 0) {
+		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP);
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	if (ret != 0)
+		ETH_LOG(ERR, "port %u: cannot %s of %s: %s (needs CAP_NET_ADMIN)", port_id, what,
+			info.if_name, strerror(-ret));
+	return ret;
+}
+
+int
+vdk_eth_dev_set_link_up(uint16_t port_id)
+{
+	return set_link(port_id, true);
+}
+
+int
+vdk_eth_dev_set_link_down(uint16_t port_id)
+{
+	return set_link(port_id, false);
+}
+
+/* The port's PCI device in *@pdev, when @off names a register inside its BAR 0. */
+static int
+reg_check(uint16_t port_id, uint32_t off, const char *what, struct vdk_pci_device **pdev)
+{
+	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
+
+	if (dev == NULL)
+		return -ENODEV;
+	*pdev = dev->device;
+	if (*pdev == NULL || (*pdev)->bars[0].len == 0) {
+		ETH_LOG(ERR, "port %u (%s): %s: not a PCI device with a BAR 0", port_id,
+			dev->driver_name, what);
+		return -ENOTSUP;
+	}
+	if (off % 4 != 0 || (uint64_t)off + 4 > (*pdev)->bars[0].len) {
+		ETH_LOG(ERR, "port %u (%s): %s: offset 0x%x is not a 32-bit register inside BAR 0 "
+			"(0x%" PRIx64 " bytes)", port_id, (*pdev)->name, what, off,
+			(*pdev)->bars[0].len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vdk_eth_dev_reg_read(uint16_t port_id, uint32_t off, uint32_t *val)
+{
+	struct vdk_pci_device *pdev;
+	int ret = reg_check(port_id, off, "register read", &pdev);
+
+	if (ret != 0)
+		return ret;
+	if (val == NULL)
+		return -EINVAL;
+	return vdk_pci_bar_read(pdev, 0, val, sizeof(*val), off);
+}
+
+int
+vdk_eth_dev_reg_write(uint16_t port_id, uint32_t off, uint32_t val)
+{
+	struct vdk_pci_device *pdev;
+	int ret = reg_check(port_id, off, "register write", &pdev);
+
+	if (ret != 0)
+		return ret;
+	return vdk_pci_bar_write(pdev, 0, &val, sizeof(val), off);
+}
 
 int
 vdk_eth_promiscuous_get(uint16_t port_id)

@@ -28,7 +28,7 @@ def engine_of(cfg_text):
 
 
 def config_of(cfg_text):
-    """The lines of `show config fwd` that describe the configuration:
+    """The lines of `show config fwd` and `rxtx` that describe the configuration:
     an asynchronous message (a link event) may share the pty's output."""
     keep = re.compile(r"packet forwarding - ports=|Logical Core|RX P=|packets/burst=|nb forwarding")
     return [ln.strip() for ln in cfg_text.splitlines() if keep.search(ln)]
@@ -106,9 +106,9 @@ def main():
                 "Driver name: net_af_packet" in o and "Kernel interface: s1" in o,
                 "show port info all")
         c.check("Link status: up" in o, "links are up after start", o[-400:])
-        o = t.cmd("show config fwd")
+        o = t.cmd("show config fwd") + t.cmd("show config rxtx")
         c.check(engine_of(o) == "io" and burst_of(o) == 32 and "RX P=0/Q=0" in o,
-                "show config fwd: io, burst 32")
+                "show config fwd and rxtx: io, burst 32")
         cfg_before = o
 
         # Refusals: a message each, and the configuration unchanged after all of them.
@@ -123,7 +123,7 @@ def main():
         for line, msg in bad:
             o = t.cmd(line)
             c.check(msg in o, "refused with a message: %s" % line, repr(o))
-        o = t.cmd("show config fwd")
+        o = t.cmd("show config fwd") + t.cmd("show config rxtx")
         c.check(config_of(o) == config_of(cfg_before), "refusals changed nothing",
                 "before:\n%s\nafter:\n%s" % (cfg_before, o))
         o = t.cmd("show port info 0")
@@ -184,7 +184,7 @@ def main():
         c.check(m and int(m.group(1)) == n and int(m.group(2)) == 0,
                 "stop: summary counts every packet on port 0", o[-800:])
         c.check("Accumulated forward statistics for all ports" in o, "stop prints the totals")
-        o = t.cmd("show config fwd")
+        o = t.cmd("show config fwd") + t.cmd("show config rxtx")
         c.check(engine_of(o) == "io" and burst_of(o) == 8, "last switch is what runs")
 
         # Statistics commands.

@@ -67,7 +67,9 @@ test_every_option_is_read(void **state)
 		"--txq=2", "--rxd=512", "--txd=256", "--burst=64", "--txpkts=64,128",
 		"--stats-period=3", "--portmask=0x5", "--eth-peer=1,02:00:00:00:00:aa",
 		"--run-time=1.5", "--total-num-mbufs=8192", "--mbuf-size=4096", "--no-promisc",
-		"--record-burst-stats", NULL,
+		"--record-burst-stats", "--cmdline-file=/tmp/cmds", "--port-topology=chained",
+		"--rss-udp", "--max-pkt-len=9018", "--mbcache=0", "--no-lsc-interrupt",
+		"--disable-link-check", "--txonly-multi-flow", NULL,
 	};
 	struct tp_params p;
 
@@ -94,6 +96,40 @@ test_every_option_is_read(void **state)
 	assert_int_equal(p.mbuf_size, 4096);
 	assert_false(p.promisc);
 	assert_true(p.record_burst_stats);
+	assert_string_equal(p.cmdline_file, "/tmp/cmds");
+	assert_int_equal(p.topology, TP_TOPO_CHAINED);
+	assert_int_equal(p.rss, TP_RSS_UDP);
+	assert_int_equal(p.max_pkt_len, 9018);
+	assert_int_equal(p.mbcache, 0);
+	assert_false(p.lsc_interrupt);
+	assert_false(p.link_check);
+	assert_true(p.txonly_multi_flow);
+}
+
+/* The DPDK options whose defaults matter: paired ports, link check, LSC on. */
+static void
+test_new_option_defaults_and_tx_first(void **state)
+{
+	static const char *const tx_first[] = { "--tx-first", "--port-topology=loop", NULL };
+	static const char *const tx_first_i[] = { "--tx-first", "-i", NULL };
+	struct tp_params p;
+
+	(void)state;
+	tp_params_defaults(&p);
+	assert_null(p.cmdline_file);
+	assert_int_equal(p.topology, TP_TOPO_PAIRED);
+	assert_int_equal(p.rss, TP_RSS_NONE);
+	assert_int_equal(p.mbcache, 250);
+	assert_true(p.lsc_interrupt);
+	assert_true(p.link_check);
+	assert_false(p.tx_first);
+	assert_int_equal(parse(&p, tx_first), 0);
+	assert_true(p.tx_first);
+	assert_int_equal(p.topology, TP_TOPO_LOOP);
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, tx_first_i), -EINVAL);
+	assert_non_null(strstr(err_buf, "--tx-first cannot be used with -i"));
+	assert_false(p.tx_first);
 }
 
 static void
@@ -110,7 +146,10 @@ test_bad_values_are_refused_and_change_nothing(void **state)
 		{ "--eth-peer=1,02:00:00:00:00", NULL }, { "--run-time=0", NULL },
 		{ "--run-time=abc", NULL }, { "--total-num-mbufs=1", NULL },
 		{ "--mbuf-size=100", NULL }, { "--bogus", NULL }, { "--burst", NULL },
-		{ "--record-burst-stats=on", NULL },
+		{ "--record-burst-stats=on", NULL }, { "--cmdline-file=", NULL },
+		{ "--port-topology=ring", NULL }, { "--max-pkt-len=63", NULL },
+		{ "--max-pkt-len=65536", NULL }, { "--mbcache=513", NULL }, { "--mbcache=-1", NULL },
+		{ "--tx-first=1", NULL }, { "--rss-ip=1", NULL },
 		{ "stray", NULL },
 	};
 	struct tp_params p, before;
@@ -208,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_defaults_are_dpdks),
 		cmocka_unit_test(test_every_option_is_read),
 		cmocka_unit_test(test_bad_values_are_refused_and_change_nothing),
+		cmocka_unit_test(test_new_option_defaults_and_tx_first),
 		cmocka_unit_test(test_help_prints_usage_and_says_so),
 		cmocka_unit_test(test_txpkts_parser),
 		cmocka_unit_test(test_txpkts_must_fit_the_mbuf_data_room),

@@ -9,21 +9,11 @@
 # every one. Each wait is for its condition, under a deadline.
 set -u
 nic_test=$1 vdk_bdf=$2 k_bdf=$3 count=$4
-passed=0 failed=0
 
-check() {	# check CONDITION-STATUS MESSAGE
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"; passed=$((passed + 1))
-	else
-		echo "FAIL - $2"; failed=$((failed + 1))
-	fi
-}
-
+. "$(dirname "$0")/checks.sh"
 . "$(dirname "$0")/wait_for.sh"
 
-ifname=$(ls /sys/bus/pci/devices/$k_bdf/net 2>/dev/null ||
-	 ls /sys/bus/pci/devices/$k_bdf/virtio*/net 2>/dev/null)
-ifname=$(echo $ifname | cut -d' ' -f1)
+ifname=$(kernel_ifname "$k_bdf")
 if [ -z "$ifname" ]; then
 	echo "FAIL - no kernel interface for $k_bdf"; echo "0 passed, 1 failed"; exit 1
 fi

@@ -7,21 +7,15 @@
 # after each phase: sent on one port equals received on the other, both
 # ways; no frame for another MAC without promiscuous mode; the same after
 # port stop/start; io forwarding moves frames both ways without inventing
-# any. Each phase waits for its frames under a deadline (wait_for.sh).
+# any; read reg and write reg reach the e1000e's registers. Each phase
+# waits for its frames under a deadline (wait_for.sh).
 set -u
 tp=$1
 dir=$(mktemp -d)
 out=$dir/out fifo=$dir/in
-passed=0 failed=0 sent=0
+sent=0
 
-check() {	# check STATUS MESSAGE
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"; passed=$((passed + 1))
-	else
-		echo "FAIL - $2"; failed=$((failed + 1))
-	fi
-}
-
+. "$(dirname "$0")/checks.sh"
 . "$(dirname "$0")/wait_for.sh"
 
 alive() { kill -0 "$pid" 2>/dev/null; }
@@ -115,6 +109,25 @@ check $([ "${rx0:-0}" -ge 1000 ] && [ "${rx1:-0}" -ge 1000 ]; echo $?) \
 d=$(( ${tx0:-0} + ${tx1:-0} - ${rx0:-0} - ${rx1:-0} ))
 check $([ $d -ge 0 ] && [ $d -le 64 ]; echo $?) \
 	"io forwarding: sent minus received is $d, within the 64 frames in flight"
+
+# read reg / write reg on the e1000e (port 0): RAL0 (0x5400) holds the first
+# four bytes of its MAC 52:54:00:12:34:06, little-endian; a write shows the
+# new value and the old one goes back; offsets not aligned or past BAR 0
+# (128 KiB) are refused.
+reg() { grep "^port 0 PCI register at offset $1: " "$out" | tail -n 1 | awk '{ print $NF, $(NF - 1) }'; }
+cmd 'read reg 0 0x5400'
+r=$(reg 0x5400)
+check $([ "$r" = "(302011474) 0x12005452" ]; echo $?) "read reg 0 0x5400: RAL0 is the MAC's first bytes ($r)"
+cmd 'write reg 0 0x5400 0x12345678'
+r=$(reg 0x5400)
+check $([ "$r" = "(305419896) 0x12345678" ]; echo $?) "write reg 0 0x5400 shows what the register took ($r)"
+cmd 'write reg 0 0x5400 0x12005452'
+cmd 'read reg 0 0x5402'
+grep -q "^Port 0: register offset 21506 (0x5402) is not 32-bit aligned" "$out"
+check $? "read reg refuses an unaligned offset"
+cmd 'read reg 0 0x20000'
+grep -q "^Port 0: register offset 131072 (0x20000) out of port PCI resource" "$out"
+check $? "read reg refuses an offset past BAR 0"
 
 cmd 'port stop all'; cmd 'port close all'
 echo quit >&3
