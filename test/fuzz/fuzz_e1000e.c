@@ -387,7 +387,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			icr |= (uint32_t)u16(&r) << 16;
 			e1000e_model_set_reg32(model, E1000E_ICR, icr);
 			p->lsc_armed = (icr & 1) != 0;
-			e1000e_intr_handler(&model->pdev, 0, p);
+			e1000e_intr_handler(&model->pci.pub, 0, p);
 			check(p->lsc_interrupts == irqs + 1, "interrupt counted");
 			check_link(p);
 			device_events++;

@@ -66,8 +66,8 @@ e1000e_model_create(void)
 	if (m == NULL || posix_memalign((void **)&m->bar, 4096, E1000E_MODEL_BAR_SIZE) != 0)
 		abort();
 	regs_reset(m);
-	snprintf(m->pdev.name, sizeof(m->pdev.name), "e1000e-model");
-	m->pdev.numa_node = -1;
+	snprintf(m->pci.pub.name, sizeof(m->pci.pub.name), "e1000e-model");
+	m->pci.pub.numa_node = -1;
 	return m;
 }
 
@@ -138,7 +138,7 @@ e1000e_model_port(struct e1000e_model *m, uint16_t nb_rxd, uint16_t nb_txd,
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		abort();
-	p->pdev = &m->pdev;
+	p->pdev = &m->pci.pub;
 	p->bar0 = m->bar;
 	m->port = p;
 	if (e1000e_rxq_create(p, 0, nb_rxd, VDK_SOCKET_ID_ANY, &rxconf, mp, &p->rxq) != 0 ||

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "e1000e_internal.h"
+#include "eal_pci_internal.h"
 
 #define E1000E_MODEL_BAR_SIZE 0x20000u   /* the 82574L's memory BAR */
 #define E1000E_MODEL_TX_MAX   16384u      /* bytes of one sent frame it keeps */
@@ -48,7 +49,11 @@ struct e1000e_model {
 
 	/* The driver's port over it (e1000e_model_port). */
 	struct e1000e_port *port;
-	struct vdk_pci_device pdev;
+	/*
+	 * The EAL's whole device, not only its public part: the driver asks
+	 * the EAL whether it was removed, which reads the rest.
+	 */
+	struct pci_dev pci;
 };
 
 /* A device with its registers at their reset values (MAC 52:54:00:12:34:56). */

@@ -28,7 +28,7 @@ virtio_model_create(uint64_t features, uint16_t port_id)
 		return NULL;
 	}
 	memset(m->bar, 0, VMODEL_BAR_SIZE);
-	snprintf(m->pdev.name, sizeof(m->pdev.name), "model%u", port_id);
+	snprintf(m->pci.pub.name, sizeof(m->pci.pub.name), "model%u", port_id);
 	m->common = (volatile void *)(m->bar + VMODEL_COMMON_OFF);
 	m->device = m->bar + VMODEL_DEVICE_OFF;
 	m->common->device_feature = (uint32_t)features;
@@ -36,7 +36,7 @@ virtio_model_create(uint64_t features, uint16_t port_id)
 	m->common->queue_size = 1024;
 	/* What virtio_pci_init() would have mapped from the capabilities. */
 	vp = &m->port->vp;
-	vp->pdev = &m->pdev;
+	vp->pdev = &m->pci.pub;
 	vp->common = m->common;
 	vp->isr = m->bar + VMODEL_ISR_OFF;
 	vp->device = m->device;
@@ -242,7 +242,7 @@ virtio_model_tx_take(struct virtio_model_vq *d, uint8_t *out, uint32_t cap)
 uint8_t
 virtio_model_generation(struct virtio_pci *vp)
 {
-	struct virtio_model *m = vdk_container_of(vp->pdev, struct virtio_model, pdev);
+	struct virtio_model *m = vdk_container_of(vp->pdev, struct virtio_model, pci.pub);
 
 	m->gen_reads++;
 	return m->gen_hook != NULL ? m->gen_hook(m) : m->common->config_generation;

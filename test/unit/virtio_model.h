@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "eal_pci_internal.h"
 #include "vdk_mempool.h"
 #include "virtio_internal.h"
 
@@ -50,7 +51,11 @@ struct virtio_model {
 	uint8_t *bar;
 	volatile struct virtio_pci_common_cfg *common;
 	volatile uint8_t *device;
-	struct vdk_pci_device pdev;  /* its name only: the model has no PCI function */
+	/*
+	 * Its name only: the model has no PCI function. The EAL's whole
+	 * device, since the driver asks the EAL whether it was removed.
+	 */
+	struct pci_dev pci;
 	struct virtio_port *port;
 	struct virtio_model_vq vqs[VMODEL_MAX_VQS];
 	/* Answers each read of config_generation (see above); NULL: the memory's. */
