@@ -108,6 +108,18 @@ map_perms(const void *addr)
 	return perms;
 }
 
+/*
+ * An unmapped BAR: nothing shared is left at @addr. Something else may
+ * be mapped there by then (the interrupt thread's stack, a sanitizer's
+ * pages), privately.
+ */
+static void
+assert_bar_unmapped(const void *addr)
+{
+	assert_string_not_equal(map_perms(addr), "rw-s");
+	assert_string_not_equal(map_perms(addr), "---s");
+}
+
 static void
 test_cfg_read_returns_config_space(void **state)
 {
@@ -212,7 +224,7 @@ test_map_bar_gives_one_shared_mapping_of_the_whole_bar(void **state)
 	assert_int_equal(vdk_pci_map_bar(dev, 0, &b, &len2), 0);
 	assert_ptr_equal(a, b);
 	assert_int_equal(vdk_pci_unmap_bar(dev, 0), 0);
-	assert_string_equal(map_perms(a), "");
+	assert_bar_unmapped(a);
 	assert_int_equal(vdk_pci_unmap_bar(dev, 0), -ENOENT);
 	assert_int_equal(vdk_pci_unmap_bar(dev, 6), -EINVAL);
 }
@@ -250,8 +262,8 @@ test_detach_unmaps_every_bar(void **state)
 	assert_int_equal(vdk_pci_map_bar(dev, 0, &a, &len), 0);
 	assert_int_equal(vdk_pci_map_bar(dev, 2, &b, &len), 0);
 	assert_int_equal(vdk_pci_dev_detach(dev), 0);
-	assert_string_equal(map_perms(a), "");
-	assert_string_equal(map_perms((char *)b + 0x1000), "");
+	assert_bar_unmapped(a);
+	assert_bar_unmapped((char *)b + 0x1000);
 }
 
 static void
