@@ -151,6 +151,24 @@ static inline uint64_t kmod_region_map_len(const struct kmod_region *r)
 	return r->areas[0].offset ? 0 : r->areas[0].size;
 }
 
+/*
+ * A struct vdk_vfio_irq_eventfds with room for KMOD_EVENTFDS_MAX eventfds
+ * after it. A union, not a struct that embeds it: a structure ending in a
+ * flexible array may only end another one, and clang refuses the GNU
+ * extension under -Werror.
+ */
+#define KMOD_EVENTFDS_MAX 8
+union kmod_irq_eventfds {
+	struct vdk_vfio_irq_eventfds hdr;
+	uint8_t raw[sizeof(struct vdk_vfio_irq_eventfds) +
+		    KMOD_EVENTFDS_MAX * sizeof(int32_t)];
+};
+
+/* argsz of an irq_eventfds argument that carries @count eventfds */
+#define KMOD_EVENTFDS_ARGSZ(count) \
+	((uint32_t)(sizeof(struct vdk_vfio_irq_eventfds) + \
+		    (count) * sizeof(int32_t)))
+
 /* Write @value to a sysfs (or proc) file: 0 or -errno. */
 static inline int kmod_sysfs_write(const char *path, const char *value)
 {

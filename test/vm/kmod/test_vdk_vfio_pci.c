@@ -173,25 +173,23 @@ static int fired(int efd, int ms)
 static long set_irqs(int fd, uint32_t index, uint32_t count,
 		     const int32_t *fds)
 {
-	struct {
-		struct vdk_vfio_irq_eventfds hdr;
-		int32_t fds[8];
-	} arg = { .hdr = { .argsz = sizeof(arg.hdr) + count * 4,
-			   .index = index, .count = count } };
+	union kmod_irq_eventfds arg = { .hdr = {
+		.argsz = KMOD_EVENTFDS_ARGSZ(count),
+		.index = index, .count = count } };
 
+	assert_true(count <= KMOD_EVENTFDS_MAX);
 	if (count)
-		memcpy(arg.fds, fds, count * 4);
+		memcpy(arg.hdr.eventfds, fds, count * sizeof(*fds));
 	return kmod_ioctl(fd, VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &arg);
 }
 
 static long set_unmask_fd(int fd, int32_t efd)
 {
-	struct {
-		struct vdk_vfio_irq_eventfds hdr;
-		int32_t fd;
-	} arg = { .hdr = { .argsz = sizeof(arg), .count = 1,
-			   .index = VDK_VFIO_PCI_INTX_IRQ_INDEX }, .fd = efd };
+	union kmod_irq_eventfds arg = { .hdr = {
+		.argsz = KMOD_EVENTFDS_ARGSZ(1), .count = 1,
+		.index = VDK_VFIO_PCI_INTX_IRQ_INDEX } };
 
+	arg.hdr.eventfds[0] = efd;
 	return kmod_ioctl(fd, VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg);
 }
 
@@ -807,17 +805,17 @@ static void test_unmask_rejects_bad_arguments(void **state)
 	assert_int_equal(set_unmask_fd(d->nic.fd, 999), -EBADF);
 	assert_int_equal(set_unmask_fd(d->nic.fd, null), -EINVAL);
 	{
-		struct {
-			struct vdk_vfio_irq_eventfds hdr;
-			int32_t fds[2];
-		} arg = { .hdr = { .argsz = sizeof(arg.hdr), .count = 1 },
-			  .fds = { efd, efd } };
+		union kmod_irq_eventfds arg = { .hdr = {
+			.argsz = KMOD_EVENTFDS_ARGSZ(0), .count = 1 } };
+
+		arg.hdr.eventfds[0] = efd;
+		arg.hdr.eventfds[1] = efd;
 
 		/* argsz short of the eventfd that count announces */
 		assert_int_equal(kmod_ioctl(d->nic.fd,
 				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),
 				 -EINVAL);
-		arg.hdr.argsz = sizeof(arg);
+		arg.hdr.argsz = KMOD_EVENTFDS_ARGSZ(2);
 		arg.hdr.count = 2;
 		assert_int_equal(kmod_ioctl(d->nic.fd,
 				VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD, &arg),

@@ -198,12 +198,10 @@ static void set_command(int fd, uint16_t set, uint16_t clear)
 
 static long set_irq(int fd, uint32_t index, int32_t efd)
 {
-	struct {
-		struct vdk_vfio_irq_eventfds hdr;
-		int32_t fd;
-	} arg = { .hdr = { .argsz = sizeof(arg), .index = index, .count = 1 },
-		  .fd = efd };
+	union kmod_irq_eventfds arg = { .hdr = {
+		.argsz = KMOD_EVENTFDS_ARGSZ(1), .index = index, .count = 1 } };
 
+	arg.hdr.eventfds[0] = efd;
 	return kmod_ioctl(fd, VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS, &arg);
 }
 
