@@ -586,7 +586,7 @@ explain_not_viable(int num, const char *bdf)
 		closedir(d);
 	if (blockers[0] == '\0')
 		VDK_LOG(ERR, VFIO, "IOMMU group %d of %s is not viable: a device in %s is bound to "
-			"a kernel driver; `vdk-setup groups` shows which", num, bdf, dir);
+			"a kernel driver; `vdk-setup status` shows which", num, bdf, dir);
 }
 
 void

@@ -168,7 +168,7 @@ test_group_not_viable_without_a_visible_blocker_still_says_where_to_look(void **
 	(void)state;
 	fake.viable = 0;
 	assert_int_equal(eal_vfio_group_get(8, "0000:00:08.0", &g), -EPERM);
-	assert_non_null(strstr(logged(), "`vdk-setup groups` shows which"));
+	assert_non_null(strstr(logged(), "`vdk-setup status` shows which"));
 	fake.viable = -EIO;
 	assert_int_equal(eal_vfio_group_get(8, "0000:00:08.0", &g), -EIO);
 	assert_int_equal(fake.groups_open, 0);
