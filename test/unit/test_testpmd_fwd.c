@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * testpmd's forwarding engines on crafted packets through crossed net_ring
- * ports: what io, mac, macswap, csum, rxonly and txonly do to each packet
- * and count, and the burst sizes they record; the RX-bursts/TX-bursts
- * lines; and engine, burst, txpkts and burst-recording switches published
+ * testpmd's forwarding engines on crafted packets through the crossed
+ * net_ring ports of testpmd_fwd_fixture.c: what io, mac, macswap, csum,
+ * rxonly and txonly do to each packet and count (icmpecho, 5tswap and
+ * flowgen: test_testpmd_fwd_engines.c), and the burst sizes they record;
+ * the RX-bursts/TX-bursts lines; and engine, burst, txpkts and burst-recording switches published
  * to a running lcore (liburcu QSBR) with no packet lost.
  */
 #include <errno.h>
@@ -18,70 +19,8 @@
 
 #include <cmocka.h>
 
-#include "testpmd.h"
-#include "vdk_eal.h"
+#include "testpmd_fwd_fixture.h"
 #include "vdk_eth_ring.h"
-#include "vdk_mbuf.h"
-
-static struct vdk_mempool *pool;
-static struct vdk_ring *ring_in, *ring_out, *ring_back;
-static uint16_t port_a, port_b;
-static struct fwd_config *cfg;
-static struct fwd_stream fs;
-
-static const struct vdk_ether_addr mac1 = { { 0x02, 0x11, 0x11, 0x11, 0x11, 0x11 } };
-static const struct vdk_ether_addr mac2 = { { 0x02, 0x22, 0x22, 0x22, 0x22, 0x22 } };
-
-/* Ether/IPv4/UDP (or TCP) packet with right checksums and an 18-byte payload. */
-static struct vdk_mbuf *
-udp4_packet(uint8_t proto)
-{
-	struct vdk_mbuf *m = vdk_pktmbuf_alloc(pool);
-	size_t l4 = proto == VDK_IPPROTO_UDP ? sizeof(struct vdk_udp_hdr)
-					     : sizeof(struct vdk_tcp_hdr);
-	uint16_t len = (uint16_t)(14 + 20 + l4 + 18);
-	uint8_t *p;
-	struct vdk_ether_hdr *eth;
-	struct vdk_ipv4_hdr *ip;
-
-	assert_non_null(m);
-	assert_non_null(vdk_pktmbuf_append(m, len));
-	p = vdk_pktmbuf_mtod(m, uint8_t *);
-	memset(p, 0, len);
-	eth = (struct vdk_ether_hdr *)p;
-	eth->dst_addr = mac1;
-	eth->src_addr = mac2;
-	eth->ether_type = vdk_cpu_to_be16(VDK_ETHER_TYPE_IPV4);
-	ip = (struct vdk_ipv4_hdr *)(p + 14);
-	ip->version_ihl = 0x45;
-	ip->total_length = vdk_cpu_to_be16((uint16_t)(len - 14));
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = vdk_cpu_to_be32(0x0a000001);
-	ip->dst_addr = vdk_cpu_to_be32(0x0a000002);
-	ip->hdr_checksum = vdk_ipv4_cksum(ip);
-	memcpy(p + 14 + 20 + l4, "abcdefghijklmnopqr", 18);
-	if (proto == VDK_IPPROTO_UDP) {
-		struct vdk_udp_hdr *u = (struct vdk_udp_hdr *)(p + 34);
-
-		u->src_port = vdk_cpu_to_be16(1000);
-		u->dst_port = vdk_cpu_to_be16(2000);
-		u->dgram_len = vdk_cpu_to_be16((uint16_t)(l4 + 18));
-		u->dgram_cksum = vdk_ipv4_udptcp_cksum(ip, u);
-	} else {
-		struct vdk_tcp_hdr *tc = (struct vdk_tcp_hdr *)(p + 34);
-
-		tc->data_off = 5 << 4;
-		tc->cksum = vdk_ipv4_udptcp_cksum(ip, tc);
-	}
-	return m;
-}
-
-static struct vdk_ipv4_hdr *
-ip_of(struct vdk_mbuf *m)
-{
-	return vdk_pktmbuf_mtod_offset(m, struct vdk_ipv4_hdr *, 14);
-}
 
 static uint16_t
 l4_cksum(struct vdk_mbuf *m)
@@ -102,25 +41,6 @@ set_l4_cksum(struct vdk_mbuf *m, uint16_t c)
 	uint8_t *l4 = vdk_pktmbuf_mtod_offset(m, uint8_t *, 34);
 
 	memcpy(l4 + (ip_of(m)->next_proto_id == VDK_IPPROTO_UDP ? 6 : 16), &c, 2);
-}
-
-/* Put @n packets on port A's rx side, run the engine once, take what B sent. */
-static unsigned int
-run_engine(const struct fwd_engine *e, struct vdk_mbuf **in, unsigned int n,
-	   struct vdk_mbuf **out)
-{
-	assert_int_equal(vdk_ring_enqueue_burst(ring_in, (void **)in, n, NULL), n);
-	cfg->engine = e;
-	e->fwd(&fs, cfg);
-	return vdk_ring_dequeue_burst(ring_out, (void **)out, 64, NULL);
-}
-
-static void
-reset_stream(void)
-{
-	memset(&fs, 0, sizeof(fs));
-	fs.rx_port = port_a;
-	fs.tx_port = port_b;
 }
 
 /* 40 packets waiting on port A; port B's tx ring with room for only 10. */
@@ -381,216 +301,6 @@ test_csum_checks_ipv6_udp(void **state)
 	vdk_pktmbuf_free(m);
 }
 
-/* A packet of @len bytes copied from @bytes. */
-static struct vdk_mbuf *
-packet_of(const uint8_t *bytes, uint16_t len)
-{
-	struct vdk_mbuf *m = vdk_pktmbuf_alloc(pool);
-
-	assert_non_null(m);
-	assert_non_null(vdk_pktmbuf_append(m, len));
-	memcpy(vdk_pktmbuf_mtod(m, uint8_t *), bytes, len);
-	return m;
-}
-
-/*
- * icmpecho on frames written out byte by byte, as a kernel sends them, and
- * the answers written out the same way: ARP request to reply, echo request
- * to reply (checksum 0x0800 higher, the type having gone from 8 to 0), and
- * everything else freed unanswered.
- */
-static void
-test_icmpecho_answers_arp_and_echo_requests(void **state)
-{
-	/* who-has 198.51.100.2 tell 198.51.100.1, from 02:22:22:22:22:22 */
-	static const uint8_t arp_req[42] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x22, 0x22, 0x22, 0x22, 0x22, 0x08, 0x06,
-		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
-		0x02, 0x22, 0x22, 0x22, 0x22, 0x22, 198, 51, 100, 1,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 198, 51, 100, 2,
-	};
-	static const uint8_t arp_rep[42] = {
-		0x02, 0x22, 0x22, 0x22, 0x22, 0x22, 0x02, 0x11, 0x11, 0x11, 0x11, 0x11, 0x08, 0x06,
-		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x02,
-		0x02, 0x11, 0x11, 0x11, 0x11, 0x11, 198, 51, 100, 2,
-		0x02, 0x22, 0x22, 0x22, 0x22, 0x22, 198, 51, 100, 1,
-	};
-	/* 198.51.100.1 -> .2 echo request id 0x1234 seq 1, 4 bytes of data */
-	static const uint8_t echo_req[46] = {
-		0x02, 0x11, 0x11, 0x11, 0x11, 0x11, 0x02, 0x22, 0x22, 0x22, 0x22, 0x22, 0x08, 0x00,
-		0x45, 0x00, 0x00, 0x20, 0x00, 0x07, 0x40, 0x00, 0x40, 0x01, 0x00, 0x00,
-		198, 51, 100, 1, 198, 51, 100, 2,
-		0x08, 0x00, 0x00, 0x00, 0x12, 0x34, 0x00, 0x01, 'p', 'i', 'n', 'g',
-	};
-	uint8_t req[46], rep[46];
-	struct vdk_ether_addr saved;
-	struct vdk_mbuf *in[6], *out[64], *m;
-	struct vdk_ipv4_hdr *ip;
-	uint16_t c;
-	unsigned int n;
-
-	(void)state;
-	reset_stream();
-	memcpy(req, echo_req, sizeof(req));
-	ip = (struct vdk_ipv4_hdr *)(req + 14);
-	ip->hdr_checksum = vdk_ipv4_cksum(ip);
-	c = (uint16_t)~vdk_cksum_fold(vdk_raw_cksum_add(req + 34, 12, 0));
-	memcpy(req + 36, &c, 2);
-	/* The reply: MACs and IPs swapped, type 0, and the checksums right for it. */
-	memcpy(rep, req, sizeof(rep));
-	memcpy(rep, req + 6, 6);
-	memcpy(rep + 6, &mac1, 6);
-	memcpy(rep + 26, req + 30, 4);
-	memcpy(rep + 30, req + 26, 4);
-	rep[34] = 0;
-	c = (uint16_t)(vdk_be16(*(vdk_be16_t *)(req + 36)) + 0x0800);
-	if (c < 0x0800)
-		c++;	/* end-around carry */
-	*(vdk_be16_t *)(rep + 36) = vdk_cpu_to_be16(c);
-	assert_true(fwd_icmpecho_packet(m = packet_of(req, sizeof(req)), &mac1));
-	assert_memory_equal(vdk_pktmbuf_mtod(m, uint8_t *), rep, sizeof(rep));
-	/* The kernel accepts it: both checksums sum to all ones. */
-	assert_int_equal(vdk_cksum_fold(vdk_raw_cksum_add(rep + 14, 20, 0)), 0xffff);
-	assert_int_equal(vdk_cksum_fold(vdk_raw_cksum_add(rep + 34, 12, 0)), 0xffff);
-	vdk_pktmbuf_free(m);
-	assert_true(fwd_icmpecho_packet(m = packet_of(arp_req, sizeof(arp_req)), &mac1));
-	assert_memory_equal(vdk_pktmbuf_mtod(m, uint8_t *), arp_rep, sizeof(arp_rep));
-	vdk_pktmbuf_free(m);
-
-	/* Through the engine: two answers out of six, in order; four freed. */
-	saved = cfg->port_addr[port_b];
-	cfg->port_addr[port_b] = mac1;	/* answers come from the tx port */
-	in[0] = packet_of(arp_req, sizeof(arp_req));
-	in[1] = packet_of(arp_rep, sizeof(arp_rep));		/* a reply: not answered */
-	in[2] = packet_of(rep, sizeof(rep));			/* echo reply */
-	in[3] = packet_of(req, 40);				/* cut short of its IP length */
-	in[4] = udp4_packet(VDK_IPPROTO_UDP);
-	in[5] = packet_of(req, sizeof(req));
-	n = run_engine(&fwd_icmpecho_engine, in, 6, out);
-	assert_int_equal(n, 2);
-	assert_memory_equal(vdk_pktmbuf_mtod(out[0], uint8_t *), arp_rep, sizeof(arp_rep));
-	assert_memory_equal(vdk_pktmbuf_mtod(out[1], uint8_t *), rep, sizeof(rep));
-	assert_int_equal(fs.rx_packets, 6);
-	assert_int_equal(fs.tx_packets, 2);
-	assert_int_equal(fs.fwd_dropped, 0);
-	vdk_pktmbuf_free_bulk(out, n);
-	cfg->port_addr[port_b] = saved;
-	/* What is not answered is left as it was. */
-	m = packet_of(rep, sizeof(rep));
-	assert_false(fwd_icmpecho_packet(m, &mac2));
-	assert_memory_equal(vdk_pktmbuf_mtod(m, uint8_t *), rep, sizeof(rep));
-	vdk_pktmbuf_free(m);
-	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
-}
-
-/* 5tswap: every layer's source and destination swapped, checksums still right. */
-static void
-test_5tswap_swaps_each_layer(void **state)
-{
-	struct vdk_mbuf *in[3], *out[64], *m;
-	uint8_t before[80], *p;
-	uint16_t len;
-	unsigned int n, i;
-
-	(void)state;
-	reset_stream();
-	for (i = 0; i < 3; i++)
-		in[i] = udp4_packet(i == 1 ? VDK_IPPROTO_TCP : VDK_IPPROTO_UDP);
-	/* The third behind a VLAN tag: the headers move 4 bytes on. */
-	p = vdk_pktmbuf_mtod(in[2], uint8_t *);
-	len = (uint16_t)in[2]->data_len;
-	assert_non_null(vdk_pktmbuf_append(in[2], 4));
-	memmove(p + 16, p + 12, len - 12);
-	p[12] = 0x81;
-	p[13] = 0x00;
-	p[14] = 0x00;
-	p[15] = 0x07;
-	memcpy(before, vdk_pktmbuf_mtod(in[0], uint8_t *), 60);
-	n = run_engine(&fwd_5tswap_engine, in, 3, out);
-	assert_int_equal(n, 3);
-	assert_int_equal(fs.tx_packets, 3);
-	for (i = 0; i < 3; i++) {
-		size_t l2 = i == 2 ? 18 : 14;
-		struct vdk_ipv4_hdr *ip;
-
-		p = vdk_pktmbuf_mtod(out[i], uint8_t *);
-		ip = (struct vdk_ipv4_hdr *)(p + l2);
-		assert_memory_equal(p, &mac2, 6);
-		assert_memory_equal(p + 6, &mac1, 6);
-		assert_int_equal(vdk_be32(ip->src_addr), 0x0a000002);
-		assert_int_equal(vdk_be32(ip->dst_addr), 0x0a000001);
-		assert_int_equal(vdk_be16(*(vdk_be16_t *)(p + l2 + 20)), i == 1 ? 0 : 2000);
-		assert_int_equal(vdk_be16(*(vdk_be16_t *)(p + l2 + 22)), i == 1 ? 0 : 1000);
-		assert_int_equal(vdk_ipv4_cksum(ip), ip->hdr_checksum);
-		assert_int_equal(vdk_ipv4_udptcp_cksum(ip, p + l2 + 20),
-				 i == 1 ? *(uint16_t *)(p + l2 + 36) : *(uint16_t *)(p + l2 + 26));
-	}
-	/* Swapped twice is the packet as it came. */
-	fwd_5tswap_packet(out[0]);
-	assert_memory_equal(vdk_pktmbuf_mtod(out[0], uint8_t *), before, 60);
-	vdk_pktmbuf_free_bulk(out, n);
-	/* A runt is left alone; a frame of another type gets its MACs swapped only. */
-	m = udp4_packet(VDK_IPPROTO_UDP);
-	p = vdk_pktmbuf_mtod(m, uint8_t *);
-	p[12] = 0x08;
-	p[13] = 0x06;
-	memcpy(before, p, 60);
-	fwd_5tswap_packet(m);
-	assert_memory_equal(p, before + 6, 6);
-	assert_memory_equal(p + 12, before + 12, 48);
-	m->data_len = 13;
-	memcpy(before, p, 13);
-	fwd_5tswap_packet(m);
-	assert_memory_equal(p, before, 13);
-	vdk_pktmbuf_free(m);
-	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
-}
-
-/* flowgen: one destination a packet, 198.18.0.2 upwards, wrapping after 1024. */
-static void
-test_flowgen_cycles_destinations_and_frees_what_it_receives(void **state)
-{
-	struct vdk_mbuf *in[4], *out[64];
-	struct vdk_ipv4_hdr *ip;
-	unsigned int n, i;
-
-	(void)state;
-	reset_stream();
-	cfg->burst = 8;
-	for (i = 0; i < 4; i++)
-		in[i] = udp4_packet(VDK_IPPROTO_UDP);
-	n = run_engine(&fwd_flowgen_engine, in, 4, out);
-	assert_int_equal(n, 8);
-	assert_int_equal(fs.rx_packets, 4);	/* received, counted, freed */
-	assert_int_equal(fs.tx_packets, 8);
-	for (i = 0; i < n; i++) {
-		ip = ip_of(out[i]);
-		assert_int_equal(vdk_be32(ip->dst_addr), 0xc6120002u + i);
-		assert_int_equal(vdk_be32(ip->src_addr), 0xc6120001u);
-		assert_int_equal(vdk_ipv4_cksum(ip), ip->hdr_checksum);
-	}
-	vdk_pktmbuf_free_bulk(out, n);
-	fs.next_flow = TP_FLOWGEN_FLOWS - 1;
-	n = run_engine(&fwd_flowgen_engine, in, 0, out);
-	assert_int_equal(vdk_be32(ip_of(out[0])->dst_addr), 0xc6120002u + TP_FLOWGEN_FLOWS - 1);
-	assert_int_equal(vdk_be32(ip_of(out[1])->dst_addr), 0xc6120002u);
-	vdk_pktmbuf_free_bulk(out, n);
-	/* txonly keeps one flow, unless --txonly-multi-flow: then the source walks. */
-	reset_stream();
-	n = run_engine(&fwd_txonly_engine, in, 0, out);
-	assert_int_equal(vdk_be32(ip_of(out[7])->src_addr), 0xc6120001u);
-	vdk_pktmbuf_free_bulk(out, n);
-	cfg->txonly_multi_flow = true;
-	n = run_engine(&fwd_txonly_engine, in, 0, out);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(vdk_be32(ip_of(out[i])->src_addr), 0xc6120001u + i);
-		assert_int_equal(vdk_ipv4_cksum(ip_of(out[i])), ip_of(out[i])->hdr_checksum);
-	}
-	vdk_pktmbuf_free_bulk(out, n);
-	cfg->txonly_multi_flow = false;
-	cfg->burst = 32;
-	assert_int_equal(vdk_mempool_in_use_count(pool), 0);
-}
 
 static void
 test_txonly_builds_udp_packets_of_txpkts_length(void **state)
@@ -967,68 +677,6 @@ test_switches_while_forwarding_lose_no_packet(void **state)
 	vdk_ring_free(lr);
 }
 
-static int
-setup(void **state)
-{
-	char *argv[] = { "test_testpmd_fwd", "--no-huge", "-l", "0-1", "--no-pci", NULL };
-	int pa, pb;
-
-	(void)state;
-	if (vdk_eal_init(5, argv) < 0)
-		return -1;
-	pool = vdk_pktmbuf_pool_create("t_fwd", 1023, 0, 0, VDK_MBUF_DEFAULT_BUF_SIZE,
-				       VDK_SOCKET_ID_ANY);
-	ring_in = vdk_ring_create("t_in", 64, VDK_SOCKET_ID_ANY, 0);
-	ring_out = vdk_ring_create("t_out", 64, VDK_SOCKET_ID_ANY, 0);
-	ring_back = vdk_ring_create("t_back", 64, VDK_SOCKET_ID_ANY, 0);
-	if (pool == NULL || ring_in == NULL || ring_out == NULL || ring_back == NULL)
-		return -1;
-	/* A receives from ring_in; B sends into ring_out. */
-	pa = vdk_eth_from_rings("fwd_a", &ring_in, 1, &ring_back, 1, VDK_SOCKET_ID_ANY);
-	pb = vdk_eth_from_rings("fwd_b", &ring_back, 1, &ring_out, 1, VDK_SOCKET_ID_ANY);
-	if (pa < 0 || pb < 0)
-		return -1;
-	port_a = (uint16_t)pa;
-	port_b = (uint16_t)pb;
-	for (int i = 0; i < 2; i++) {
-		uint16_t p = i ? port_b : port_a;
-
-		if (vdk_eth_dev_configure(p, 1, 1, NULL) != 0 ||
-		    vdk_eth_rx_queue_setup(p, 0, 0, 0, NULL, pool) != 0 ||
-		    vdk_eth_tx_queue_setup(p, 0, 0, 0, NULL) != 0 || vdk_eth_dev_start(p) != 0)
-			return -1;
-	}
-	tp_params_defaults(&tp.params);
-	tp.params.peer[port_b] = (struct vdk_ether_addr){ { 0x02, 0, 0, 0, 0, 0x42 } };
-	tp.params.peer_set[port_b] = true;
-	tp.out = tmpfile();
-	tp.pool = pool;
-	tp.engine = &fwd_io_engine;
-	tp.burst = 32;
-	tp.txsegs[0] = 64;
-	tp.nb_txsegs = 1;
-	tp.worker_lcores[0] = 1;
-	tp.nb_workers = 1;
-	tp.nb_fwd_lcores = 1;
-	cfg = tp_fwd_config_make(&tp);
-	return cfg == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	free(cfg);
-	vdk_eth_dev_close(port_a);
-	vdk_eth_dev_close(port_b);
-	vdk_ring_free(ring_in);
-	vdk_ring_free(ring_out);
-	vdk_ring_free(ring_back);
-	vdk_mempool_free(pool);
-	fclose(tp.out);
-	return vdk_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -1044,9 +692,6 @@ main(void)
 		cmocka_unit_test(test_csum_leaves_checksums_to_a_port_that_offloads_them),
 		cmocka_unit_test(test_csum_checks_ipv6_udp),
 		cmocka_unit_test(test_txonly_builds_udp_packets_of_txpkts_length),
-		cmocka_unit_test(test_icmpecho_answers_arp_and_echo_requests),
-		cmocka_unit_test(test_5tswap_swaps_each_layer),
-		cmocka_unit_test(test_flowgen_cycles_destinations_and_frees_what_it_receives),
 		cmocka_unit_test(test_engines_record_nothing_while_recording_is_off),
 		cmocka_unit_test(test_engines_record_each_burst_by_size),
 		cmocka_unit_test(test_burst_line_has_dpdks_layout),
@@ -1055,5 +700,5 @@ main(void)
 		cmocka_unit_test(test_switches_while_forwarding_lose_no_packet),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fwd_fixture_setup, fwd_fixture_teardown);
 }
