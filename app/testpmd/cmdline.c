@@ -49,6 +49,7 @@ static const struct cmd_def cmds[] = {
 	{ { "port", "close", "<port>" }, "close ports (forwarding stopped)" },
 	{ { "port", "attach", "<bdf>" }, "probe a PCI device (hot-added) as a new port" },
 	{ { "port", "detach", "<port>" }, "close ports and release their devices" },
+	{ { "port", "reset", "<port>" }, "reset stopped ports; port start sets them up again" },
 	{ { "show", "port", "summary", "all" }, "one line a port: MAC, name, driver, link" },
 	{ { "clear", "fwd", "stats", "all" }, "forwarding statistics count from now" },
 	{ { "set", "link-up", "port", "<pid>" }, "bring the port's link up" },
@@ -451,7 +452,7 @@ cmd_port(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 	if (n >= 2 && strcmp(tok[1], "config") == 0)
 		return cmd_port_config(t, tok, n);
 	if (n != 3)
-		return bad_args(t, "port start|stop|close|detach all|<port>, port attach <bdf>");
+		return bad_args(t, "port start|stop|close|detach|reset all|<port>, port attach <bdf>");
 	if (strcmp(tok[1], "start") == 0)
 		return for_ports(t, tok[2], tp_port_start);
 	if (strcmp(tok[1], "stop") == 0)
@@ -462,7 +463,9 @@ cmd_port(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 		return tp_port_attach(t, tok[2]);
 	if (strcmp(tok[1], "detach") == 0)
 		return for_ports(t, tok[2], tp_port_detach);
-	return bad_args(t, "port start|stop|close|detach all|<port>, port attach <bdf>");
+	if (strcmp(tok[1], "reset") == 0)
+		return for_ports(t, tok[2], tp_port_reset);
+	return bad_args(t, "port start|stop|close|detach|reset all|<port>, port attach <bdf>");
 }
 
 int

@@ -325,6 +325,8 @@ int tp_port_setup(struct testpmd *t, uint16_t port);
 int tp_hotplug_init(struct testpmd *t);
 int tp_port_attach(struct testpmd *t, const char *bdf);
 int tp_port_detach(struct testpmd *t, uint16_t port);
+/* port_reset.c: `port reset N`; the port is set up again at `port start`. */
+int tp_port_reset(struct testpmd *t, uint16_t port);
 void tp_show_port_info(struct testpmd *t, uint16_t port);
 void tp_show_port_stats(struct testpmd *t, uint16_t port);
 void tp_show_port_xstats(struct testpmd *t, uint16_t port);

@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Ports: the table of attached devices, their life cycle (configure, queue
- * setup, start, stop, close, reset), link state and event callbacks, and
- * the settings every driver shares (MAC address, MTU, promiscuous modes).
+ * setup, start, stop, close, reset), and the settings every driver shares
+ * (MAC address, MTU, promiscuous modes). Beside it: the link
+ * (ethdev_link.c), event callbacks (ethdev_event.c), register access
+ * (ethdev_reg.c), removal (ethdev_remove.c), counters (ethdev_stats.c).
  *
  * Every call checks its arguments against the driver's limits and the
  * port's state before it reaches the driver, so drivers see only valid
  * requests and a refused call changes nothing.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include "ethdev_internal.h"
 #include "vdk_ethdev.h"
@@ -46,17 +43,6 @@ struct vdk_eth_fp_ops vdk_eth_fp_ops[VDK_ETH_MAX_PORTS] = {
 static pthread_mutex_t eth_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vdk_eth_dev *eth_devs[VDK_ETH_MAX_PORTS];
 
-struct eth_callback {
-	struct eth_callback *next;
-	uint16_t port_id;	/* or VDK_ETH_ALL_PORTS */
-	enum vdk_eth_event_type event;
-	vdk_eth_event_cb_t cb;
-	void *arg;
-};
-
-static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct eth_callback *callbacks;
-
 struct vdk_eth_dev *
 vdk_eth_dev_get(uint16_t port_id)
 {
@@ -81,8 +67,8 @@ eth_dev_lookup(uint16_t port_id, const char *op)
 	return dev;
 }
 
-static int
-driver_error(const struct vdk_eth_dev *dev, const char *op, int ret)
+int
+eth_driver_error(const struct vdk_eth_dev *dev, const char *op, int ret)
 {
 	if (ret > 0)
 		ret = -ret;
@@ -221,8 +207,8 @@ vdk_eth_dev_socket_id(uint16_t port_id)
 	return dev == NULL ? -EINVAL : dev->socket_id;
 }
 
-static int
-info_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
+int
+eth_dev_info_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 {
 	int ret;
 
@@ -233,7 +219,7 @@ info_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->max_mtu = UINT16_MAX;
 	ret = dev->ops->dev_infos_get(dev, info);
 	if (ret != 0)
-		return driver_error(dev, "dev_infos_get", ret);
+		return eth_driver_error(dev, "dev_infos_get", ret);
 	if (info->max_rx_queues > VDK_ETH_MAX_QUEUES)
 		info->max_rx_queues = VDK_ETH_MAX_QUEUES;
 	if (info->max_tx_queues > VDK_ETH_MAX_QUEUES)
@@ -254,7 +240,7 @@ vdk_eth_dev_info_get(uint16_t port_id, struct vdk_eth_dev_info *info)
 		return -ENODEV;
 	if (info == NULL)
 		return -EINVAL;
-	return info_get(dev, info);
+	return eth_dev_info_get(dev, info);
 }
 
 static void
@@ -315,7 +301,7 @@ vdk_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_que
 		return ret;
 	if (conf == NULL)
 		conf = &default_conf;
-	ret = info_get(dev, &info);
+	ret = eth_dev_info_get(dev, &info);
 	if (ret != 0)
 		return ret;
 	if (nb_rx_queue == 0 && nb_tx_queue == 0) {
@@ -349,7 +335,7 @@ vdk_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_que
 		dev->conf = old_conf;
 		dev->nb_rx_queues = old_rx;
 		dev->nb_tx_queues = old_tx;
-		return driver_error(dev, "configure", ret);
+		return eth_driver_error(dev, "configure", ret);
 	}
 	/* Release what the old counts covered, then the new counts rule. */
 	dev->nb_rx_queues = old_rx;
@@ -408,7 +394,7 @@ vdk_eth_rx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 
 	if (dev == NULL)
 		return -ENODEV;
-	ret = info_get(dev, &info);
+	ret = eth_dev_info_get(dev, &info);
 	if (ret != 0)
 		return ret;
 	ret = queue_setup_check(dev, "rx", queue_id, dev->nb_rx_queues, &nb_desc,
@@ -436,7 +422,7 @@ vdk_eth_rx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 		socket_id = dev->socket_id;
 	ret = dev->ops->rx_queue_setup(dev, queue_id, nb_desc, socket_id, conf, mp, &q);
 	if (ret != 0)
-		return driver_error(dev, "rx queue setup", ret);
+		return eth_driver_error(dev, "rx queue setup", ret);
 	if (dev->rx_queues[queue_id] != NULL)
 		dev->ops->rx_queue_release(dev, dev->rx_queues[queue_id]);
 	dev->rx_queues[queue_id] = q;
@@ -457,7 +443,7 @@ vdk_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 
 	if (dev == NULL)
 		return -ENODEV;
-	ret = info_get(dev, &info);
+	ret = eth_dev_info_get(dev, &info);
 	if (ret != 0)
 		return ret;
 	ret = queue_setup_check(dev, "tx", queue_id, dev->nb_tx_queues, &nb_desc,
@@ -472,7 +458,7 @@ vdk_eth_tx_queue_setup(uint16_t port_id, uint16_t queue_id, uint16_t nb_desc,
 		socket_id = dev->socket_id;
 	ret = dev->ops->tx_queue_setup(dev, queue_id, nb_desc, socket_id, conf, &q);
 	if (ret != 0)
-		return driver_error(dev, "tx queue setup", ret);
+		return eth_driver_error(dev, "tx queue setup", ret);
 	if (dev->tx_queues[queue_id] != NULL)
 		dev->ops->tx_queue_release(dev, dev->tx_queues[queue_id]);
 	dev->tx_queues[queue_id] = q;
@@ -526,7 +512,7 @@ vdk_eth_dev_start(uint16_t port_id)
 	}
 	ret = dev->ops->dev_start(dev);
 	if (ret != 0)
-		return driver_error(dev, "start", ret);
+		return eth_driver_error(dev, "start", ret);
 	fp = &vdk_eth_fp_ops[port_id];
 	/* Removed while starting: the removal's dummy bursts stay. */
 	if (__atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE)) {
@@ -559,28 +545,11 @@ vdk_eth_dev_stop(uint16_t port_id)
 	if (ret != 0 && !__atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&fp->rx_burst, dev->rx_burst, __ATOMIC_RELEASE);
 		__atomic_store_n(&fp->tx_burst, dev->tx_burst, __ATOMIC_RELEASE);
-		return driver_error(dev, "stop", ret);
+		return eth_driver_error(dev, "stop", ret);
 	}
 	dev->state = VDK_ETH_DEV_CONFIGURED;
 	link_refresh(dev);
 	return 0;
-}
-
-static void
-callbacks_drop_port(uint16_t port_id)
-{
-	struct eth_callback **pp, *c;
-
-	pthread_mutex_lock(&cb_lock);
-	for (pp = &callbacks; (c = *pp) != NULL;) {
-		if (c->port_id == port_id) {
-			*pp = c->next;
-			free(c);
-		} else {
-			pp = &c->next;
-		}
-	}
-	pthread_mutex_unlock(&cb_lock);
 }
 
 int
@@ -599,7 +568,7 @@ vdk_eth_dev_close(uint16_t port_id)
 	eth_devs[port_id] = NULL;
 	dev->state = VDK_ETH_DEV_UNUSED;
 	pthread_mutex_unlock(&eth_lock);
-	callbacks_drop_port(port_id);
+	eth_callbacks_drop_port(port_id);
 	ETH_LOG(DEBUG, "port %u: %s closed", port_id, dev->name);
 	dev->ops->dev_close(dev);
 	return 0;
@@ -631,7 +600,7 @@ vdk_eth_dev_reset(uint16_t port_id)
 	eth_stats_base_clear(dev);
 	ret = dev->ops->dev_reset(dev);
 	if (ret != 0)
-		return driver_error(dev, "reset", ret);
+		return eth_driver_error(dev, "reset", ret);
 	return 0;
 }
 
@@ -658,170 +627,6 @@ vdk_eth_dev_get_nb_queues(uint16_t port_id, uint16_t *nb_rx, uint16_t *nb_tx)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Link and events */
-
-_Static_assert(sizeof(struct vdk_eth_link) == sizeof(uint64_t), "link fits a word");
-
-void
-vdk_eth_dev_link_read(const struct vdk_eth_dev *dev, struct vdk_eth_link *link)
-{
-	uint64_t v = __atomic_load_n(&dev->link, __ATOMIC_ACQUIRE);
-
-	memcpy(link, &v, sizeof(*link));
-}
-
-int
-vdk_eth_dev_link_set(struct vdk_eth_dev *dev, const struct vdk_eth_link *link)
-{
-	struct vdk_eth_link cur = *link;
-	uint64_t v = 0, old;
-
-	memcpy(&v, &cur, sizeof(cur));
-	old = __atomic_exchange_n(&dev->link, v, __ATOMIC_ACQ_REL);
-	if (old == v)
-		return 0;
-	memcpy(&cur, &old, sizeof(cur));
-	if (cur.link_status != link->link_status)
-		vdk_eth_dev_event_notify(dev, VDK_ETH_EVENT_LINK_CHANGE);
-	return 1;
-}
-
-static int
-link_get(uint16_t port_id, struct vdk_eth_link *link, int wait)
-{
-	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, "link get");
-	int ret;
-
-	if (dev == NULL)
-		return -ENODEV;
-	if (link == NULL)
-		return -EINVAL;
-	ret = eth_dev_link_removed(dev) ? 0 : dev->ops->link_update(dev, wait);
-	if (ret < 0)
-		return driver_error(dev, "link update", ret);
-	vdk_eth_dev_link_read(dev, link);
-	return 0;
-}
-
-int
-vdk_eth_link_get(uint16_t port_id, struct vdk_eth_link *link)
-{
-	return link_get(port_id, link, 1);
-}
-
-int
-vdk_eth_link_get_nowait(uint16_t port_id, struct vdk_eth_link *link)
-{
-	return link_get(port_id, link, 0);
-}
-
-int
-vdk_eth_link_to_str(char *buf, size_t len, const struct vdk_eth_link *link)
-{
-	char speed[24];
-
-	if (buf == NULL || link == NULL)
-		return -EINVAL;
-	if (link->link_status == VDK_ETH_LINK_DOWN)
-		return snprintf(buf, len, "Link down");
-	if (link->link_speed == VDK_ETH_SPEED_NUM_UNKNOWN ||
-	    link->link_speed == VDK_ETH_SPEED_NUM_NONE)
-		snprintf(speed, sizeof(speed), "unknown speed");
-	else if (link->link_speed >= 1000 && link->link_speed % 1000 == 0)
-		snprintf(speed, sizeof(speed), "%u Gbps", link->link_speed / 1000);
-	else
-		snprintf(speed, sizeof(speed), "%u Mbps", link->link_speed);
-	return snprintf(buf, len, "Link up at %s, %s duplex, %s", speed,
-			link->link_duplex ? "full" : "half",
-			link->link_autoneg ? "autoneg" : "fixed");
-}
-
-int
-vdk_eth_dev_callback_register(uint16_t port_id, enum vdk_eth_event_type event,
-			      vdk_eth_event_cb_t cb, void *cb_arg)
-{
-	struct eth_callback *c;
-
-	if (cb == NULL || (unsigned int)event >= VDK_ETH_EVENT_MAX) {
-		ETH_LOG(ERR, "callback register: need a function and a known event");
-		return -EINVAL;
-	}
-	if (port_id != VDK_ETH_ALL_PORTS && eth_dev_lookup(port_id, "callback register") == NULL)
-		return -ENODEV;
-	pthread_mutex_lock(&cb_lock);
-	for (c = callbacks; c != NULL; c = c->next) {
-		if (c->port_id == port_id && c->event == event && c->cb == cb &&
-		    c->arg == cb_arg) {
-			pthread_mutex_unlock(&cb_lock);
-			return 0;
-		}
-	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		pthread_mutex_unlock(&cb_lock);
-		ETH_LOG(ERR, "callback register: out of memory");
-		return -ENOMEM;
-	}
-	c->port_id = port_id;
-	c->event = event;
-	c->cb = cb;
-	c->arg = cb_arg;
-	c->next = callbacks;
-	callbacks = c;
-	pthread_mutex_unlock(&cb_lock);
-	return 0;
-}
-
-int
-vdk_eth_dev_callback_unregister(uint16_t port_id, enum vdk_eth_event_type event,
-				vdk_eth_event_cb_t cb, void *cb_arg)
-{
-	struct eth_callback **pp, *c;
-
-	if (cb == NULL || (unsigned int)event >= VDK_ETH_EVENT_MAX)
-		return -EINVAL;
-	pthread_mutex_lock(&cb_lock);
-	for (pp = &callbacks; (c = *pp) != NULL; pp = &c->next) {
-		if (c->port_id == port_id && c->event == event && c->cb == cb &&
-		    c->arg == cb_arg) {
-			*pp = c->next;
-			pthread_mutex_unlock(&cb_lock);
-			free(c);
-			return 0;
-		}
-	}
-	pthread_mutex_unlock(&cb_lock);
-	return -ENOENT;
-}
-
-/* Callbacks run without cb_lock held, so that they may take their time. */
-#define EVENT_MAX_CALLS 32
-
-void
-vdk_eth_dev_event_notify(struct vdk_eth_dev *dev, enum vdk_eth_event_type event)
-{
-	struct {
-		vdk_eth_event_cb_t cb;
-		void *arg;
-	} calls[EVENT_MAX_CALLS];
-	struct eth_callback *c;
-	unsigned int i, n = 0;
-
-	pthread_mutex_lock(&cb_lock);
-	for (c = callbacks; c != NULL && n < EVENT_MAX_CALLS; c = c->next) {
-		if (c->event == event &&
-		    (c->port_id == dev->port_id || c->port_id == VDK_ETH_ALL_PORTS)) {
-			calls[n].cb = c->cb;
-			calls[n].arg = c->arg;
-			n++;
-		}
-	}
-	pthread_mutex_unlock(&cb_lock);
-	for (i = 0; i < n; i++)
-		calls[i].cb(dev->port_id, event, calls[i].arg);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Settings */
 
 static int
@@ -834,7 +639,7 @@ call_toggle(struct vdk_eth_dev *dev, const char *what, int (*op)(struct vdk_eth_
 		return -ENOTSUP;
 	}
 	ret = op(dev);
-	return ret != 0 ? driver_error(dev, what, ret) : 0;
+	return ret != 0 ? eth_driver_error(dev, what, ret) : 0;
 }
 
 #define DEFINE_TOGGLE(fn, what, opname, field, value) \
@@ -860,107 +665,6 @@ DEFINE_TOGGLE(vdk_eth_allmulticast_enable, "enable all-multicast mode", allmulti
 	      all_multicast, true)
 DEFINE_TOGGLE(vdk_eth_allmulticast_disable, "disable all-multicast mode",
 	      allmulticast_disable, all_multicast, false)
-
-/*
- * The link of a port with a kernel interface behind it (af_packet) is
- * that interface's IFF_UP: down, its veth or wire peer loses carrier.
- * Done here, on dev_info's if_name, so that drivers need no operation for it.
- */
-static int
-set_link(uint16_t port_id, bool up)
-{
-	const char *what = up ? "set the link up" : "set the link down";
-	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
-	struct vdk_eth_dev_info info;
-	struct ifreq ifr;
-	int fd, ret;
-
-	if (dev == NULL)
-		return -ENODEV;
-	ret = info_get(dev, &info);
-	if (ret != 0)
-		return ret;
-	if (info.if_name == NULL) {
-		ETH_LOG(ERR, "port %u: driver %s cannot %s: only ports on a kernel interface can",
-			port_id, dev->driver_name, what);
-		return -ENOTSUP;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", info.if_name);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (ret == 0) {
-		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP);
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	ret = ret < 0 ? -errno : 0;
-	close(fd);
-	if (ret != 0)
-		ETH_LOG(ERR, "port %u: cannot %s of %s: %s (needs CAP_NET_ADMIN)", port_id, what,
-			info.if_name, strerror(-ret));
-	return ret;
-}
-
-int
-vdk_eth_dev_set_link_up(uint16_t port_id)
-{
-	return set_link(port_id, true);
-}
-
-int
-vdk_eth_dev_set_link_down(uint16_t port_id)
-{
-	return set_link(port_id, false);
-}
-
-/* The port's PCI device in *@pdev, when @off names a register inside its BAR 0. */
-static int
-reg_check(uint16_t port_id, uint32_t off, const char *what, struct vdk_pci_device **pdev)
-{
-	struct vdk_eth_dev *dev = eth_dev_lookup(port_id, what);
-
-	if (dev == NULL)
-		return -ENODEV;
-	*pdev = dev->device;
-	if (*pdev == NULL || (*pdev)->bars[0].len == 0) {
-		ETH_LOG(ERR, "port %u (%s): %s: not a PCI device with a BAR 0", port_id,
-			dev->driver_name, what);
-		return -ENOTSUP;
-	}
-	if (off % 4 != 0 || (uint64_t)off + 4 > (*pdev)->bars[0].len) {
-		ETH_LOG(ERR, "port %u (%s): %s: offset 0x%x is not a 32-bit register inside BAR 0 "
-			"(0x%" PRIx64 " bytes)", port_id, (*pdev)->name, what, off,
-			(*pdev)->bars[0].len);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int
-vdk_eth_dev_reg_read(uint16_t port_id, uint32_t off, uint32_t *val)
-{
-	struct vdk_pci_device *pdev;
-	int ret = reg_check(port_id, off, "register read", &pdev);
-
-	if (ret != 0)
-		return ret;
-	if (val == NULL)
-		return -EINVAL;
-	return vdk_pci_bar_read(pdev, 0, val, sizeof(*val), off);
-}
-
-int
-vdk_eth_dev_reg_write(uint16_t port_id, uint32_t off, uint32_t val)
-{
-	struct vdk_pci_device *pdev;
-	int ret = reg_check(port_id, off, "register write", &pdev);
-
-	if (ret != 0)
-		return ret;
-	return vdk_pci_bar_write(pdev, 0, &val, sizeof(val), off);
-}
 
 int
 vdk_eth_promiscuous_get(uint16_t port_id)
@@ -1015,7 +719,7 @@ vdk_eth_dev_default_mac_addr_set(uint16_t port_id, const struct vdk_ether_addr *
 	}
 	ret = dev->ops->mac_addr_set(dev, mac);
 	if (ret != 0)
-		return driver_error(dev, "MAC address set", ret);
+		return eth_driver_error(dev, "MAC address set", ret);
 	dev->mac_addr = *mac;
 	return 0;
 }
@@ -1042,7 +746,7 @@ vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
 
 	if (dev == NULL)
 		return -ENODEV;
-	ret = info_get(dev, &info);
+	ret = eth_dev_info_get(dev, &info);
 	if (ret != 0)
 		return ret;
 	if (mtu < info.min_mtu || mtu > info.max_mtu) {
@@ -1057,7 +761,7 @@ vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
 	}
 	ret = dev->ops->mtu_set(dev, mtu);
 	if (ret != 0)
-		return driver_error(dev, "MTU set", ret);
+		return eth_driver_error(dev, "MTU set", ret);
 	dev->mtu = mtu;
 	return 0;
 }

@@ -17,6 +17,13 @@ struct vdk_eth_dev *eth_dev_lookup(uint16_t port_id, const char *op);
 
 /* ethdev.c: the burst of a port that moves nothing (stopped, removed). */
 uint16_t eth_dummy_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
+/* The driver's dev_infos_get over ethdev's defaults. @return 0 or the driver's error. */
+int eth_dev_info_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info);
+/* Log that @op failed in the driver with @ret; @return it as a negative errno. */
+int eth_driver_error(const struct vdk_eth_dev *dev, const char *op, int ret);
+
+/* ethdev_event.c: forget a closed port's callbacks. */
+void eth_callbacks_drop_port(uint16_t port_id);
 
 /*
  * ethdev_remove.c: 0, or -EIO after logging that @op cannot run because

@@ -75,6 +75,29 @@ test_attach_failure_says_why_and_changes_nothing(void **state)
 	expect_output("port detach 1", 0, "Port 1 is detached");
 }
 
+/* `port reset` (port_reset.c): the port goes back to its state after probe. */
+static void
+test_port_reset_needs_a_stopped_port_and_start_sets_it_up_again(void **state)
+{
+	uint16_t nb_rx = 9, nb_tx = 9;
+
+	(void)state;
+	assert_true(vdk_eth_dev_is_started(0));
+	expect_output("port reset 0", -EBUSY, "please stop it first");
+	assert_true(vdk_eth_dev_is_started(0));
+	expect_output("port stop 0", 0, "Port 0 stopped");
+	expect_output("port reset 0", 0, "Done");
+	assert_int_equal(vdk_eth_dev_get_nb_queues(0, &nb_rx, &nb_tx), 0);
+	assert_int_equal(nb_rx, 0);
+	assert_int_equal(nb_tx, 0);
+	expect_output("port start 0", 0, "Configuring Port 0");
+	assert_true(vdk_eth_dev_is_started(0));
+	assert_int_equal(vdk_eth_dev_get_nb_queues(0, &nb_rx, &nb_tx), 0);
+	assert_int_equal(nb_rx, tp.params.nb_rxq);
+	assert_int_equal(nb_tx, tp.params.nb_txq);
+	expect_output("port reset 7", -EINVAL, "Invalid port");
+}
+
 static int
 setup(void **state)
 {
@@ -117,6 +140,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_removed_port_is_reported_and_detached_while_forwarding),
 		cmocka_unit_test(test_attach_failure_says_why_and_changes_nothing),
+		cmocka_unit_test(test_port_reset_needs_a_stopped_port_and_start_sets_it_up_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
