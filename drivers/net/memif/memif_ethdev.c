@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_memif: a port on a shared-memory packet interface (memif), the link
+ * DPDK's net_memif, libmemif and VPP speak, in either role.
+ *
+ *   --vdev net_memif0,role=server|client,socket=PATH,id=N[,socket-abstract=yes|no]
+ *          [,bsize=BYTES][,rsize=LOG2][,secret=S][,mac=XX:..][,zero-copy=no]
+ *
+ * Defaults as DPDK 22.11's: client, /run/memif.sock in the abstract
+ * namespace, id 0, 2048-byte buffers, rings of 2^10. The link is up while
+ * a peer is connected. memif_socket.c runs the protocol on its thread,
+ * memif_rxtx.c the datapath (copy mode).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "memif_internal.h"
+#include "vdk_eal.h"
+#include "vdk_ether.h"
+#include "vdk_vdev.h"
+
+static struct memif_port *
+to_memif(struct vdk_eth_dev *dev)
+{
+	return vdk_container_of(dev, struct memif_port, eth);
+}
+
+static int
+memif_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
+{
+	(void)dev;
+	info->max_rx_queues = MEMIF_MAX_QUEUES;
+	info->max_tx_queues = MEMIF_MAX_QUEUES;
+	/* The rings are sized by rsize= and the peer; descriptor counts are hints. */
+	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = UINT16_MAX, .nb_min = 1,
+						       .nb_align = 1 };
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rx_ring_size = 1u << MEMIF_DEFAULT_LOG2_RING;
+	info->default_tx_ring_size = info->default_rx_ring_size;
+	info->default_burst_size = 32;
+	/* A packet spans as many buffers as it needs (DESC_FLAG_NEXT). */
+	info->max_rx_pktlen = 9018;
+	info->min_mtu = 68;
+	info->max_mtu = 9000;
+	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
+	return 0;
+}
+
+static int
+memif_configure(struct vdk_eth_dev *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+static int
+memif_start(struct vdk_eth_dev *dev)
+{
+	return memif_ctl_start(to_memif(dev));
+}
+
+static int
+memif_stop(struct vdk_eth_dev *dev)
+{
+	memif_ctl_stop(to_memif(dev));
+	return 0;
+}
+
+static void
+memif_close(struct vdk_eth_dev *dev)
+{
+	struct memif_port *p = to_memif(dev);
+
+	memif_ctl_detach(p);
+	free(p);
+}
+
+static int
+memif_link_update(struct vdk_eth_dev *dev, int wait)
+{
+	(void)dev;
+	(void)wait;
+	/* The control thread records every change as it happens. */
+	return 0;
+}
+
+static void
+queue_init(struct memif_port *p, struct memif_queue *q, struct vdk_mempool *mp)
+{
+	q->port = p;
+	q->port_id = p->eth.port_id;
+	q->mp = mp;
+	q->pkts = q->bytes = q->errors = q->nombuf = 0;
+}
+
+static int
+memif_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
+		     const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
+{
+	struct memif_port *p = to_memif(dev);
+
+	(void)nb_desc;
+	(void)socket_id;
+	(void)conf;
+	queue_init(p, &p->rxq[qid], mp);
+	*rxq = &p->rxq[qid];
+	return 0;
+}
+
+static int
+memif_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
+		     const struct vdk_eth_txconf *conf, void **txq)
+{
+	struct memif_port *p = to_memif(dev);
+
+	(void)nb_desc;
+	(void)socket_id;
+	(void)conf;
+	queue_init(p, &p->txq[qid], NULL);
+	*txq = &p->txq[qid];
+	return 0;
+}
+
+static int
+memif_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
+{
+	struct memif_port *p = to_memif(dev);
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_rx_queues; q++) {
+		vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
+				      vdk_eth_counter_read(&p->rxq[q].bytes),
+				      vdk_eth_counter_read(&p->rxq[q].errors));
+		s->rx_nombuf += vdk_eth_counter_read(&p->rxq[q].nombuf);
+	}
+	for (q = 0; q < dev->nb_tx_queues; q++)
+		vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
+				      vdk_eth_counter_read(&p->txq[q].bytes),
+				      vdk_eth_counter_read(&p->txq[q].errors));
+	return 0;
+}
+
+static const char *const memif_xstat_names[] = { "memif_connects" };
+
+static int
+memif_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	(void)dev;
+	for (i = 0; names != NULL && i < n && i < VDK_DIM(memif_xstat_names); i++)
+		snprintf(names[i].name, sizeof(names[i].name), "%s", memif_xstat_names[i]);
+	return (int)VDK_DIM(memif_xstat_names);
+}
+
+static int
+memif_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
+{
+	if (n >= 1)
+		values[0] = __atomic_load_n(&to_memif(dev)->connects, __ATOMIC_RELAXED);
+	return (int)VDK_DIM(memif_xstat_names);
+}
+
+static const struct vdk_eth_dev_ops memif_ops = {
+	.dev_infos_get = memif_infos_get,
+	.dev_configure = memif_configure,
+	.dev_start = memif_start,
+	.dev_stop = memif_stop,
+	.dev_close = memif_close,
+	.rx_queue_setup = memif_rx_queue_setup,
+	.rx_queue_release = vdk_eth_dev_queue_release_none,
+	.tx_queue_setup = memif_tx_queue_setup,
+	.tx_queue_release = vdk_eth_dev_queue_release_none,
+	.link_update = memif_link_update,
+	.stats_get = memif_stats_get,
+	.xstats_get_names = memif_xstats_get_names,
+	.xstats_get = memif_xstats_get,
+	.promiscuous_enable = vdk_eth_dev_op_accept,
+	.promiscuous_disable = vdk_eth_dev_op_accept,
+	.allmulticast_enable = vdk_eth_dev_op_accept,
+	.allmulticast_disable = vdk_eth_dev_op_accept,
+	.mac_addr_set = vdk_eth_dev_mac_addr_accept,
+	.mtu_set = vdk_eth_dev_mtu_accept,
+};
+
+static const char *const memif_args[] = {
+	"role", "id", "socket", "socket-abstract", "bsize", "rsize", "secret", "mac",
+	"zero-copy", NULL,
+};
+static const char memif_help[] = "role=server|client,socket=<path>,id=<n>,"
+				 "socket-abstract=yes|no,bsize=<bytes>,rsize=<log2 slots>,"
+				 "secret=<string>,mac=<xx:xx:xx:xx:xx:xx>,zero-copy=no";
+
+/*
+ * An unsigned number for @key within min..max; absent: *out unchanged.
+ * (A local parser until lib/eal offers vdk_devargs_get_uint.)
+ */
+static int
+arg_uint(const char *name, const char *args, const char *key, unsigned long min,
+	 unsigned long max, uint32_t *out)
+{
+	char val[32], *end;
+	unsigned long v;
+	int ret = vdk_devargs_get(args, key, val, sizeof(val));
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0 && val[0] >= '0' && val[0] <= '9') {
+		errno = 0;
+		v = strtoul(val, &end, 0);
+		if (errno == 0 && *end == '\0' && v >= min && v <= max) {
+			*out = (uint32_t)v;
+			return 0;
+		}
+	}
+	MEMIF_LOG(ERR, "%s: bad %s: it takes %lu..%lu", name, key, min, max);
+	return -EINVAL;
+}
+
+/* yes|no for @key; absent: *out unchanged. */
+static int
+arg_bool(const char *name, const char *args, const char *key, bool *out)
+{
+	char val[8];
+	int ret = vdk_devargs_get(args, key, val, sizeof(val));
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0 && (strcmp(val, "yes") == 0 || strcmp(val, "no") == 0)) {
+		*out = val[0] == 'y';
+		return 0;
+	}
+	MEMIF_LOG(ERR, "%s: bad %s: it takes yes or no", name, key);
+	return -EINVAL;
+}
+
+/* A socket file's directory must exist before a server can bind or a client connect. */
+static int
+check_socket_dir(const char *name, const char *path)
+{
+	char dir[sizeof(((struct memif_port *)0)->socket)];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	MEMIF_LOG(ERR, "%s: socket %s: directory %s does not exist: create it, or give "
+		  "socket= another path (or socket-abstract=yes)", name, path, dirname(dir));
+	return -ENOENT;
+}
+
+static int
+memif_parse(struct memif_port *p, const char *name, const char *args)
+{
+	char val[sizeof(p->socket)];
+	uint32_t id = 0, bsize = MEMIF_DEFAULT_BSIZE, rsize = MEMIF_DEFAULT_LOG2_RING;
+	bool zc = false;
+	int ret;
+
+	ret = vdk_vdev_args_check(name, args, memif_args, memif_help);
+	if (ret != 0)
+		return ret;
+	p->role = MEMIF_ROLE_CLIENT;
+	ret = vdk_devargs_get(args, "role", val, sizeof(val));
+	if (ret == 0) {
+		if (strcmp(val, "server") == 0 || strcmp(val, "master") == 0) {
+			p->role = MEMIF_ROLE_SERVER;
+		} else if (strcmp(val, "client") != 0 && strcmp(val, "slave") != 0) {
+			MEMIF_LOG(ERR, "%s: bad role '%s': server or client", name, val);
+			return -EINVAL;
+		}
+	}
+	snprintf(p->socket, sizeof(p->socket), "%s", MEMIF_DEFAULT_SOCKET);
+	ret = vdk_devargs_get(args, "socket", p->socket, sizeof(p->socket));
+	if (ret == -ENOSPC || (ret == 0 && p->socket[0] == '\0')) {
+		MEMIF_LOG(ERR, "%s: socket= takes a path of 1..%zu characters", name,
+			  sizeof(p->socket) - 2);
+		return -EINVAL;
+	}
+	p->abstract = true;
+	if (arg_uint(name, args, "id", 0, UINT32_MAX, &id) ||
+	    arg_uint(name, args, "bsize", 64, UINT16_MAX, &bsize) ||
+	    arg_uint(name, args, "rsize", 1, MEMIF_MAX_LOG2_RING, &rsize) ||
+	    arg_bool(name, args, "socket-abstract", &p->abstract) ||
+	    arg_bool(name, args, "zero-copy", &zc))
+		return -EINVAL;
+	if (zc) {
+		MEMIF_LOG(ERR, "%s: zero-copy=yes is not supported: net_memif copies (leave it out)",
+			  name);
+		return -ENOTSUP;
+	}
+	/* An abstract name has a leading NUL before it in sun_path. */
+	if (p->abstract && strlen(p->socket) > sizeof(p->socket) - 2) {
+		MEMIF_LOG(ERR, "%s: abstract socket name too long", name);
+		return -EINVAL;
+	}
+	if (!p->abstract) {
+		ret = check_socket_dir(name, p->socket);
+		if (ret != 0)
+			return ret;
+	}
+	ret = vdk_devargs_get(args, "secret", p->secret, sizeof(p->secret));
+	if (ret == -ENOSPC) {
+		MEMIF_LOG(ERR, "%s: secret= takes at most %d characters", name, MEMIF_SECRET_SIZE);
+		return -EINVAL;
+	}
+	ret = vdk_devargs_get(args, "mac", val, sizeof(val));
+	if (ret == 0 && vdk_ether_unformat_addr(val, &p->eth.mac_addr) != 0) {
+		MEMIF_LOG(ERR, "%s: bad mac '%s': xx:xx:xx:xx:xx:xx", name, val);
+		return -EINVAL;
+	} else if (ret != 0) {
+		vdk_ether_random_addr(&p->eth.mac_addr);
+	}
+	p->id = id;
+	p->bsize = bsize;
+	p->log2_ring = (uint8_t)rsize;
+	return 0;
+}
+
+static int
+memif_probe(const char *name, const char *args)
+{
+	struct memif_port *p;
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	ret = memif_parse(p, name, args);
+	if (ret != 0)
+		goto free_port;
+	ret = memif_ctl_attach(p);
+	if (ret != 0)
+		goto free_port;
+	p->eth.ops = &memif_ops;
+	p->eth.driver_name = "net_memif";
+	p->eth.rx_burst = memif_rx_burst;
+	p->eth.tx_burst = memif_tx_burst;
+	p->eth.socket_id = VDK_SOCKET_ID_ANY;
+	ret = vdk_eth_dev_attach(&p->eth, name);
+	if (ret < 0) {
+		memif_ctl_detach(p);
+		goto free_port;
+	}
+	MEMIF_LOG(INFO, "%s: port %d, %s on %s%s, id %u", name, ret,
+		  p->role == MEMIF_ROLE_SERVER ? "server" : "client", p->abstract ? "@" : "",
+		  p->socket, p->id);
+	return 0;
+free_port:
+	free(p);
+	return ret;
+}
+
+static const struct vdk_vdev_driver memif_driver = {
+	.name = "net_memif",
+	.probe = memif_probe,
+	.remove = vdk_eth_dev_vdev_remove,
+	.args_help = memif_help,
+};
+
+VDK_VDEV_REGISTER(memif_driver)
