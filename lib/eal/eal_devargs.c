@@ -2,13 +2,15 @@
 /*
  * Devices named on the command line: -a/--allow and -b/--block take a PCI
  * address, --vdev a virtual device name, each optionally followed by
- * ",key=value" arguments that the driver reads with vdk_devargs_get().
+ * ",key=value" arguments that the driver reads with vdk_devargs_get() and
+ * vdk_devargs_get_uint().
  *
  * PCI addresses are stored in the full form sysfs uses, so that the bus
  * scan compares strings and "00:04.0" and "0000:00:04.0" name one device.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,4 +234,52 @@ vdk_devargs_get(const char *args, const char *key, char *val, size_t len)
 			item++;
 	}
 	return -ENOENT;
+}
+
+int
+vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t max,
+		     uint32_t *out)
+{
+	/* Longer than any 32-bit number: a longer value is reported, not cut. */
+	char val[24];
+	unsigned long long v;
+	const char *digits;
+	char *end;
+	int base = 10, ret;
+
+	if (key == NULL || out == NULL || min > max)
+		return -EINVAL;
+	ret = vdk_devargs_get(args, key, val, sizeof(val));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -ENOSPC) {
+		VDK_LOG(ERR, EAL, "device argument %s: value longer than %zu characters: give a "
+			"number in %" PRIu32 "..%" PRIu32, key, sizeof(val) - 1, min, max);
+		return -ERANGE;
+	}
+	if (ret != 0)
+		return ret;
+	digits = val;
+	if (val[0] == '0' && (val[1] == 'x' || val[1] == 'X')) {
+		digits = val + 2;
+		base = 16;
+	}
+	/* strtoull() would take a sign, spaces and, after a 0, octal. */
+	if (base == 16 ? !isxdigit((unsigned char)digits[0]) : !isdigit((unsigned char)digits[0]))
+		goto not_a_number;
+	errno = 0;
+	v = strtoull(digits, &end, base);
+	if (*end != '\0')
+		goto not_a_number;
+	if (errno == ERANGE || v < min || v > max) {
+		VDK_LOG(ERR, EAL, "device argument %s=%s: out of range: give a number in "
+			"%" PRIu32 "..%" PRIu32, key, val, min, max);
+		return -ERANGE;
+	}
+	*out = (uint32_t)v;
+	return 0;
+not_a_number:
+	VDK_LOG(ERR, EAL, "device argument %s=%s: not a number: give one in %" PRIu32 "..%"
+		PRIu32 " (decimal, or hexadecimal with 0x)", key, val, min, max);
+	return -EINVAL;
 }

@@ -117,6 +117,21 @@ const struct vdk_devargs *vdk_devargs_next(const struct vdk_devargs *prev);
  */
 int vdk_devargs_get(const char *args, const char *key, char *val, size_t len);
 
+/**
+ * Value of key @p key in a "k1=v1,k2=v2" argument string as a number in
+ * @p min .. @p max, decimal or hexadecimal with "0x" (a leading 0 does not
+ * make it octal: "010" is ten). Nothing but digits: no sign, no spaces,
+ * no suffix. A bad value is logged (the key, the value and the range), so
+ * a driver's probe can just return the error.
+ * @return 0 with the value in @p out, or 0 with @p out untouched if the
+ *   key is absent (set the default first); -EINVAL if the value is empty,
+ *   not a number or has trailing characters; -ERANGE if it is outside
+ *   @p min .. @p max (or beyond 32 bits); -EINVAL for a NULL argument,
+ *   an empty key or @p min > @p max.
+ */
+int vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t max,
+			 uint32_t *out);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of eal_devargs.c: PCI address forms, device arguments, the
- * limits, iteration and key lookup.
+ * limits, iteration, key lookup and numeric values.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -268,6 +268,98 @@ test_devargs_get_rejects_null_arguments(void **state)
 	assert_int_equal(vdk_devargs_get("a=1", "a", NULL, sizeof(val)), -EINVAL);
 }
 
+static void
+test_devargs_get_uint_reads_decimal_and_hex(void **state)
+{
+	uint32_t v = 7;
+
+	(void)state;
+	assert_int_equal(vdk_devargs_get_uint("iface=x,qpairs=16", "qpairs", 1, 16, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(vdk_devargs_get_uint("size=0x40", "size", 0, 100, &v), 0);
+	assert_int_equal(v, 64);
+	/* A leading zero is decimal, not octal. */
+	assert_int_equal(vdk_devargs_get_uint("size=010", "size", 0, 100, &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(vdk_devargs_get_uint("n=4294967295", "n", 0, UINT32_MAX, &v), 0);
+	assert_int_equal(v, UINT32_MAX);
+	assert_int_equal(vdk_devargs_get_uint("n=0", "n", 0, 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_string_equal(logged(), "");
+}
+
+static void
+test_devargs_get_uint_absent_key_keeps_default(void **state)
+{
+	uint32_t v = 42;
+
+	(void)state;
+	assert_int_equal(vdk_devargs_get_uint("iface=x", "qpairs", 1, 16, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(vdk_devargs_get_uint("", "qpairs", 1, 16, &v), 0);
+	assert_int_equal(v, 42);
+	assert_string_equal(logged(), "");
+}
+
+/* Each refused value leaves @out alone and logs the key, the value and the range. */
+static void
+expect_refused(const char *args, uint32_t min, uint32_t max, int err, const char *logline)
+{
+	uint32_t v = 42;
+
+	log_capture();
+	assert_int_equal(vdk_devargs_get_uint(args, "n", min, max, &v), err);
+	assert_int_equal(v, 42);
+	assert_logged(logline);
+}
+
+static void
+test_devargs_get_uint_rejects_what_is_not_a_number(void **state)
+{
+	(void)state;
+	expect_refused("n=", 0, 9, -EINVAL, "device argument n=: not a number: give one in 0..9");
+	expect_refused("n", 0, 9, -EINVAL, "n=: not a number");
+	expect_refused("n=-1", 0, 9, -EINVAL, "n=-1: not a number");
+	expect_refused("n=+1", 0, 9, -EINVAL, "n=+1: not a number");
+	expect_refused("n= 1", 0, 9, -EINVAL, "n= 1: not a number");
+	expect_refused("n=12abc", 0, 99, -EINVAL, "n=12abc: not a number: give one in 0..99");
+	expect_refused("n=1 ", 0, 9, -EINVAL, "n=1 : not a number");
+	expect_refused("n=0x", 0, 9, -EINVAL, "n=0x: not a number");
+	expect_refused("n=0x1g", 0, 99, -EINVAL, "n=0x1g: not a number");
+	expect_refused("n=ab", 0, 99, -EINVAL, "n=ab: not a number");
+	expect_refused("n=1.5", 0, 9, -EINVAL, "n=1.5: not a number");
+}
+
+static void
+test_devargs_get_uint_rejects_out_of_range_and_overflow(void **state)
+{
+	(void)state;
+	expect_refused("n=17", 1, 16, -ERANGE, "device argument n=17: out of range: give a "
+		       "number in 1..16");
+	expect_refused("n=0", 1, 16, -ERANGE, "n=0: out of range");
+	expect_refused("n=4294967296", 0, UINT32_MAX, -ERANGE,
+		       "n=4294967296: out of range: give a number in 0..4294967295");
+	expect_refused("n=0x100000000", 0, UINT32_MAX, -ERANGE, "n=0x100000000: out of range");
+	/* Beyond unsigned long long: strtoull's ERANGE, not a wrapped value. */
+	expect_refused("n=99999999999999999999", 0, UINT32_MAX, -ERANGE,
+		       "n=99999999999999999999: out of range");
+	expect_refused("n=123456789012345678901234567890", 0, 9, -ERANGE,
+		       "device argument n: value longer than 23 characters: give a number in 0..9");
+}
+
+static void
+test_devargs_get_uint_rejects_bad_calls(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(vdk_devargs_get_uint(NULL, "n", 0, 1, &v), -EINVAL);
+	assert_int_equal(vdk_devargs_get_uint("n=1", NULL, 0, 1, &v), -EINVAL);
+	assert_int_equal(vdk_devargs_get_uint("n=1", "", 0, 1, &v), -EINVAL);
+	assert_int_equal(vdk_devargs_get_uint("n=1", "n", 0, 1, NULL), -EINVAL);
+	assert_int_equal(vdk_devargs_get_uint("n=1", "n", 2, 1, &v), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -289,6 +381,11 @@ main(void)
 		T(test_devargs_get_absent_key_is_enoent),
 		T(test_devargs_get_small_buffer_is_enospc),
 		T(test_devargs_get_rejects_null_arguments),
+		T(test_devargs_get_uint_reads_decimal_and_hex),
+		T(test_devargs_get_uint_absent_key_keeps_default),
+		T(test_devargs_get_uint_rejects_what_is_not_a_number),
+		T(test_devargs_get_uint_rejects_out_of_range_and_overflow),
+		T(test_devargs_get_uint_rejects_bad_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,7 +126,7 @@ test_driver_arguments_are_checked(void **state)
 	(void)state;
 	log_capture();
 	assert_int_equal(vdk_vdev_probe("net_null9", "size=5"), -EINVAL);
-	log_expect("bad size '5'");
+	log_expect("device argument size=5: out of range: give a number in 14..9600");
 	assert_int_equal(vdk_vdev_probe("net_null9", "size=abc"), -EINVAL);
 	assert_int_equal(vdk_vdev_probe("net_null9", "size=99999"), -EINVAL);
 	log_capture();
@@ -136,7 +136,9 @@ test_driver_arguments_are_checked(void **state)
 	assert_int_equal(vdk_vdev_remove("net_null9"), 0);
 	assert_int_equal(vdk_vdev_probe("net_ring9", "queues=17"), -EINVAL);
 	assert_int_equal(vdk_vdev_probe("net_ring9", "queues=0"), -EINVAL);
+	log_capture();
 	assert_int_equal(vdk_vdev_probe("net_ring9", "size=0"), -EINVAL);
+	log_expect("device argument size=0: out of range: give a number in 1..65536");
 	log_capture();
 	assert_int_equal(vdk_vdev_probe("net_ring_with_a_name_far_too_long", NULL), -ENAMETOOLONG);
 	log_expect("name too long for its rings");

@@ -382,28 +382,6 @@ static const char afp_help[] = "iface=<interface>,qpairs=<1..16>,blocksz=<bytes>
 			       "framesz=<bytes>,framecnt=<n>,qdisc_bypass=0|1";
 
 static int
-arg_uint(const char *name, const char *args, const char *key, unsigned long min,
-	 unsigned long max, uint32_t *out)
-{
-	char val[32], *end;
-	unsigned long v;
-	int ret = vdk_devargs_get(args, key, val, sizeof(val));
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		v = strtoul(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0' && v >= min && v <= max) {
-			*out = (uint32_t)v;
-			return 0;
-		}
-	}
-	AFP_LOG(ERR, "%s: bad %s: it takes %lu..%lu", name, key, min, max);
-	return -EINVAL;
-}
-
-static int
 afp_parse(struct afp_port *p, const char *name, const char *args)
 {
 	uint32_t qpairs = 1, bypass = 0;
@@ -423,11 +401,11 @@ afp_parse(struct afp_port *p, const char *name, const char *args)
 	p->block_size = AFP_DEFAULT_BLOCKSZ;
 	p->frame_size = AFP_DEFAULT_FRAMESZ;
 	p->frame_count = AFP_DEFAULT_FRAMECNT;
-	if (arg_uint(name, args, "qpairs", 1, AFP_MAX_QPAIRS, &qpairs) ||
-	    arg_uint(name, args, "blocksz", (unsigned long)page, 1ul << 26, &p->block_size) ||
-	    arg_uint(name, args, "framesz", 256, 1ul << 20, &p->frame_size) ||
-	    arg_uint(name, args, "framecnt", 1, 1ul << 20, &p->frame_count) ||
-	    arg_uint(name, args, "qdisc_bypass", 0, 1, &bypass))
+	if (vdk_devargs_get_uint(args, "qpairs", 1, AFP_MAX_QPAIRS, &qpairs) ||
+	    vdk_devargs_get_uint(args, "blocksz", (uint32_t)page, 1u << 26, &p->block_size) ||
+	    vdk_devargs_get_uint(args, "framesz", 256, 1u << 20, &p->frame_size) ||
+	    vdk_devargs_get_uint(args, "framecnt", 1, 1u << 20, &p->frame_count) ||
+	    vdk_devargs_get_uint(args, "qdisc_bypass", 0, 1, &bypass))
 		return -EINVAL;
 	/* The kernel's own rules, checked here so the message can say which. */
 	if (p->block_size % (uint32_t)page != 0 || !VDK_IS_POWER_OF_2(p->frame_size) ||

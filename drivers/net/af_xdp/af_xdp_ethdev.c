@@ -542,28 +542,6 @@ static const char axdp_help[] = "iface=<interface>,start_queue=<q>,queue_count=<
 				"busy_budget=<0..1024>,force_copy=0|1";
 
 static int
-arg_uint(const char *name, const char *args, const char *key, unsigned long min,
-	 unsigned long max, uint32_t *out)
-{
-	char val[32], *end;
-	unsigned long v;
-	int ret = vdk_devargs_get(args, key, val, sizeof(val));
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		v = strtoul(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0' && v >= min && v <= max) {
-			*out = (uint32_t)v;
-			return 0;
-		}
-	}
-	AXDP_LOG(ERR, "%s: bad %s: it takes %lu..%lu", name, key, min, max);
-	return -EINVAL;
-}
-
-static int
 axdp_parse(struct axdp_port *p, const char *name, const char *args)
 {
 	uint32_t force_copy = 0;
@@ -581,10 +559,10 @@ axdp_parse(struct axdp_port *p, const char *name, const char *args)
 	}
 	p->qpairs = 1;
 	p->busy_budget = AXDP_DEFAULT_BUSY_BUDGET;
-	if (arg_uint(name, args, "start_queue", 0, 4095, &p->start_queue) ||
-	    arg_uint(name, args, "queue_count", 1, AXDP_MAX_QPAIRS, &p->qpairs) ||
-	    arg_uint(name, args, "busy_budget", 0, 1024, &p->busy_budget) ||
-	    arg_uint(name, args, "force_copy", 0, 1, &force_copy))
+	if (vdk_devargs_get_uint(args, "start_queue", 0, 4095, &p->start_queue) ||
+	    vdk_devargs_get_uint(args, "queue_count", 1, AXDP_MAX_QPAIRS, &p->qpairs) ||
+	    vdk_devargs_get_uint(args, "busy_budget", 0, 1024, &p->busy_budget) ||
+	    vdk_devargs_get_uint(args, "force_copy", 0, 1, &force_copy))
 		return -EINVAL;
 	p->force_copy = force_copy != 0;
 	return 0;

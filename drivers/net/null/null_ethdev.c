@@ -143,43 +143,17 @@ static const char *const null_args[] = { "size", NULL };
 static const char null_help[] = "size=<packet bytes, 14..9600>";
 
 static int
-parse_size(const char *name, const char *args, uint32_t *size)
-{
-	char val[32], *end;
-	unsigned long v;
-	int ret;
-
-	*size = NULL_DEFAULT_SIZE;
-	ret = vdk_devargs_get(args, "size", val, sizeof(val));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		v = strtoul(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0' && v >= NULL_MIN_SIZE &&
-		    v <= NULL_MAX_SIZE) {
-			*size = (uint32_t)v;
-			return 0;
-		}
-	}
-	NULL_LOG(ERR, "%s: bad size '%s': give %s", name, ret == 0 ? val : "(too long)",
-		 null_help);
-	return -EINVAL;
-}
-
-static int
 null_probe(const char *name, const char *args)
 {
 	struct null_port *p;
-	uint32_t size;
+	uint32_t size = NULL_DEFAULT_SIZE;
 	int ret;
 
 	ret = vdk_vdev_args_check(name, args, null_args, null_help);
 	if (ret != 0)
 		return ret;
-	ret = parse_size(name, args, &size);
-	if (ret != 0)
-		return ret;
+	if (vdk_devargs_get_uint(args, "size", NULL_MIN_SIZE, NULL_MAX_SIZE, &size) != 0)
+		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;

@@ -369,9 +369,10 @@ arg_str(const char *name, const char *args, const char *key, char *val, size_t l
 static int
 pcap_port_open(struct pcap_port *p, const char *name, const char *args)
 {
-	char rx_pcap[256], tx_pcap[256], rx_if[64], rx_if_in[64], tx_if[64], iface[64], inf[4];
+	char rx_pcap[256], tx_pcap[256], rx_if[64], rx_if_in[64], tx_if[64], iface[64];
 	char err[PCAP_ERRBUF_SIZE];
-	int has_rxf, has_txf, has_rxi, has_rxin, has_txi, has_if, has_inf, nb_rx;
+	int has_rxf, has_txf, has_rxi, has_rxin, has_txi, has_if, nb_rx;
+	uint32_t infinite = 0;
 
 	has_rxf = arg_str(name, args, "rx_pcap", rx_pcap, sizeof(rx_pcap));
 	has_txf = arg_str(name, args, "tx_pcap", tx_pcap, sizeof(tx_pcap));
@@ -379,9 +380,8 @@ pcap_port_open(struct pcap_port *p, const char *name, const char *args)
 	has_rxin = arg_str(name, args, "rx_iface_in", rx_if_in, sizeof(rx_if_in));
 	has_txi = arg_str(name, args, "tx_iface", tx_if, sizeof(tx_if));
 	has_if = arg_str(name, args, "iface", iface, sizeof(iface));
-	has_inf = arg_str(name, args, "infinite_rx", inf, sizeof(inf));
 	if (has_rxf < 0 || has_txf < 0 || has_rxi < 0 || has_rxin < 0 || has_txi < 0 ||
-	    has_if < 0 || has_inf < 0)
+	    has_if < 0 || vdk_devargs_get_uint(args, "infinite_rx", 0, 1, &infinite) != 0)
 		return -EINVAL;
 	nb_rx = has_rxf + has_rxi + has_rxin + has_if;
 	if (nb_rx > 1 || (has_if && has_txf + has_txi > 0) || has_txf + has_txi > 1) {
@@ -389,11 +389,7 @@ pcap_port_open(struct pcap_port *p, const char *name, const char *args)
 			 "and one sink (tx_pcap, tx_iface, or iface for both) a port", name);
 		return -EINVAL;
 	}
-	if (has_inf && strcmp(inf, "0") != 0 && strcmp(inf, "1") != 0) {
-		PCAP_LOG(ERR, "%s: infinite_rx takes 0 or 1", name);
-		return -EINVAL;
-	}
-	if (has_inf && strcmp(inf, "1") == 0 && !has_rxf) {
+	if (infinite && !has_rxf) {
 		PCAP_LOG(ERR, "%s: infinite_rx=1 replays a file: give rx_pcap=<file>", name);
 		return -EINVAL;
 	}
@@ -402,7 +398,7 @@ pcap_port_open(struct pcap_port *p, const char *name, const char *args)
 		p->rxq.pcap = file_open(name, rx_pcap);
 		if (p->rxq.pcap == NULL)
 			return -EINVAL;
-		if (has_inf && strcmp(inf, "1") == 0) {
+		if (infinite) {
 			int ret = replay_load(name, rx_pcap, p->rxq.pcap, &p->rxq.replay);
 
 			if (ret != 0)

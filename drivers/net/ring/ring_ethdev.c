@@ -253,33 +253,9 @@ static const char *const ring_args[] = { "queues", "size", NULL };
 static const char ring_help[] = "queues=<1..16>,size=<ring slots 1..65536>";
 
 static int
-parse_uint(const char *name, const char *args, const char *key, unsigned int min,
-	   unsigned int max, unsigned int *out)
-{
-	char val[32], *end;
-	unsigned long v;
-	int ret;
-
-	ret = vdk_devargs_get(args, key, val, sizeof(val));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		v = strtoul(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0' && v >= min && v <= max) {
-			*out = (unsigned int)v;
-			return 0;
-		}
-	}
-	RING_LOG(ERR, "%s: bad %s '%s': it takes %s", name, key, ret == 0 ? val : "(too long)",
-		 ring_help);
-	return -EINVAL;
-}
-
-static int
 ring_probe(const char *name, const char *args)
 {
-	unsigned int queues = 1, size = RING_DEFAULT_SIZE, i;
+	uint32_t queues = 1, size = RING_DEFAULT_SIZE, i;
 	char rname[VDK_RING_NAMESIZE];
 	struct ring_port *p;
 	int ret;
@@ -287,8 +263,8 @@ ring_probe(const char *name, const char *args)
 	ret = vdk_vdev_args_check(name, args, ring_args, ring_help);
 	if (ret != 0)
 		return ret;
-	if (parse_uint(name, args, "queues", 1, VDK_ETH_RING_MAX_QUEUES, &queues) != 0 ||
-	    parse_uint(name, args, "size", 1, RING_MAX_SIZE, &size) != 0)
+	if (vdk_devargs_get_uint(args, "queues", 1, VDK_ETH_RING_MAX_QUEUES, &queues) != 0 ||
+	    vdk_devargs_get_uint(args, "size", 1, RING_MAX_SIZE, &size) != 0)
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
