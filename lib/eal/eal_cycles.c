@@ -177,3 +177,12 @@ vdk_delay_ms(unsigned int ms)
 {
 	delay_ticks((uint64_t)((unsigned __int128)vdk_get_tsc_hz() * ms / 1000));
 }
+
+void
+vdk_sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}

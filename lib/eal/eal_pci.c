@@ -15,10 +15,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "eal_internal.h"
 #include "eal_pci_internal.h"
+#include "vdk_cycles.h"
 #include "vdk_log.h"
 
 #define PCI_MAX_DRIVERS 64
@@ -604,25 +604,12 @@ int
 vdk_reg_wait32(const void *base, uint32_t reg, uint32_t mask, uint32_t want,
 	       uint64_t timeout_us)
 {
-	struct timespec now, deadline;
+	struct vdk_deadline deadline = vdk_deadline_in_us(timeout_us);
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)(timeout_us / 1000000);
-	deadline.tv_nsec += (long)(timeout_us % 1000000) * 1000;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
+	while ((vdk_reg_read32(base, reg) & mask) != want) {
+		if (vdk_deadline_passed(deadline))
+			return (vdk_reg_read32(base, reg) & mask) == want ? 0 : -ETIMEDOUT;
+		vdk_sleep_us(10);
 	}
-	for (;;) {
-		struct timespec nap = { 0, 10000 };
-
-		if ((vdk_reg_read32(base, reg) & mask) == want)
-			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline.tv_sec ||
-		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-			break;
-		nanosleep(&nap, NULL);
-	}
-	return (vdk_reg_read32(base, reg) & mask) == want ? 0 : -ETIMEDOUT;
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of eal_cycles.c: the TSC frequency and busy-wait delays.
+ * Unit tests of eal_cycles.c: the TSC frequency, busy-wait delays, sleeps
+ * and the deadlines bounded waits use.
  * The machine is shared, so delays are checked for "at least" strictly and
  * for "not much more" loosely.
  */
@@ -122,6 +123,44 @@ test_cycles_delay_zero_returns_at_once(void **state)
 	assert_true(now_ns() - t0 < 10000000ULL);
 }
 
+static void
+test_cycles_sleep_us_sleeps_at_least_asked(void **state)
+{
+	static const unsigned int us[] = { 0, 50, 2000, 20000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
+		uint64_t t0 = now_ns();
+
+		vdk_sleep_us(us[i]);
+		assert_true(now_ns() - t0 >= (uint64_t)us[i] * 1000);
+	}
+}
+
+/* The deadline is on the clock, not on a count of sleeps: long sleeps reach it sooner. */
+static void
+test_cycles_deadline_passes_when_its_time_has_come(void **state)
+{
+	struct vdk_deadline d;
+	uint64_t t0, el;
+	unsigned int looks = 0;
+
+	(void)state;
+	t0 = now_ns();
+	d = vdk_deadline_in_us(30000);
+	assert_false(vdk_deadline_passed(d));
+	while (!vdk_deadline_passed(d)) {
+		vdk_sleep_us(5000);
+		looks++;
+	}
+	el = now_ns() - t0;
+	/* 0.1 % slack for the calibration error. */
+	assert_true(el >= 30000ULL * 999);
+	/* At most 30 ms / 5 ms sleeps, and one more at the edge. */
+	assert_true(looks <= 7);
+	assert_true(vdk_deadline_passed(vdk_deadline_in_us(0)));
+}
+
 int
 main(void)
 {
@@ -132,6 +171,8 @@ main(void)
 		cmocka_unit_test(test_cycles_delay_us_waits_at_least_asked),
 		cmocka_unit_test(test_cycles_delay_ms_is_accurate),
 		cmocka_unit_test(test_cycles_delay_zero_returns_at_once),
+		cmocka_unit_test(test_cycles_sleep_us_sleeps_at_least_asked),
+		cmocka_unit_test(test_cycles_deadline_passes_when_its_time_has_come),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

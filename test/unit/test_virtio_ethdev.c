@@ -44,8 +44,7 @@ setup(void **state)
 	if (f->m == NULL)
 		return -1;
 	f->p = f->m->port;
-	f->p->ctrl_buf = vdk_dma_zmalloc(64, 64, &f->p->ctrl_iova);
-	if (f->p->ctrl_buf == NULL || virtq_alloc(&f->p->cvq, 8, VDK_SOCKET_ID_ANY) != 0)
+	if (ctrl_alloc(f->p, 8, VDK_SOCKET_ID_ANY) != 0)
 		return -1;
 	f->p->cvq.qidx = 2;
 	if (virtio_model_program(f->m, &f->p->cvq) != 0)
@@ -63,7 +62,7 @@ teardown(void **state)
 
 	log_release();
 	virtq_free(&f->p->cvq);
-	vdk_dma_free(f->p->ctrl_buf);
+	vdk_dma_free(f->p->ctrl);
 	virtio_model_free(f->m);
 	free(f);
 	return 0;

@@ -13,9 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "e1000e_internal.h"
+#include "vdk_cycles.h"
 #include "vdk_dma.h"
 #include "vdk_intr.h"
 #include "vdk_malloc.h"
@@ -24,59 +24,59 @@
 #define E1000E_RESET_TIMEOUT_US 100000
 #define E1000E_EEPROM_TIMEOUT_US 10000
 #define E1000E_TX_DRAIN_TIMEOUT_US 100000
-#define E1000E_LINK_WAIT_MS 3000
+#define E1000E_LINK_WAIT_US 3000000
 
 const struct e1000e_hw_stat e1000e_hw_stats[] = {
-	{ "rx_crc_errors", 0x04000, false },          /* CRCERRS */
-	{ "rx_alignment_errors", 0x04004, false },    /* ALGNERRC */
-	{ "rx_symbol_errors", 0x04008, false },       /* SYMERRS */
-	{ "rx_receive_errors", 0x0400c, false },      /* RXERRC */
-	{ "rx_missed_packets", 0x04010, false },      /* MPC: no room in the FIFO */
-	{ "tx_single_collisions", 0x04014, false },   /* SCC */
-	{ "tx_excessive_collisions", 0x04018, false },/* ECOL */
-	{ "tx_multiple_collisions", 0x0401c, false }, /* MCC */
-	{ "tx_late_collisions", 0x04020, false },     /* LATECOL */
-	{ "tx_collisions", 0x04028, false },          /* COLC */
-	{ "tx_deferred", 0x04030, false },            /* DC */
-	{ "tx_no_crs", 0x04034, false },              /* TNCRS */
-	{ "rx_sequence_errors", 0x04038, false },     /* SEC */
-	{ "rx_carrier_extension_errors", 0x0403c, false }, /* CEXTERR */
-	{ "rx_length_errors", 0x04040, false },       /* RLEC */
-	{ "rx_xon_packets", 0x04048, false },         /* XONRXC */
-	{ "tx_xon_packets", 0x0404c, false },         /* XONTXC */
-	{ "rx_xoff_packets", 0x04050, false },        /* XOFFRXC */
-	{ "tx_xoff_packets", 0x04054, false },        /* XOFFTXC */
-	{ "rx_unsupported_fc_packets", 0x04058, false }, /* FCRUC */
-	{ "rx_size_64_packets", 0x0405c, false },     /* PRC64 */
-	{ "rx_size_65_to_127_packets", 0x04060, false },
-	{ "rx_size_128_to_255_packets", 0x04064, false },
-	{ "rx_size_256_to_511_packets", 0x04068, false },
-	{ "rx_size_512_to_1023_packets", 0x0406c, false },
-	{ "rx_size_1024_to_max_packets", 0x04070, false },
-	{ "rx_hw_good_packets", 0x04074, false },     /* GPRC */
-	{ "rx_broadcast_packets", 0x04078, false },   /* BPRC */
-	{ "rx_multicast_packets", 0x0407c, false },   /* MPRC */
-	{ "tx_hw_good_packets", 0x04080, false },     /* GPTC */
-	{ "rx_hw_good_bytes", 0x04088, true },        /* GORCL/H */
-	{ "tx_hw_good_bytes", 0x04090, true },        /* GOTCL/H */
-	{ "rx_no_buffer_count", 0x040a0, false },     /* RNBC: no descriptor free */
-	{ "rx_undersize_packets", 0x040a4, false },   /* RUC */
-	{ "rx_fragment_packets", 0x040a8, false },    /* RFC */
-	{ "rx_oversize_packets", 0x040ac, false },    /* ROC */
-	{ "rx_jabber_packets", 0x040b0, false },      /* RJC */
-	{ "rx_total_bytes", 0x040c0, true },          /* TORL/H */
-	{ "tx_total_bytes", 0x040c8, true },          /* TOTL/H */
-	{ "rx_total_packets", 0x040d0, false },       /* TPR */
-	{ "tx_total_packets", 0x040d4, false },       /* TPT */
-	{ "tx_size_64_packets", 0x040d8, false },     /* PTC64 */
-	{ "tx_size_65_to_127_packets", 0x040dc, false },
-	{ "tx_size_128_to_255_packets", 0x040e0, false },
-	{ "tx_size_256_to_511_packets", 0x040e4, false },
-	{ "tx_size_512_to_1023_packets", 0x040e8, false },
-	{ "tx_size_1024_to_max_packets", 0x040ec, false },
-	{ "tx_multicast_packets", 0x040f0, false },   /* MPTC */
-	{ "tx_broadcast_packets", 0x040f4, false },   /* BPTC */
-	{ "interrupt_assertions", 0x04100, false },   /* IAC */
+	{ "rx_crc_errors", E1000E_CRCERRS, false },
+	{ "rx_alignment_errors", E1000E_ALGNERRC, false },
+	{ "rx_symbol_errors", E1000E_SYMERRS, false },
+	{ "rx_receive_errors", E1000E_RXERRC, false },
+	{ "rx_missed_packets", E1000E_MPC, false },
+	{ "tx_single_collisions", E1000E_SCC, false },
+	{ "tx_excessive_collisions", E1000E_ECOL, false },
+	{ "tx_multiple_collisions", E1000E_MCC, false },
+	{ "tx_late_collisions", E1000E_LATECOL, false },
+	{ "tx_collisions", E1000E_COLC, false },
+	{ "tx_deferred", E1000E_DC, false },
+	{ "tx_no_crs", E1000E_TNCRS, false },
+	{ "rx_sequence_errors", E1000E_SEC, false },
+	{ "rx_carrier_extension_errors", E1000E_CEXTERR, false },
+	{ "rx_length_errors", E1000E_RLEC, false },
+	{ "rx_xon_packets", E1000E_XONRXC, false },
+	{ "tx_xon_packets", E1000E_XONTXC, false },
+	{ "rx_xoff_packets", E1000E_XOFFRXC, false },
+	{ "tx_xoff_packets", E1000E_XOFFTXC, false },
+	{ "rx_unsupported_fc_packets", E1000E_FCRUC, false },
+	{ "rx_size_64_packets", E1000E_PRC64, false },
+	{ "rx_size_65_to_127_packets", E1000E_PRC127, false },
+	{ "rx_size_128_to_255_packets", E1000E_PRC255, false },
+	{ "rx_size_256_to_511_packets", E1000E_PRC511, false },
+	{ "rx_size_512_to_1023_packets", E1000E_PRC1023, false },
+	{ "rx_size_1024_to_max_packets", E1000E_PRC1522, false },
+	{ "rx_hw_good_packets", E1000E_GPRC, false },
+	{ "rx_broadcast_packets", E1000E_BPRC, false },
+	{ "rx_multicast_packets", E1000E_MPRC, false },
+	{ "tx_hw_good_packets", E1000E_GPTC, false },
+	{ "rx_hw_good_bytes", E1000E_GORCL, true },
+	{ "tx_hw_good_bytes", E1000E_GOTCL, true },
+	{ "rx_no_buffer_count", E1000E_RNBC, false },
+	{ "rx_undersize_packets", E1000E_RUC, false },
+	{ "rx_fragment_packets", E1000E_RFC, false },
+	{ "rx_oversize_packets", E1000E_ROC, false },
+	{ "rx_jabber_packets", E1000E_RJC, false },
+	{ "rx_total_bytes", E1000E_TORL, true },
+	{ "tx_total_bytes", E1000E_TOTL, true },
+	{ "rx_total_packets", E1000E_TPR, false },
+	{ "tx_total_packets", E1000E_TPT, false },
+	{ "tx_size_64_packets", E1000E_PTC64, false },
+	{ "tx_size_65_to_127_packets", E1000E_PTC127, false },
+	{ "tx_size_128_to_255_packets", E1000E_PTC255, false },
+	{ "tx_size_256_to_511_packets", E1000E_PTC511, false },
+	{ "tx_size_512_to_1023_packets", E1000E_PTC1023, false },
+	{ "tx_size_1024_to_max_packets", E1000E_PTC1522, false },
+	{ "tx_multicast_packets", E1000E_MPTC, false },
+	{ "tx_broadcast_packets", E1000E_BPTC, false },
+	{ "interrupt_assertions", E1000E_IAC, false },
 };
 const unsigned int e1000e_nb_hw_stats = VDK_DIM(e1000e_hw_stats);
 
@@ -87,15 +87,6 @@ static const char *const e1000e_sw_xstats[] = {
 	"rx_oversize_frames",   /* frames dropped: over E1000E_MAX_RX_FRAME or its descriptors */
 };
 #define E1000E_NB_SW_XSTATS VDK_DIM(e1000e_sw_xstats)
-
-static void
-sleep_us(unsigned int us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Statistics */
@@ -141,10 +132,10 @@ e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 
 	pthread_mutex_lock(&p->stats_lock);
 	hw_stats_update(p);
-	s->imissed = hw_total(p, 0x04010);
-	s->ierrors = hw_total(p, 0x04000) + hw_total(p, 0x04004) + hw_total(p, 0x0400c) +
-		     hw_total(p, 0x04040);
-	s->oerrors = hw_total(p, 0x04018) + hw_total(p, 0x04020);
+	s->imissed = hw_total(p, E1000E_MPC);
+	s->ierrors = hw_total(p, E1000E_CRCERRS) + hw_total(p, E1000E_ALGNERRC) +
+		     hw_total(p, E1000E_RXERRC) + hw_total(p, E1000E_RLEC);
+	s->oerrors = hw_total(p, E1000E_ECOL) + hw_total(p, E1000E_LATECOL);
 	pthread_mutex_unlock(&p->stats_lock);
 	if (rxq != NULL) {
 		vdk_eth_stats_add_rxq(s, 0, vdk_eth_counter_read(&rxq->pkts),
@@ -219,7 +210,6 @@ intr_mask_all(struct e1000e_port *p)
 static int
 hw_reset(struct e1000e_port *p)
 {
-	uint32_t ctrl_ext;
 	int ret;
 
 	intr_mask_all(p);
@@ -227,16 +217,16 @@ hw_reset(struct e1000e_port *p)
 	e1000e_write(p, E1000E_TCTL, E1000E_TCTL_PSP);
 	(void)e1000e_read(p, E1000E_STATUS); /* flush the posted writes */
 	/* Let a frame in flight finish before the reset cuts it. */
-	sleep_us(10000);
+	vdk_sleep_us(10000);
 
-	e1000e_write(p, E1000E_CTRL, e1000e_read(p, E1000E_CTRL) | E1000E_CTRL_RST);
+	vdk_reg_set_flags32(p->bar0, E1000E_CTRL, E1000E_CTRL_RST);
 	/* The device does not answer for about 1 ms after RST. */
-	sleep_us(1000);
+	vdk_sleep_us(1000);
 	ret = vdk_reg_wait32(p->bar0, E1000E_CTRL, E1000E_CTRL_RST, 0, E1000E_RESET_TIMEOUT_US);
 	if (ret != 0) {
 		E1000E_LOG(ERR, "%s: CTRL.RST did not clear within %u ms: the device is stuck; "
-			   "reset it with `vdk-setup` or reboot", p->pdev->name,
-			   E1000E_RESET_TIMEOUT_US / 1000);
+			   "reset the function (write 1 to /sys/bus/pci/devices/%s/reset) or "
+			   "reboot", p->pdev->name, E1000E_RESET_TIMEOUT_US / 1000, p->pdev->name);
 		return ret;
 	}
 	ret = vdk_reg_wait32(p->bar0, E1000E_EECD, E1000E_EECD_AUTO_RD, E1000E_EECD_AUTO_RD,
@@ -250,9 +240,9 @@ hw_reset(struct e1000e_port *p)
 	e1000e_write(p, E1000E_EIAC, 0);
 	e1000e_write(p, E1000E_IAM, 0);
 	e1000e_write(p, E1000E_ITR, 0);
-	ctrl_ext = e1000e_read(p, E1000E_CTRL_EXT);
-	ctrl_ext &= ~(E1000E_CTRL_EXT_EIAME | E1000E_CTRL_EXT_IAME | E1000E_CTRL_EXT_PBA_CLR);
-	e1000e_write(p, E1000E_CTRL_EXT, ctrl_ext | E1000E_CTRL_EXT_DRV_LOAD);
+	vdk_reg_clear_flags32(p->bar0, E1000E_CTRL_EXT, E1000E_CTRL_EXT_EIAME |
+			      E1000E_CTRL_EXT_IAME | E1000E_CTRL_EXT_PBA_CLR);
+	vdk_reg_set_flags32(p->bar0, E1000E_CTRL_EXT, E1000E_CTRL_EXT_DRV_LOAD);
 	return 0;
 }
 
@@ -336,10 +326,10 @@ hw_init(struct e1000e_port *p)
 	 * MAC takes speed and duplex from it; the MAC only has to set link up
 	 * and not force anything. No flow control: its registers zero.
 	 */
-	e1000e_write(p, E1000E_CTRL,
-		     (e1000e_read(p, E1000E_CTRL) | E1000E_CTRL_SLU) &
-		     ~(E1000E_CTRL_FRCSPD | E1000E_CTRL_FRCDPLX | E1000E_CTRL_PHY_RST |
-		       E1000E_CTRL_RFCE | E1000E_CTRL_TFCE | E1000E_CTRL_VME));
+	vdk_reg_clear_flags32(p->bar0, E1000E_CTRL, E1000E_CTRL_FRCSPD | E1000E_CTRL_FRCDPLX |
+			      E1000E_CTRL_PHY_RST | E1000E_CTRL_RFCE | E1000E_CTRL_TFCE |
+			      E1000E_CTRL_VME);
+	vdk_reg_set_flags32(p->bar0, E1000E_CTRL, E1000E_CTRL_SLU);
 	e1000e_write(p, E1000E_FCAL, 0);
 	e1000e_write(p, E1000E_FCAH, 0);
 	e1000e_write(p, E1000E_FCT, 0);
@@ -376,16 +366,14 @@ static int
 e1000e_link_update(struct vdk_eth_dev *dev, int wait)
 {
 	struct e1000e_port *p = e1000e_port(dev);
+	struct vdk_deadline deadline = vdk_deadline_in_us(E1000E_LINK_WAIT_US);
 	struct vdk_eth_link link;
-	unsigned int waited = 0;
 
 	for (;;) {
 		link_read(p, &link);
-		if (!wait || link.link_status == VDK_ETH_LINK_UP ||
-		    waited >= E1000E_LINK_WAIT_MS)
+		if (!wait || link.link_status == VDK_ETH_LINK_UP || vdk_deadline_passed(deadline))
 			break;
-		sleep_us(10000);
-		waited += 10;
+		vdk_sleep_us(10000);
 	}
 	vdk_eth_dev_link_set(dev, &link);
 	return 0;
@@ -480,10 +468,20 @@ rctl_filters(const struct vdk_eth_dev *dev, bool promisc, bool allmulti)
 static void
 rctl_set_filters(struct e1000e_port *p, bool promisc, bool allmulti)
 {
-	uint32_t rctl = e1000e_read(p, E1000E_RCTL);
+	vdk_reg_clear_flags32(p->bar0, E1000E_RCTL, E1000E_RCTL_UPE | E1000E_RCTL_MPE);
+	vdk_reg_set_flags32(p->bar0, E1000E_RCTL, rctl_filters(&p->eth, promisc, allmulti));
+}
 
-	rctl &= ~(E1000E_RCTL_UPE | E1000E_RCTL_MPE);
-	e1000e_write(p, E1000E_RCTL, rctl | rctl_filters(&p->eth, promisc, allmulti));
+/*
+ * RXDCTL/TXDCTL: no prefetch or host thresholds, and a write-back
+ * threshold of one descriptor (counted in descriptors, GRAN), so each
+ * status reaches memory at once.
+ */
+static void
+desc_ctl_write_back_at_once(struct e1000e_port *p, uint32_t reg)
+{
+	vdk_reg_clear_flags32(p->bar0, reg, E1000E_DCTL_THRESH_MASK);
+	vdk_reg_set_flags32(p->bar0, reg, E1000E_DCTL_GRAN | (1u << E1000E_DCTL_WTHRESH_SHIFT));
 }
 
 static int
@@ -492,17 +490,14 @@ e1000e_start(struct vdk_eth_dev *dev)
 	struct e1000e_port *p = e1000e_port(dev);
 	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
 	struct e1000e_txq *txq = dev->nb_tx_queues ? dev->tx_queues[0] : NULL;
-	uint32_t rctl, bsize, dctl;
+	uint32_t rctl, bsize;
 	int ret;
 
 	vdk_pci_set_bus_master(p->pdev, 1);
 	/* "Transmit Initialization" */
 	if (txq != NULL) {
 		e1000e_txq_start(p, txq);
-		/* Fetch descriptors as they come, write each status back at once. */
-		dctl = e1000e_read(p, E1000E_TXDCTL) & ~E1000E_DCTL_THRESH_MASK;
-		e1000e_write(p, E1000E_TXDCTL, dctl | E1000E_DCTL_GRAN |
-					       (1u << E1000E_DCTL_WTHRESH_SHIFT));
+		desc_ctl_write_back_at_once(p, E1000E_TXDCTL);
 		e1000e_write(p, E1000E_TIDV, 0);
 		e1000e_write(p, E1000E_TADV, 0);
 		e1000e_write(p, E1000E_TIPG, E1000E_TIPG_DEFAULT);
@@ -515,9 +510,7 @@ e1000e_start(struct vdk_eth_dev *dev)
 		ret = e1000e_rxq_start(p, rxq);
 		if (ret != 0)
 			goto stop_tx;
-		dctl = e1000e_read(p, E1000E_RXDCTL) & ~E1000E_DCTL_THRESH_MASK;
-		e1000e_write(p, E1000E_RXDCTL, dctl | E1000E_DCTL_GRAN |
-					       (1u << E1000E_DCTL_WTHRESH_SHIFT));
+		desc_ctl_write_back_at_once(p, E1000E_RXDCTL);
 		/* No interrupt delays: nothing waits for rx interrupts. */
 		e1000e_write(p, E1000E_RDTR, 0);
 		e1000e_write(p, E1000E_RADV, 0);
@@ -559,7 +552,7 @@ e1000e_stop(struct vdk_eth_dev *dev)
 	if (vdk_pci_dev_is_removed(p->pdev))
 		goto stop_queues;
 	intr_mask_all(p);
-	e1000e_write(p, E1000E_RCTL, e1000e_read(p, E1000E_RCTL) & ~E1000E_RCTL_EN);
+	vdk_reg_clear_flags32(p->bar0, E1000E_RCTL, E1000E_RCTL_EN);
 	/* Let queued frames leave before the transmitter stops. */
 	if (txq != NULL &&
 	    vdk_reg_wait32(p->bar0, E1000E_TDH, 0xffffu, e1000e_read(p, E1000E_TDT),
@@ -570,7 +563,7 @@ e1000e_stop(struct vdk_eth_dev *dev)
 	e1000e_write(p, E1000E_TCTL, E1000E_TCTL_PSP);
 	(void)e1000e_read(p, E1000E_STATUS);
 	/* A frame the receiver was writing completes before its buffer goes. */
-	sleep_us(1000);
+	vdk_sleep_us(1000);
 stop_queues:
 	if (rxq != NULL)
 		e1000e_rxq_stop(rxq);

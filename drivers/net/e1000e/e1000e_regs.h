@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Intel 82574L registers and descriptors, as the "Intel 82574 GbE
- * Controller Family Datasheet" (document 317694) gives them: the register
- * descriptions of its programming-interface chapter, the descriptor
- * formats of chapter 7 (Inline Functions: "Legacy Receive Descriptor
- * Format", "Legacy Transmit Descriptor Format"). Sections are cited by
- * title. Only what net_e1000e uses.
+ * Controller Family Datasheet", document 317694, Revision 3.4 (June 2014)
+ * gives them: the register descriptions of its programming-interface
+ * chapter, the descriptor formats and rings of chapter 7 (Inline
+ * Functions: "Legacy Receive Descriptor Format", §7.1.8 "Receive
+ * Descriptor Queue Structure", "Legacy Transmit Descriptor Format"), the
+ * initialization of chapter 4. Every section is cited by its title, which
+ * stays the same across the datasheet's revisions, and by its number in
+ * Revision 3.4 where one is given. Only what net_e1000e uses.
  */
 #ifndef E1000E_REGS_H
 #define E1000E_REGS_H
@@ -62,9 +65,62 @@
 #define E1000E_RAL0      0x05400
 #define E1000E_RAH0      0x05404
 
-/* Statistics registers: 0x04000..0x04124, cleared when read */
+/*
+ * Statistics registers ("Statistic Register Descriptions"): 0x04000..0x04124, each cleared when read; the 64-bit counters are a low
+ * register with the high one after it.
+ */
 #define E1000E_STATS_BASE 0x04000
 #define E1000E_STATS_END  0x04128
+#define E1000E_CRCERRS   0x04000 /* CRC error count */
+#define E1000E_ALGNERRC  0x04004 /* alignment error count */
+#define E1000E_SYMERRS   0x04008 /* symbol error count */
+#define E1000E_RXERRC    0x0400c /* receive error count */
+#define E1000E_MPC       0x04010 /* missed packets: no room in the receive FIFO */
+#define E1000E_SCC       0x04014 /* single collision count */
+#define E1000E_ECOL      0x04018 /* excessive collisions */
+#define E1000E_MCC       0x0401c /* multiple collision count */
+#define E1000E_LATECOL   0x04020 /* late collisions */
+#define E1000E_COLC      0x04028 /* collision count */
+#define E1000E_DC        0x04030 /* defer count */
+#define E1000E_TNCRS     0x04034 /* transmit with no CRS */
+#define E1000E_SEC       0x04038 /* sequence error count */
+#define E1000E_CEXTERR   0x0403c /* carrier extension error count */
+#define E1000E_RLEC      0x04040 /* receive length error count */
+#define E1000E_XONRXC    0x04048
+#define E1000E_XONTXC    0x0404c
+#define E1000E_XOFFRXC   0x04050
+#define E1000E_XOFFTXC   0x04054
+#define E1000E_FCRUC     0x04058 /* unsupported flow control frames received */
+#define E1000E_PRC64     0x0405c /* frames received by size: 64 bytes ... */
+#define E1000E_PRC127    0x04060
+#define E1000E_PRC255    0x04064
+#define E1000E_PRC511    0x04068
+#define E1000E_PRC1023   0x0406c
+#define E1000E_PRC1522   0x04070 /* ... 1024 bytes to the maximum */
+#define E1000E_GPRC      0x04074 /* good packets received */
+#define E1000E_BPRC      0x04078 /* broadcast packets received */
+#define E1000E_MPRC      0x0407c /* multicast packets received */
+#define E1000E_GPTC      0x04080 /* good packets transmitted */
+#define E1000E_GORCL     0x04088 /* good octets received, low (GORCH follows) */
+#define E1000E_GOTCL     0x04090 /* good octets transmitted, low (GOTCH follows) */
+#define E1000E_RNBC      0x040a0 /* receive no buffers: no descriptor was free */
+#define E1000E_RUC       0x040a4 /* receive undersize count */
+#define E1000E_RFC       0x040a8 /* receive fragment count */
+#define E1000E_ROC       0x040ac /* receive oversize count */
+#define E1000E_RJC       0x040b0 /* receive jabber count */
+#define E1000E_TORL      0x040c0 /* total octets received, low (TORH follows) */
+#define E1000E_TOTL      0x040c8 /* total octets transmitted, low (TOTH follows) */
+#define E1000E_TPR       0x040d0 /* total packets received */
+#define E1000E_TPT       0x040d4 /* total packets transmitted */
+#define E1000E_PTC64     0x040d8 /* frames transmitted by size: 64 bytes ... */
+#define E1000E_PTC127    0x040dc
+#define E1000E_PTC255    0x040e0
+#define E1000E_PTC511    0x040e4
+#define E1000E_PTC1023   0x040e8
+#define E1000E_PTC1522   0x040ec /* ... 1024 bytes to the maximum */
+#define E1000E_MPTC      0x040f0 /* multicast packets transmitted */
+#define E1000E_BPTC      0x040f4 /* broadcast packets transmitted */
+#define E1000E_IAC       0x04100 /* interrupt assertion count */
 
 /* CTRL */
 #define E1000E_CTRL_FD        (1u << 0)

@@ -19,9 +19,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
-#include <time.h>
 
+#include "vdk_cycles.h"
 #include "vdk_dma.h"
 #include "vdk_eal.h"
 #include "vdk_intr.h"
@@ -29,7 +30,7 @@
 #include "vdk_mbuf.h"
 #include "virtio_internal.h"
 
-#define VIRTIO_CTRL_TIMEOUT_MS 1000
+#define VIRTIO_CTRL_TIMEOUT_US 1000000
 #define VIRTIO_CTRL_QSIZE 8
 
 /* What net_virtio asks for; the device's offer decides. */
@@ -101,6 +102,25 @@ failed:
 	return ret;
 }
 
+/* The control queue (of up to @max entries, the device's limit) and its command buffer. */
+static int
+ctrl_alloc(struct virtio_port *p, uint16_t max, int socket_id)
+{
+	const char *name = p->vp.pdev->name;
+
+	if (max < 4 || virtq_alloc(&p->cvq, VDK_MIN((uint16_t)VIRTIO_CTRL_QSIZE,
+			(uint16_t)(1u << (31 - __builtin_clz(max)))), socket_id) != 0) {
+		VIRTIO_LOG(ERR, "%s: cannot set up the control queue (device max %u)", name, max);
+		return -ENOMEM;
+	}
+	p->ctrl = vdk_dma_zmalloc_socket(sizeof(*p->ctrl), 64, socket_id, &p->ctrl_iova);
+	if (p->ctrl == NULL) {
+		VIRTIO_LOG(ERR, "%s: no DMA memory for control commands", name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int
 ctrl_queue_setup(struct virtio_port *p)
 {
@@ -122,13 +142,14 @@ static int
 ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, uint16_t len)
 {
 	struct virtq *vq = &p->cvq;
-	struct timespec ts = { .tv_nsec = 10000 };
-	uint8_t *buf = p->ctrl_buf;
-	unsigned int waited_us = 0;
+	struct virtio_net_ctrl *c = p->ctrl;
+	struct vdk_deadline deadline;
 	int ret = 0, pending;
 
+	if (len > sizeof(c->data))
+		return -EINVAL;
 	pthread_mutex_lock(&p->ctrl_lock);
-	/* Nobody would answer: do not wait VIRTIO_CTRL_TIMEOUT_MS for it. */
+	/* Nobody would answer: do not wait VIRTIO_CTRL_TIMEOUT_US for it. */
 	if (vdk_pci_dev_is_removed(p->vp.pdev)) {
 		ret = -ENODEV;
 		goto out;
@@ -139,16 +160,19 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 		ret = -EIO;
 		goto out;
 	}
-	buf[0] = class;
-	buf[1] = cmd;
-	memcpy(buf + 16, data, len);
-	buf[48] = 0xff;
-	vq->desc[0] = (struct vring_desc){ .addr = p->ctrl_iova, .len = 2,
+	c->class = class;
+	c->command = cmd;
+	memcpy(c->data, data, len);
+	c->ack = 0xff;
+	vq->desc[0] = (struct vring_desc){ .addr = p->ctrl_iova,
+					   .len = offsetof(struct virtio_net_ctrl, data),
 					   .flags = VRING_DESC_F_NEXT, .next = 1 };
-	vq->desc[1] = (struct vring_desc){ .addr = p->ctrl_iova + 16, .len = len,
-					   .flags = VRING_DESC_F_NEXT, .next = 2 };
-	vq->desc[2] = (struct vring_desc){ .addr = p->ctrl_iova + 48, .len = 1,
-					   .flags = VRING_DESC_F_WRITE };
+	vq->desc[1] = (struct vring_desc){ .addr = p->ctrl_iova +
+						   offsetof(struct virtio_net_ctrl, data),
+					   .len = len, .flags = VRING_DESC_F_NEXT, .next = 2 };
+	vq->desc[2] = (struct vring_desc){ .addr = p->ctrl_iova +
+						   offsetof(struct virtio_net_ctrl, ack),
+					   .len = 1, .flags = VRING_DESC_F_WRITE };
 	vq->avail->ring[vq->avail_idx++ & vq->mask] = 0;
 	vq->nb_free = (uint16_t)(vq->size - 3);
 	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
@@ -156,15 +180,19 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 	*vq->notify = vq->qidx;
 	vq->kicks++;
 	/* The one chain in flight is all the device may return, with its head id 0. */
+	deadline = vdk_deadline_in_us(VIRTIO_CTRL_TIMEOUT_US);
 	while ((pending = virtq_used_pending(vq, "control", p->eth.port_id, 0)) == 0) {
-		if (waited_us >= VIRTIO_CTRL_TIMEOUT_MS * 1000) {
-			VIRTIO_LOG(ERR, "%s: control command %u.%u not answered within %u ms",
-				   p->vp.pdev->name, class, cmd, VIRTIO_CTRL_TIMEOUT_MS);
+		if (vdk_deadline_passed(deadline)) {
+			pending = virtq_used_pending(vq, "control", p->eth.port_id, 0);
+			if (pending != 0)
+				break;
+			VIRTIO_LOG(ERR, "%s: control command %u.%u not answered within %u ms: "
+				   "the device is stuck; restart the port", p->vp.pdev->name,
+				   class, cmd, VIRTIO_CTRL_TIMEOUT_US / 1000);
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		nanosleep(&ts, NULL);
-		waited_us += 10;
+		vdk_sleep_us(10);
 	}
 	if (pending > 0) {
 		uint32_t id = vq->used->ring[vq->used_last & vq->mask].id;
@@ -180,7 +208,7 @@ ctrl_send(struct virtio_port *p, uint8_t class, uint8_t cmd, const void *data, u
 	vq->used_last++;
 	vq->nb_free = vq->size;
 	p->ctrl_cmds++;
-	if (__atomic_load_n(&buf[48], __ATOMIC_ACQUIRE) != VIRTIO_NET_OK) {
+	if (__atomic_load_n(&c->ack, __ATOMIC_ACQUIRE) != VIRTIO_NET_OK) {
 		VIRTIO_LOG(ERR, "%s: the device rejected control command %u.%u",
 			   p->vp.pdev->name, class, cmd);
 		ret = -EIO;
@@ -408,7 +436,7 @@ static void
 port_free(struct virtio_port *p)
 {
 	virtq_free(&p->cvq);
-	vdk_dma_free(p->ctrl_buf);
+	vdk_dma_free(p->ctrl);
 	pthread_mutex_destroy(&p->ctrl_lock);
 	free(p);
 }
@@ -735,19 +763,9 @@ virtio_probe(struct vdk_pci_device *pdev)
 	if (virtio_has(p, VIRTIO_NET_F_CTRL_VQ)) {
 		max = virtio_pci_queue_max(&p->vp, (uint16_t)(virtio_has(p, VIRTIO_NET_F_MQ)
 							      ? 2 * pairs : 2));
-		if (max < 4 || virtq_alloc(&p->cvq, VDK_MIN((uint16_t)VIRTIO_CTRL_QSIZE,
-			(uint16_t)(1u << (31 - __builtin_clz(max)))), pdev->numa_node) != 0) {
-			VIRTIO_LOG(ERR, "%s: cannot set up the control queue (device max %u)",
-				   pdev->name, max);
-			ret = -ENOMEM;
+		ret = ctrl_alloc(p, max, pdev->numa_node);
+		if (ret != 0)
 			goto reset;
-		}
-		p->ctrl_buf = vdk_dma_zmalloc_socket(64, 64, pdev->numa_node, &p->ctrl_iova);
-		if (p->ctrl_buf == NULL) {
-			VIRTIO_LOG(ERR, "%s: no DMA memory for control commands", pdev->name);
-			ret = -ENOMEM;
-			goto reset;
-		}
 	}
 	/* The device idles until dev_start initializes it again with the queues. */
 	virtio_pci_reset(&p->vp);

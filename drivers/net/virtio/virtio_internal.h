@@ -82,6 +82,20 @@ static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr is 12 bytes")
 #define VIRTIO_NET_CTRL_MQ              4
 #define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET 0
 #define VIRTIO_NET_OK                   0
+#define VIRTIO_NET_ERR                  1
+
+/*
+ * §5.1.6.5: a control command as it sits in DMA memory, in three parts
+ * the driver chains: the header (class, command) and the data the device
+ * reads, the ack byte it writes. Each part's place is its offsetof().
+ */
+#define VIRTIO_NET_CTRL_DATA_MAX 32     /* the largest command VDK sends */
+struct virtio_net_ctrl {
+	uint8_t class;
+	uint8_t command;
+	uint8_t data[VIRTIO_NET_CTRL_DATA_MAX];
+	uint8_t ack;
+};
 
 #define VIRTIO_MIN_DESC 32
 /*
@@ -168,7 +182,7 @@ struct virtio_port {
 	/* The control queue: one command at a time. */
 	pthread_mutex_t ctrl_lock;
 	struct virtq cvq;
-	uint8_t *ctrl_buf;
+	struct virtio_net_ctrl *ctrl;   /* the command in flight, in DMA memory */
 	uint64_t ctrl_iova;
 	uint64_t ctrl_cmds;
 	uint64_t config_interrupts;  /* MSI-X vector 0, from the interrupt thread */

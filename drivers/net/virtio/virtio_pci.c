@@ -6,11 +6,11 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "vdk_cycles.h"
 #include "virtio_internal.h"
 
-#define VIRTIO_RESET_TIMEOUT_MS 1000
+#define VIRTIO_RESET_TIMEOUT_US 1000000
 /* Guards the capability walk against a looped list. */
 #define VIRTIO_MAX_CAPS 48
 /* Reads of the device configuration before it counts as never settling. */
@@ -134,18 +134,22 @@ virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits)
 int
 virtio_pci_reset(struct virtio_pci *vp)
 {
-	struct timespec ts = { .tv_nsec = 1000000 };
-	unsigned int ms;
+	struct vdk_deadline deadline = vdk_deadline_in_us(VIRTIO_RESET_TIMEOUT_US);
 
 	vp->common->device_status = 0;
-	for (ms = 0; ms <= VIRTIO_RESET_TIMEOUT_MS; ms++) {
-		if (vp->common->device_status == 0)
-			return 0;
-		nanosleep(&ts, NULL);
+	while (vp->common->device_status != 0) {
+		if (vdk_deadline_passed(deadline)) {
+			if (vp->common->device_status == 0)
+				break;
+			VIRTIO_LOG(ERR, "%s: device_status did not read 0 within %u ms of a reset: "
+				   "the device is stuck; reset the function (write 1 to "
+				   "/sys/bus/pci/devices/%s/reset) or reboot", vp->pdev->name,
+				   VIRTIO_RESET_TIMEOUT_US / 1000, vp->pdev->name);
+			return -ETIMEDOUT;
+		}
+		vdk_sleep_us(1000);
 	}
-	VIRTIO_LOG(ERR, "%s: device_status did not read 0 within %u ms of a reset",
-		   vp->pdev->name, VIRTIO_RESET_TIMEOUT_MS);
-	return -ETIMEDOUT;
+	return 0;
 }
 
 uint64_t
