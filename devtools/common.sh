@@ -9,7 +9,7 @@ VDK_BUILD=${VDK_BUILD:-$vdk_top/build}
 vdk_packages=(
 	gcc g++ make meson ninja-build pkg-config python3
 	libnuma-dev liburcu-dev libedit-dev libjansson-dev linux-libc-dev
-	libcmocka-dev abigail-tools
+	libcmocka-dev abigail-tools doxygen mandoc librsvg2-bin
 	prometheus
 	iproute2 pci.ids e2fsprogs
 	libpcap-dev tcpdump libxdp-dev libbpf-dev clang util-linux

@@ -49,6 +49,7 @@ struct perf_params {
 	bool intr;                /* --intr: interrupt-driven completions */
 	bool continue_on_error;   /* --continue-on-error: an I/O error does not stop */
 	const char *json;         /* --json FILE */
+	const char *plot;         /* --plot FILE.svg; keeps the histogram without -L */
 	struct perf_target targets[PERF_MAX_TARGETS];
 	unsigned int nb_targets;
 };
@@ -139,6 +140,19 @@ struct perf_worker {
 	struct perf_ns_ctx *ctxs;
 };
 
+/*
+ * IOPS over time for --plot: one sample an interval of the measured
+ * window (100 ms, longer for runs past 100 s, so that a run never has
+ * more than PERF_MAX_SAMPLES).
+ */
+#define PERF_MAX_SAMPLES 1024
+#define PERF_SAMPLE_MS   100
+
+struct perf_sample {
+	double t_s;               /* end of the interval, seconds into the measurement */
+	uint64_t ios;             /* completed without error in the interval */
+};
+
 /* The whole run. */
 struct perf_run {
 	struct perf_params *p;
@@ -152,6 +166,11 @@ struct perf_run {
 	atomic_bool stop;             /* drain and return */
 	atomic_bool measuring;
 	double elapsed_s;             /* measured time */
+	struct perf_sample samples[PERF_MAX_SAMPLES];
+	unsigned int nb_samples;
+	uint64_t sample_ticks;        /* the interval */
+	uint64_t sample_tsc;          /* end of the last sample */
+	uint64_t sample_ios;          /* I/Os counted up to it */
 };
 
 /* perf_params.c */
@@ -212,7 +231,21 @@ struct perf_summary {
 };
 void perf_summarize(const struct perf_stats *s, double seconds, uint64_t tsc_hz,
 		    struct perf_summary *out);
+/* The -L percentiles, as fractions. */
+#define PERF_NB_PERCENTILES 14
+extern const double perf_percentiles[PERF_NB_PERCENTILES];
+double perf_ticks_us(const struct perf_run *r, uint64_t t);
+/* Everything, summed over namespaces and cores, @hist (if any) included. */
+void perf_run_total(const struct perf_run *r, struct perf_stats *tot, struct perf_hist *hist);
 void perf_report_text(FILE *f, const struct perf_run *r);
 int perf_report_json(const char *path, const struct perf_run *r);
+
+/* perf_plot.c */
+/*
+ * --plot: an SVG of the latency histogram and CDF of every namespace and
+ * core together (log scale, the -L percentiles marked) and of IOPS over
+ * time. Returns 0 or -errno with a message.
+ */
+int perf_plot_svg(const char *path, const struct perf_run *r);
 
 #endif /* PERF_H */

@@ -103,6 +103,8 @@ main(int argc, char **argv)
 	perf_report_text(stdout, &run);
 	if (params.json != NULL && perf_report_json(params.json, &run) < 0)
 		status = 1;
+	if (params.plot != NULL && perf_plot_svg(params.plot, &run) < 0)
+		status = 1;
 	for (unsigned int i = 0; i < run.nb_ctx; i++) {
 		const struct perf_ns_ctx *c = run.all[i];
 

@@ -46,6 +46,8 @@ perf_usage(FILE *f, const char *prog)
 		"  -P, --num-qpairs N         queue pairs per namespace per core (default 1, max %u)\n"
 		"  -L, --enable-sw-latency-tracking   latency percentiles; -LL adds a histogram\n"
 		"      --json FILE            write the results as JSON to FILE\n"
+		"      --plot FILE.svg        draw the latency histogram and CDF and IOPS over time\n"
+		"                             into FILE.svg (a picture for a browser)\n"
 		"      --verify               write a pattern and check it when reading back\n"
 		"      --intr                 sleep on interrupts instead of polling (one queue pair a core)\n"
 		"      --continue-on-error    count failed I/Os by status and go on (default: the\n"
@@ -197,6 +199,7 @@ perf_parse_target(const char *s, struct perf_target *t)
 
 enum {
 	OPT_JSON = 256,
+	OPT_PLOT,
 	OPT_VERIFY,
 	OPT_INTR,
 	OPT_CONTINUE_ON_ERROR,
@@ -214,6 +217,7 @@ static const struct option long_opts[] = {
 	{ "num-qpairs", required_argument, NULL, 'P' },
 	{ "enable-sw-latency-tracking", no_argument, NULL, 'L' },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "intr", no_argument, NULL, OPT_INTR },
 	{ "continue-on-error", no_argument, NULL, OPT_CONTINUE_ON_ERROR },
@@ -293,6 +297,9 @@ perf_params_parse(struct perf_params *p, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			p->json = optarg;
+			break;
+		case OPT_PLOT:
+			p->plot = optarg;
 			break;
 		case OPT_VERIFY:
 			p->verify = true;

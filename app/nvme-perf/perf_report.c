@@ -15,7 +15,7 @@
 #include "perf.h"
 #include "vdk_eal.h"
 
-static const double perf_percentiles[] = {
+const double perf_percentiles[PERF_NB_PERCENTILES] = {
 	0.01, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.98, 0.99, 0.995, 0.999,
 	0.9999, 0.99999, 0.999999,
 };
@@ -23,15 +23,14 @@ static const double perf_percentiles[] = {
 /* Fine buckets merged per histogram line: 8 lines for each power of two. */
 #define PERF_HIST_GROUP 4
 
-static double
-ticks_us(const struct perf_run *r, uint64_t t)
+double
+perf_ticks_us(const struct perf_run *r, uint64_t t)
 {
 	return r->tsc_hz != 0 ? (double)t * 1e6 / (double)r->tsc_hz : 0;
 }
 
-/* Everything, summed over namespaces and cores. */
-static void
-perf_total(const struct perf_run *r, struct perf_stats *tot, struct perf_hist *hist)
+void
+perf_run_total(const struct perf_run *r, struct perf_stats *tot, struct perf_hist *hist)
 {
 	memset(tot, 0, sizeof(*tot));
 	tot->lat_min = UINT64_MAX;
@@ -87,9 +86,9 @@ perf_text_latency(FILE *f, const struct perf_run *r, const struct perf_ns_ctx *c
 		fprintf(f, "  no I/O completed\n");
 		return;
 	}
-	for (unsigned int i = 0; i < VDK_DIM(perf_percentiles); i++)
+	for (unsigned int i = 0; i < PERF_NB_PERCENTILES; i++)
 		fprintf(f, "%10.5f%% : %12.3fus\n", perf_percentiles[i] * 100,
-			ticks_us(r, perf_hist_percentile(h, perf_percentiles[i])));
+			perf_ticks_us(r, perf_hist_percentile(h, perf_percentiles[i])));
 	if (r->p->latency < 2)
 		return;
 	fprintf(f, "\nLatency histogram for %s from core %u:\n", c->name, c->lcore);
@@ -106,8 +105,8 @@ perf_text_latency(FILE *f, const struct perf_run *r, const struct perf_ns_ctx *c
 		perf_hist_bucket_range(i, &lo, &unused);
 		perf_hist_bucket_range(VDK_MIN(i + PERF_HIST_GROUP, PERF_HIST_BUCKETS) - 1, &unused,
 				       &hi);
-		fprintf(f, "%10.3f - %10.3f: %9.4f%%  (%9" PRIu64 ")\n", ticks_us(r, lo),
-			ticks_us(r, hi), (double)cum * 100.0 / (double)total, n);
+		fprintf(f, "%10.3f - %10.3f: %9.4f%%  (%9" PRIu64 ")\n", perf_ticks_us(r, lo),
+			perf_ticks_us(r, hi), (double)cum * 100.0 / (double)total, n);
 	}
 }
 
@@ -133,7 +132,7 @@ perf_report_text(FILE *f, const struct perf_run *r)
 			   (r->p->verify && perf_verify_short(&c->stats));
 	}
 	fprintf(f, "========================================================\n");
-	perf_total(r, &tot, NULL);
+	perf_run_total(r, &tot, NULL);
 	perf_summarize(&tot, r->elapsed_s, r->tsc_hz, &s);
 	perf_line(f, "Total", &s);
 	if (r->p->verify)
@@ -176,11 +175,11 @@ perf_json_stats(const struct perf_run *r, const struct perf_stats *st)
 	if (st->hist != NULL && lat != NULL) {
 		json_t *pct = json_object(), *hist = json_array();
 
-		for (unsigned int i = 0; i < VDK_DIM(perf_percentiles); i++) {
+		for (unsigned int i = 0; i < PERF_NB_PERCENTILES; i++) {
 			char key[16];
 
 			snprintf(key, sizeof(key), "%.5f", perf_percentiles[i] * 100);
-			json_object_set_new(pct, key, json_real(ticks_us(r, perf_hist_percentile(
+			json_object_set_new(pct, key, json_real(perf_ticks_us(r, perf_hist_percentile(
 									 st->hist, perf_percentiles[i]))));
 		}
 		json_object_set_new(lat, "percentiles", pct);
@@ -192,7 +191,7 @@ perf_json_stats(const struct perf_run *r, const struct perf_stats *st)
 					continue;
 				perf_hist_bucket_range(i, &lo, &hi);
 				json_array_append_new(hist, json_pack("{s:f, s:f, s:I}",
-					"from_us", ticks_us(r, lo), "to_us", ticks_us(r, hi),
+					"from_us", perf_ticks_us(r, lo), "to_us", perf_ticks_us(r, hi),
 					"count", (json_int_t)st->hist->bucket[i]));
 			}
 			json_object_set_new(lat, "histogram", hist);
@@ -231,7 +230,7 @@ perf_report_json(const char *path, const struct perf_run *r)
 
 	if (p->latency > 0)
 		hist = calloc(1, sizeof(*hist));
-	perf_total(r, &tot, hist);
+	perf_run_total(r, &tot, hist);
 	list = json_array();
 	for (unsigned int i = 0; i < r->nb_ctx; i++) {
 		const struct perf_ns_ctx *c = r->all[i];

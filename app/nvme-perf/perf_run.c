@@ -470,7 +470,7 @@ perf_ctx_init(struct perf_ns_ctx *ctx, const struct perf_params *p, const struct
 	ctx->units = vdk_nvme_ns_get_num_sectors(ref->ns) / ctx->blocks_per_io;
 	ctx->rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)lcore << 32) ^ vdk_nvme_ns_get_id(ref->ns);
 	ctx->stats.lat_min = UINT64_MAX;
-	if (p->latency > 0) {
+	if (p->latency > 0 || p->plot != NULL) {
 		ctx->stats.hist = calloc(1, sizeof(*ctx->stats.hist));
 		if (ctx->stats.hist == NULL)
 			return -ENOMEM;
@@ -589,17 +589,53 @@ perf_live_line(struct perf_run *r, uint64_t now, uint64_t *last_ios, uint64_t *l
 	*last_tsc = now;
 }
 
+/*
+ * The I/Os since the last sample, for --plot's IOPS over time. The @last
+ * one, after the workers stopped, also takes what completed inside the
+ * window but was counted after the sample before it read the counters,
+ * so that the samples add up to the run's total.
+ */
+static void
+perf_sample(struct perf_run *r, uint64_t now, bool last)
+{
+	uint64_t ios = 0, start = atomic_load(&r->start_tsc);
+	struct perf_sample *s;
+
+	if (now <= start)
+		return;
+	for (unsigned int i = 0; i < r->nb_ctx; i++)
+		ios += atomic_load_explicit(&r->all[i]->stats.ios, memory_order_relaxed);
+	if (now > r->sample_tsc && r->nb_samples < PERF_MAX_SAMPLES) {
+		s = &r->samples[r->nb_samples++];
+		s->t_s = (double)(now - start) / (double)r->tsc_hz;
+		s->ios = 0;
+		r->sample_tsc = now;
+	} else if (last && r->nb_samples > 0) {
+		s = &r->samples[r->nb_samples - 1];
+	} else {
+		return;
+	}
+	s->ios += ios - r->sample_ios;
+	r->sample_ios = ios;
+}
+
 int
 perf_execute(struct perf_run *r)
 {
 	unsigned int main_lcore = vdk_get_main_lcore(), i;
 	struct perf_worker *main_w = NULL;
-	uint64_t now, next_line, last_ios = 0, last_tsc = 0, stopped;
+	uint64_t now, next_line, next_sample, last_ios = 0, last_tsc = 0, stopped;
 	bool all_failed = false, main_started = false;
 
 	now = vdk_rdtsc();
 	atomic_store(&r->start_tsc, now + (uint64_t)r->p->warmup_s * r->tsc_hz);
 	atomic_store(&r->end_tsc, atomic_load(&r->start_tsc) + (uint64_t)r->p->time_s * r->tsc_hz);
+	r->sample_ticks = VDK_MAX(r->tsc_hz / 1000 * PERF_SAMPLE_MS,
+				  (uint64_t)r->p->time_s * r->tsc_hz / (PERF_MAX_SAMPLES - 2));
+	r->sample_tsc = atomic_load(&r->start_tsc);
+	r->sample_ios = 0;
+	r->nb_samples = 0;
+	next_sample = r->sample_tsc + r->sample_ticks;
 	for (i = 0; i < r->nb_workers; i++) {
 		if (r->workers[i].lcore == main_lcore) {
 			main_w = &r->workers[i];
@@ -625,6 +661,10 @@ perf_execute(struct perf_run *r)
 			perf_live_line(r, now, &last_ios, &last_tsc);
 			next_line += r->tsc_hz;
 		}
+		if (now >= next_sample) {
+			perf_sample(r, VDK_MIN(now, atomic_load(&r->end_tsc)), false);
+			next_sample += r->sample_ticks;
+		}
 		all_failed = true;
 		for (i = 0; i < r->nb_ctx; i++)
 			all_failed &= perf_ctx_done(r->all[i]);
@@ -638,14 +678,16 @@ perf_execute(struct perf_run *r)
 			/* Run I/O until the next line is due, without a syscall. */
 			struct perf_ns_ctx *c;
 
-			if (now < next_line && !perf_window_closed(now)) {
+			uint64_t slice_end = VDK_MIN(next_line, next_sample);
+
+			if (now < slice_end && !perf_window_closed(now)) {
 				if (!main_started) {
 					for (c = main_w->ctxs; c != NULL; c = c->next)
 						for (unsigned int t = 0; t < c->nb_tasks && !c->failed; t++)
 							perf_start_io(c, &c->tasks[t]);
 					main_started = true;
 				}
-				while (vdk_rdtsc() < next_line && !perf_window_closed(vdk_rdtsc()) &&
+				while (vdk_rdtsc() < slice_end && !perf_window_closed(vdk_rdtsc()) &&
 				       perf_worker_alive(main_w)) {
 					int n = 0;
 
@@ -672,6 +714,8 @@ perf_execute(struct perf_run *r)
 	r->elapsed_s = now > atomic_load(&r->start_tsc)
 			       ? (double)(now - atomic_load(&r->start_tsc)) / (double)r->tsc_hz
 			       : 0.0;
+	/* The last interval, cut short by the window's end. */
+	perf_sample(r, now, true);
 	return 0;
 }
 

@@ -94,25 +94,22 @@ add_qpairs(struct vdk_nvme_ctrlr *c, void *arg)
 }
 
 static int
-cmd_qpairs(const char *cmd, const char *params, json_t **reply)
+find_qpairs(const char *name, void *arg, json_t **found)
 {
-	struct qpairs_arg qa = { .name = params };
+	struct qpairs_arg qa = { .name = name };
 	int ret;
 
-	(void)cmd;
-	if (params[0] == '\0') {
-		vdk_telemetry_error("a controller is needed: /nvme/qpairs,BDF (/nvme/ctrlrs)");
-		return -EINVAL;
-	}
+	(void)arg;
 	ret = nvme_ctrlr_walk(add_qpairs, &qa);
-	if (ret < 0)
-		return ret;
-	if (qa.list == NULL) {
-		vdk_telemetry_error("no NVMe controller '%.32s': /nvme/ctrlrs lists them", params);
-		return -ENODEV;
-	}
-	*reply = qa.list;
-	return 0;
+	*found = qa.list;
+	return ret < 0 ? ret : 0;
+}
+
+static int
+cmd_qpairs(const char *cmd, const char *params, json_t **reply)
+{
+	return vdk_telemetry_reply_named(cmd, params, "NVMe controller", "/nvme/ctrlrs",
+					 find_qpairs, NULL, reply);
 }
 
 __attribute__((constructor)) static void

@@ -58,25 +58,22 @@ pool_info(const struct vdk_mempool *mp, void *arg)
 }
 
 static int
-cmd_info(const char *cmd, const char *params, json_t **reply)
+find_pool(const char *name, void *arg, json_t **found)
 {
-	struct info_arg ia = { .name = params };
+	struct info_arg ia = { .name = name };
 	int ret;
 
-	(void)cmd;
-	if (params[0] == '\0') {
-		vdk_telemetry_error("a pool name is needed: /mempool/info,NAME (/mempool/list)");
-		return -EINVAL;
-	}
+	(void)arg;
 	ret = vdk_mempool_walk(pool_info, &ia);
-	if (ret < 0)
-		return ret;
-	if (ia.info == NULL) {
-		vdk_telemetry_error("no pool named '%.64s': /mempool/list lists them", params);
-		return -ENOENT;
-	}
-	*reply = ia.info;
-	return 0;
+	*found = ia.info;
+	return ret < 0 ? ret : 0;
+}
+
+static int
+cmd_info(const char *cmd, const char *params, json_t **reply)
+{
+	return vdk_telemetry_reply_named(cmd, params, "pool", "/mempool/list", find_pool, NULL,
+					 reply);
 }
 
 __attribute__((constructor)) static void

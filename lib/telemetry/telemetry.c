@@ -142,6 +142,31 @@ vdk_telemetry_param_uint(const char *params, unsigned long max, unsigned long *v
 	return 0;
 }
 
+int
+vdk_telemetry_reply_named(const char *cmd, const char *params, const char *what,
+			  const char *list_cmd, vdk_telemetry_find_cb find, void *arg,
+			  json_t **reply)
+{
+	json_t *found = NULL;
+	int ret;
+
+	if (params == NULL || params[0] == '\0') {
+		vdk_telemetry_error("name the %s: %s,NAME (%s lists them)", what, cmd, list_cmd);
+		return -EINVAL;
+	}
+	ret = find(params, arg, &found);
+	if (ret < 0) {
+		json_decref(found);
+		return ret;
+	}
+	if (found == NULL) {
+		vdk_telemetry_error("no %s '%.64s': %s lists them", what, params, list_cmd);
+		return -ENOENT;
+	}
+	*reply = found;
+	return 0;
+}
+
 static bool
 find_cmd(const char *name, struct tel_cmd *out)
 {

@@ -93,6 +93,37 @@ void vdk_telemetry_error(const char *fmt, ...) __attribute__((format(printf, 1, 
 int vdk_telemetry_param_uint(const char *params, unsigned long max, unsigned long *val);
 
 /**
+ * How vdk_telemetry_reply_named() finds the object a command names.
+ *
+ * @param name the name the client gave, not empty
+ * @param arg what the command passed on
+ * @param[out] found the object's reply (ownership passes to the caller),
+ *   or left NULL when no object has that name
+ * @return 0, or a negative errno that the command returns as it is
+ */
+typedef int (*vdk_telemetry_find_cb)(const char *name, void *arg, struct json_t **found);
+
+/**
+ * The reply of a command that names one object after its comma
+ * ("/mempool/info,NAME"), for command callbacks: @p find looks the name
+ * up; an empty name or one @p find does not know gets an error message
+ * that names @p list_cmd, the command that lists the names.
+ *
+ * @param cmd the command, as the callback got it
+ * @param params the name, as the callback got it
+ * @param what the kind of object, for the messages ("pool")
+ * @param list_cmd the command that lists the objects ("/mempool/list")
+ * @param find looks the name up; @p arg is passed to it
+ * @param arg passed to @p find
+ * @param[out] reply the object's reply
+ * @return 0 with *reply set; -EINVAL for an empty name; -ENOENT for a
+ *   name @p find does not know; else @p find's error.
+ */
+int vdk_telemetry_reply_named(const char *cmd, const char *params, const char *what,
+			      const char *list_cmd, vdk_telemetry_find_cb find, void *arg,
+			      struct json_t **reply);
+
+/**
  * The folder that holds one folder a file prefix, and in it the sockets
  * (telemetry.PID): $VDK_RUNTIME_DIR; else /run/vdk for root; else
  * $XDG_RUNTIME_DIR/vdk; else /tmp/vdk-UID. For clients that look for

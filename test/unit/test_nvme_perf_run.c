@@ -5,7 +5,8 @@
  * should, two cores with two queue pairs each, --verify passes on good
  * data and catches bad, a controller that goes fatal mid-run or in the
  * warm-up ends the run with what completed (no division by zero), an I/O
- * error stops the namespace unless --continue-on-error, and the set-up
+ * error stops the namespace unless --continue-on-error, --plot's IOPS
+ * samples add up to the I/Os counted, and the set-up
  * refusals a user meets.
  */
 #include <errno.h>
@@ -118,6 +119,26 @@ total_ios(const struct perf_run *r)
 	return n;
 }
 
+/*
+ * --plot's IOPS over time: samples at rising times, the last at the end
+ * of the measured window, adding up to every I/O counted. A main thread
+ * descheduled on a loaded machine takes fewer than the ten of 100 ms.
+ */
+static void
+assert_samples_add_up(const struct perf_run *r)
+{
+	uint64_t ios = 0;
+
+	assert_true(r->nb_samples >= 1);
+	for (unsigned int i = 0; i < r->nb_samples; i++) {
+		ios += r->samples[i].ios;
+		if (i > 0)
+			assert_true(r->samples[i].t_s > r->samples[i - 1].t_s);
+	}
+	assert_int_equal(ios, total_ios(r));
+	assert_true(fabs(r->samples[r->nb_samples - 1].t_s - r->elapsed_s) < 1e-6);
+}
+
 static void
 test_nvme_perf_run_every_workload_moves_its_io(void **state)
 {
@@ -144,6 +165,7 @@ test_nvme_perf_run_every_workload_moves_its_io(void **state)
 		assert_true(total_ios(&run) > 0);
 		assert_int_equal(run.all[0]->stats.errors, 0);
 		assert_true(run.elapsed_s > 0.99 && run.elapsed_s < 1.01);
+		assert_samples_add_up(&run);
 		reads = m->nb_io_opc[VDK_NVME_OPC_READ] - reads;
 		writes = m->nb_io_opc[VDK_NVME_OPC_WRITE] - writes;
 		switch (pats[i]) {
@@ -189,6 +211,8 @@ test_nvme_perf_run_two_cores_two_qpairs_each(void **state)
 	assert_int_equal(captured(execute, &p), 0);
 	assert_true(atomic_load(&run.all[0]->stats.ios) > 0);
 	assert_true(atomic_load(&run.all[1]->stats.ios) > 0);
+	/* lcore 1 counts while the main lcore samples. */
+	assert_samples_add_up(&run);
 	assert_int_equal(run.all[0]->lcore, 0);
 	assert_int_equal(run.all[1]->lcore, 1);
 }

@@ -72,6 +72,27 @@ cmd_fails(const char *cmd, const char *params, json_t **reply)
 	return -EIO;
 }
 
+/* Objects by name for vdk_telemetry_reply_named(): "a" and "b"; "broken" fails. */
+static int
+find_named(const char *name, void *arg, json_t **found)
+{
+	assert_ptr_equal(arg, last_params);
+	if (strcmp(name, "broken") == 0) {
+		*found = json_string("half made");	/* dropped with the error */
+		return -EIO;
+	}
+	if (strcmp(name, "a") == 0 || strcmp(name, "b") == 0)
+		*found = json_pack("{ss}", "name", name);
+	return 0;
+}
+
+static int
+cmd_named(const char *cmd, const char *params, json_t **reply)
+{
+	return vdk_telemetry_reply_named(cmd, params, "widget", "/test/widgets", find_named,
+					 last_params, reply);
+}
+
 static int
 cmd_huge(const char *cmd, const char *params, json_t **reply)
 {
@@ -94,6 +115,7 @@ group_setup(void **state)
 	assert_int_equal(vdk_telemetry_register_cmd("/test/port", cmd_port, "a port"), 0);
 	assert_int_equal(vdk_telemetry_register_cmd("/test/fails", cmd_fails, "fails"), 0);
 	assert_int_equal(vdk_telemetry_register_cmd("/test/huge", cmd_huge, "too big"), 0);
+	assert_int_equal(vdk_telemetry_register_cmd("/test/named", cmd_named, "by name"), 0);
 	return 0;
 }
 
@@ -225,6 +247,23 @@ test_handle_reports_command_failures(void **state)
 	assert_error(ask("/test/port,-1"), "/test/port", "not a number");
 	assert_error(ask("/test/port,1x"), "/test/port", "not a number");
 	assert_error(ask("/test/port,99999999999999999999999"), "/test/port", "not a number");
+}
+
+/* The helper behind /mempool/info,NAME and /nvme/qpairs,BDF. */
+static void
+test_reply_named_finds_by_name_and_says_what_lists_them(void **state)
+{
+	json_t *v;
+
+	(void)state;
+	v = ask("/test/named,b");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "/test/named"),
+							      "name")), "b");
+	json_decref(v);
+	assert_error(ask("/test/named"), "/test/named",
+		     "name the widget: /test/named,NAME (/test/widgets lists them)");
+	assert_error(ask("/test/named,c"), "/test/named", "no widget 'c': /test/widgets lists them");
+	assert_error(ask("/test/named,broken"), "/test/named", strerror(EIO));
 }
 
 static void
@@ -460,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_handle_lists_commands_and_their_help),
 		cmocka_unit_test(test_handle_rejects_bad_requests_with_an_error_reply),
 		cmocka_unit_test(test_handle_reports_command_failures),
+		cmocka_unit_test(test_reply_named_finds_by_name_and_says_what_lists_them),
 		cmocka_unit_test(test_register_refuses_bad_names_and_duplicates),
 		cmocka_unit_test(test_server_serves_a_0600_socket_and_removes_it),
 		cmocka_unit_test(test_server_refuses_a_symlinked_folder),
