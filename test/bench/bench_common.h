@@ -29,6 +29,19 @@ bench_median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Smallest of @n figures. */
+static inline double
+bench_min(const double *v, unsigned int n)
+{
+	double m = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
 /* Largest of @n figures. */
 static inline double
 bench_max(const double *v, unsigned int n)
@@ -78,6 +91,48 @@ bench_result(const char *bench, const char *name, double vdk, double peer,
 	}
 	printf("RESULT %s/%s vdk=%.2f peer=%.2f unit=%s ratio=%.2f\n", bench, name, vdk, peer,
 	       unit, lower_better ? peer / vdk : vdk / peer);
+}
+
+/*
+ * One RESULT line over repeated samples (@nv of VDK's in @v, @np of the
+ * peer's in @p; @np 0: no peer figure), the figure being each side's best
+ * (the least cost, or the highest rate: on a shared machine noise only
+ * ever adds cost), then each side's median and the sample count, so that
+ * a reader sees the noise. Sorts @v and @p in place.
+ */
+static inline void
+bench_result_spread(const char *bench, const char *name, double *v, unsigned int nv,
+		    double *p, unsigned int np, const char *unit, int lower_better)
+{
+	double bv = lower_better ? bench_min(v, nv) : bench_max(v, nv);
+	double mv = bench_median(v, nv), bp, mp;
+
+	if (np == 0) {
+		printf("RESULT %s/%s vdk=%.2f peer=NA unit=%s ratio=NA vdk_median=%.2f n=%u\n",
+		       bench, name, bv, unit, mv, nv);
+		return;
+	}
+	bp = lower_better ? bench_min(p, np) : bench_max(p, np);
+	mp = bench_median(p, np);
+	printf("RESULT %s/%s vdk=%.2f peer=%.2f unit=%s ratio=%.2f vdk_median=%.2f "
+	       "peer_median=%.2f median_ratio=%.2f n=%u/%u\n", bench, name, bv, bp, unit,
+	       lower_better ? bp / bv : bv / bp, mv, mp, lower_better ? mp / mv : mv / mp, nv, np);
+}
+
+/* The load average, for the header of a bench's output. */
+static inline void
+bench_print_load(const char *bench)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("%s bench: load average %s\n", bench, buf);
 }
 
 #endif /* BENCH_COMMON_H */

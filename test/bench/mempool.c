@@ -294,6 +294,7 @@ main(int argc, char **argv)
 	       POOL_SIZE, ELT_SIZE, CACHE_SIZE, BULK, reps, seconds,
 	       have_peer ? peer_name() : "none");
 
+	bench_print_load("mempool");
 	for (rep = 0; rep < (unsigned int)reps; rep++) {
 		for (i = 0; i < VDK_DIM(cases); i++) {
 			struct mp_case *c = &cases[i];
@@ -327,9 +328,8 @@ main(int argc, char **argv)
 
 		if (c->nb[LIB_VDK] == 0)
 			continue;
-		bench_result("mempool", c->name, bench_max(c->rate[LIB_VDK], c->nb[LIB_VDK]),
-			     c->nb[LIB_DPDK] ? bench_max(c->rate[LIB_DPDK], c->nb[LIB_DPDK]) : -1.0,
-			     "Mobj/s", 0);
+		bench_result_spread("mempool", c->name, c->rate[LIB_VDK], c->nb[LIB_VDK],
+				    c->rate[LIB_DPDK], c->nb[LIB_DPDK], "Mobj/s", 0);
 	}
 	vdk_mempool_free(pools[LIB_VDK]);
 #ifdef BENCH_HAVE_DPDK

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """bench pcap: vdk-testpmd's net_pcap against dpdk-testpmd's in the same run.
 
-Two cases, each io-forwarding on one forwarding lcore, --no-huge, burst 32:
+Two cases, each io-forwarding on one forwarding lcore, both with --no-huge -m 64
+and the options bench testpmd gives both (burst 32, 512 descriptors, 8192 mbufs):
   replay  one port replaying a capture of 1,024 64-byte frames the bench
           writes (rx_pcap, infinite_rx=1) to a port with no sink (freed)
   record  frames from net_null0 (64 bytes) written by net_pcap1 to
@@ -27,7 +28,8 @@ import tempfile
 import testpmd as tp
 
 CASES = ["replay", "record"]
-APP = ["--burst=32", "--txpkts=64"]
+# The same burst, descriptors, pool and memory as bench testpmd, for both.
+APP = tp.APP
 
 
 def write_capture(path, n=1024):
@@ -63,13 +65,13 @@ def main():
         for i, case in enumerate(args.cases.split(",")):
             if case not in CASES:
                 sys.exit("bench pcap: no case %r (cases: %s)" % (case, ",".join(CASES)))
-            common = ["-l", "0-1", "--no-huge", "--no-pci"] + eal(case, capture)
+            common = tp.LCORES + ["--no-huge", "-m", str(tp.MEM_MB)] + eal(case, capture)
             argv = [vdk] + common + ["--"] + APP
             print("bench pcap: %s, %.0f s: %s" % (case, secs, " ".join(argv)), flush=True)
             v_mpps = tp.run(argv, secs)[0]
             p_mpps = None
             if not args.quick or i == 0:
-                argv = [peer] + common + tp.DPDK_EAL + ["--"] + APP
+                argv = [peer] + common + ["--file-prefix", tp.NS] + ["--"] + APP
                 print("bench pcap: %s, %.0f s: %s" % (case, secs, " ".join(argv)), flush=True)
                 p_mpps = tp.run(argv, secs)[0]
             for who, v in (("vdk", v_mpps), ("dpdk", p_mpps)):

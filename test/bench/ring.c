@@ -10,7 +10,8 @@
  * is dpdk-test's ring_perf_autotest itself, run in the same invocation and
  * parsed, or with --linked the very same loops over DPDK's rte_ring linked
  * into this binary. Both sides are repeated, alternating so that a noisy
- * moment on the shared machine hits both, and the best figure is kept.
+ * moment on the shared machine hits both; the best figure and the median are
+ * both reported.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,14 +36,19 @@
 
 enum { SPSC, MPMC };
 
+/* Two-core tries a repetition with --linked, each kept as a sample. */
+#define PAIR_TRIES_LINKED 20
+#define RING_MAX_SAMPLES (BENCH_MAX_REPS * PAIR_TRIES_LINKED)
+
 /* Each case: DPDK's name for it and where its figures go. */
 struct ring_case {
 	const char *name;     /* RESULT ring/<name> */
 	int mode;             /* SPSC or MPMC */
 	unsigned int size;    /* 1 (single), 8, 32 */
 	int two_cores;
-	double vdk[BENCH_MAX_REPS];
-	double peer[BENCH_MAX_REPS];
+	/* Samples: one a repetition, or one a try for the two-core cases. */
+	double vdk[RING_MAX_SAMPLES];
+	double peer[RING_MAX_SAMPLES];
 	unsigned int nb_vdk, nb_peer;
 };
 
@@ -231,16 +237,28 @@ pair_side(void *arg)
 	return 0;
 }
 
+static void
+add(struct ring_case *c, double v, int peer)
+{
+	if (c == NULL)
+		return;
+	if (peer && c->nb_peer < RING_MAX_SAMPLES)
+		c->peer[c->nb_peer++] = v;
+	else if (!peer && c->nb_vdk < RING_MAX_SAMPLES)
+		c->vdk[c->nb_vdk++] = v;
+}
+
 /*
- * Times each two-core measurement is taken within one repetition, keeping
- * the best: a run lasts about a millisecond, so one scheduler tick of
- * another process on either CPU ruins it. 1 when the peer is dpdk-test,
- * which measures once.
+ * Times each two-core measurement is taken within one repetition, each a
+ * sample: a run lasts about a millisecond, so one scheduler tick of
+ * another process on either CPU ruins it, and the best and the median of
+ * many say more than one. 1 when the peer is dpdk-test, which measures once.
  */
 static unsigned int pair_tries = 1;
 
+/* One two-core run of @size bulks on the current library: its samples. */
 static int
-pair_once(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
+pair_once(unsigned int worker, unsigned int size, int lib)
 {
 	struct pair_params enq = { .size = size }, deq = { .size = size, .dequeue = 1 };
 	int ret;
@@ -251,45 +269,33 @@ pair_once(unsigned int worker, unsigned int size, double *spsc, double *mpmc)
 		return ret;
 	pair_side(&enq);
 	vdk_eal_wait_lcore(worker);
-	*spsc = VDK_MIN(*spsc, enq.spsc + deq.spsc);
-	*mpmc = VDK_MIN(*mpmc, enq.mpmc + deq.mpmc);
+	add(find_case(SPSC, size, 1), enq.spsc + deq.spsc, lib);
+	add(find_case(MPMC, size, 1), enq.mpmc + deq.mpmc, lib);
 	return 0;
 }
 
 /*
- * Best of pair_tries runs for VDK (index 0) and, with @both, the linked
- * DPDK (index 1), their tries interleaved so that both sample the same
- * moments of a machine whose speed drifts (a VM's vCPUs move).
+ * pair_tries runs for VDK and, with @both, the linked DPDK, their tries
+ * interleaved so that both sample the same moments of a machine whose
+ * speed drifts (a VM's vCPUs move).
  * Rings do not care whose lcore runs them: both libraries use VDK's worker.
  */
 static int
-run_pair(unsigned int worker, unsigned int size, int both, double spsc[2], double mpmc[2])
+run_pair(unsigned int worker, unsigned int size, int both)
 {
 	unsigned int t, k;
 
-	spsc[0] = spsc[1] = mpmc[0] = mpmc[1] = 1e30;
 	for (t = 0; t < pair_tries; t++) {
 		for (k = 0; k < (both ? 2u : 1u); k++) {
 			unsigned int lib = both ? (t + k) % 2 : 0;
 
 			use_dpdk = (int)lib;
-			if (pair_once(worker, size, &spsc[lib], &mpmc[lib]) < 0)
+			if (pair_once(worker, size, (int)lib) < 0)
 				return -1;
 		}
 	}
 	use_dpdk = 0;
 	return 0;
-}
-
-static void
-add(struct ring_case *c, double v, int peer)
-{
-	if (c == NULL)
-		return;
-	if (peer && c->nb_peer < BENCH_MAX_REPS)
-		c->peer[c->nb_peer++] = v;
-	else if (!peer && c->nb_vdk < BENCH_MAX_REPS)
-		c->vdk[c->nb_vdk++] = v;
 }
 
 /*
@@ -300,7 +306,6 @@ add(struct ring_case *c, double v, int peer)
 static int
 run_loops(unsigned int worker, int both, unsigned int rep)
 {
-	double spsc[2], mpmc[2];
 	unsigned int s, k, m;
 	int lib;
 
@@ -322,14 +327,9 @@ run_loops(unsigned int worker, int both, unsigned int rep)
 	use_dpdk = 0;
 	if (worker >= VDK_MAX_LCORE)
 		return 0;
-	for (s = 0; s < VDK_DIM(bulk_sizes); s++) {
-		if (run_pair(worker, bulk_sizes[s], both, spsc, mpmc) < 0)
+	for (s = 0; s < VDK_DIM(bulk_sizes); s++)
+		if (run_pair(worker, bulk_sizes[s], both) < 0)
 			return -1;
-		for (k = 0; k < (both ? 2u : 1u); k++) {
-			add(find_case(SPSC, bulk_sizes[s], 1), spsc[k], (int)k);
-			add(find_case(MPMC, bulk_sizes[s], 1), mpmc[k], (int)k);
-		}
-	}
 	return 0;
 }
 
@@ -385,13 +385,15 @@ static void
 usage(const char *prog)
 {
 	printf("usage: %s [--quick] [--linked] [--reps N] [--dpdk-test PATH]\n"
-	       "  VDK's ring against DPDK's, cycles per object (the best of N\n"
-	       "  repetitions: on a shared machine noise only ever adds cycles), SP/SC\n"
+	       "  VDK's ring against DPDK's, cycles per object (the best of the\n"
+	       "  samples: on a shared machine noise only ever adds cycles; each RESULT\n"
+	       "  line also gives both medians and the sample counts), SP/SC\n"
 	       "  and MP/MC, single and bulk 8/32, on one core and across two.\n"
 	       "  Peer: dpdk-test's ring_perf_autotest, run from here and parsed; with\n"
 	       "  --linked, the same loops over DPDK's rte_ring linked into this binary\n"
 	       "  (%s), case by case right after VDK's; two-core cases are then\n"
-	       "  taken 20 times a repetition on both sides, interleaved, being short.\n"
+	       "  taken 20 times a repetition on both sides, interleaved, being short,\n"
+	       "  each a sample.\n"
 	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
 	       "  each), about 25 s with --linked.\n"
 	       "  --quick      one repetition of each side, VDK and dpdk-test (about 10 s)\n"
@@ -406,18 +408,6 @@ usage(const char *prog)
 	       "not built in: install libdpdk-dev and rebuild",
 #endif
 	       BENCH_MAX_REPS);
-}
-
-static double
-best(const double *v, unsigned int n)
-{
-	double b = v[0];
-	unsigned int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < b)
-			b = v[i];
-	return b;
 }
 
 int
@@ -485,7 +475,7 @@ main(int argc, char **argv)
 		if (dpdk_ring != NULL && rte_ring_init(dpdk_ring, "bench_ring", RING_SIZE, 0) == 0) {
 			have_peer = 1;
 			peer_name = "DPDK rte_ring, linked, same loops";
-			pair_tries = 20;
+			pair_tries = PAIR_TRIES_LINKED;
 		}
 #endif
 		if (!have_peer)
@@ -496,7 +486,7 @@ main(int argc, char **argv)
 			peer_name = "dpdk-test ring_perf_autotest";
 	}
 
-	printf("ring bench: ring of %d, TSC %.3f GHz, %s; %d repetition(s), best kept;"
+	printf("ring bench: ring of %d, TSC %.3f GHz, %s; %d repetition(s), best and median;"
 	       " peer: %s\n", RING_SIZE, vdk_get_tsc_hz() / 1e9,
 	       worker < VDK_MAX_LCORE ? "lcores 0 and 1" : "one lcore (no two-core cases)",
 	       reps, peer_name);
@@ -522,26 +512,28 @@ main(int argc, char **argv)
 		}
 	}
 
-	printf("\n%-22s %10s %10s   (cycles per object, lower is better)\n", "case", "vdk",
-	       "dpdk");
+	printf("\n%-22s %10s %10s %10s %10s   (cycles per object, lower is better)\n",
+	       "case", "vdk min", "dpdk min", "vdk med", "dpdk med");
 	for (i = 0; i < VDK_DIM(cases); i++) {
 		struct ring_case *c = &cases[i];
 
 		if (c->nb_vdk == 0)
 			continue;
-		c->vdk[0] = best(c->vdk, c->nb_vdk);
-		c->peer[0] = c->nb_peer ? best(c->peer, c->nb_peer) : -1.0;
 		if (c->nb_peer)
-			printf("%-22s %10.2f %10.2f\n", c->name, c->vdk[0], c->peer[0]);
+			printf("%-22s %10.2f %10.2f %10.2f %10.2f\n", c->name,
+			       bench_min(c->vdk, c->nb_vdk), bench_min(c->peer, c->nb_peer),
+			       bench_median(c->vdk, c->nb_vdk), bench_median(c->peer, c->nb_peer));
 		else
-			printf("%-22s %10.2f %10s\n", c->name, c->vdk[0], "NA");
+			printf("%-22s %10.2f %10s %10.2f %10s\n", c->name, bench_min(c->vdk, c->nb_vdk),
+			       "NA", bench_median(c->vdk, c->nb_vdk), "NA");
 	}
 	printf("\n");
+	bench_print_load("ring");
 	for (i = 0; i < VDK_DIM(cases); i++) {
 		if (cases[i].nb_vdk == 0)
 			continue;
-		bench_result("ring", cases[i].name, cases[i].vdk[0], cases[i].peer[0],
-			     "cycles/obj", 1);
+		bench_result_spread("ring", cases[i].name, cases[i].vdk, cases[i].nb_vdk,
+				    cases[i].peer, cases[i].nb_peer, "cycles/obj", 1);
 		/* Every case has a peer figure, or the peer side is broken. */
 		if (cases[i].nb_peer == 0) {
 			fprintf(stderr, "ring bench: %s: no peer figure (%s)\n", cases[i].name,
