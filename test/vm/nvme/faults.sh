@@ -36,12 +36,48 @@ finish() {
 	[ "$failed" -eq 0 ]
 	exit
 }
+# What each process of the guest is doing, for a step that did not end:
+# state, kernel wait channel, and the kernel stack of the step's processes.
+stuck() {	# stuck PID...
+	local p
+	ps -eo pid,ppid,stat,wchan:32,etimes,args | grep -v ' \[' | sed 's/^/  | /'
+	for p; do
+		[ -r "/proc/$p/stack" ] || continue
+		echo "  | kernel stack of $p ($(tr '\0' ' ' <"/proc/$p/cmdline")):"
+		sed 's/^/  |   /' "/proc/$p/stack"
+	done
+}
+# step_wait PID LIMIT NAME: wait for a step's process under a limit of our
+# own. timeout(1) inside ends a step that overruns, but not a process the
+# kernel holds (or one that keeps timeout(1) itself waiting), and a wait
+# on it would hold the whole run to vm-run's limit: this fails the step
+# with what the processes were doing, and the run goes on. The limit is
+# in guest seconds, which run fast on a loaded host (all the limits here
+# are generous for that). Sets $rc to the step's status, 124 if it hung.
+step_wait() {
+	local pid=$1 end=$(($(date +%s) + $2)) kids
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			kids=$(pgrep -P "$pid" | tr '\n' ' ')
+			bad "$3: still running after $2 s; the guest's processes:"
+			stuck "$pid" $kids $(for k in $kids; do pgrep -P "$k"; done)
+			kill -9 "$pid" $kids 2>/dev/null
+			rc=124
+			return 1
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
+	rc=$?
+}
 # Run the tool; its own checks count as ours. Every step has a time limit
 # (timeout(1) says 124), so that one that hangs is named, with its output.
 tool_step() {
 	local name=$1 out
 	shift
-	timeout -k 10 120 "$tool" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	echo "  step $name starts at $(cut -d' ' -f1 /proc/uptime) s"
+	timeout -k 10 120 "$tool" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+	step_wait $! 150 "$name" || { tail -n 20 "$work/$name.out" "$work/$name.err"; return; }
 	out=$(tail -n 1 "$work/$name.out")
 	grep -E '^(ok|FAILED|  )' "$work/$name.out"
 	passed=$((passed + $(grep -c '^ok:' "$work/$name.out")))
@@ -51,12 +87,15 @@ tool_step() {
 	*) bad "$name: $out"; cat "$work/$name.err" ;;
 	esac
 }
+# Waits are bounded by the clock, not by a count of polls: on a loaded
+# host one poll (a fork and exec under TCG) can take half a second, and a
+# loop of 300 polls meant for 30 s then held the run for minutes.
 # Ask vm-run for one HMP command (doc/vm-tests.md); empty output is success.
 monitor() {
-	local i
+	local end=$(($(date +%s) + 30))
 	echo "$1" >"$VDK_VM_OUT/monitor.request.tmp"
 	mv "$VDK_VM_OUT/monitor.request.tmp" "$VDK_VM_OUT/monitor.request"
-	for i in $(seq 200); do
+	while [ "$(date +%s)" -lt "$end" ]; do
 		if [ -e "$VDK_VM_OUT/monitor.reply" ]; then
 			cat "$VDK_VM_OUT/monitor.reply"
 			rm -f "$VDK_VM_OUT/monitor.reply"
@@ -64,7 +103,7 @@ monitor() {
 		fi
 		sleep 0.05
 	done
-	echo "no answer from the monitor"
+	echo "no answer from the monitor within 30 s"
 }
 
 # --- 1. vdk-nvme-perf (its --verify writes anywhere: before the tool's patterns) ---
@@ -99,26 +138,31 @@ else
 fi
 
 # Wait up to $2 seconds for the line $1 in perf's output (a loaded host
-# makes fixed sleeps miss: the guest may start perf late).
+# makes fixed sleeps miss: the guest may start perf late); give up at
+# once when perf has ended.
 wait_line() {
-	local i
-	for i in $(seq $(($2 * 10))); do
+	local end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -lt "$end" ]; do
 		grep -q "$1" "$work/reset.out" && return 0
+		kill -0 "$pid" 2>/dev/null || { grep -q "$1" "$work/reset.out"; return; }
 		sleep 0.1
 	done
 	return 1
 }
 # --verify through a reset: the host throttles nv1 once perf runs, and
 # lifts the limit once the driver has reset the controller.
-timeout -k 10 120 "$perf" -l 0 -a "$bdf,timeout_ms=1000" -- -r "$target" -w randwrite -o 4096 -q 8 -t 8 \
+echo "  step reset starts at $(cut -d' ' -f1 /proc/uptime) s"
+timeout -k 10 120 "$perf" -l 0 -a "$bdf,timeout_ms=1000" -- -r "$target" -w randwrite -o 4096 -q 8 -t 15 \
 	--verify --continue-on-error --json "$work/reset.json" >"$work/reset.out" 2>&1 &
 pid=$!
-wait_line '^\[  1s\]' 60
+wait_line '^\[  1s\]' 60 || echo "  perf did not report its first second within 60 s"
 reply=$(monitor "block_set_io_throttle nv1 0 0 0 1 0 0")
-wait_line 'reset done' 30 || echo "  no reset within 30 s of the throttle"
+echo "  throttled at $(cut -d' ' -f1 /proc/uptime) s"
+wait_line 'reset done' 30 ||
+	echo "  no reset within 30 s of the throttle$(kill -0 $pid 2>/dev/null || echo ': perf ended before it')"
 reply=$reply$(monitor "block_set_io_throttle nv1 0 0 0 0 0 0")
-wait "$pid"
-rc=$?
+echo "  throttle lifted at $(cut -d' ' -f1 /proc/uptime) s"
+step_wait "$pid" 150 "perf --verify through a reset"
 [ -z "$reply" ] || bad "throttling nv1: $reply"
 if [ "$rc" = 0 ] && grep -q "reset done" "$work/reset.out" &&
 	python3 - "$work/reset.json" <<'PY'
