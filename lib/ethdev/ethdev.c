@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,31 @@ vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name)
 	pthread_mutex_unlock(&eth_lock);
 	ETH_LOG(DEBUG, "port %u: %s (driver %s)", p, name, dev->driver_name);
 	return p;
+}
+
+int
+vdk_eth_dev_pci_attach(struct vdk_eth_dev *dev, struct vdk_pci_device *pdev, void *priv,
+		       const char *fmt, ...)
+{
+	char mac[VDK_ETHER_ADDR_FMT_SIZE], more[128] = "";
+	va_list ap;
+	int port;
+
+	dev->socket_id = pdev->numa_node >= 0 ? pdev->numa_node : VDK_SOCKET_ID_ANY;
+	dev->device = pdev;
+	port = vdk_eth_dev_attach(dev, pdev->name);
+	if (port < 0)
+		return port;
+	pdev->driver_data = priv;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(more, sizeof(more), fmt, ap);
+		va_end(ap);
+	}
+	vdk_ether_format_addr(mac, sizeof(mac), &dev->mac_addr);
+	ETH_LOG(INFO, "%s: %s: port %d, MAC %s%s%s", dev->driver_name, pdev->name, port, mac,
+		more[0] != '\0' ? ", " : "", more);
+	return port;
 }
 
 uint16_t

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "vdk_ethdev.h"
+#include "vdk_mbuf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -169,6 +170,21 @@ struct vdk_eth_dev {
  */
 int vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name);
 
+struct vdk_pci_device;
+
+/**
+ * The end of a PCI NIC driver's probe, the same for every such driver:
+ * put @p dev (ops, driver_name, bursts and MAC address set) on @p pdev's
+ * NUMA node, attach it under the device's name, make @p priv the
+ * device's driver_data (what the driver's remove hook reads), and log the
+ * port with its MAC address and what @p fmt adds (NULL: nothing), e.g.
+ * "net_e1000e: 0000:00:03.0: port 0, MAC 52:54:00:12:34:56, link up".
+ * @return the port id (>= 0), or what vdk_eth_dev_attach() returns;
+ *   nothing is changed in @p pdev then.
+ */
+int vdk_eth_dev_pci_attach(struct vdk_eth_dev *dev, struct vdk_pci_device *pdev, void *priv,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /** The port @p port_id, or NULL if not in use. For drivers and tests. */
 struct vdk_eth_dev *vdk_eth_dev_get(uint16_t port_id);
 
@@ -258,6 +274,22 @@ vdk_eth_stats_add_txq(struct vdk_eth_stats *s, uint16_t qid, uint64_t pkts,
 		s->q_opackets[qid] = pkts;
 		s->q_obytes[qid] = bytes;
 	}
+}
+
+/**
+ * A received frame is whole: @p m, the first segment of its chain, has
+ * pkt_len and nb_segs set. Fill in what a driver without receive offloads
+ * reports for every frame, in one place for every driver.
+ * @return the frame's length, for the queue's byte counter.
+ */
+static inline uint32_t
+vdk_eth_rx_frame_finish(struct vdk_mbuf *m, uint16_t port_id)
+{
+	m->port = port_id;
+	m->ol_flags = 0;
+	m->packet_type = VDK_PTYPE_L2_ETHER;
+	m->vlan_tci = 0;
+	return m->pkt_len;
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "e1000e_model.h"
 #include "vdk_dma.h"
@@ -53,7 +54,7 @@ regs_reset(struct e1000e_model *m)
 	e1000e_model_set_reg32(m, E1000E_RAL0, (uint32_t)mac[0] | (uint32_t)mac[1] << 8 |
 				  (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24);
 	e1000e_model_set_reg32(m, E1000E_RAH0, (uint32_t)mac[4] | (uint32_t)mac[5] << 8 |
-				  E1000E_RAH_AV);
+				  (m->rah_invalid ? 0 : E1000E_RAH_AV));
 	m->rdh = 0;
 	m->tdh = 0;
 }
@@ -66,6 +67,10 @@ e1000e_model_create(void)
 	if (m == NULL || posix_memalign((void **)&m->bar, 4096, E1000E_MODEL_BAR_SIZE) != 0)
 		abort();
 	regs_reset(m);
+	/* The EEPROM holds the same address, a word a byte pair, low byte first. */
+	m->eeprom[0] = 0x5452;
+	m->eeprom[1] = 0x1200;
+	m->eeprom[2] = 0x5634;
 	snprintf(m->pci.pub.name, sizeof(m->pci.pub.name), "e1000e-model");
 	m->pci.pub.numa_node = -1;
 	return m;
@@ -97,6 +102,7 @@ e1000e_model_free(struct e1000e_model *m)
 {
 	if (m == NULL)
 		return;
+	e1000e_model_stop(m);
 	port_free(m);
 	if (!m->foreign_bar)
 		free(m->bar);
@@ -158,6 +164,59 @@ e1000e_model_port_restart(struct e1000e_model *m)
 	e1000e_rxq_stop(m->port->rxq);
 	e1000e_txq_stop(m->port->txq);
 	return port_start(m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Registers with side effects */
+
+void
+e1000e_model_step(struct e1000e_model *m)
+{
+	uint32_t eerd = e1000e_model_reg32(m, E1000E_EERD), word;
+
+	/* "Global Reset": everything but PCI configuration back to its reset value. */
+	if ((e1000e_model_reg32(m, E1000E_CTRL) & E1000E_CTRL_RST) && !m->stuck_reset) {
+		regs_reset(m);
+		m->nb_resets++;
+	}
+	/* "EEPROM Read Register": the word at ADDR into DATA, then DONE. */
+	if ((eerd & E1000E_EERD_START) && !(eerd & E1000E_EERD_DONE)) {
+		word = (eerd >> E1000E_EERD_ADDR_SHIFT) & 0x3fffu;
+		e1000e_model_set_reg32(m, E1000E_EERD, (eerd & 0xffffu) | E1000E_EERD_DONE |
+			(uint32_t)(word < E1000E_MODEL_EEPROM_WORDS ? m->eeprom[word] : 0xffffu)
+				<< E1000E_EERD_DATA_SHIFT);
+		m->nb_eeprom_reads++;
+	}
+}
+
+static void *
+model_thread(void *arg)
+{
+	struct e1000e_model *m = arg;
+	struct timespec ts = { 0, 20000 };
+
+	while (m->running) {
+		e1000e_model_step(m);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+void
+e1000e_model_run(struct e1000e_model *m)
+{
+	m->running = true;
+	if (pthread_create(&m->thread, NULL, model_thread, m) != 0)
+		abort();
+}
+
+void
+e1000e_model_stop(struct e1000e_model *m)
+{
+	if (!m->running)
+		return;
+	m->running = false;
+	pthread_join(m->thread, NULL);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -16,10 +16,17 @@
  *
  * e1000e_model_port() puts the driver's datapath over the model: a port
  * with one rx and one tx queue, started as dev_start would start them.
+ *
+ * Registers with side effects (the control path's) are served by
+ * e1000e_model_step(), what the hardware does between two looks by the
+ * driver, run in a thread of its own by e1000e_model_run(): CTRL.RST
+ * resets the registers and clears itself, EERD.START reads an EEPROM
+ * word and sets DONE. A stuck device (stuck_reset) never clears RST.
  */
 #ifndef E1000E_MODEL_H
 #define E1000E_MODEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,6 +35,7 @@
 
 #define E1000E_MODEL_BAR_SIZE 0x20000u   /* the 82574L's memory BAR */
 #define E1000E_MODEL_TX_MAX   16384u      /* bytes of one sent frame it keeps */
+#define E1000E_MODEL_EEPROM_WORDS 64u
 
 struct vdk_mempool;
 
@@ -36,6 +44,11 @@ struct e1000e_model {
 	bool foreign_bar;              /* e1000e_model_use_bar(): not ours to free */
 	uint32_t rdh;                  /* next receive descriptor it writes */
 	uint32_t tdh;                  /* next transmit descriptor it reads */
+	uint16_t eeprom[E1000E_MODEL_EEPROM_WORDS]; /* words 0-2: the MAC address */
+	bool rah_invalid;              /* a reset leaves RAH0.AV clear: the MAC is the EEPROM's */
+
+	/* Faults: tests set them at any time. */
+	volatile bool stuck_reset;     /* CTRL.RST never clears */
 
 	/* What happened. */
 	uint64_t nb_rx_frames;         /* frames written into the ring */
@@ -43,6 +56,8 @@ struct e1000e_model {
 	uint64_t nb_tx_frames;         /* frames sent (EOP seen) */
 	uint64_t nb_tx_desc;           /* transmit descriptors read */
 	uint64_t nb_bad_dma;           /* descriptor addresses that were not DMA memory */
+	unsigned int nb_resets;        /* CTRL.RST served */
+	unsigned int nb_eeprom_reads;  /* EERD reads served */
 	uint8_t tx_last[E1000E_MODEL_TX_MAX]; /* the last frame sent, as on the wire */
 	uint32_t tx_last_len;
 	uint32_t tx_cur_len;           /* bytes of the frame being gathered */
@@ -54,6 +69,9 @@ struct e1000e_model {
 	 * the EAL whether it was removed, which reads the rest.
 	 */
 	struct pci_dev pci;
+
+	pthread_t thread;
+	volatile bool running;
 };
 
 /* A device with its registers at their reset values (MAC 52:54:00:12:34:56). */
@@ -62,6 +80,12 @@ struct e1000e_model *e1000e_model_create(void);
 void e1000e_model_free(struct e1000e_model *m);
 /* Serve registers in @bar (E1000E_MODEL_BAR_SIZE bytes someone else owns). */
 void e1000e_model_use_bar(struct e1000e_model *m, uint8_t *bar);
+
+/* What the hardware does between two looks by the driver: CTRL.RST, EERD.START. */
+void e1000e_model_step(struct e1000e_model *m);
+/* Step in a thread of its own until e1000e_model_stop() (e1000e_model_free() stops it too). */
+void e1000e_model_run(struct e1000e_model *m);
+void e1000e_model_stop(struct e1000e_model *m);
 
 uint32_t e1000e_model_reg32(const struct e1000e_model *m, uint32_t off);
 void e1000e_model_set_reg32(struct e1000e_model *m, uint32_t off, uint32_t val);

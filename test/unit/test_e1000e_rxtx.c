@@ -299,6 +299,104 @@ test_e1000e_rx_error_bits_drop_the_frame(void **state)
 	assert_int_equal(dropped(q), 0);
 }
 
+/* @n one-segment 60-byte frames from the pool. */
+static void
+alloc_frames(struct vdk_mbuf **pkts, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		pkts[i] = vdk_pktmbuf_alloc(pool);
+		assert_non_null(pkts[i]);
+		pkts[i]->data_len = 60;
+		pkts[i]->pkt_len = 60;
+	}
+}
+
+/*
+ * RDT moves once rx_free_thresh descriptors are re-armed, not on every
+ * burst (each RDT write is an MMIO write), and then to the slot before
+ * the next one the driver looks at, so the device gets every re-armed one.
+ */
+static void
+test_e1000e_rx_rdt_moves_at_the_free_threshold(void **state)
+{
+	struct vdk_mbuf *pkts[32];
+	struct e1000e_rxq *q;
+	uint8_t f[64];
+	uint32_t i, seq = 0;
+
+	(void)state;
+	m = e1000e_model_create();
+	pool = vdk_pktmbuf_pool_create("e1000e_test", 64 + POOL_PLENTY, 0, 0,
+				       2048 + VDK_PKTMBUF_HEADROOM, VDK_SOCKET_ID_ANY);
+	assert_non_null(pool);
+	assert_non_null(e1000e_model_port(m, 64, 64, pool, 16));
+	q = m->port->rxq;
+	assert_int_equal(q->free_thresh, 16);
+	assert_int_equal(e1000e_model_reg32(m, E1000E_RDT), 63);
+	for (int round = 1; round <= 3; round++) {
+		/* 15 frames in bursts of 5: held, RDT stays. */
+		for (i = 0; i < 15; i++) {
+			frame(f, 60, seq);
+			assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
+			if (i % 5 == 4) {
+				assert_int_equal(e1000e_rx_burst(q, pkts, 32), 5);
+				for (int k = 0; k < 5; k++)
+					expect_frame(pkts[k], 60, seq - 4 + (uint32_t)k, 2048);
+			}
+			seq++;
+		}
+		assert_int_equal(q->nb_hold, 15);
+		assert_int_equal(e1000e_model_reg32(m, E1000E_RDT), (16u * (round - 1) + 63) % 64);
+		/* The 16th: RDT moves behind the next slot to look at. */
+		frame(f, 60, seq);
+		assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
+		assert_int_equal(e1000e_rx_burst(q, pkts, 32), 1);
+		expect_frame(pkts[0], 60, seq++, 2048);
+		assert_int_equal(q->nb_hold, 0);
+		assert_int_equal(e1000e_model_reg32(m, E1000E_RDT), (16u * round + 63) % 64);
+	}
+}
+
+/*
+ * Transmit reclaim: RS on the last descriptor of each group of
+ * tx_rs_thresh (32) only; a group comes back when the device wrote DD on
+ * that one, and not before: without it the ring fills and a burst takes
+ * only what is free.
+ */
+static void
+test_e1000e_tx_reclaims_a_group_when_its_rs_descriptor_is_done(void **state)
+{
+	volatile struct e1000e_tx_desc *ring;
+	struct e1000e_txq *txq;
+	struct vdk_mbuf *pkts[32];
+	int i;
+
+	(void)state;
+	port(64, 64 + POOL_PLENTY, 2048);
+	txq = m->port->txq;
+	ring = txq->ring;
+	assert_int_equal(txq->rs_thresh, 32);
+	/* 32 frames: descriptors 0-31, RS on 31 alone. */
+	alloc_frames(pkts, 32);
+	assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 32);
+	for (i = 0; i < 32; i++)
+		assert_int_equal(!!(ring[i].cmd & E1000E_TXD_CMD_RS), i == 31);
+	/* The device has not sent them: nothing comes back, 31 slots are left. */
+	alloc_frames(pkts, 32);
+	assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 31);
+	vdk_pktmbuf_free(pkts[31]);
+	assert_int_equal(vdk_mempool_in_use_count(pool), 64u + 32u + 31u);
+	/* It sends all 63 and reports the one RS descriptor. */
+	assert_int_equal(e1000e_model_tx_run(m, 64), 63);
+	assert_int_equal(ring[31].status, E1000E_TXD_STAT_DD);
+	assert_int_equal(ring[30].status, 0);
+	/* The next burst takes the first group back and fills its room. */
+	alloc_frames(pkts, 32);
+	assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 32);
+	assert_int_equal(vdk_mempool_in_use_count(pool), 64u + 31u + 32u);
+	assert_int_equal(ring[31].status, 0);
+}
+
 /* Frames sent reach the wire whole; reclaim gives every mbuf back once the device says done. */
 static void
 test_e1000e_tx_sends_and_reclaims(void **state)
@@ -347,6 +445,9 @@ main(void)
 		cmocka_unit_test_teardown(test_e1000e_rx_chains_up_to_the_largest_frame, teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_error_bits_drop_the_frame, teardown),
 		cmocka_unit_test_teardown(test_e1000e_tx_sends_and_reclaims, teardown),
+		cmocka_unit_test_teardown(test_e1000e_rx_rdt_moves_at_the_free_threshold, teardown),
+		cmocka_unit_test_teardown(
+			test_e1000e_tx_reclaims_a_group_when_its_rs_descriptor_is_done, teardown),
 	};
 
 	return cmocka_run_group_tests_name("e1000e_rxtx", tests, eal_up, eal_fixture_down);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "vdk_ethdev_driver.h"
+#include "eal_pci_internal.h"
 #include "test_common.h"
 #include "vdk_eal.h"
 #include "vdk_eth_ring.h"
@@ -235,6 +236,70 @@ test_attach_fails_when_every_port_is_taken(void **state)
 	f[0] = fake_new("again", &p);
 	assert_int_equal(p, vdk_eth_find_next(0));
 	assert_int_equal(vdk_eth_dev_close(p), 0);
+}
+
+/* A PCI driver's probe tail: node, device, driver_data and the log line, or nothing at all. */
+static void
+test_pci_attach_sets_the_device_and_says_so(void **state)
+{
+	struct pci_dev pci = { 0 };
+	struct vdk_pci_device *pdev = &pci.pub;
+	struct fake_port *f = calloc(1, sizeof(*f)), *g = calloc(1, sizeof(*g));
+	int marker, port;
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(g);
+	snprintf(pdev->name, sizeof(pdev->name), "0000:00:1f.6");
+	pdev->numa_node = 1;
+	f->eth.ops = &fake_ops;
+	f->eth.driver_name = "net_fake";
+	f->eth.rx_burst = fake_burst;
+	f->eth.tx_burst = fake_burst;
+	f->eth.mac_addr = (struct vdk_ether_addr){ { 2, 0, 0, 0, 0, 9 } };
+	g->eth = f->eth;
+	log_capture();
+	port = vdk_eth_dev_pci_attach(&f->eth, pdev, &marker, "link %s", "up");
+	assert_true(port >= 0);
+	log_expect("net_fake: 0000:00:1f.6: port");
+	log_expect("MAC 02:00:00:00:00:09, link up");
+	assert_ptr_equal(vdk_eth_dev_get((uint16_t)port), &f->eth);
+	assert_ptr_equal(pdev->driver_data, &marker);
+	assert_ptr_equal(f->eth.device, pdev);
+	assert_int_equal(f->eth.socket_id, 1);
+	assert_string_equal(f->eth.name, "0000:00:1f.6");
+	/* A second port for the same device is refused and the first keeps it. */
+	log_capture();
+	assert_int_equal(vdk_eth_dev_pci_attach(&g->eth, pdev, g, NULL), -EEXIST);
+	log_release();
+	assert_ptr_equal(pdev->driver_data, &marker);
+	assert_int_equal(vdk_eth_dev_close((uint16_t)port), 0);
+	/* No node known: any socket. */
+	pdev->numa_node = -1;
+	port = vdk_eth_dev_pci_attach(&g->eth, pdev, g, NULL);
+	assert_true(port >= 0);
+	assert_int_equal(g->eth.socket_id, VDK_SOCKET_ID_ANY);
+	assert_int_equal(vdk_eth_dev_close((uint16_t)port), 0);
+}
+
+static void
+test_rx_frame_finish_clears_what_the_last_user_left(void **state)
+{
+	struct vdk_mbuf *m = vdk_pktmbuf_alloc(pool);
+
+	(void)state;
+	assert_non_null(m);
+	m->ol_flags = ~0ull;
+	m->packet_type = 0xdead;
+	m->vlan_tci = 7;
+	m->pkt_len = 1234;
+	assert_int_equal(vdk_eth_rx_frame_finish(m, 5), 1234);
+	assert_int_equal(m->port, 5);
+	assert_int_equal(m->ol_flags, 0);
+	assert_int_equal(m->packet_type, VDK_PTYPE_L2_ETHER);
+	assert_int_equal(m->vlan_tci, 0);
+	m->pkt_len = 0;
+	vdk_pktmbuf_free(m);
 }
 
 static void
@@ -708,6 +773,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attach_rejects_missing_fields_and_duplicate_names),
 		cmocka_unit_test(test_attach_fails_when_every_port_is_taken),
+		cmocka_unit_test(test_pci_attach_sets_the_device_and_says_so),
+		cmocka_unit_test(test_rx_frame_finish_clears_what_the_last_user_left),
 		cmocka_unit_test(test_bad_port_is_refused_everywhere),
 		cmocka_unit_test(test_configure_checks_queues_mtu_and_offloads),
 		cmocka_unit_test(test_queue_setup_needs_configure_and_checks_limits),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Shared by the vdk-setup unit tests: the tool's sources compiled in, a
+ * Shared by the vdk-setup unit tests, which link the tool's static
+ * library (app/setup/meson.build): a
  * fake sysfs/procfs/dev tree built in a temp dir, and a small model of
  * the kernel behind the tool's write operations (drivers_probe binds the
  * override or the device's own driver, unbind drops the driver link,
@@ -28,17 +29,7 @@
 
 #include <cmocka.h>
 
-#include "../../app/setup/setup_bind.c"
-#include "../../app/setup/setup_cli.c"
-#include "../../app/setup/setup_hugepages.c"
-#include "../../app/setup/setup_inuse.c"
-#include "../../app/setup/setup_iommu.c"
-#include "../../app/setup/setup_owner.c"
-#include "../../app/setup/setup_pci.c"
-#include "../../app/setup/setup_pciids.c"
-#include "../../app/setup/setup_status.c"
-#include "../../app/setup/setup_sysfs.c"
-#include "../../app/setup/setup_user.c"
+#include "setup_internal.h"
 
 #define FAKE_MAX_WRITES 64
 #define FAKE_MAX_NATIVE 16

@@ -4,6 +4,8 @@
  * garbage, paths under the roots, and the real attribute write used over
  * the fake tree.
  */
+#include <time.h>
+
 #include "test_setup_fake.h"
 
 static char *

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * drivers/net/virtio/virtio_ethdev.c, compiled in for its static control
- * queue, over the model of virtio_model.h: the device answers a command
- * with the one chain in flight, or breaks the control queue's rules
- * (another chain's id, used->idx past the one command). The answers are
- * posted before the command is sent, so no device thread is needed.
+ * queue and negotiation, over the model of virtio_model.h: the device
+ * answers a command with the one chain in flight, breaks the control
+ * queue's rules (another chain's id, used->idx past the one command) or
+ * never answers; it accepts or refuses the features the driver chose
+ * (virtio_model_transport.c). The answers are posted before the command
+ * is sent, so no device thread is needed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -118,6 +121,100 @@ test_virtio_ctrl_used_idx_past_the_command_breaks_the_control_queue(void **state
 	assert_int_equal(f->p->cvq.nb_broken, 1);
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A command the device never answers: -ETIMEDOUT after the driver's
+ * bound, 1 s read on the clock (a count of 10 us sleeps, as before, took
+ * several times that on a loaded machine), said with the command.
+ */
+static void
+test_virtio_ctrl_command_never_answered_times_out(void **state)
+{
+	struct fix *f = *state;
+	uint64_t t0 = now_ms(), el;
+
+	log_capture();
+	assert_int_equal(rx_mode_set(f->p, VIRTIO_NET_CTRL_RX_ALLMULTI, true), -ETIMEDOUT);
+	el = now_ms() - t0;
+	log_expect("control command 0.1 not answered within 1000 ms");
+	assert_true(el >= 1000);
+	/* Counting 10 us sleeps took 5 s and more: each one sleeps 50 us of timer slack at least. */
+	assert_true(el < 3000);
+	assert_int_equal(f->p->ctrl_cmds, 0);
+	/* The command went out as the struct places it: header, data, ack. */
+	assert_int_equal(f->p->ctrl->class, VIRTIO_NET_CTRL_RX);
+	assert_int_equal(f->p->ctrl->command, VIRTIO_NET_CTRL_RX_ALLMULTI);
+	assert_int_equal(f->p->ctrl->data[0], 1);
+	assert_int_equal(f->p->cvq.desc[1].addr,
+			 f->p->ctrl_iova + offsetof(struct virtio_net_ctrl, data));
+	assert_int_equal(f->p->cvq.desc[2].addr,
+			 f->p->ctrl_iova + offsetof(struct virtio_net_ctrl, ack));
+	assert_int_equal(f->p->cvq.desc[2].flags, VRING_DESC_F_WRITE);
+}
+
+#define OFFER ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |     \
+	       (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_CTRL_VQ) |             \
+	       (1ull << VIRTIO_NET_F_MQ) | (1ull << 0) /* CSUM: not asked for */)
+
+/* §3.1.1: the driver writes the subset it understands and the device keeps FEATURES_OK. */
+static void
+test_virtio_negotiation_takes_the_subset_it_understands(void **state)
+{
+	struct fix *f = *state;
+
+	f->m->dev_features = OFFER;
+	assert_int_equal(negotiate(f->p), 0);
+	assert_int_equal(f->m->drv_features, OFFER & ~1ull);
+	assert_int_equal(f->p->features, OFFER & ~1ull);
+	assert_int_equal(f->m->nb_refused, 0);
+	assert_int_equal(f->m->common->device_status, VIRTIO_STATUS_ACKNOWLEDGE |
+			 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+}
+
+/*
+ * The device refuses the driver's features (it requires ACCESS_PLATFORM,
+ * which features_off left out): FEATURES_OK does not stick, the driver
+ * fails with -EIO, sets FAILED and says which bit the device wanted.
+ */
+static void
+test_virtio_negotiation_refused_by_the_device_fails(void **state)
+{
+	struct fix *f = *state;
+
+	f->m->dev_features = OFFER;
+	f->m->required = 1ull << VIRTIO_F_ACCESS_PLATFORM;
+	f->p->features_off = 1ull << VIRTIO_F_ACCESS_PLATFORM;
+	log_capture();
+	assert_int_equal(negotiate(f->p), -EIO);
+	log_expect("ACCESS_PLATFORM, left out, is one it requires");
+	assert_int_equal(f->m->nb_refused, 1);
+	assert_true(f->m->common->device_status & VIRTIO_STATUS_FAILED);
+	assert_false(f->m->common->device_status & VIRTIO_STATUS_FEATURES_OK);
+}
+
+/* A device without VERSION_1 is a legacy one: refused before any feature is written. */
+static void
+test_virtio_negotiation_refuses_a_legacy_device(void **state)
+{
+	struct fix *f = *state;
+
+	f->m->dev_features = OFFER & ~(1ull << VIRTIO_F_VERSION_1);
+	f->m->drv_features = 0;
+	log_capture();
+	assert_int_equal(negotiate(f->p), -ENOTSUP);
+	log_expect("does not offer VIRTIO_F_VERSION_1");
+	assert_int_equal(f->m->drv_features, 0);
+	assert_true(f->m->common->device_status & VIRTIO_STATUS_FAILED);
+}
+
 int
 main(void)
 {
@@ -130,6 +227,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_virtio_ctrl_used_idx_past_the_command_breaks_the_control_queue, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_ctrl_command_never_answered_times_out,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_negotiation_takes_the_subset_it_understands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_negotiation_refused_by_the_device_fails,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_negotiation_refuses_a_legacy_device,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_up, eal_fixture_down);

@@ -178,6 +178,68 @@ test_virtio_rx_takes_single_and_merged_frames(void **state)
 	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
 }
 
+/* A buffer shorter than the header holds no frame: dropped, counted, its buffer reposted. */
+static void
+test_virtio_rx_buffer_shorter_than_the_header_is_dropped_and_counted(void **state)
+{
+	struct fix *f = *state;
+	struct vdk_mbuf *pkts[32];
+	uint8_t a[60];
+	int id;
+
+	id = virtio_model_take(f->rx);
+	assert_true(id >= 0);
+	virtio_model_used(f->rx, (uint32_t)id, sizeof(struct virtio_net_hdr) - 1);
+	frame(a, sizeof(a), 5);
+	assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 1);
+	expect_pkt(pkts[0], a, sizeof(a));
+	free_pkts(pkts, 1);
+	assert_int_equal(f->rxq->errors, 1);
+	assert_int_equal(f->rxq->pkts, 1);
+	assert_false(f->rxq->vq.broken);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
+}
+
+/*
+ * The pool runs dry while frames arrive: the burst still hands up every
+ * frame, the buffers it could not replace are counted (rx_nombuf) and
+ * stay with the driver, and once mbufs come back the ring is whole again.
+ */
+static void
+test_virtio_rx_dry_pool_counts_and_refills_later(void **state)
+{
+	struct fix *f = *state;
+	static struct vdk_mbuf *held[NB_MBUF];
+	struct vdk_mbuf *pkts[32];
+	unsigned int nb_held = 0, i;
+	uint8_t a[60];
+
+	while ((held[nb_held] = vdk_pktmbuf_alloc(f->mp)) != NULL)
+		nb_held++;
+	for (i = 0; i < 10; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
+	}
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 10);
+	for (i = 0; i < 10; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		expect_pkt(pkts[i], a, sizeof(a));
+	}
+	assert_int_equal(f->rxq->nombuf, 10);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC - 10);
+	/* Frames still come while the ring is short. */
+	frame(a, sizeof(a), 77);
+	assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts + 10, 22), 1);
+	expect_pkt(pkts[10], a, sizeof(a));
+	free_pkts(pkts, 11);
+	for (i = 0; i < nb_held; i++)
+		vdk_pktmbuf_free(held[i]);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 0);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
+}
+
 static void
 test_virtio_rx_used_id_beyond_ring_stops_queue(void **state)
 {
@@ -494,6 +556,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_virtio_rx_takes_single_and_merged_frames,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_rx_buffer_shorter_than_the_header_is_dropped_and_counted, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_rx_dry_pool_counts_and_refills_later,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_rx_used_id_beyond_ring_stops_queue,
 						setup, teardown),

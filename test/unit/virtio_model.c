@@ -44,6 +44,7 @@ virtio_model_create(uint64_t features, uint16_t port_id)
 	vp->notify_base = m->bar + VMODEL_NOTIFY_OFF;
 	vp->notify_len = 2;
 	vp->notify_mult = 0;   /* every queue notifies at the same address, as QEMU may */
+	m->dev_features = features;
 	m->port->offered = features;
 	m->port->features = features;
 	m->port->eth.port_id = port_id;

@@ -14,6 +14,15 @@
  * length), which is how the unit tests and fuzz_virtio_net reach the
  * driver's checks. IOVAs are addresses: the EAL runs --no-huge --no-pci.
  *
+ * Feature negotiation: plain memory cannot give both halves of
+ * device_feature through device_feature_select, nor clear FEATURES_OK
+ * when the device refuses the driver's choice. A program that links
+ * virtio_model_transport.c with -Wl,--wrap for virtio_pci_device_features,
+ * virtio_pci_driver_features and virtio_pci_add_status (test_virtio_ethdev)
+ * has the model answer those calls: it offers dev_features, records what
+ * the driver wrote, and on FEATURES_OK keeps the bit only if the driver
+ * asked for nothing it does not offer and for everything in required.
+ *
  * config_generation: plain memory cannot change between two reads by the
  * driver, so a program that compiles virtio_pci.c into itself defines
  * VIRTIO_PCI_CONFIG_GENERATION(vp) as virtio_model_generation(vp) and sets
@@ -58,6 +67,11 @@ struct virtio_model {
 	struct pci_dev pci;
 	struct virtio_port *port;
 	struct virtio_model_vq vqs[VMODEL_MAX_VQS];
+	/* Feature negotiation (virtio_model_transport.c, see above). */
+	uint64_t dev_features;   /* offered */
+	uint64_t required;       /* refused unless the driver takes all of these */
+	uint64_t drv_features;   /* what the driver wrote */
+	unsigned int nb_refused; /* FEATURES_OK writes the device cleared */
 	/* Answers each read of config_generation (see above); NULL: the memory's. */
 	uint8_t (*gen_hook)(struct virtio_model *m);
 	void *gen_arg;

@@ -759,19 +759,11 @@ e1000e_probe(struct vdk_pci_device *pdev)
 	p->eth.driver_name = "net_e1000e";
 	p->eth.rx_burst = e1000e_rx_burst;
 	p->eth.tx_burst = e1000e_tx_burst;
-	p->eth.socket_id = pdev->numa_node >= 0 ? pdev->numa_node : VDK_SOCKET_ID_ANY;
-	p->eth.device = pdev;
-	ret = vdk_eth_dev_attach(&p->eth, pdev->name);
+	ret = vdk_eth_dev_pci_attach(&p->eth, pdev, p, "link %s",
+				     (e1000e_read(p, E1000E_STATUS) & E1000E_STATUS_LU) ? "up"
+											: "down");
 	if (ret < 0)
 		goto intr_off;
-	pdev->driver_data = p;
-	{
-		char mac[VDK_ETHER_ADDR_FMT_SIZE];
-
-		vdk_ether_format_addr(mac, sizeof(mac), &p->eth.mac_addr);
-		E1000E_LOG(INFO, "%s: port %d, MAC %s, link %s", pdev->name, ret, mac,
-			   (e1000e_read(p, E1000E_STATUS) & E1000E_STATUS_LU) ? "up" : "down");
-	}
 	return 0;
 
 intr_off:

@@ -782,20 +782,11 @@ virtio_probe(struct vdk_pci_device *pdev)
 	p->eth.driver_name = "net_virtio";
 	p->eth.rx_burst = virtio_rx_burst;
 	p->eth.tx_burst = virtio_tx_burst;
-	p->eth.socket_id = pdev->numa_node >= 0 ? pdev->numa_node : VDK_SOCKET_ID_ANY;
-	p->eth.device = pdev;
-	ret = vdk_eth_dev_attach(&p->eth, pdev->name);
+	ret = vdk_eth_dev_pci_attach(&p->eth, pdev, p, "features 0x%" PRIx64 ", %u queue pair%s "
+				     "of up to %u descriptors", p->features, pairs,
+				     pairs > 1 ? "s" : "", p->queue_max);
 	if (ret < 0)
 		goto intr_off;
-	pdev->driver_data = p;
-	{
-		char mac[VDK_ETHER_ADDR_FMT_SIZE];
-
-		vdk_ether_format_addr(mac, sizeof(mac), &p->eth.mac_addr);
-		VIRTIO_LOG(INFO, "%s: port %d, MAC %s, features 0x%" PRIx64 ", %u queue pair%s "
-			   "of up to %u descriptors", pdev->name, ret, mac, p->features, pairs,
-			   pairs > 1 ? "s" : "", p->queue_max);
-	}
 	return 0;
 
 cfg_failed:

@@ -335,11 +335,7 @@ virtio_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 		last = m;
 		if (segs_left != 0)
 			continue;
-		first->port = q->port_id;
-		first->ol_flags = 0;
-		first->packet_type = VDK_PTYPE_L2_ETHER;
-		first->vlan_tci = 0;
-		bytes += first->pkt_len;
+		bytes += vdk_eth_rx_frame_finish(first, q->port_id);
 		pkts[nb_rx++] = first;
 		first = NULL;
 	}
