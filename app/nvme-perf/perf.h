@@ -183,9 +183,31 @@ int perf_params_parse(struct perf_params *p, int argc, char **argv);
 int perf_parse_target(const char *s, struct perf_target *t);
 int perf_parse_pattern(const char *s, enum perf_pattern *out);
 const char *perf_pattern_name(enum perf_pattern pat);
+/* -c MASK as SPDK reads it: hexadecimal, 0x optional, not 0. 0 or -EINVAL. */
+int perf_parse_core_mask(const char *s, uint64_t *out);
 /* The lcore list for the EAL's -l from -c MASK, or NULL without -c. */
 int perf_core_mask_to_list(uint64_t mask, char *buf, size_t len);
 int perf_find_core_mask(int argc, char **argv, uint64_t *mask);
+
+/* perf_cmdline.c */
+/*
+ * The command line vdk_eal_init() gets: the program, EAL options, "--",
+ * perf's options. From spdk_nvme_perf's command line (no "--" in it) the
+ * EAL options are made from -c, -s, -r, -b, -i; from the EAL form one is
+ * added: -l from perf's -c when the EAL's own -l is not there.
+ */
+struct perf_cmdline {
+	int argc;
+	char **argv;              /* NULL-terminated; the strings are argv's or below */
+	bool spdk;                /* read as spdk_nvme_perf's */
+	char lcores[256];
+	char file_prefix[32];
+	char allow[2 * PERF_MAX_TARGETS][32];
+	unsigned int nb_allow;
+};
+/* Returns 0, or -EINVAL with the reason on stderr. */
+int perf_cmdline_build(struct perf_cmdline *c, int argc, char **argv);
+void perf_cmdline_free(struct perf_cmdline *c);
 
 /* perf_run.c */
 /* Resolve targets, check them against the controllers, make the queue

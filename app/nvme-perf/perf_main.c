@@ -2,12 +2,14 @@
 /*
  * vdk-nvme-perf: NVMe I/O benchmark in the manner of spdk_nvme_perf.
  *
- *   vdk-nvme-perf [EAL options] [--] -q 32 -o 4096 -w randread -t 10 -L
+ *   vdk-nvme-perf -q 32 -o 4096 -w randread -t 10 -L -r 'trtype:PCIe traddr:...'
+ *   vdk-nvme-perf [EAL options] -- -q 32 -o 4096 -w randread -t 10 -L
  *
- * -c picks the lcores; without an EAL -l, it also tells the EAL which to
- * start. Exit status 0 when every I/O completed as it should, 1 when a
- * controller failed, an I/O failed, or --verify found a difference or
- * left a block it wrote unread, 2 for bad options.
+ * The first is spdk_nvme_perf's command line, the second the EAL form
+ * (perf_cmdline.c). -c picks the lcores; without an EAL -l, it also tells
+ * the EAL which to start. Exit status 0 when every I/O completed as it
+ * should, 1 when a controller failed, an I/O failed, or --verify found a
+ * difference or left a block it wrote unread, 2 for bad options.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,16 +19,6 @@
 #include "perf.h"
 #include "vdk_eal.h"
 #include "vdk_pci.h"
-
-/* Does the EAL part of argv (up to "--") choose lcores itself? */
-static bool
-eal_has_lcores(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strncmp(argv[i], "-l", 2) == 0 || strncmp(argv[i], "--lcores", 8) == 0)
-			return true;
-	return false;
-}
 
 /*
  * A controller's device went away (unplug, unbind): the driver failed it
@@ -45,39 +37,28 @@ int
 main(int argc, char **argv)
 {
 	static struct perf_run run;
+	struct perf_cmdline cl;
 	struct perf_params params;
-	char lcores[256];
-	char **eal_argv;
-	uint64_t mask;
-	int eal_argc = 0, ret, status = 0;
+	int ret, status = 0;
 
-	eal_argv = calloc((size_t)argc + 3, sizeof(*eal_argv));
-	if (eal_argv == NULL)
+	ret = perf_cmdline_build(&cl, argc, argv);
+	if (ret < 0)
 		return 2;
-	eal_argv[eal_argc++] = argv[0];
-	if (perf_find_core_mask(argc, argv, &mask) && !eal_has_lcores(argc, argv) &&
-	    perf_core_mask_to_list(mask, lcores, sizeof(lcores)) == 0) {
-		eal_argv[eal_argc++] = "-l";
-		eal_argv[eal_argc++] = lcores;
-	}
-	for (int i = 1; i < argc; i++)
-		eal_argv[eal_argc++] = argv[i];
-
-	ret = vdk_eal_init(eal_argc, eal_argv);
+	ret = vdk_eal_init(cl.argc, cl.argv);
 	if (ret == -ECANCELED) {
 		perf_usage(stdout, argv[0]);
-		free(eal_argv);
+		perf_cmdline_free(&cl);
 		return 0;
 	}
 	if (ret < 0) {
-		fprintf(stderr, "%s: the EAL did not start (see above); perf's own options go "
-			"after \"--\"\n", argv[0]);
-		free(eal_argv);
+		fprintf(stderr, "%s: the EAL did not start (see above)%s\n", argv[0],
+			cl.spdk ? "" : "; perf's own options go after \"--\"");
+		perf_cmdline_free(&cl);
 		return 2;
 	}
 	vdk_pci_event_callback_register(on_pci_event, NULL);
 	perf_params_defaults(&params);
-	ret = perf_params_parse(&params, eal_argc - ret, eal_argv + ret);
+	ret = perf_params_parse(&params, cl.argc - ret, cl.argv + ret);
 	if (ret == -ECANCELED) {
 		perf_usage(stdout, argv[0]);
 		goto cleanup;
@@ -118,6 +99,6 @@ teardown:
 	perf_teardown(&run);
 cleanup:
 	vdk_eal_cleanup();
-	free(eal_argv);
+	perf_cmdline_free(&cl);
 	return status;
 }

@@ -30,7 +30,8 @@ void
 perf_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s [EAL options] [--] [options]\n"
+		"Usage: %s [options]                   spdk_nvme_perf's command line, as it is\n"
+		"       %s [EAL options] -- [options]  the EAL form: EAL options, \"--\", perf's\n"
 		"\n"
 		"  -q, --io-depth N           I/Os in flight per namespace per core (default 1)\n"
 		"  -o, --io-size BYTES        size of each I/O, a multiple of the block size (default 4096)\n"
@@ -54,8 +55,20 @@ perf_usage(FILE *f, const char *prog)
 		"                             first failed I/O stops its namespace and exits 1)\n"
 		"  -h, --help                 this text\n"
 		"\n"
-		"Example: %s -l 0-1 -- -q 32 -o 4096 -w randread -t 10 -c 0x2 -L\n",
-		prog, PERF_MAX_QPAIRS, prog);
+		"Without \"--\" the line is read as spdk_nvme_perf reads it: -c also starts the\n"
+		"lcores, -r also puts the controller on the EAL's allow list, and\n"
+		"  -s, --hugemem-size MB      memory to reserve (the EAL's -m)\n"
+		"  -b, --allowed-pci-addr BDF a controller to probe (the EAL's -a)\n"
+		"  -i, --shmem-grp-id ID      the EAL's --file-prefix spdkID\n"
+		"  -Q, --continue-on-error N  as --continue-on-error (every error is counted)\n"
+		"  -E, --enable-interrupt     as --intr\n"
+		"      --transport STRING     as -r\n"
+		"      --no-huge, --iova-mode MODE   the EAL's\n"
+		"In the EAL form -a is the EAL's allow list before \"--\", perf's warm-up after.\n"
+		"\n"
+		"Examples: %s -q 32 -o 4096 -w randread -t 10 -r 'trtype:PCIe traddr:0000:00:04.0'\n"
+		"          %s -l 0-1 -- -q 32 -o 4096 -w randread -t 10 -c 0x2 -L\n",
+		prog, prog, PERF_MAX_QPAIRS, prog, prog);
 }
 
 static const char *const pattern_names[] = {
@@ -103,8 +116,8 @@ parse_num(const char *s, unsigned long long min, unsigned long long max, unsigne
  * "10" is lcore 4 (strtoull's base 0 would read it as decimal 10, lcores 1
  * and 3, and "010" as octal). Nothing but hex digits after the prefix.
  */
-static int
-parse_core_mask(const char *s, uint64_t *out)
+int
+perf_parse_core_mask(const char *s, uint64_t *out)
 {
 	const char *digits = s;
 	unsigned long long v;
@@ -275,7 +288,7 @@ perf_params_parse(struct perf_params *p, int argc, char **argv)
 			p->warmup_s = (uint32_t)v;
 			break;
 		case 'c':
-			if (parse_core_mask(optarg, &p->core_mask) < 0)
+			if (perf_parse_core_mask(optarg, &p->core_mask) < 0)
 				return bad("-c", optarg,
 					   "want a non-zero hexadecimal core mask such as 0x3 or 3");
 			p->core_mask_set = true;
@@ -359,7 +372,7 @@ perf_find_core_mask(int argc, char **argv, uint64_t *mask)
 			val = argv[i] + 12;
 		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0')
 			val = argv[i] + 2;
-		if (val != NULL && parse_core_mask(val, mask) == 0)
+		if (val != NULL && perf_parse_core_mask(val, mask) == 0)
 			return 1;
 	}
 	return 0;

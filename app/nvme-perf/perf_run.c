@@ -590,10 +590,13 @@ perf_live_line(struct perf_run *r, uint64_t now, uint64_t *last_ios, uint64_t *l
 }
 
 /*
- * The I/Os since the last sample, for --plot's IOPS over time. The @last
- * one, after the workers stopped, also takes what completed inside the
- * window but was counted after the sample before it read the counters,
- * so that the samples add up to the run's total.
+ * The I/Os since the last sample, for --plot's IOPS over time. A sample
+ * closer than a quarter interval to the one before (the main lcore was
+ * descheduled, the window ended just after one) is not taken: its IOPS
+ * would be noise. The @last one, after the workers stopped, closes the
+ * window: it takes what completed inside the window since the sample
+ * before it (also what another lcore counted after that sample read the
+ * counters), so that the samples add up to the run's total.
  */
 static void
 perf_sample(struct perf_run *r, uint64_t now, bool last)
@@ -605,16 +608,17 @@ perf_sample(struct perf_run *r, uint64_t now, bool last)
 		return;
 	for (unsigned int i = 0; i < r->nb_ctx; i++)
 		ios += atomic_load_explicit(&r->all[i]->stats.ios, memory_order_relaxed);
-	if (now > r->sample_tsc && r->nb_samples < PERF_MAX_SAMPLES) {
+	if (now > r->sample_tsc && r->nb_samples < PERF_MAX_SAMPLES &&
+	    (r->nb_samples == 0 || now - r->sample_tsc >= r->sample_ticks / 4)) {
 		s = &r->samples[r->nb_samples++];
-		s->t_s = (double)(now - start) / (double)r->tsc_hz;
 		s->ios = 0;
-		r->sample_tsc = now;
 	} else if (last && r->nb_samples > 0) {
 		s = &r->samples[r->nb_samples - 1];
 	} else {
 		return;
 	}
+	r->sample_tsc = VDK_MAX(now, r->sample_tsc);
+	s->t_s = (double)(r->sample_tsc - start) / (double)r->tsc_hz;
 	s->ios += ios - r->sample_ios;
 	r->sample_ios = ios;
 }
@@ -663,7 +667,9 @@ perf_execute(struct perf_run *r)
 		}
 		if (now >= next_sample) {
 			perf_sample(r, VDK_MIN(now, atomic_load(&r->end_tsc)), false);
-			next_sample += r->sample_ticks;
+			/* Intervals the main lcore slept through are not sampled twice. */
+			while (next_sample <= now)
+				next_sample += r->sample_ticks;
 		}
 		all_failed = true;
 		for (i = 0; i < r->nb_ctx; i++)

@@ -475,25 +475,44 @@ int vdk_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu);
 int vdk_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu);
 
 /**
- * Take the port's link down, so that the peer loses carrier, or bring it
- * up again; the port keeps its configuration and queues. Ports on a kernel
- * interface (dev_info's if_name: af_packet) can: the interface's IFF_UP.
+ * Bring the port's link up again after vdk_eth_dev_set_link_down(); the
+ * port keeps its configuration and queues. Ports on a kernel interface
+ * (dev_info's if_name: af_packet) can: the interface's IFF_UP.
  * @return 0; -ENODEV for a bad port; -ENOTSUP for other ports; the
  *   kernel's errno (-EPERM without CAP_NET_ADMIN).
  */
 int vdk_eth_dev_set_link_up(uint16_t port_id);
+
+/**
+ * Take the port's link down, so that the peer loses carrier; the port
+ * keeps its configuration and queues, and vdk_eth_dev_set_link_up()
+ * brings it back. Ports on a kernel interface (dev_info's if_name:
+ * af_packet) can: the interface's IFF_UP.
+ * @return 0; -ENODEV for a bad port; -ENOTSUP for other ports; the
+ *   kernel's errno (-EPERM without CAP_NET_ADMIN).
+ */
 int vdk_eth_dev_set_link_down(uint16_t port_id);
 
 /**
- * Read or write the 32-bit register at byte offset @p off of a PCI port's
- * BAR 0, as DPDK's `read reg`/`write reg` do: a debugging aid that goes
- * around the driver (through VFIO's pread/pwrite, so any BAR 0 works).
+ * Read the 32-bit register at byte offset @p off of a PCI port's BAR 0
+ * into @p val, as DPDK's `read reg` does: a debugging aid that goes
+ * around the driver (through VFIO's pread, so any BAR 0 works).
  * @return 0; -ENODEV for a bad port; -ENOTSUP if the port is no PCI
  *   device or its BAR 0 is not implemented; -EINVAL if @p off is not a
  *   multiple of 4 or the register does not lie inside BAR 0 (the log says
  *   the BAR's length); the bus's errno.
  */
 int vdk_eth_dev_reg_read(uint16_t port_id, uint32_t off, uint32_t *val);
+
+/**
+ * Write @p val to the 32-bit register at byte offset @p off of a PCI
+ * port's BAR 0, as DPDK's `write reg` does: a debugging aid that goes
+ * around the driver (through VFIO's pwrite), so the driver does not know.
+ * @return 0; -ENODEV for a bad port; -ENOTSUP if the port is no PCI
+ *   device or its BAR 0 is not implemented; -EINVAL if @p off is not a
+ *   multiple of 4 or the register does not lie inside BAR 0 (the log says
+ *   the BAR's length); the bus's errno.
+ */
 int vdk_eth_dev_reg_write(uint16_t port_id, uint32_t off, uint32_t val);
 
 /* ---------------------------------------------------------------------- */
