@@ -50,6 +50,7 @@ struct memif_listener {
 	unsigned int refs;	/* server ports on it */
 	unsigned int started;	/* of which started: accept while > 0 */
 	bool polled;
+	char last_fail[MEMIF_REASON_SIZE];	/* said once, not on each retry */
 };
 
 /* What a client announced before CONNECT (server side). */
@@ -309,8 +310,16 @@ channel_fail(struct memif_channel *cc, const char *reason)
 {
 	struct memif_port *p = cc->port;
 
-	MEMIF_LOG(WARNING, "%s: %s: %s; disconnecting", p != NULL ? p->name : "server socket",
-		  cc->listener != NULL ? cc->listener->path : (p != NULL ? p->socket : "?"), reason);
+	if (p == NULL && cc->listener != NULL) {
+		/* A client that retries with the same fault is named once. */
+		if (strcmp(cc->listener->last_fail, reason) != 0)
+			MEMIF_LOG(WARNING, "server socket %s: %s; disconnecting", cc->listener->path,
+				  reason);
+		snprintf(cc->listener->last_fail, sizeof(cc->listener->last_fail), "%s", reason);
+	} else {
+		MEMIF_LOG(WARNING, "%s: %s: %s; disconnecting", p != NULL ? p->name : "?",
+			  p != NULL ? p->socket : "?", reason);
+	}
 	if (p != NULL && p->cc == cc) {
 		port_disconnect(p, reason, true);
 		return;
@@ -512,8 +521,11 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 		goto send_fail;
 	return 0;
 send_fail:
-	*why = "cannot send to the server";
-	return -EIO;
+	/*
+	 * A server that refused an earlier message (INIT with an unknown id)
+	 * closed the socket: its DISCONNECT, still to be read, says why.
+	 */
+	return 0;
 }
 
 /* Client, CONNECTED: post every S2C buffer, start the datapath. */
@@ -718,7 +730,9 @@ channel_input(struct memif_channel *cc)
 		copy_name(peer, m.disconnect.reason, MEMIF_REASON_SIZE);
 		snprintf(reason, sizeof(reason), "peer disconnected: %s", peer);
 		if (cc->port != NULL && cc->port->cc == cc) {
-			MEMIF_LOG(INFO, "%s: %s: %s", cc->port->name, cc->port->socket, reason);
+			/* A client refused again on each retry says it once. */
+			if (strcmp(reason, cc->port->disc_reason) != 0)
+				MEMIF_LOG(INFO, "%s: %s: %s", cc->port->name, cc->port->socket, reason);
 			port_disconnect(cc->port, reason, false);
 		} else {
 			channel_close(cc);
