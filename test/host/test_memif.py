@@ -20,6 +20,7 @@ usage: test_memif.py PATH/TO/vdk-testpmd   (about 90 s on an idle machine)
 import mmap
 import os
 import re
+import select
 import socket
 import struct
 import subprocess
@@ -71,6 +72,15 @@ class Testpmd:
         return int(m.group(1)), int(m.group(2))
 
     def output(self):
+        """Everything printed so far, log lines that came between commands included."""
+        while select.select([self.pty.fd], [], [], 0)[0]:
+            try:
+                data = os.read(self.pty.fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            self.pty.buf += data.decode(errors="replace").replace("\r\n", "\n")
         return "".join(self.pty.log) + self.pty.buf
 
     def quit(self):
@@ -79,6 +89,15 @@ class Testpmd:
             self.pty.wait_exit(60)
         except AssertionError:
             self.pty.kill()
+
+
+def wait_for(pred, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def fwd(text, port=0):
@@ -173,10 +192,11 @@ def id_mismatch(c, vdk, path):
     srv = Testpmd("vdk", vdk, vdev("server", path, ",id=1"), "s")
     wait_socket(path)
     cli = Testpmd("vdk", vdk, vdev("client", path, ",id=2"), "c")
-    time.sleep(2.0)
+    said = wait_for(lambda: "ID 2 not found" in srv.output() + cli.output()
+                    and "ID 2 not found" in cli.output())
     c.check(cli.link() == "down" and srv.link() == "down",
             "id mismatch: both links stay down")
-    c.check("ID 2 not found" in srv.output() and "ID 2 not found" in cli.output(),
+    c.check(said and "ID 2 not found" in srv.output(),
             "id mismatch: the server says which id, the client logs the server's reason",
             cli.output()[-800:])
     cli.quit()
@@ -185,8 +205,8 @@ def id_mismatch(c, vdk, path):
     srv = Testpmd("dpdk", DPDK, vdev("server", path, ",id=1"), "s")
     wait_socket(path)
     cli = Testpmd("vdk", vdk, vdev("client", path, ",id=2"), "c")
-    time.sleep(2.0)
-    c.check(cli.link() == "down" and "peer disconnected: ID not found" in cli.output(),
+    said = wait_for(lambda: "peer disconnected: ID not found" in cli.output())
+    c.check(cli.link() == "down" and said,
             "id mismatch against DPDK's server: link down, DPDK's reason logged",
             cli.output()[-800:])
     cli.quit()

@@ -232,6 +232,21 @@ pending_free(struct memif_channel *cc)
 static void
 channel_close(struct memif_channel *cc)
 {
+	struct memif_msg m;
+	int i, afd, ret;
+
+	/*
+	 * Read what the peer sent and we will not handle: closing a unix
+	 * socket with unread data resets the peer, which would then lose the
+	 * DISCONNECT that says why.
+	 */
+	for (i = 0; i < 64; i++) {
+		ret = memif_msg_recv(cc->fd, &m, &afd);
+		if (afd >= 0)
+			close(afd);
+		if (ret != 0 && ret != -EBADMSG)
+			break;
+	}
 	src_del(cc->src, cc->fd);
 	close(cc->fd);
 	pending_free(cc);
@@ -718,8 +733,13 @@ channel_input(struct memif_channel *cc)
 	}
 	if (ret != 0) {
 		/* The peer went away (closed, crashed): nothing to tell it. */
-		if (cc->port != NULL && cc->port->cc == cc)
+		if (cc->port != NULL && cc->port->cc == cc) {
+			if (!cc->port->connected &&
+			    strcmp(cc->port->disc_reason, "peer closed the connection") != 0)
+				MEMIF_LOG(INFO, "%s: %s: the peer closed the connection before it was "
+					  "up (%s)", cc->port->name, cc->port->socket, strerror(-ret));
 			port_disconnect(cc->port, "peer closed the connection", false);
+		}
 		else
 			channel_close(cc);
 		return;
