@@ -80,6 +80,14 @@ struct memif_channel {
 	uint16_t nb_regions;
 	struct pending_ring c2s[MEMIF_MAX_QUEUES];
 	struct pending_ring s2c[MEMIF_MAX_QUEUES];
+	/*
+	 * Client: what it still has to send, one message an ACK, as DPDK's
+	 * and libmemif's clients do: a server that refuses a message and
+	 * closes then has nothing of ours unread, which would reset the
+	 * connection before its DISCONNECT is read. The fds are the port's.
+	 */
+	struct { struct memif_msg m; int fd; } out[2 * MEMIF_MAX_QUEUES + 3];
+	unsigned int nb_out, next_out;
 };
 
 static struct {
@@ -261,6 +269,24 @@ send_simple(struct memif_channel *cc, uint16_t type)
 	struct memif_msg m = { .type = type };
 
 	return memif_msg_send(cc->fd, &m, -1);
+}
+
+static void
+client_queue(struct memif_channel *cc, const struct memif_msg *m, int fd)
+{
+	cc->out[cc->nb_out].m = *m;
+	cc->out[cc->nb_out].fd = fd;
+	cc->nb_out++;
+}
+
+/* Send the client's next message; a failure shows as the server's reply or its end. */
+static void
+client_send_next(struct memif_channel *cc)
+{
+	if (cc->next_out < cc->nb_out) {
+		memif_msg_send(cc->fd, &cc->out[cc->next_out].m, cc->out[cc->next_out].fd);
+		cc->next_out++;
+	}
 }
 
 static void
@@ -487,14 +513,12 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	m.init.mode = MEMIF_MODE_ETHERNET;
 	memcpy(m.init.secret, p->secret, strlen(p->secret));
 	fill_name(m.init.name, sizeof(m.init.name), "VDK");
-	if (memif_msg_send(cc->fd, &m, -1) != 0)
-		goto send_fail;
+	client_queue(cc, &m, -1);
 	memset(&m, 0, sizeof(m));
 	m.type = MEMIF_MSG_ADD_REGION;
 	m.add_region.index = 0;
 	m.add_region.size = size;
-	if (memif_msg_send(cc->fd, &m, fd) != 0)
-		goto send_fail;
+	client_queue(cc, &m, fd);
 	/* Rings first (C2S then S2C), then each ring's buffers in turn. */
 	for (i = 0; i < nrings; i++) {
 		bool c2s = i < p->nb_c2s;
@@ -526,20 +550,13 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 		m.add_ring.region = 0;
 		m.add_ring.offset = (uint32_t)(i * ring_bytes);
 		m.add_ring.log2_ring_size = (uint8_t)log2;
-		if (memif_msg_send(cc->fd, &m, efd) != 0)
-			goto send_fail;
+		client_queue(cc, &m, efd);
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = MEMIF_MSG_CONNECT;
 	fill_name(m.connect.if_name, sizeof(m.connect.if_name), p->name);
-	if (memif_msg_send(cc->fd, &m, -1) != 0)
-		goto send_fail;
-	return 0;
-send_fail:
-	/*
-	 * A server that refused an earlier message (INIT with an unknown id)
-	 * closed the socket: its DISCONNECT, still to be read, says why.
-	 */
+	client_queue(cc, &m, -1);
+	client_send_next(cc);
 	return 0;
 }
 
@@ -700,10 +717,12 @@ client_input(struct memif_channel *cc, const struct memif_msg *m, const char **w
 		cc->state = CC_WAIT_CONNECTED;
 		return 0;
 	case CC_WAIT_CONNECTED:
-		if (m->type == MEMIF_MSG_ACK)
+		if (m->type == MEMIF_MSG_ACK && cc->next_out < cc->nb_out) {
+			client_send_next(cc);
 			return 0;
-		if (m->type != MEMIF_MSG_CONNECTED)
-			break;
+		}
+		if (m->type != MEMIF_MSG_CONNECTED || cc->next_out < cc->nb_out)
+			break;	/* CONNECTED answers our CONNECT, the last message */
 		cc->state = CC_CONNECTED;
 		client_connected(p);
 		port_connected(p, m->connect.if_name);
