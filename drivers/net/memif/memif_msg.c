@@ -74,8 +74,7 @@ memif_msg_recv(int fd, struct memif_msg *m, int *afd)
 	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
-	if (n == 0)
-		return -ECONNRESET;
+	/* Descriptors come with an empty datagram too: taken, so that they can be closed. */
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -88,6 +87,13 @@ memif_msg_recv(int fd, struct memif_msg *m, int *afd)
 		close(fds[i]);
 	if (nfds > 0)
 		*afd = fds[0];
+	if (n == 0) {
+		/* End of file (or a peer's empty message, which we take as its end). */
+		if (*afd >= 0)
+			close(*afd);
+		*afd = -1;
+		return -ECONNRESET;
+	}
 	if (n != (ssize_t)sizeof(*m) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || nfds > 1) {
 		if (*afd >= 0)
 			close(*afd);

@@ -50,6 +50,7 @@ struct memif_listener {
 	unsigned int refs;	/* server ports on it */
 	unsigned int started;	/* of which started: accept while > 0 */
 	bool polled;
+	char last_fail[MEMIF_REASON_SIZE];	/* said once, not on each retry */
 };
 
 /* What a client announced before CONNECT (server side). */
@@ -79,6 +80,14 @@ struct memif_channel {
 	uint16_t nb_regions;
 	struct pending_ring c2s[MEMIF_MAX_QUEUES];
 	struct pending_ring s2c[MEMIF_MAX_QUEUES];
+	/*
+	 * Client: what it still has to send, one message an ACK, as DPDK's
+	 * and libmemif's clients do: a server that refuses a message and
+	 * closes then has nothing of ours unread, which would reset the
+	 * connection before its DISCONNECT is read. The fds are the port's.
+	 */
+	struct { struct memif_msg m; int fd; } out[2 * MEMIF_MAX_QUEUES + 3];
+	unsigned int nb_out, next_out;
 };
 
 static struct {
@@ -231,6 +240,21 @@ pending_free(struct memif_channel *cc)
 static void
 channel_close(struct memif_channel *cc)
 {
+	struct memif_msg m;
+	int i, afd, ret;
+
+	/*
+	 * Read what the peer sent and we will not handle: closing a unix
+	 * socket with unread data resets the peer, which would then lose the
+	 * DISCONNECT that says why.
+	 */
+	for (i = 0; i < 64; i++) {
+		ret = memif_msg_recv(cc->fd, &m, &afd);
+		if (afd >= 0)
+			close(afd);
+		if (ret != 0 && ret != -EBADMSG)
+			break;
+	}
 	src_del(cc->src, cc->fd);
 	close(cc->fd);
 	pending_free(cc);
@@ -245,6 +269,24 @@ send_simple(struct memif_channel *cc, uint16_t type)
 	struct memif_msg m = { .type = type };
 
 	return memif_msg_send(cc->fd, &m, -1);
+}
+
+static void
+client_queue(struct memif_channel *cc, const struct memif_msg *m, int fd)
+{
+	cc->out[cc->nb_out].m = *m;
+	cc->out[cc->nb_out].fd = fd;
+	cc->nb_out++;
+}
+
+/* Send the client's next message; a failure shows as the server's reply or its end. */
+static void
+client_send_next(struct memif_channel *cc)
+{
+	if (cc->next_out < cc->nb_out) {
+		memif_msg_send(cc->fd, &cc->out[cc->next_out].m, cc->out[cc->next_out].fd);
+		cc->next_out++;
+	}
 }
 
 static void
@@ -309,8 +351,16 @@ channel_fail(struct memif_channel *cc, const char *reason)
 {
 	struct memif_port *p = cc->port;
 
-	MEMIF_LOG(WARNING, "%s: %s: %s; disconnecting", p != NULL ? p->name : "server socket",
-		  cc->listener != NULL ? cc->listener->path : (p != NULL ? p->socket : "?"), reason);
+	if (p == NULL && cc->listener != NULL) {
+		/* A client that retries with the same fault is named once. */
+		if (strcmp(cc->listener->last_fail, reason) != 0)
+			MEMIF_LOG(WARNING, "server socket %s: %s; disconnecting", cc->listener->path,
+				  reason);
+		snprintf(cc->listener->last_fail, sizeof(cc->listener->last_fail), "%s", reason);
+	} else {
+		MEMIF_LOG(WARNING, "%s: %s: %s; disconnecting", p != NULL ? p->name : "?",
+			  p != NULL ? p->socket : "?", reason);
+	}
 	if (p != NULL && p->cc == cc) {
 		port_disconnect(p, reason, true);
 		return;
@@ -463,14 +513,12 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	m.init.mode = MEMIF_MODE_ETHERNET;
 	memcpy(m.init.secret, p->secret, strlen(p->secret));
 	fill_name(m.init.name, sizeof(m.init.name), "VDK");
-	if (memif_msg_send(cc->fd, &m, -1) != 0)
-		goto send_fail;
+	client_queue(cc, &m, -1);
 	memset(&m, 0, sizeof(m));
 	m.type = MEMIF_MSG_ADD_REGION;
 	m.add_region.index = 0;
 	m.add_region.size = size;
-	if (memif_msg_send(cc->fd, &m, fd) != 0)
-		goto send_fail;
+	client_queue(cc, &m, fd);
 	/* Rings first (C2S then S2C), then each ring's buffers in turn. */
 	for (i = 0; i < nrings; i++) {
 		bool c2s = i < p->nb_c2s;
@@ -502,18 +550,14 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 		m.add_ring.region = 0;
 		m.add_ring.offset = (uint32_t)(i * ring_bytes);
 		m.add_ring.log2_ring_size = (uint8_t)log2;
-		if (memif_msg_send(cc->fd, &m, efd) != 0)
-			goto send_fail;
+		client_queue(cc, &m, efd);
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = MEMIF_MSG_CONNECT;
 	fill_name(m.connect.if_name, sizeof(m.connect.if_name), p->name);
-	if (memif_msg_send(cc->fd, &m, -1) != 0)
-		goto send_fail;
+	client_queue(cc, &m, -1);
+	client_send_next(cc);
 	return 0;
-send_fail:
-	*why = "cannot send to the server";
-	return -EIO;
 }
 
 /* Client, CONNECTED: post every S2C buffer, start the datapath. */
@@ -673,10 +717,12 @@ client_input(struct memif_channel *cc, const struct memif_msg *m, const char **w
 		cc->state = CC_WAIT_CONNECTED;
 		return 0;
 	case CC_WAIT_CONNECTED:
-		if (m->type == MEMIF_MSG_ACK)
+		if (m->type == MEMIF_MSG_ACK && cc->next_out < cc->nb_out) {
+			client_send_next(cc);
 			return 0;
-		if (m->type != MEMIF_MSG_CONNECTED)
-			break;
+		}
+		if (m->type != MEMIF_MSG_CONNECTED || cc->next_out < cc->nb_out)
+			break;	/* CONNECTED answers our CONNECT, the last message */
 		cc->state = CC_CONNECTED;
 		client_connected(p);
 		port_connected(p, m->connect.if_name);
@@ -706,8 +752,13 @@ channel_input(struct memif_channel *cc)
 	}
 	if (ret != 0) {
 		/* The peer went away (closed, crashed): nothing to tell it. */
-		if (cc->port != NULL && cc->port->cc == cc)
+		if (cc->port != NULL && cc->port->cc == cc) {
+			if (!cc->port->connected &&
+			    strcmp(cc->port->disc_reason, "peer closed the connection") != 0)
+				MEMIF_LOG(INFO, "%s: %s: the peer closed the connection before it was "
+					  "up (%s)", cc->port->name, cc->port->socket, strerror(-ret));
 			port_disconnect(cc->port, "peer closed the connection", false);
+		}
 		else
 			channel_close(cc);
 		return;
@@ -718,7 +769,9 @@ channel_input(struct memif_channel *cc)
 		copy_name(peer, m.disconnect.reason, MEMIF_REASON_SIZE);
 		snprintf(reason, sizeof(reason), "peer disconnected: %s", peer);
 		if (cc->port != NULL && cc->port->cc == cc) {
-			MEMIF_LOG(INFO, "%s: %s: %s", cc->port->name, cc->port->socket, reason);
+			/* A client refused again on each retry says it once. */
+			if (strcmp(reason, cc->port->disc_reason) != 0)
+				MEMIF_LOG(INFO, "%s: %s: %s", cc->port->name, cc->port->socket, reason);
 			port_disconnect(cc->port, reason, false);
 		} else {
 			channel_close(cc);
