@@ -68,14 +68,16 @@ struct cap_ring {
 };
 
 struct tp_capture {
+	/* Read by the lcores every burst: written once, before they see it. */
 	struct tp_capture_spec spec;
 	bool rx, tx;
 	struct cap_ring *rings[VDK_MAX_LCORE];
-	uint64_t foreign_drops;	/* frames from a thread with no ring (none expected) */
-	/* Set by the writer: count reached or the file failed. Lcores then copy nothing. */
+	/* Set by the writer once: count reached or the file failed. Lcores then copy nothing. */
 	int done;
-	int write_errno;
-	uint64_t written;	/* frames in the file (writer only) */
+	uint64_t foreign_drops;	/* frames from a thread with no ring (none expected) */
+	/* The writer's, on a line of their own: it bumps written a frame. */
+	uint64_t written vdk_cache_aligned;	/* frames in the file */
+	int write_errno;	/* published by the store to done */
 	int stopping;		/* set by stop: drain what is there and end */
 	pthread_t writer;
 	uint64_t tsc0, hz, ns0;	/* the clock: tsc0 cycles were ns0 ns since the epoch */
@@ -486,7 +488,8 @@ summary(struct testpmd *t, struct tp_capture *c, const char *state)
 		drops_sum(c));
 	if (c->spec.count != 0)
 		fprintf(t->out, ", count %" PRIu64, c->spec.count);
-	if (c->write_errno != 0)
+	/* write_errno is set before done is stored: read only after done. */
+	if (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) && c->write_errno != 0)
 		fprintf(t->out, "; writing the file failed: %s", strerror(c->write_errno));
 	fprintf(t->out, "\n");
 }
@@ -606,8 +609,10 @@ tp_capture_stop(struct testpmd *t)
 	__atomic_store_n(&c->stopping, 1, __ATOMIC_RELEASE);
 	pthread_join(c->writer, NULL);
 	ret = file_close(c);
-	if (ret != 0 && c->write_errno == 0)
+	if (ret != 0 && c->write_errno == 0) {
 		c->write_errno = -ret;
+		c->done = 1;	/* the writer is gone: no ordering needed */
+	}
 	summary(t, c, "stopped");
 	ret = c->write_errno != 0 ? -c->write_errno : 0;
 	capture_free(c);

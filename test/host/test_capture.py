@@ -179,7 +179,8 @@ def main():
                           ("0,up," + f4, "invalid --capture"),
                           ("0,rx,%s,count=-1" % f4, "invalid --capture"),
                           ("5,rx," + f4, "Invalid port 5"),
-                          ("0,rx,/nonexistent/dir/c.pcap", "Cannot capture to /nonexistent")):
+                          ("0,rx,/nonexistent/dir/c.pcap", "Cannot capture to /nonexistent"),
+                          ("0,rx,/dev/full", "writing the file failed: No space left on device")):
             r = null_run(binary, spec, 0.2)
             c.check(r.returncode != 0 and msg in r.stdout + r.stderr,
                     "refused: --capture=" + spec.replace(tmp + "/", ""),
