@@ -66,6 +66,10 @@ static const struct cmd_def cmds[] = {
 	{ { "load", "<file>" }, "run the commands of a file" },
 	{ { "read", "reg", "<pid>", "<n>" }, "a 32-bit register of a PCI port (BAR 0 offset)" },
 	{ { "write", "reg", "<pid>", "<n>", "<n>" }, "write a PCI port's register, show it again" },
+	{ { "capture", "start", "<pid>", "<dir>", "<file>", "[count n]" },
+	  "write what the port receives (rx), sends (tx) or both to a pcap file" },
+	{ { "capture", "stop" }, "stop the capture, write the rest of it, show its counts" },
+	{ { "show", "capture" }, "the running capture: file, packets written, dropped" },
 	{ { "help" }, "this list" },
 };
 
@@ -107,6 +111,7 @@ print_help(struct testpmd *t)
 					strcmp(cmds[i].words[w], "<mode>") == 0 ? fwd_engine_names() :
 					strcmp(cmds[i].words[w], "<onoff>") == 0 ? "on|off" :
 					strcmp(cmds[i].words[w], "<qparam>") == 0 ? "rxq|txq|rxd|txd" :
+					strcmp(cmds[i].words[w], "<dir>") == 0 ? "rx|tx|both" :
 					cmds[i].words[w]);
 		fprintf(t->out, "  %-44s %s\n", buf, cmds[i].help);
 	}
@@ -318,6 +323,10 @@ cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 	}
 	if (n >= 2 && strcmp(tok[1], "config") == 0)
 		return bad_args(t, "show config fwd|rxtx");
+	if (n == 2 && strcmp(tok[1], "capture") == 0) {
+		tp_capture_show(t);
+		return 0;
+	}
 	return bad_args(t, "show port ... | show fwd stats all | show config fwd|rxtx");
 }
 
@@ -521,6 +530,13 @@ tp_cmd_exec(struct testpmd *t, const char *line)
 		return cmd_set(t, tok, n);
 	if (strcmp(tok[0], "port") == 0)
 		return cmd_port(t, tok, n);
+	if (strcmp(tok[0], "capture") == 0) {
+		const char *argv[MAX_TOKENS];
+
+		for (int i = 0; i < n; i++)
+			argv[i] = tok[i];
+		return tp_capture_cmd(t, n, argv);
+	}
 	return not_found(t, line);
 }
 

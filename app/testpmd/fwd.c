@@ -147,6 +147,7 @@ tp_fwd_config_make(struct testpmd *t)
 	if (cfg == NULL)
 		return NULL;
 	cfg->engine = t->engine;
+	cfg->capture = t->capture;
 	cfg->burst = t->burst;
 	cfg->record_burst_stats = t->record_burst_stats;
 	cfg->verbose = t->verbose;

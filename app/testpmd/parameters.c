@@ -64,6 +64,8 @@ tp_usage(FILE *f, const char *prog)
 		"  --no-lsc-interrupt         poll link state, ask no link change interrupts\n"
 		"  --disable-link-check       do not wait for the links at start\n"
 		"  --txonly-multi-flow        txonly varies the source IP packet by packet\n"
+		"  --capture=PORT,rx|tx|both,FILE[,count=N]  write what PORT receives, sends or\n"
+		"                             both to the pcap FILE from the start (as `capture start`)\n"
 		"  -h, --help                 this text\n",
 		prog, fwd_engine_names(), TP_DEFAULT_DESC, TP_MAX_BURST, TP_DEFAULT_BURST,
 		TP_DEFAULT_TXPKT, VDK_MBUF_DEFAULT_BUF_SIZE, TP_MBUF_CACHE);
@@ -149,7 +151,7 @@ enum {
 	OPT_FWD = 256, OPT_NBCORES, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_TXPKTS,
 	OPT_STATS, OPT_PORTMASK, OPT_PEER, OPT_RUNTIME, OPT_NBMBUF, OPT_MBUFSZ, OPT_NOPROMISC,
 	OPT_BURSTSTATS, OPT_CMDFILE, OPT_TOPO, OPT_TXFIRST, OPT_RSSIP, OPT_RSSUDP, OPT_MAXPKT,
-	OPT_MBCACHE, OPT_NOLSC, OPT_NOLINKCHK, OPT_MULTIFLOW,
+	OPT_MBCACHE, OPT_NOLSC, OPT_NOLINKCHK, OPT_MULTIFLOW, OPT_CAPTURE,
 };
 
 static const struct option long_opts[] = {
@@ -182,6 +184,7 @@ static const struct option long_opts[] = {
 	{ "no-lsc-interrupt", no_argument, NULL, OPT_NOLSC },
 	{ "disable-link-check", no_argument, NULL, OPT_NOLINKCHK },
 	{ "txonly-multi-flow", no_argument, NULL, OPT_MULTIFLOW },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -339,6 +342,11 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 			break;
 		case OPT_MULTIFLOW:
 			np.txonly_multi_flow = true;
+			break;
+		case OPT_CAPTURE:
+			if (tp_capture_option(&np.capture_spec, optarg, err) != 0)
+				return -EINVAL;
+			np.capture = true;
 			break;
 		case ':':
 			fprintf(err, "testpmd: option %s needs a value\n", argv[optind - 1]);

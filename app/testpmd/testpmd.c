@@ -146,6 +146,11 @@ main(int argc, char **argv)
 	tp_hotplug_init(&tp);
 	if (tp.params.link_check)
 		tp_ports_check_link(&tp);
+	/* Before forwarding starts: the file has every frame from the first. */
+	if (tp.params.capture && tp_capture_start(&tp, &tp.params.capture_spec) != 0) {
+		status = 1;
+		goto out;
+	}
 	if (tp.params.cmdline_file != NULL) {
 		/* As DPDK: the file runs first, then the prompt or forwarding. */
 		ret = tp_cli_load(&tp, tp.params.cmdline_file);
@@ -174,6 +179,8 @@ main(int argc, char **argv)
 		tp_fwd_stop(&tp);
 out:
 	tp_fwd_cleanup(&tp);
+	if (tp.capture != NULL && tp_capture_stop(&tp) != 0)
+		status = 1;
 	fprintf(tp.out, "\n");
 	tp_ports_close_all(&tp);
 	vdk_mempool_free(tp.pool);

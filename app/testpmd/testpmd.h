@@ -37,6 +37,17 @@
 
 struct vdk_mbuf;
 struct vdk_mempool;
+struct tp_capture;
+
+/* What `capture start` and --capture name (capture.c). */
+#define TP_CAPTURE_RX 1
+#define TP_CAPTURE_TX 2
+struct tp_capture_spec {
+	uint16_t port;
+	unsigned int dirs;	/* TP_CAPTURE_RX | TP_CAPTURE_TX */
+	char path[4096];
+	uint64_t count;		/* stop writing after this many frames; 0: never */
+};
 
 /* ---- options (parameters.c) ---- */
 
@@ -82,6 +93,8 @@ struct tp_params {
 	bool lsc_interrupt;		/* --no-lsc-interrupt clears it */
 	bool link_check;		/* --disable-link-check clears it */
 	bool txonly_multi_flow;		/* --txonly-multi-flow */
+	bool capture;			/* --capture: capture_spec is set */
+	struct tp_capture_spec capture_spec;
 };
 
 /* Defaults as DPDK's testpmd has them. */
@@ -166,6 +179,7 @@ struct fwd_lcore_conf {
 /* Everything a forwarding lcore reads; immutable once published. */
 struct fwd_config {
 	const struct fwd_engine *engine;
+	struct tp_capture *capture;		/* `capture start`: NULL when off */
 	uint16_t burst;
 	/* Beside burst, which each call reads already: the test costs no cache miss. */
 	bool record_burst_stats;
@@ -234,8 +248,18 @@ void fwd_drop_unsent(struct fwd_stream *fs, struct vdk_mbuf **pkts, uint16_t sen
 		     uint16_t n);
 
 /*
+ * capture.c's datapath: copies of what a stream receives (after rx_burst)
+ * or sends (staged before tx_burst, published for the @sent it took) on
+ * the captured port, into the calling lcore's ring; never waits.
+ */
+void tp_capture_rx(struct tp_capture *c, uint16_t port, struct vdk_mbuf **pkts, uint16_t n);
+uint16_t tp_capture_tx_stage(struct tp_capture *c, uint16_t port, struct vdk_mbuf **pkts,
+			     uint16_t n);
+void tp_capture_tx_commit(struct tp_capture *c, uint16_t port, uint16_t staged, uint16_t sent);
+
+/*
  * The receive half every engine shares: one rx_burst of up to the burst
- * size on the stream's rx queue, recorded, counted and dumped.
+ * size on the stream's rx queue, recorded, counted, dumped and captured.
  * @return the packets received.
  */
 static inline uint16_t
@@ -247,6 +271,8 @@ fwd_rx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pk
 	if (n > 0) {
 		fs->rx_packets += n;
 		fwd_dump(cfg, fs->rx_port, fs->rx_queue, pkts, n, true);
+		if (vdk_unlikely(cfg->capture != NULL))
+			tp_capture_rx(cfg->capture, fs->rx_port, pkts, n);
 	}
 	return n;
 }
@@ -255,10 +281,14 @@ fwd_rx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pk
 static inline void
 fwd_tx(struct fwd_stream *fs, const struct fwd_config *cfg, struct vdk_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent;
+	uint16_t sent, staged = 0;
 
 	fwd_dump(cfg, fs->tx_port, fs->tx_queue, pkts, n, false);
+	if (vdk_unlikely(cfg->capture != NULL))
+		staged = tp_capture_tx_stage(cfg->capture, fs->tx_port, pkts, n);
 	sent = vdk_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	if (vdk_unlikely(cfg->capture != NULL))
+		tp_capture_tx_commit(cfg->capture, fs->tx_port, staged, sent);
 	fwd_record_burst(cfg, fs->tx_bursts, sent);
 	fs->tx_packets += sent;
 	fwd_drop_unsent(fs, pkts, sent, n);
@@ -298,6 +328,7 @@ struct testpmd {
 	unsigned int nb_txsegs;
 	bool record_burst_stats;		/* `set record-burst-stats` */
 	uint8_t verbose;			/* `set verbose` */
+	struct tp_capture *capture;		/* `capture start`, published in cfg */
 	/* `set portlist`: the forwarding ports in this order; 0: by id. */
 	uint16_t portlist[TP_MAX_PORTS];
 	unsigned int nb_portlist;
@@ -392,5 +423,18 @@ int tp_cli_run(struct testpmd *t);
  * cannot be read.
  */
 int tp_cli_load(struct testpmd *t, const char *path);
+
+/* capture.c: `capture start|stop`, `show capture`, --capture. */
+/* "<port> rx|tx|both <file> [count <n>]" as @argc words. @return 0 or -EINVAL (message on @err). */
+int tp_capture_parse(struct tp_capture_spec *s, int argc, const char *const argv[], FILE *err);
+/* --capture=PORT,rx|tx|both,FILE[,count=N]. @return 0 or -EINVAL (message on @err). */
+int tp_capture_option(struct tp_capture_spec *s, const char *arg, FILE *err);
+/* @return 0; -EBUSY if one runs, -ENODEV, -EACCES (file), -ENOMEM. */
+int tp_capture_start(struct testpmd *t, const struct tp_capture_spec *s);
+/* Stop, write what the rings hold, print the summary. @return 0, -EINVAL if none, -errno of the file. */
+int tp_capture_stop(struct testpmd *t);
+void tp_capture_show(struct testpmd *t);
+/* The `capture ...` command, @argv[0] being "capture". */
+int tp_capture_cmd(struct testpmd *t, int argc, const char *const argv[]);
 
 #endif /* TESTPMD_H */

@@ -38,13 +38,6 @@ def testpmd(topo, binary, vdevs, run_time=1, ns="f"):
     return subprocess.run(topo.exec_args(ns, argv), capture_output=True, text=True, timeout=60)
 
 
-def summary(text, port):
-    m = re.search(r"Forward statistics for port %d\s.*?RX-packets: (\d+).*?TX-packets: (\d+)"
-                  % port, text, re.S)
-    assert m, "no summary for port %d in:\n%s" % (port, text)
-    return int(m.group(1)), int(m.group(2))
-
-
 def summary_missed(text, port):
     """(RX-packets, RX-dropped) of @port in testpmd's summary."""
     m = re.search(r"Forward statistics for port %d\s.*?RX-packets: (\d+)\s+RX-dropped: (\d+)"
@@ -75,8 +68,7 @@ def same_frames(c, what, want, path):
 
 def main():
     vh.need_root()
-    if shutil.which("tcpdump") is None:
-        print("FAIL: tcpdump is missing: apt-get install tcpdump (devtools/common.sh lists it)")
+    if not vh.need_tcpdump():
         return 1
     binary = sys.argv[1]
     c = vh.Checks()
@@ -90,9 +82,9 @@ def main():
         r = testpmd(topo, binary, ["net_pcap0,rx_pcap=%s,tx_pcap=%s" % (src, out)])
         c.check(r.returncode == 0, "made capture: testpmd exits 0",
                 "exit %d: %s" % (r.returncode, r.stderr[-500:]))
-        c.check(summary(r.stdout, 0) == (len(want), len(want)),
+        c.check(vh.fwd_summary(r.stdout, 0) == (len(want), len(want)),
                 "made capture: port 0 received and sent %d" % len(want),
-                "rx, tx = %s" % (summary(r.stdout, 0),))
+                "rx, tx = %s" % (vh.fwd_summary(r.stdout, 0),))
         same_frames(c, "made capture", want, out)
         rc_in, text_in = tcpdump_text(src)
         rc_out, text_out = tcpdump_text(out)
@@ -127,8 +119,8 @@ def main():
                 "%d recorded; tcpdump said %r" % (len(recorded), line))
         out = os.path.join(tmp, "tcpdump-out.pcap")
         r = testpmd(topo, binary, ["net_pcap0,rx_pcap=" + cap, "net_pcap1,tx_pcap=" + out])
-        c.check(r.returncode == 0 and summary(r.stdout, 0)[0] == n and
-                summary(r.stdout, 1)[1] == n,
+        c.check(r.returncode == 0 and vh.fwd_summary(r.stdout, 0)[0] == n and
+                vh.fwd_summary(r.stdout, 1)[1] == n,
                 "tcpdump capture: port 0 received %d, port 1 sent them" % n,
                 "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-800:]))
         same_frames(c, "tcpdump capture", recorded, out)
@@ -138,7 +130,7 @@ def main():
 
         # 3. infinite_rx: the capture again and again, to a port that discards.
         r = testpmd(topo, binary, ["net_pcap0,rx_pcap=%s,infinite_rx=1" % src])
-        rx, tx = summary(r.stdout, 0)
+        rx, tx = vh.fwd_summary(r.stdout, 0)
         c.check(r.returncode == 0 and rx > 10 * len(want) and tx == rx,
                 "infinite_rx replays the %d frames in a loop" % len(want),
                 "rx %d tx %d exit %d" % (rx, tx, r.returncode))
@@ -169,7 +161,7 @@ def main():
         rx0 = tx1 = miss0 = -1
         if p.returncode == 0:
             rx0, miss0 = summary_missed(text, 0)
-            tx1 = summary(text, 1)[1]
+            tx1 = vh.fwd_summary(text, 1)[1]
         c.check(p.returncode == 0 and rx0 + miss0 == n and tx1 == rx0 and got == rx0 and
                 dups == 0 and rx0 >= n * 9 // 10,
                 "live interfaces: %d packets forwarded once or reported dropped" % n,

@@ -14,6 +14,7 @@ import pty
 import random
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +35,22 @@ def need_root():
     if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
         print("skip: 'ip netns' does not work here")
         sys.exit(SKIP)
+
+
+def need_tcpdump():
+    """False (with the reason printed) if Debian's tcpdump, the independent reader, is missing."""
+    if shutil.which("tcpdump") is None:
+        print("FAIL: tcpdump is missing: apt-get install tcpdump (devtools/common.sh lists it)")
+        return False
+    return True
+
+
+def fwd_summary(text, port):
+    """(RX-packets, TX-packets) of @port in vdk-testpmd's forwarding summary."""
+    m = re.search(r"Forward statistics for port %d\s.*?RX-packets: (\d+).*?TX-packets: (\d+)"
+                  % port, text, re.S)
+    assert m, "no summary for port %d in:\n%s" % (port, text[-2000:])
+    return int(m.group(1)), int(m.group(2))
 
 
 def sh(*args, check=True):

@@ -743,7 +743,7 @@ test_completion_offers_the_next_words(void **state)
 
 	(void)state;
 	n = tp_cmd_complete("", c, 32);
-	assert_int_equal(n, 12);	/* start stop quit show clear set port mac_addr load read write help */
+	assert_int_equal(n, 13);	/* start stop quit show clear set port mac_addr load read write capture help */
 	n = tp_cmd_complete("se", c, 32);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0], "set");

@@ -240,6 +240,47 @@ test_txpkts_must_fit_the_mbuf_data_room(void **state)
 	assert_int_equal(p.txpkts[0], 4096);
 }
 
+static void
+test_capture_option_is_read_and_checked(void **state)
+{
+	static const char *const both[] = { "--capture=1,both,/tmp/a,b.pcap", NULL };
+	static const char *const count[] = { "--capture=0,rx,out.pcap,count=25", NULL };
+	static const char *const bad[][2] = {
+		{ "--capture=0", NULL }, { "--capture=0,rx", NULL }, { "--capture=0,rx,", NULL },
+		{ "--capture=x,rx,f", NULL }, { "--capture=-1,rx,f", NULL },
+		{ "--capture=32,rx,f", NULL }, { "--capture=0,in,f", NULL },
+		{ "--capture=0,rx,f,count=0", NULL }, { "--capture=0,rx,f,count=x", NULL },
+		{ "--capture=0,rx,f,count=-3", NULL },
+	};
+	struct tp_params p, before;
+	unsigned int i;
+
+	(void)state;
+	tp_params_defaults(&p);
+	assert_false(p.capture);
+	assert_int_equal(parse(&p, both), 0);
+	assert_true(p.capture);
+	assert_int_equal(p.capture_spec.port, 1);
+	assert_int_equal(p.capture_spec.dirs, TP_CAPTURE_RX | TP_CAPTURE_TX);
+	/* The file is everything after the direction: a comma may be in it. */
+	assert_string_equal(p.capture_spec.path, "/tmp/a,b.pcap");
+	assert_int_equal(p.capture_spec.count, 0);
+	tp_params_defaults(&p);
+	assert_int_equal(parse(&p, count), 0);
+	assert_int_equal(p.capture_spec.dirs, TP_CAPTURE_RX);
+	assert_string_equal(p.capture_spec.path, "out.pcap");
+	assert_int_equal(p.capture_spec.count, 25);
+	tp_params_defaults(&p);
+	before = p;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(&p, bad[i]) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i][0]);
+		if (err_buf == NULL || strstr(err_buf, "testpmd: invalid --capture") == NULL)
+			fail_msg("'%s' gave no message", bad[i][0]);
+		assert_memory_equal(&p, &before, sizeof(p));
+	}
+}
+
 int
 main(void)
 {
@@ -251,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_help_prints_usage_and_says_so),
 		cmocka_unit_test(test_txpkts_parser),
 		cmocka_unit_test(test_txpkts_must_fit_the_mbuf_data_room),
+		cmocka_unit_test(test_capture_option_is_read_and_checked),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 
