@@ -22,19 +22,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	c = tu_ctrlr(&m, NULL);
-	ns = vdk_nvme_ctrlr_get_ns(c, 1);
-	return ns == NULL ? -1 : 0;
+	return tu_ctrlr_ns_up(&m, &c, &ns);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	log_release();
-	nvme_ctrlr_destroy(c, true);
-	nvme_model_free(m);
-	return 0;
+	return tu_ctrlr_down(m, c);
 }
 
 /* The pages a buffer covers, as PRP entries must name them. */

@@ -118,6 +118,29 @@ tu_ctrlr(struct nvme_model **mp, const struct nvme_ctrlr_cfg *cfg)
 	return c;
 }
 
+/*
+ * The set-up the tests of one controller share (test_nvme_qpair,
+ * test_nvme_telemetry): tu_ctrlr() and its namespace 1. 0, or -1 for a
+ * cmocka set-up that failed.
+ */
+static TU_UNUSED int
+tu_ctrlr_ns_up(struct nvme_model **mp, struct vdk_nvme_ctrlr **cp, struct vdk_nvme_ns **nsp)
+{
+	*cp = tu_ctrlr(mp, NULL);
+	*nsp = vdk_nvme_ctrlr_get_ns(*cp, 1);
+	return *nsp == NULL ? -1 : 0;
+}
+
+/* Undo tu_ctrlr_ns_up(), whatever the test left captured in the log: 0. */
+static TU_UNUSED int
+tu_ctrlr_down(struct nvme_model *m, struct vdk_nvme_ctrlr *c)
+{
+	log_release();
+	nvme_ctrlr_destroy(c, true);
+	nvme_model_free(m);
+	return 0;
+}
+
 static TU_UNUSED struct vdk_nvme_qpair *
 tu_qpair(struct vdk_nvme_ctrlr *c, uint32_t size)
 {

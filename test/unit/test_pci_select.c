@@ -63,43 +63,43 @@ count_calls(const char *what)
 /* Each fake forwards to test_pci_fake.h's backend after noting who it is. */
 #define FAKE_BACKEND(tag, i)							\
 static int tag##_open(void)							\
-{ note(i, "open"); return open_err[i] ? open_err[i] : fk_open(); }		\
-static void tag##_close(void) { note(i, "close"); fk_close(); }			\
+{ note(i, "open"); return open_err[i] ? open_err[i] : fake_backend.open(); }		\
+static void tag##_close(void) { note(i, "close"); fake_backend.close(); }			\
 static int tag##_group_open(int num, const char *bdf, bool *noiommu)		\
 {										\
 	note(i, "group_open");							\
-	return group_open_err[i] ? group_open_err[i] : fk_group_open(num, bdf, noiommu); \
+	return group_open_err[i] ? group_open_err[i] : fake_backend.group_open(num, bdf, noiommu); \
 }										\
-static int tag##_group_viable(int fd) { note(i, "group_viable"); return fk_group_viable(fd); } \
+static int tag##_group_viable(int fd) { note(i, "group_viable"); return fake_backend.group_viable(fd); } \
 static int tag##_group_attach(int fd, bool noiommu, int *domain)		\
 {										\
-	int ret = fk_group_attach(fd, noiommu, domain);				\
+	int ret = fake_backend.group_attach(fd, noiommu, domain);				\
 										\
 	note(i, "group_attach");						\
 	*domain = dom_fd[i];							\
 	return ret;								\
 }										\
-static void tag##_group_detach(int fd) { note(i, "group_detach"); fk_group_detach(fd); } \
-static void tag##_group_close(int fd) { note(i, "group_close"); fk_group_close(fd); } \
+static void tag##_group_detach(int fd) { note(i, "group_detach"); fake_backend.group_detach(fd); } \
+static void tag##_group_close(int fd) { note(i, "group_close"); fake_backend.group_close(fd); } \
 static int tag##_iommu_info(int d, struct eal_vfio_range *r, unsigned int *n, uint64_t *pg) \
-{ note(i, "iommu_info"); return fk_iommu_info(d, r, n, pg); }			\
+{ note(i, "iommu_info"); return fake_backend.iommu_info(d, r, n, pg); }			\
 static int tag##_dma_map(int d, uint64_t va, uint64_t iova, uint64_t len)	\
-{ note(i, "dma_map"); return fk_dma_map(d, va, iova, len); }			\
+{ note(i, "dma_map"); return fake_backend.dma_map(d, va, iova, len); }			\
 static int tag##_dma_unmap(int d, uint64_t iova, uint64_t len)			\
-{ note(i, "dma_unmap"); return fk_dma_unmap(d, iova, len); }			\
+{ note(i, "dma_unmap"); return fake_backend.dma_unmap(d, iova, len); }			\
 static int tag##_device_open(int g, const char *bdf)				\
-{ note(i, "device_open"); return fk_device_open(g, bdf); }			\
-static void tag##_device_close(int fd) { note(i, "device_close"); fk_device_close(fd); } \
+{ note(i, "device_open"); return fake_backend.device_open(g, bdf); }			\
+static void tag##_device_close(int fd) { note(i, "device_close"); fake_backend.device_close(fd); } \
 static int tag##_device_info(int fd, uint32_t *f, uint32_t *nr, uint32_t *ni)	\
-{ note(i, "device_info"); return fk_device_info(fd, f, nr, ni); }		\
+{ note(i, "device_info"); return fake_backend.device_info(fd, f, nr, ni); }		\
 static int tag##_region_info(int fd, unsigned int idx, struct eal_vfio_region *r) \
-{ note(i, "region_info"); return fk_region_info(fd, idx, r); }			\
+{ note(i, "region_info"); return fake_backend.region_info(fd, idx, r); }			\
 static int tag##_irq_info(int fd, unsigned int idx, uint32_t *c, uint32_t *f)	\
-{ note(i, "irq_info"); return fk_irq_info(fd, idx, c, f); }			\
+{ note(i, "irq_info"); return fake_backend.irq_info(fd, idx, c, f); }			\
 static int tag##_irq_set(int fd, unsigned int idx, enum eal_vfio_irq_action a,	\
 			 unsigned int s, unsigned int c, const int *efds)	\
-{ note(i, "irq_set"); return fk_irq_set(fd, idx, a, s, c, efds); }		\
-static int tag##_reset(int fd) { note(i, "reset"); return fk_reset(fd); }	\
+{ note(i, "irq_set"); return fake_backend.irq_set(fd, idx, a, s, c, efds); }		\
+static int tag##_reset(int fd) { note(i, "reset"); return fake_backend.reset(fd); }	\
 const struct eal_vfio_backend fake_##tag = {					\
 	.name = #tag, .open = tag##_open, .close = tag##_close,			\
 	.group_open = tag##_group_open, .group_viable = tag##_group_viable,	\

@@ -18,47 +18,10 @@
 
 #include <cmocka.h>
 
-#include "testpmd.h"
+#include "test_testpmd_fixture.h"
 #include "vdk_eal.h"
 #include "vdk_mbuf.h"
 #include "vdk_vdev.h"
-
-static char *out_buf;
-static size_t out_len;
-
-static void
-out_open(void)
-{
-	if (tp.out != NULL)
-		fclose(tp.out);
-	free(out_buf);
-	out_buf = NULL;
-	tp.out = open_memstream(&out_buf, &out_len);
-	assert_non_null(tp.out);
-}
-
-/* Run @line; return what it printed (valid until the next call). */
-static const char *
-run(const char *line, int expect)
-{
-	int ret;
-
-	out_open();
-	ret = tp_cmd_exec(&tp, line);
-	fflush(tp.out);
-	if (ret != expect)
-		fail_msg("'%s' returned %d, not %d; printed: %s", line, ret, expect, out_buf);
-	return out_buf;
-}
-
-static void
-expect_output(const char *line, int ret, const char *needle)
-{
-	const char *o = run(line, ret);
-
-	if (strstr(o, needle) == NULL)
-		fail_msg("'%s' printed \"%s\", which lacks \"%s\"", line, o, needle);
-}
 
 /* What a refused command must not change. */
 struct snapshot {
@@ -188,16 +151,16 @@ test_unknown_commands_and_bad_arguments_change_nothing(void **state)
 	(void)state;
 	snap(&s);
 	for (i = 0; i < VDK_DIM(bad); i++) {
-		expect_output(bad[i].line, -EINVAL, bad[i].msg);
+		tp_expect_output(bad[i].line, -EINVAL, bad[i].msg);
 		assert_unchanged(&s, bad[i].line);
 	}
 	memset(longtok, 'x', sizeof(longtok) - 1);
 	longtok[sizeof(longtok) - 1] = '\0';
-	expect_output(longtok, -EINVAL, "Command not found");
+	tp_expect_output(longtok, -EINVAL, "Command not found");
 	/* Blank lines and comments do nothing, silently. */
-	assert_string_equal(run("", 0), "");
-	assert_string_equal(run("   \t", 0), "");
-	assert_string_equal(run("# a comment", 0), "");
+	assert_string_equal(tp_run("", 0), "");
+	assert_string_equal(tp_run("   \t", 0), "");
+	assert_string_equal(tp_run("# a comment", 0), "");
 	assert_unchanged(&s, "blank");
 }
 
@@ -278,18 +241,18 @@ test_dpdk_commands_refused_change_nothing(void **state)
 	(void)state;
 	snap(&s);
 	for (i = 0; i < VDK_DIM(bad); i++) {
-		expect_output(bad[i].line, bad[i].ret, bad[i].msg);
+		tp_expect_output(bad[i].line, bad[i].ret, bad[i].msg);
 		assert_unchanged(&s, bad[i].line);
 	}
 	/* With the ports stopped: the limits of the ports are checked. */
-	run("port stop all", 0);
+	tp_run("port stop all", 0);
 	snap(&s);
-	expect_output("port config all rxq 17", -EINVAL, "Fail: input rxq (17) can't be greater "
+	tp_expect_output("port config all rxq 17", -EINVAL, "Fail: input rxq (17) can't be greater "
 		      "than max_rx_queues (16) of port 0");
-	expect_output("port config all rxd 0", -EINVAL, "Invalid rxd 0");
-	expect_output("port config all txq 65", -EINVAL, "Invalid txq 65");
+	tp_expect_output("port config all rxd 0", -EINVAL, "Invalid rxd 0");
+	tp_expect_output("port config all txq 65", -EINVAL, "Invalid txq 65");
 	assert_unchanged(&s, "port config all, out of limits");
-	run("port start all", 0);
+	tp_run("port start all", 0);
 }
 
 /* Each DPDK-style command does what it says, in DPDK's words. */
@@ -302,70 +265,70 @@ test_dpdk_commands_change_what_they_say(void **state)
 	const char *o;
 
 	(void)state;
-	o = run("show port summary all", 0);
+	o = tp_run("show port summary all", 0);
 	assert_string_equal(o, "Number of available ports: 2\n"
 			       "Port MAC Address       Name         Driver         Status   Link\n"
 			       "0    02:76:64:6B:00:00 net_null0    net_null       up       10 Gbps\n"
 			       "1    02:76:64:6B:00:01 net_null1    net_null       up       10 Gbps\n");
-	assert_string_equal(run("mac_addr set 1 02:11:22:33:44:55", 0), "");
+	assert_string_equal(tp_run("mac_addr set 1 02:11:22:33:44:55", 0), "");
 	vdk_eth_macaddr_get(1, &mac);
 	assert_memory_equal(&mac, &want, sizeof(mac));
-	expect_output("show port summary all", 0, "1    02:11:22:33:44:55 net_null1");
-	run("mac_addr set 1 02:76:64:6B:00:01", 0);
-	assert_string_equal(run("set allmulti all on", 0), "");
+	tp_expect_output("show port summary all", 0, "1    02:11:22:33:44:55 net_null1");
+	tp_run("mac_addr set 1 02:76:64:6B:00:01", 0);
+	assert_string_equal(tp_run("set allmulti all on", 0), "");
 	assert_int_equal(vdk_eth_allmulticast_get(0), 1);
 	assert_int_equal(vdk_eth_allmulticast_get(1), 1);
-	run("set allmulti 1 off", 0);
+	tp_run("set allmulti 1 off", 0);
 	assert_int_equal(vdk_eth_allmulticast_get(1), 0);
-	run("set allmulti 0 off", 0);
-	assert_string_equal(run("port config mtu 0 1400", 0), "");
+	tp_run("set allmulti 0 off", 0);
+	assert_string_equal(tp_run("port config mtu 0 1400", 0), "");
 	vdk_eth_dev_get_mtu(0, &mtu);
 	assert_int_equal(mtu, 1400);
-	run("port config 0 mtu 1500", 0);
+	tp_run("port config 0 mtu 1500", 0);
 	vdk_eth_dev_get_mtu(0, &mtu);
 	assert_int_equal(mtu, 1500);
-	assert_string_equal(run("set eth-peer 0 02:00:00:00:00:09", 0), "");
-	expect_output("show config fwd", 0, "TX P=0/Q=0 (socket 0) peer=02:00:00:00:00:09");
-	run("set eth-peer 0 02:00:00:00:00:00", 0);
-	assert_string_equal(run("set verbose 1", 0), "Change verbose level from 0 to 1\n");
-	assert_string_equal(run("set verbose 0", 0), "Change verbose level from 1 to 0\n");
+	assert_string_equal(tp_run("set eth-peer 0 02:00:00:00:00:09", 0), "");
+	tp_expect_output("show config fwd", 0, "TX P=0/Q=0 (socket 0) peer=02:00:00:00:00:09");
+	tp_run("set eth-peer 0 02:00:00:00:00:00", 0);
+	assert_string_equal(tp_run("set verbose 1", 0), "Change verbose level from 0 to 1\n");
+	assert_string_equal(tp_run("set verbose 0", 0), "Change verbose level from 1 to 0\n");
 	/* The port list orders the streams: 1 first, pairs by position. */
-	assert_string_equal(run("set portlist 1,0", 0), "");
-	o = run("show config fwd", 0);
+	assert_string_equal(tp_run("set portlist 1,0", 0), "");
+	o = tp_run("show config fwd", 0);
 	assert_non_null(strstr(o, "  RX P=1/Q=0 (socket 0) -> TX P=0/Q=0"));
 	assert_true(strstr(o, "RX P=1/Q=0") < strstr(o, "RX P=0/Q=0"));
-	run("set portlist 1", 0);
-	expect_output("show config fwd", 0, "RX P=1/Q=0 (socket 0) -> TX P=1/Q=0");
+	tp_run("set portlist 1", 0);
+	tp_expect_output("show config fwd", 0, "RX P=1/Q=0 (socket 0) -> TX P=1/Q=0");
 	assert_false(tp.ports[0].fwd);
-	run("set portlist 0-1", 0);
-	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
+	tp_run("set portlist 0-1", 0);
+	tp_expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
 	/* --port-topology: loop sends back on the rx port; chained on the next one, round. */
 	tp.params.topology = TP_TOPO_LOOP;
-	o = run("show config fwd", 0);
+	o = tp_run("show config fwd", 0);
 	assert_non_null(strstr(o, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0"));
 	assert_non_null(strstr(o, "RX P=1/Q=0 (socket 0) -> TX P=1/Q=0"));
 	tp.params.topology = TP_TOPO_CHAINED;
-	run("set portlist 1,0", 0);
-	o = run("show config fwd", 0);
+	tp_run("set portlist 1,0", 0);
+	o = tp_run("show config fwd", 0);
 	assert_non_null(strstr(o, "RX P=1/Q=0 (socket 0) -> TX P=0/Q=0"));
 	assert_non_null(strstr(o, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0"));
-	run("set portlist 0", 0);
-	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
+	tp_run("set portlist 0", 0);
+	tp_expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
 	tp.params.topology = TP_TOPO_PAIRED;
-	run("set portlist 0-1", 0);
+	tp_run("set portlist 0-1", 0);
 	/* Two rx queues a port, set up anew at port start. */
-	run("port stop all", 0);
-	assert_string_equal(run("port config all rxq 2", 0), "");
-	assert_string_equal(run("port config all txq 2", 0), "");
+	tp_run("port stop all", 0);
+	assert_string_equal(tp_run("port config all rxq 2", 0), "");
+	assert_string_equal(tp_run("port config all txq 2", 0), "");
 	assert_true(tp.ports[0].need_reconfig);
-	run("port start all", 0);
+	tp_run("port start all", 0);
 	assert_false(tp.ports[0].need_reconfig);
-	o = run("show port info 0", 0);
+	o = tp_run("show port info 0", 0);
 	assert_non_null(strstr(o, "Current number of RX queues: 2"));
-	expect_output("show config fwd", 0, "streams=4");
+	tp_expect_output("show config fwd", 0, "streams=4");
 	/* Each queue's counters, once forwarding moved packets on both. */
-	run("clear port stats all", 0);
-	run("start", 0);
+	tp_run("clear port stats all", 0);
+	tp_run("start", 0);
 	for (i = 0; i < 5000; i++) {
 		struct vdk_eth_stats st;
 
@@ -374,19 +337,19 @@ test_dpdk_commands_change_what_they_say(void **state)
 			break;
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	}
-	run("stop", 0);
-	o = run("show port stats 0", 0);
+	tp_run("stop", 0);
+	o = tp_run("show port stats 0", 0);
 	assert_non_null(strstr(o, "  Stats reg  1 RX-packets: "));
 	assert_non_null(strstr(o, "  Stats reg  1 TX-packets: "));
 	assert_null(strstr(o, "  Stats reg  2 "));
 	assert_null(strstr(o, "  Stats reg  1 RX-packets:              0 "));
 	assert_null(strstr(o, "  Stats reg  1 TX-packets:              0 "));
-	run("port stop all", 0);
-	run("port config all rxq 1", 0);
-	run("port config all txq 1", 0);
-	run("port start all", 0);
-	expect_output("show port info 1", 0, "Current number of TX queues: 1");
-	assert_null(strstr(run("show port stats 1", 0), "Stats reg"));	/* one queue: none */
+	tp_run("port stop all", 0);
+	tp_run("port config all rxq 1", 0);
+	tp_run("port config all txq 1", 0);
+	tp_run("port start all", 0);
+	tp_expect_output("show port info 1", 0, "Current number of TX queues: 1");
+	assert_null(strstr(tp_run("show port stats 1", 0), "Stats reg"));	/* one queue: none */
 }
 
 /* A command file runs silently, ends at its quit (the file only), and can load another. */
@@ -410,7 +373,7 @@ test_load_runs_a_command_file(void **state)
 	fprintf(f, "set verbose 2\nload %s\nquit\nset burst 8\n", b);
 	fclose(f);
 	snprintf(line, sizeof(line), "load %s", a);
-	o = run(line, 0);	/* a quit in a file ends that file, not the session */
+	o = tp_run(line, 0);	/* a quit in a file ends that file, not the session */
 	assert_non_null(strstr(o, "Change verbose level from 0 to 2\n"));
 	assert_non_null(strstr(o, "Bad arguments"));	/* a bad line is answered, then on */
 	assert_null(strstr(o, "set burst 16"));		/* no echo */
@@ -424,11 +387,11 @@ test_load_runs_a_command_file(void **state)
 	assert_non_null(f);
 	fprintf(f, "load %s\n", a);
 	fclose(f);
-	o = run(line, 0);
+	o = tp_run(line, 0);
 	assert_non_null(strstr(o, "nested 8 deep"));
-	run("set verbose 0", 0);
-	run("set burst 32", 0);
-	run("set fwd io", 0);
+	tp_run("set verbose 0", 0);
+	tp_run("set burst 32", 0);
+	tp_run("set fwd io", 0);
 	unlink(a);
 	unlink(b);
 	rmdir(dir);
@@ -510,40 +473,40 @@ test_random_lines_refused_change_nothing(void **state)
 		if (strncmp(line, "start", 5) == 0)
 			continue;
 	snap(&s);
-		out_open();
+		tp_out_open();
 		ret = tp_cmd_exec(&tp, line);
 		fflush(tp.out);
 		assert_true(ret <= 0);
 		if (ret < 0) {
 			refused++;
-			if (out_len == 0)
+			if (tp_out_len == 0)
 				fail_msg("'%s' was refused without a word", line);
 			assert_unchanged(&s, line);
 		}
 	}
 	/* Put back what accepted lines changed. */
-	run("stop", -EINVAL);
+	tp_run("stop", -EINVAL);
 	assert_false(tp.forwarding);
-	run("port stop all", 0);
-	run("port config all rxq 1", 0);
-	run("port config all txq 1", 0);
-	run("port config all rxd 1024", 0);
-	run("port config all txd 1024", 0);
-	run("port start all", 0);
-	run("set portlist 0,1", 0);
-	run("set fwd io", 0);
-	run("set burst 32", 0);
-	run("set txpkts 64", 0);
-	run("set verbose 0", 0);
-	run("set promisc all on", 0);
-	run("set allmulti all off", 0);
-	run("port config 0 mtu 1500", 0);
-	run("port config 1 mtu 1500", 0);
-	run("mac_addr set 0 02:76:64:6B:00:00", 0);
-	run("mac_addr set 1 02:76:64:6B:00:01", 0);
-	run("set eth-peer 0 02:00:00:00:00:00", 0);
-	run("set eth-peer 1 02:00:00:00:00:01", 0);
-	run("set record-burst-stats off", 0);
+	tp_run("port stop all", 0);
+	tp_run("port config all rxq 1", 0);
+	tp_run("port config all txq 1", 0);
+	tp_run("port config all rxd 1024", 0);
+	tp_run("port config all txd 1024", 0);
+	tp_run("port start all", 0);
+	tp_run("set portlist 0,1", 0);
+	tp_run("set fwd io", 0);
+	tp_run("set burst 32", 0);
+	tp_run("set txpkts 64", 0);
+	tp_run("set verbose 0", 0);
+	tp_run("set promisc all on", 0);
+	tp_run("set allmulti all off", 0);
+	tp_run("port config 0 mtu 1500", 0);
+	tp_run("port config 1 mtu 1500", 0);
+	tp_run("mac_addr set 0 02:76:64:6B:00:00", 0);
+	tp_run("mac_addr set 1 02:76:64:6B:00:01", 0);
+	tp_run("set eth-peer 0 02:00:00:00:00:00", 0);
+	tp_run("set eth-peer 1 02:00:00:00:00:01", 0);
+	tp_run("set record-burst-stats off", 0);
 	tp.params.peer_set[0] = tp.params.peer_set[1] = false;
 	/* The vocabulary reaches far enough that most lines are refused, but not all. */
 	print_message("%u of 20000 random lines refused\n", refused);
@@ -561,13 +524,13 @@ test_record_burst_stats_refusals_keep_it_on(void **state)
 	unsigned int i;
 
 	(void)state;
-	expect_output("set record-burst-stats on", 0, "burst statistics set to on");
+	tp_expect_output("set record-burst-stats on", 0, "burst statistics set to on");
 	assert_true(tp.record_burst_stats);
 	for (i = 0; i < VDK_DIM(bad); i++) {
-		expect_output(bad[i], -EINVAL, "usage: set record-burst-stats on|off");
+		tp_expect_output(bad[i], -EINVAL, "usage: set record-burst-stats on|off");
 		assert_true(tp.record_burst_stats);
 	}
-	expect_output("set record-burst-stats off", 0, "burst statistics set to off");
+	tp_expect_output("set record-burst-stats off", 0, "burst statistics set to off");
 	assert_false(tp.record_burst_stats);
 }
 
@@ -575,24 +538,24 @@ static void
 test_settings_commands_change_what_they_say(void **state)
 {
 	(void)state;
-	expect_output("set fwd macswap", 0, "Set macswap packet forwarding mode");
+	tp_expect_output("set fwd macswap", 0, "Set macswap packet forwarding mode");
 	assert_ptr_equal(tp.engine, &fwd_macswap_engine);
-	expect_output("set burst 64", 0, "Number of packets per burst set to 64");
+	tp_expect_output("set burst 64", 0, "Number of packets per burst set to 64");
 	assert_int_equal(tp.burst, 64);
-	run("set txpkts 64,32", 0);
+	tp_run("set txpkts 64,32", 0);
 	assert_int_equal(tp.nb_txsegs, 2);
 	assert_int_equal(tp.txsegs[1], 32);
-	expect_output("set nbcore 1", 0, "Number of forwarding cores set to 1");
-	run("set promisc all off", 0);
+	tp_expect_output("set nbcore 1", 0, "Number of forwarding cores set to 1");
+	tp_run("set promisc all off", 0);
 	assert_int_equal(vdk_eth_promiscuous_get(0), 0);
 	assert_int_equal(vdk_eth_promiscuous_get(1), 0);
-	run("set promisc 1 on", 0);
+	tp_run("set promisc 1 on", 0);
 	assert_int_equal(vdk_eth_promiscuous_get(1), 1);
-	expect_output("show config fwd", 0, "macswap packet forwarding - ports=2 - cores=1 - streams=2");
-	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
-	run("set fwd io", 0);
-	run("set burst 32", 0);
-	run("set txpkts 64", 0);
+	tp_expect_output("show config fwd", 0, "macswap packet forwarding - ports=2 - cores=1 - streams=2");
+	tp_expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=1/Q=0");
+	tp_run("set fwd io", 0);
+	tp_run("set burst 32", 0);
+	tp_run("set txpkts 64", 0);
 }
 
 static void
@@ -601,20 +564,20 @@ test_show_and_clear_commands_print_port_data(void **state)
 	const char *o;
 
 	(void)state;
-	o = run("show port info all", 0);
+	o = tp_run("show port info all", 0);
 	assert_non_null(strstr(o, "Infos for port 0"));
 	assert_non_null(strstr(o, "Infos for port 1"));
 	assert_non_null(strstr(o, "Driver name: net_null"));
 	assert_non_null(strstr(o, "Link status: up"));
-	expect_output("show port stats 0", 0, "NIC statistics for port 0");
-	expect_output("show port xstats 1", 0, "rx_good_packets: ");
-	expect_output("clear port stats all", 0, "NIC statistics for port 1 cleared");
+	tp_expect_output("show port stats 0", 0, "NIC statistics for port 0");
+	tp_expect_output("show port xstats 1", 0, "rx_good_packets: ");
+	tp_expect_output("clear port stats all", 0, "NIC statistics for port 1 cleared");
 	/* Before any start: zeros for each port, as DPDK prints them. */
-	o = run("show fwd stats all", 0);
+	o = tp_run("show fwd stats all", 0);
 	assert_non_null(strstr(o, "Forward statistics for port 1"));
 	assert_non_null(strstr(o, "  RX-packets: 0              RX-dropped: 0             "
 				  "RX-total: 0\n"));
-	o = run("help", 0);
+	o = tp_run("help", 0);
 	assert_non_null(strstr(o, "set fwd io|mac|macswap|txonly|rxonly|csum"));
 	assert_non_null(strstr(o, "set record-burst-stats on|off"));
 	assert_non_null(strstr(o, "port start all|<port>"));
@@ -627,29 +590,29 @@ test_start_stop_and_refusals_while_forwarding(void **state)
 	const char *o;
 
 	(void)state;
-	o = run("start", 0);
+	o = tp_run("start", 0);
 	assert_non_null(strstr(o, "io packet forwarding"));
 	assert_true(tp.forwarding);
 	snap(&s);
-	expect_output("start", -EBUSY, "already started");
-	expect_output("port stop 0", -EBUSY, "Please stop forwarding first");
-	expect_output("port close all", -EBUSY, "Please stop forwarding first");
-	expect_output("set nbcore 1", -EBUSY, "Please stop forwarding first");
+	tp_expect_output("start", -EBUSY, "already started");
+	tp_expect_output("port stop 0", -EBUSY, "Please stop forwarding first");
+	tp_expect_output("port close all", -EBUSY, "Please stop forwarding first");
+	tp_expect_output("set nbcore 1", -EBUSY, "Please stop forwarding first");
 	assert_unchanged(&s, "refusals while forwarding");
 	/* These apply to the running lcores. */
-	run("set fwd macswap", 0);
-	run("set burst 16", 0);
-	expect_output("show fwd stats all", 0, "Forward statistics for port 0");
-	o = run("stop", 0);
+	tp_run("set fwd macswap", 0);
+	tp_run("set burst 16", 0);
+	tp_expect_output("show fwd stats all", 0, "Forward statistics for port 0");
+	o = tp_run("stop", 0);
 	assert_non_null(strstr(o, "Telling cores to stop"));
 	assert_non_null(strstr(o, "Accumulated forward statistics for all ports"));
 	assert_false(tp.forwarding);
 	assert_int_equal(tp.cfg->burst, 16);
-	run("set fwd io", 0);
-	run("set burst 32", 0);
-	o = run("start tx_first 2", 0);
+	tp_run("set fwd io", 0);
+	tp_run("set burst 32", 0);
+	o = tp_run("start tx_first 2", 0);
 	assert_true(tp.forwarding);
-	o = run("stop", 0);
+	o = tp_run("stop", 0);
 	assert_null(strstr(o, "-bursts :"));	/* not asked for */
 }
 
@@ -680,14 +643,14 @@ test_record_burst_stats_prints_burst_lines_per_port(void **state)
 	const char *o;
 
 	(void)state;
-	run("set record-burst-stats on", 0);
+	tp_run("set record-burst-stats on", 0);
 	assert_true(tp.record_burst_stats);
-	run("start", 0);
+	tp_run("start", 0);
 	wait_forwarded();
-	o = run("show fwd stats all", 0);
+	o = tp_run("show fwd stats all", 0);
 	assert_non_null(strstr(o, "Forward statistics for port 1"));
 	assert_non_null(strstr(o, " pkts + 100% of 32 pkts]\n"));
-	o = run("stop", 0);
+	o = tp_run("stop", 0);
 	assert_non_null(strstr(o, "Forward statistics for port 0"));
 	if (strstr(o, "RX-bursts : ") == NULL || strstr(o, "TX-bursts : ") == NULL ||
 	    strstr(strstr(o, "for port 1"), "RX-bursts : ") == NULL ||
@@ -698,39 +661,39 @@ test_record_burst_stats_prints_burst_lines_per_port(void **state)
 	assert_true(strstr(o, "RX-bursts : ") > strstr(o, "TX-packets: "));
 	assert_true(strstr(o, "RX-bursts : ") < strstr(o, "-------------------------------\n"));
 	/* Off: no lines, though the last run's counts are still there. */
-	run("set record-burst-stats off", 0);
-	o = run("show fwd stats all", 0);
+	tp_run("set record-burst-stats off", 0);
+	o = tp_run("show fwd stats all", 0);
 	assert_null(strstr(o, "-bursts :"));
 	/* A new start counts afresh: fewer bursts than forwarded before. */
-	run("set record-burst-stats on", 0);
+	tp_run("set record-burst-stats on", 0);
 	assert_true(tp.streams[0].rx_bursts[32] > 0);
-	run("set burst 16", 0);
-	run("start", 0);
+	tp_run("set burst 16", 0);
+	tp_run("start", 0);
 	wait_forwarded();
-	o = run("stop", 0);
+	o = tp_run("stop", 0);
 	assert_non_null(strstr(o, "[0% of 0 pkts + 100% of 16 pkts]\n"));
 	assert_null(strstr(o, "of 32 pkts"));
-	run("set burst 32", 0);
-	run("set record-burst-stats off", 0);
+	tp_run("set burst 32", 0);
+	tp_run("set record-burst-stats off", 0);
 }
 
 static void
 test_port_commands_stop_start_and_close(void **state)
 {
 	(void)state;
-	expect_output("port stop 1", 0, "Port 1 stopped");
+	tp_expect_output("port stop 1", 0, "Port 1 stopped");
 	assert_false(vdk_eth_dev_is_started(1));
-	expect_output("port stop 1", 0, "already stopped");
-	expect_output("start", -EINVAL, "Port 1 is not started");
+	tp_expect_output("port stop 1", 0, "already stopped");
+	tp_expect_output("start", -EINVAL, "Port 1 is not started");
 	assert_false(tp.forwarding);
-	expect_output("port start all", 0, "Port 1 started");
+	tp_expect_output("port start all", 0, "Port 1 started");
 	assert_true(vdk_eth_dev_is_started(1));
-	expect_output("port start 0", 0, "already started");
-	expect_output("port close 1", 0, "Port 1 is closed");
+	tp_expect_output("port start 0", 0, "already started");
+	tp_expect_output("port close 1", 0, "Port 1 is closed");
 	assert_false(vdk_eth_dev_is_valid_port(1));
-	expect_output("port start 1", -EINVAL, "Invalid port");
+	tp_expect_output("port start 1", -EINVAL, "Invalid port");
 	/* Forwarding goes on with the one port left, to itself. */
-	expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
+	tp_expect_output("show config fwd", 0, "RX P=0/Q=0 (socket 0) -> TX P=0/Q=0");
 	assert_int_equal(tp_cmd_exec(&tp, "quit"), 1);
 }
 
@@ -791,35 +754,8 @@ test_completion_offers_the_next_words(void **state)
 static int
 setup(void **state)
 {
-	char *argv[] = { "test_testpmd_cmdline", "--no-huge", "-l", "0-1", "--no-pci",
-			 "--vdev", "net_null0", "--vdev", "net_null1", NULL };
-
 	(void)state;
-	if (vdk_eal_init(9, argv) < 0 || vdk_vdev_probe_all() != 0)
-		return -1;
-	tp_params_defaults(&tp.params);
-	tp.out = tmpfile();
-	tp.engine = &fwd_io_engine;
-	tp.burst = 32;
-	tp.txsegs[0] = 64;
-	tp.nb_txsegs = 1;
-	tp.worker_lcores[0] = 1;
-	tp.nb_workers = 1;
-	tp.nb_fwd_lcores = 1;
-	return tp_ports_init(&tp) == 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tp_fwd_cleanup(&tp);
-	tp_ports_close_all(&tp);
-	vdk_vdev_remove_all();
-	vdk_mempool_free(tp.pool);
-	fclose(tp.out);
-	free(out_buf);
-	return vdk_eal_cleanup();
+	return tp_fixture_up("test_testpmd_cmdline", 2);
 }
 
 int
@@ -841,5 +777,5 @@ main(void)
 
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tp_fixture_down);
 }
