@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the unit test programs share: the log captured in memory, so that a
- * test can check the message an error path gave, and a count of the
- * process's threads, so that a test can check the EAL let its lcores go.
+ * What the unit test programs share: the log (and an app's stderr)
+ * captured, so that a test can check the message an error path gave, and
+ * a count of the process's threads, so that a test can check the EAL let
+ * its lcores go.
  * Everything is static: each program has its own copy. Include after
  * <cmocka.h>.
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vdk_log.h"
 
@@ -83,6 +85,35 @@ assert_not_logged(const char *what)
 {
 	if (log_contains(what))
 		fail_msg("log '%s' contains '%s'", logged(), what);
+}
+
+/* An app's messages to stderr (fd 2), between these two calls. */
+static TEST_UNUSED FILE *stderr_f;
+static TEST_UNUSED int stderr_saved = -1;
+
+static inline void
+stderr_capture(void)
+{
+	stderr_f = tmpfile();
+	assert_non_null(stderr_f);
+	fflush(stderr);
+	stderr_saved = dup(2);
+	dup2(fileno(stderr_f), 2);
+}
+
+/* Stop capturing; what was written, NUL-terminated, into @buf. */
+static inline void
+stderr_release(char *buf, size_t len)
+{
+	fflush(stderr);
+	dup2(stderr_saved, 2);
+	close(stderr_saved);
+	stderr_saved = -1;
+	rewind(stderr_f);
+	memset(buf, 0, len);
+	(void)!fread(buf, 1, len - 1, stderr_f);
+	fclose(stderr_f);
+	stderr_f = NULL;
 }
 
 /* The threads of this process, main thread included. */

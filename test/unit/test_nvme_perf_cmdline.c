@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "perf.h"
+#include "test_common.h"
 #include "vdk_common.h"
 
 static char err_buf[4096];
@@ -57,22 +58,13 @@ split(char *line, char **words, int max)
 static int
 build(struct perf_cmdline *c, const char *text, char *buf, size_t len, char **words)
 {
-	FILE *f = tmpfile();
-	int saved = dup(2), ret, argc;
+	int ret, argc;
 
 	snprintf(buf, len, "%s", text);
 	argc = split(buf, words, 64);
-	assert_non_null(f);
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	stderr_capture();
 	ret = perf_cmdline_build(c, argc, words);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	memset(err_buf, 0, sizeof(err_buf));
-	(void)!fread(err_buf, 1, sizeof(err_buf) - 1, f);
-	fclose(f);
+	stderr_release(err_buf, sizeof(err_buf));
 	return ret;
 }
 

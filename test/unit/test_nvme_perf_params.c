@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "perf.h"
+#include "test_common.h"
 
 static char err_buf[4096];
 
@@ -23,20 +24,11 @@ static char err_buf[4096];
 static int
 parse(struct perf_params *p, int argc, char **argv)
 {
-	FILE *f = tmpfile();
-	int saved = dup(2), ret;
+	int ret;
 
-	assert_non_null(f);
-	fflush(stderr);
-	dup2(fileno(f), 2);
+	stderr_capture();
 	ret = perf_params_parse(p, argc, argv);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	memset(err_buf, 0, sizeof(err_buf));
-	(void)!fread(err_buf, 1, sizeof(err_buf) - 1, f);
-	fclose(f);
+	stderr_release(err_buf, sizeof(err_buf));
 	return ret;
 }
 
