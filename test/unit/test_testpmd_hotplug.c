@@ -61,19 +61,19 @@ test_port_reset_needs_a_stopped_port_and_start_sets_it_up_again(void **state)
 
 	(void)state;
 	assert_true(vdk_eth_dev_is_started(0));
-	expect_output("port reset 0", -EBUSY, "please stop it first");
+	tp_expect_output("port reset 0", -EBUSY, "please stop it first");
 	assert_true(vdk_eth_dev_is_started(0));
-	expect_output("port stop 0", 0, "Port 0 stopped");
-	expect_output("port reset 0", 0, "Done");
+	tp_expect_output("port stop 0", 0, "Port 0 stopped");
+	tp_expect_output("port reset 0", 0, "Done");
 	assert_int_equal(vdk_eth_dev_get_nb_queues(0, &nb_rx, &nb_tx), 0);
 	assert_int_equal(nb_rx, 0);
 	assert_int_equal(nb_tx, 0);
-	expect_output("port start 0", 0, "Configuring Port 0");
+	tp_expect_output("port start 0", 0, "Configuring Port 0");
 	assert_true(vdk_eth_dev_is_started(0));
 	assert_int_equal(vdk_eth_dev_get_nb_queues(0, &nb_rx, &nb_tx), 0);
 	assert_int_equal(nb_rx, tp.params.nb_rxq);
 	assert_int_equal(nb_tx, tp.params.nb_txq);
-	expect_output("port reset 7", -EINVAL, "Invalid port");
+	tp_expect_output("port reset 7", -EINVAL, "Invalid port");
 }
 
 static int
