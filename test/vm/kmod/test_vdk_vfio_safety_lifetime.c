@@ -1,23 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vdk_vfio.ko host safety (doc/vdk_vfio.md, "Safety"): what a user of the
- * module, or a device given to one, must not be able to do to the host.
- * Each test names the point of the safety list it shows:
- *   1 the MSI-X table is out of reach of read and write;
- *   2 no BAR access while memory decode is off or a reset runs;
+ * vdk_vfio.ko host safety (doc/vdk_vfio.md, "Safety"), the module's locks
+ * and the lifetime of what a user holds. Each test names its point of
+ * the safety list:
  *   3 a stalled user copy holds no lock that others need, and a set
  *     busy for long (a large unmap, a merge waiting for it) holds no
  *     lock that another group's users or the bus side need;
- *   4 an unbind with the device in use asks userspace, and waits
- *     interruptibly;
+ *   4 an unbind or removal with the device in use asks userspace, and
+ *     waits interruptibly; rmmod is refused while anything is open;
  *   6 a failed IOMMU unmap keeps its pins recorded and charged;
  *   7 only the owning process maps and unmaps;
  *   8 no user's device state reaches the next user.
- * Interrupt isolation (also point 1) needs a guest without interrupt
- * remapping: test_vdk_vfio_isolation.c. The mask builder (point 5) is
- * tested on the host: test_vdk_vfio_wmask.c.
+ * Points 1 and 2 (what reaches the registers): test_vdk_vfio_safety_mmio.c.
+ * The mask builder (point 5) is tested on the host: test_vdk_vfio_wmask.c.
  *
- * usage: test_vdk_vfio_safety NVME_BDF NIC_BDF
+ * usage: test_vdk_vfio_safety_lifetime NVME_BDF NIC_BDF
  * (VDK_VM_NVME1, set by vm-run: a third NVMe, left driverless)
  */
 #include <setjmp.h>
@@ -25,176 +22,15 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <linux/pci_regs.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "kmod_util.h"
 #include "kmod_cfg.h"
-
-#define PAGE		4096ull
-#define IOVA		0x100000000ull
-#define DRV		"/sys/bus/pci/drivers/vdk-vfio-pci/"
-
-/* NVMe 1.4 section 3.1 controller registers */
-#define NVME_VS		0x08
-#define NVME_CC		0x14
-#define NVME_CSTS	0x1c
-#define NVME_AQA	0x24
-#define NVME_ASQ	0x28
-#define NVME_ACQ	0x30
-#define NVME_VERSION	0x00010400u
-
-static const char *nvme_bdf;
-static const char *nic_bdf;
-static long foll_pins_at_start;
-
-struct dev {
-	int group;
-	int iommu;
-	int fd;
-	volatile uint32_t *bar;
-	size_t bar_len;
-};
-
-/*
- * What a test started, so that teardown can undo it when an assertion
- * ends the test early: children (killed), BAR mappings (a mapping keeps
- * the device open), and every fd above stderr.
- */
-static pid_t children[8];
-static unsigned int nchildren;
-static struct { void *addr; size_t len; } maps[8];
-static unsigned int nmaps;
-
-static pid_t track_child(pid_t pid)
-{
-	if (pid > 0 && nchildren < 8)
-		children[nchildren++] = pid;
-	return pid;
-}
-
-static void *track_map(void *addr, size_t len)
-{
-	if (addr != MAP_FAILED && nmaps < 8) {
-		maps[nmaps].addr = addr;
-		maps[nmaps++].len = len;
-	}
-	return addr;
-}
-
-static void dev_open(struct dev *d, const char *bdf)
-{
-	memset(d, 0, sizeof(*d));
-	d->group = kmod_group_open(bdf);
-	assert_true(d->group >= 0);
-	d->iommu = (int)kmod_ioctl(d->group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
-	assert_true(d->iommu >= 0);
-	d->fd = (int)kmod_ioctl(d->group, VDK_VFIO_GROUP_GET_DEVICE_FD,
-				(void *)bdf);
-	assert_true(d->fd >= 0);
-}
-
-/* BAR0 from its start, up to the MSI-X table's pages. */
-static void bar_map(struct dev *d)
-{
-	struct kmod_region r;
-	size_t len;
-	void *p;
-
-	assert_int_equal(kmod_region(d->fd, 0, &r), 0);
-	len = kmod_region_map_len(&r);
-	assert_true(len > 0);
-	p = track_map(mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   d->fd, r.info.offset), len);
-	assert_true(p != MAP_FAILED);
-	/*
-	 * A mapping holds the device open: an unbinding child must not
-	 * inherit it (the module refuses to copy it; older modules did not).
-	 */
-	assert_int_equal(madvise(p, len, MADV_DONTFORK), 0);
-	d->bar = p;
-	d->bar_len = len;
-}
-
-static void dev_close(struct dev *d)
-{
-	if (d->bar)
-		munmap((void *)d->bar, d->bar_len);
-	if (d->fd > 0)
-		close(d->fd);
-	if (d->iommu > 0)
-		close(d->iommu);
-	if (d->group > 0)
-		close(d->group);
-	memset(d, 0, sizeof(*d));
-}
-
-/* Every test leaves nothing pinned, by the module's and the kernel's count. */
-static int teardown(void **state)
-{
-	char path[128];
-	unsigned int i;
-	int fd;
-
-	(void)state;
-	kmod_param("test_fault", "0");
-	/* an unbinding child waits for these: let them go before reaping */
-	for (i = 0; i < nchildren; i++)
-		kill(children[i], SIGKILL);
-	for (i = 0; i < nmaps; i++)
-		munmap(maps[i].addr, maps[i].len);
-	nmaps = 0;
-	for (fd = 3; fd < 256; fd++)
-		close(fd);
-	for (i = 0; i < nchildren; i++)
-		waitpid(children[i], NULL, 0);
-	nchildren = 0;
-	/* an unbind test that failed half-way: the device comes back */
-	snprintf(path, sizeof(path), DRV "%s", nvme_bdf);
-	if (access(path, F_OK))
-		kmod_sysfs_write("/sys/bus/pci/drivers_probe", nvme_bdf);
-	if (kmod_pinned_pages() != 0 || kmod_debugfs("dma_mappings") != 0) {
-		fprintf(stderr, "teardown: the module still counts pins\n");
-		return -1;
-	}
-	if (kmod_foll_pins() != foll_pins_at_start) {
-		fprintf(stderr, "teardown: /proc/vmstat counts %ld pages pinned and not released\n",
-			kmod_foll_pins() - foll_pins_at_start);
-		return -1;
-	}
-	return 0;
-}
-
-static ssize_t bar_pread(int fd, unsigned int off, uint32_t *v)
-{
-	ssize_t n = pread(fd, v, 4, off);
-
-	return n < 0 ? -errno : n;
-}
-
-static ssize_t bar_pwrite(int fd, unsigned int off, uint32_t v)
-{
-	ssize_t n = pwrite(fd, &v, 4, off);
-
-	return n < 0 ? -errno : n;
-}
-
-static void set_command(int fd, uint16_t set, uint16_t clear)
-{
-	uint16_t cmd = cfg_read(fd, PCI_COMMAND, 2);
-
-	assert_int_equal(cfg_write(fd, PCI_COMMAND, (cmd | set) & ~clear, 2),
-			 2);
-}
+#include "kmod_safety.h"
 
 static long set_irq(int fd, uint32_t index, int32_t efd)
 {
@@ -320,212 +156,6 @@ static void rebind(const char *bdf)
 	assert_int_equal(kmod_sysfs_write("/sys/bus/pci/drivers_probe", bdf), 0);
 	snprintf(path, sizeof(path), DRV "%s", bdf);
 	assert_int_equal(access(path, F_OK), 0);
-}
-
-/*
- * 1: the table holds the kernel's messages: no read, write or mmap of it.
- * The rest of its BAR stays open: read and write, and mmap of the sparse
- * areas GET_REGION_INFO reports around the table's pages.
- */
-static void test_msix_table_is_out_of_reach(void **state)
-{
-	struct dev d;
-	struct kmod_region r;
-	unsigned int msix, bir, table, pba, i;
-	uint64_t tstart, tend, covered = 0;
-	uint32_t v;
-	void *p;
-
-	(void)state;
-	dev_open(&d, nvme_bdf);
-	msix = find_cap(d.fd, PCI_CAP_ID_MSIX);
-	assert_true(msix);
-	table = cfg_read(d.fd, msix + PCI_MSIX_TABLE, 4);
-	pba = cfg_read(d.fd, msix + PCI_MSIX_PBA, 4);
-	bir = table & PCI_MSIX_TABLE_BIR;
-	table &= PCI_MSIX_TABLE_OFFSET;
-	pba &= PCI_MSIX_PBA_OFFSET;
-	assert_int_equal(bir, 0);	/* QEMU's NVMe: in BAR0 */
-	assert_int_equal(bar_pread(d.fd, table, &v), -EPERM);
-	assert_int_equal(bar_pwrite(d.fd, table, 0xfee00000), -EPERM);
-	assert_int_equal(bar_pread(d.fd, table + 12, &v), -EPERM);
-	assert_int_equal(bar_pread(d.fd, pba, &v), 4);
-	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
-	assert_int_equal(v, NVME_VERSION);
-
-	/* the sparse areas: page aligned, clear of the table, the rest */
-	assert_int_equal(kmod_region(d.fd, 0, &r), 0);
-	assert_true(r.info.flags & VDK_VFIO_REGION_INFO_FLAG_CAPS);
-	assert_true(r.nareas >= 1);
-	tstart = table & ~(PAGE - 1);
-	tend = (table + 16 * (((cfg_read(d.fd, msix + PCI_MSIX_FLAGS, 2) &
-				PCI_MSIX_FLAGS_QSIZE) + 1)) + PAGE - 1) &
-	       ~(PAGE - 1);
-	for (i = 0; i < r.nareas; i++) {
-		uint64_t off = r.areas[i].offset, len = r.areas[i].size;
-
-		assert_int_equal(off % PAGE, 0);
-		assert_int_equal(len % PAGE, 0);
-		assert_true(off + len <= tstart || off >= tend);
-		p = mmap(NULL, len, PROT_READ, MAP_SHARED, d.fd, off);
-		assert_true(p != MAP_FAILED);
-		/* the PBA (past the table) reads as it does through pread */
-		if (pba >= off && pba < off + len) {
-			assert_int_equal(bar_pread(d.fd, pba, &v), 4);
-			assert_int_equal(*(volatile uint32_t *)
-					 ((char *)p + pba - off), v);
-		}
-		munmap(p, len);
-		covered += len;
-	}
-	assert_int_equal(covered, r.info.size - (tend - tstart));
-	/* the table's pages, alone or in a larger mapping: refused */
-	assert_true(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d.fd, tstart) ==
-		    MAP_FAILED);
-	assert_int_equal(errno, EINVAL);
-	assert_true(mmap(NULL, r.info.size, PROT_READ, MAP_SHARED, d.fd, 0) ==
-		    MAP_FAILED);
-	assert_int_equal(errno, EINVAL);
-
-	/* the registers before the table, mapped as before */
-	bar_map(&d);
-	assert_int_equal(d.bar[NVME_VS / 4], NVME_VERSION);
-	dev_close(&d);
-}
-
-static sigjmp_buf sigbus_jmp;
-static volatile sig_atomic_t sigbus_count;
-
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	sigbus_count++;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* 1 if reading @reg raised SIGBUS, else 0 (*val gets what was read). */
-static int touch(volatile uint32_t *reg, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int bus = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = 1;
-	else
-		*val = *reg;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
-}
-
-/* 2: the CVE-2020-12888 class: no access reaches a device not decoding. */
-static void test_decode_off_means_sigbus_and_eio(void **state)
-{
-	struct dev d;
-	uint32_t v = 0;
-
-	(void)state;
-	dev_open(&d, nvme_bdf);
-	bar_map(&d);
-	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
-	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 0);
-	assert_int_equal(v, NVME_VERSION);
-
-	set_command(d.fd, 0, PCI_COMMAND_MEMORY);
-	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 1);
-	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), -EIO);
-	assert_int_equal(bar_pwrite(d.fd, NVME_AQA, 0), -EIO);
-
-	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
-	assert_int_equal(touch(&d.bar[NVME_VS / 4], &v), 0);
-	assert_int_equal(v, NVME_VERSION);
-	assert_int_equal(bar_pread(d.fd, NVME_VS, &v), 4);
-	dev_close(&d);
-}
-
-/* Page faults one read of @reg takes: 0 if its page is mapped. */
-static long faults_to_read(volatile uint32_t *reg, uint32_t *val)
-{
-	struct rusage r0, r1;
-
-	getrusage(RUSAGE_THREAD, &r0);
-	*val = *reg;
-	getrusage(RUSAGE_THREAD, &r1);
-	return r1.ru_minflt - r0.ru_minflt;
-}
-
-/*
- * 2: a mapping is populated by its first touch, not by mmap(), and a reset
- * or a COMMAND write takes it away while it runs: the next touch faults
- * again (and finds the device decoding). pagemap and smaps do not show
- * VM_PFNMAP mappings; the thread's fault count does.
- */
-static void test_reset_zaps_bar_mappings(void **state)
-{
-	struct dev d;
-	uint32_t v = 0;
-
-	(void)state;
-	dev_open(&d, nvme_bdf);
-	bar_map(&d);
-	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
-	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
-	assert_int_equal(v, NVME_VERSION);
-	assert_int_equal(faults_to_read(&d.bar[NVME_CC / 4], &v), 0);
-	assert_int_equal(kmod_ioctl(d.fd, VDK_VFIO_DEVICE_RESET, NULL), 0);
-	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
-	assert_int_equal(v, NVME_VERSION);
-	set_command(d.fd, PCI_COMMAND_MEMORY, 0);
-	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 1);
-	assert_int_equal(faults_to_read(&d.bar[NVME_VS / 4], &v), 0);
-	dev_close(&d);
-}
-
-struct hammer {
-	volatile uint32_t *reg;
-	volatile int stop;
-	unsigned long reads;
-	unsigned long wrong;
-};
-
-static void *hammer_fn(void *arg)
-{
-	struct hammer *h = arg;
-
-	while (!h->stop) {
-		if (*h->reg != NVME_VERSION)
-			h->wrong++;
-		h->reads++;
-	}
-	return NULL;
-}
-
-/*
- * 2: a thread reading the BAR through its mapping while another resets
- * the device: each read waits for the reset in the fault handler, none
- * raises SIGBUS (which would kill the test) or sees the device mid-reset.
- */
-static void test_bar_hammered_during_resets(void **state)
-{
-	struct hammer h = { 0 };
-	pthread_t thread;
-	struct dev d;
-	int i;
-
-	(void)state;
-	dev_open(&d, nvme_bdf);
-	bar_map(&d);
-	h.reg = &d.bar[NVME_VS / 4];
-	assert_int_equal(pthread_create(&thread, NULL, hammer_fn, &h), 0);
-	for (i = 0; i < 20; i++)
-		assert_int_equal(kmod_ioctl(d.fd, VDK_VFIO_DEVICE_RESET, NULL),
-				 0);
-	h.stop = 1;
-	pthread_join(thread, NULL);
-	printf("hammer: %lu reads across 20 resets\n", h.reads);
-	assert_true(h.reads > 0);
-	assert_int_equal(h.wrong, 0);
-	dev_close(&d);
 }
 
 struct stalled {
@@ -1169,10 +799,6 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_teardown(name, teardown)
-		T(test_msix_table_is_out_of_reach),
-		T(test_decode_off_means_sigbus_and_eio),
-		T(test_reset_zaps_bar_mappings),
-		T(test_bar_hammered_during_resets),
 		T(test_stalled_copy_blocks_nobody),
 		T(test_busy_set_blocks_no_other),
 		T(test_unbind_asks_userspace_to_release),
@@ -1187,13 +813,6 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (kmod_args(argc, argv, &nvme_bdf, &nic_bdf))
-		return 2;
-	foll_pins_at_start = kmod_foll_pins();
-	if (foll_pins_at_start == LONG_MIN) {
-		fprintf(stderr, "cannot read nr_foll_pin_* from /proc/vmstat\n");
-		return 2;
-	}
-	return cmocka_run_group_tests_name("vdk_vfio safety", tests, NULL,
-					   NULL);
+	return KMOD_SAFETY_MAIN("vdk_vfio safety: lifetime", tests, argc,
+				argv);
 }
