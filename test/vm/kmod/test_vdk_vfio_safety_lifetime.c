@@ -325,13 +325,21 @@ static void start_set_call(struct set_call *c, pthread_t *thread)
 }
 
 /*
+ * How long the busy set stays busy (BUSY_MAPPINGS s) and the time the
+ * others get meanwhile: a loaded host running the debug kernel took 3 s
+ * for what a quiet one does in 0.3 s.
+ */
+#define BUSY_MAPPINGS	12
+#define BUSY_WINDOW_MS	6000
+
+/*
  * 3: one set busy for seconds under its own locks, the most that one
- * process can make a set wait: an unmap request of 6 mappings, each made
- * to take 1 s (test_fault=3, standing in for an unmap of gigabytes), and
- * a GROUP_MERGE into the same set that waits for it holding the set's
- * lock. Meanwhile another process opens a third device's group and uses
- * it, and that device is unbound and bound again: none of it waits for
- * the busy set.
+ * process can make a set wait: an unmap request of BUSY_MAPPINGS
+ * mappings, each made to take 1 s (test_fault=3, standing in for an unmap
+ * of gigabytes), and a GROUP_MERGE into the same set that waits for it
+ * holding the set's lock. Meanwhile another process opens a third
+ * device's group and uses it, and that device is unbound and bound again:
+ * none of it waits for the busy set.
  */
 static void test_busy_set_blocks_no_other(void **state)
 {
@@ -341,19 +349,23 @@ static void test_busy_set_blocks_no_other(void **state)
 		.flags = VDK_VFIO_DMA_MAP_FLAG_MAP | VDK_VFIO_DMA_MAP_FLAG_READ,
 		.size = PAGE,
 	};
-	struct set_call unmap = { .req = VDK_VFIO_IOMMU_MAP_DMA };
-	struct set_call merge = { .req = VDK_VFIO_GROUP_MERGE };
-	struct vdk_vfio_dma_map all = { .argsz = sizeof(all),
-					.iova = IOVA, .size = 6 * PAGE };
+	/* static: the threads outlive the test if an assertion ends it */
+	static struct set_call unmap, merge;
+	static struct vdk_vfio_dma_map all;
+	static int other;
 	pthread_t unmapper, merger;
 	pid_t user, unbinder;
-	int other, used, unbound, i;
+	int used, unbound, i;
 	char override[128];
 	struct dev d;
 	char *buf;
 	long start;
 
 	(void)state;
+	unmap = (struct set_call){ .req = VDK_VFIO_IOMMU_MAP_DMA };
+	merge = (struct set_call){ .req = VDK_VFIO_GROUP_MERGE };
+	all = (struct vdk_vfio_dma_map){ .argsz = sizeof(all), .iova = IOVA,
+					 .size = BUSY_MAPPINGS * PAGE };
 	assert_non_null(third);
 	snprintf(override, sizeof(override),
 		 "/sys/bus/pci/devices/%s/driver_override", third);
@@ -362,10 +374,12 @@ static void test_busy_set_blocks_no_other(void **state)
 	rebind(third);
 
 	dev_open(&d, nvme_bdf);
-	buf = track_map(mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), 6 * PAGE);
+	buf = track_map(mmap(NULL, BUSY_MAPPINGS * PAGE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			BUSY_MAPPINGS * PAGE);
 	assert_true(buf != MAP_FAILED);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < BUSY_MAPPINGS; i++) {
 		map.vaddr = (uintptr_t)buf + i * PAGE;
 		map.iova = IOVA + i * PAGE;
 		assert_int_equal(kmod_ioctl(d.iommu, VDK_VFIO_IOMMU_MAP_DMA,
@@ -384,9 +398,9 @@ static void test_busy_set_blocks_no_other(void **state)
 	start = now_ms();
 
 	user = start_open_group(third);
-	used = wait_child(user, 3000);
+	used = wait_child(user, BUSY_WINDOW_MS);
 	unbinder = start_unbind(third);
-	unbound = wait_child(unbinder, 3000 - (now_ms() - start));
+	unbound = wait_child(unbinder, BUSY_WINDOW_MS - (now_ms() - start));
 	printf("busy set: another group used, its device unbound in %ld ms; the unmap %s\n",
 	       now_ms() - start, unmap.done ? "was done" : "was still running");
 	/* what came after the unmap proves nothing */
