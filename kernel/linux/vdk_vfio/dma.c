@@ -320,17 +320,24 @@ static void resv_list_free(struct list_head *list)
 	}
 }
 
-/* The reserved windows of every group of the set, and of @extra. */
-int vdk_vfio_dma_load_resv(struct vdk_vfio_iommu *iommu,
-			   struct vdk_vfio_group *extra)
+/*
+ * Read the reserved windows of every group of the set, and of @extra, into
+ * a new array (*@resv, *@nresv) for vdk_vfio_dma_set_resv(). Called with
+ * iommu->lock held, before the groups are claimed: what can fail is done
+ * while nothing needs undoing yet.
+ */
+int vdk_vfio_dma_read_resv(struct vdk_vfio_iommu *iommu,
+			   struct vdk_vfio_group *extra,
+			   struct vdk_vfio_resv **resv, unsigned int *nresv)
 {
 	struct iommu_resv_region *region;
 	struct vdk_vfio_group *group;
-	struct vdk_vfio_resv *resv;
 	unsigned int n = 0;
 	LIST_HEAD(list);
 	int ret;
 
+	*resv = NULL;
+	*nresv = 0;
 	list_for_each_entry(group, &iommu->groups, set_next) {
 		ret = iommu_get_group_resv_regions(group->iommu_group, &list);
 		if (ret)
@@ -343,42 +350,52 @@ int vdk_vfio_dma_load_resv(struct vdk_vfio_iommu *iommu,
 	}
 	list_for_each_entry(region, &list, list)
 		n++;
-	resv = kcalloc(n, sizeof(*resv), GFP_KERNEL);
-	if (!resv && n) {
+	ret = 0;
+	if (!n)
+		goto free_list;
+	*resv = kcalloc(n, sizeof(**resv), GFP_KERNEL);
+	if (!*resv) {
 		ret = -ENOMEM;
 		goto free_list;
 	}
 	n = 0;
 	list_for_each_entry(region, &list, list) {
-		resv[n].start = region->start;
-		resv[n].last = region->start + region->length - 1;
+		(*resv)[n].start = region->start;
+		(*resv)[n].last = region->start + region->length - 1;
 		n++;
 	}
-	kfree(iommu->resv);
-	iommu->resv = resv;
-	iommu->nresv = n;
-	ret = 0;
+	*nresv = n;
 free_list:
 	resv_list_free(&list);
 	return ret;
 }
 
-/* Would @group's reserved windows fall on one of the set's mappings? */
-bool vdk_vfio_dma_conflicts(struct vdk_vfio_iommu *iommu,
-			    struct vdk_vfio_group *group)
+/* Install what vdk_vfio_dma_read_resv() read; called with dma_lock held. */
+void vdk_vfio_dma_set_resv(struct vdk_vfio_iommu *iommu,
+			   struct vdk_vfio_resv *resv, unsigned int nresv)
 {
-	struct iommu_resv_region *region;
-	bool conflict = false;
-	LIST_HEAD(list);
+	lockdep_assert_held(&iommu->dma_lock);
+	kfree(iommu->resv);
+	iommu->resv = resv;
+	iommu->nresv = nresv;
+}
 
-	if (iommu_get_group_resv_regions(group->iommu_group, &list))
-		return true;
-	list_for_each_entry(region, &list, list)
-		if (dma_find_first(iommu, region->start,
-				   region->start + region->length - 1))
-			conflict = true;
-	resv_list_free(&list);
-	return conflict;
+/*
+ * Would a window of @resv (what vdk_vfio_dma_read_resv() read for a merge)
+ * fall on one of the set's mappings? The set's own windows never do: MAP_DMA
+ * refuses them. Called with dma_lock held.
+ */
+bool vdk_vfio_dma_resv_conflicts(struct vdk_vfio_iommu *iommu,
+				 const struct vdk_vfio_resv *resv,
+				 unsigned int nresv)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&iommu->dma_lock);
+	for (i = 0; i < nresv; i++)
+		if (dma_find_first(iommu, resv[i].start, resv[i].last))
+			return true;
+	return false;
 }
 
 static int dma_check_range(struct vdk_vfio_iommu *iommu, u64 iova, u64 size,

@@ -136,11 +136,28 @@ static int group_claim(struct vdk_vfio_iommu *iommu,
 	ret = group_check_msi_isolation(group);
 	if (ret)
 		return ret;
+	/*
+	 * EPERM: owned already, by a DMA-using driver bound in the group;
+	 * EBUSY: the kernel has the group on a domain other than its
+	 * default (left there by a release that failed). Anything else
+	 * (ENOMEM in the blocking domain's attach) is passed on: a user
+	 * told EBUSY would look for a driver that is not there.
+	 */
 	ret = iommu_group_claim_dma_owner(group->iommu_group, iommu);
-	if (ret) {
-		pr_info_ratelimited("group %d: a device of the group has a driver that uses DMA (%d): unbind it first\n",
-			group->id, ret);
+	if (ret == -EPERM) {
+		pr_info_ratelimited("group %d: a device of the group has a driver that uses DMA: unbind it first\n",
+			group->id);
 		return -EBUSY;
+	}
+	if (ret == -EBUSY) {
+		pr_info_ratelimited("group %d: the kernel keeps the group on a domain other than its default (an earlier release of it failed; see the kernel log)\n",
+			group->id);
+		return -EBUSY;
+	}
+	if (ret) {
+		pr_info_ratelimited("group %d: the kernel could not take DMA ownership of the group (%d)\n",
+			group->id, ret);
+		return ret;
 	}
 	ret = iommu_attach_group(iommu->domain, group->iommu_group);
 	if (ret) {
@@ -193,6 +210,8 @@ static void set_geometry(struct vdk_vfio_iommu *iommu)
 int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 {
 	struct vdk_vfio_group *group;
+	struct vdk_vfio_resv *resv;
+	unsigned int nresv;
 	struct device *dev;
 	int ret;
 
@@ -216,8 +235,17 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 		device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY) ?
 		IOMMU_CACHE : 0;
 	put_device(dev);
+	/* The bus has an IOMMU (the group exists): only memory can lack. */
 	if (!iommu->domain)
-		return -ENODEV;
+		return -ENOMEM;
+	/*
+	 * Before the claims: a release of DMA ownership cannot fail, but
+	 * the kernel allocates in it (the default domain's attach), so the
+	 * fewer releases an error unwinds through, the better.
+	 */
+	ret = vdk_vfio_dma_read_resv(iommu, NULL, &resv, &nresv);
+	if (ret)
+		goto free_domain;
 
 	list_for_each_entry(group, &iommu->groups, set_next) {
 		ret = group_claim(iommu, group);
@@ -227,10 +255,8 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 	mutex_lock(&iommu->dma_lock);
 	/* Drivers size the aperture to the hardware only on attach. */
 	set_geometry(iommu);
-	ret = vdk_vfio_dma_load_resv(iommu, NULL);
+	vdk_vfio_dma_set_resv(iommu, resv, nresv);
 	mutex_unlock(&iommu->dma_lock);
-	if (ret)
-		goto unclaim_groups;
 
 	mmgrab(current->mm);
 	iommu->mm = current->mm;
@@ -240,6 +266,8 @@ int vdk_vfio_iommu_use(struct vdk_vfio_iommu *iommu)
 unclaim_groups:
 	list_for_each_entry(group, &iommu->groups, set_next)
 		group_unclaim(iommu, group);
+	kfree(resv);
+free_domain:
 	iommu_domain_free(iommu->domain);
 	iommu->domain = NULL;
 	return ret;
@@ -322,6 +350,8 @@ int vdk_vfio_iommu_move_group(struct vdk_vfio_group *group,
 			      struct vdk_vfio_iommu *from,
 			      struct vdk_vfio_iommu *to)
 {
+	struct vdk_vfio_resv *resv;
+	unsigned int nresv;
 	int ret = 0;
 
 	lockdep_assert_held(&from->lock);
@@ -338,23 +368,22 @@ int vdk_vfio_iommu_move_group(struct vdk_vfio_group *group,
 			return -EPERM;
 		if (!vdk_vfio_group_viable(group))
 			return -EBUSY;
-		mutex_lock(&to->dma_lock);
-		if (vdk_vfio_dma_conflicts(to, group)) {
-			ret = -EINVAL;
-			goto unlock;
-		}
-		ret = group_claim(to, group);
-		if (ret)
-			goto unlock;
-		ret = vdk_vfio_dma_load_resv(to, group);
-		if (ret)
-			group_unclaim(to, group);
-		else
-			set_geometry(to);
-unlock:
-		mutex_unlock(&to->dma_lock);
+		/* before the claim, as in vdk_vfio_iommu_use() */
+		ret = vdk_vfio_dma_read_resv(to, group, &resv, &nresv);
 		if (ret)
 			return ret;
+		mutex_lock(&to->dma_lock);
+		ret = vdk_vfio_dma_resv_conflicts(to, resv, nresv) ? -EINVAL :
+		      group_claim(to, group);
+		if (!ret) {
+			vdk_vfio_dma_set_resv(to, resv, nresv);
+			set_geometry(to);
+		}
+		mutex_unlock(&to->dma_lock);
+		if (ret) {
+			kfree(resv);
+			return ret;
+		}
 	}
 	/* a set in use keeps the reserved windows of a group that left */
 	list_move_tail(&group->set_next, &to->groups);

@@ -159,10 +159,15 @@ int vdk_vfio_iommu_get_fd(struct vdk_vfio_iommu *iommu);
 long vdk_vfio_dma_ioctl_map(struct vdk_vfio_iommu *iommu, void __user *arg);
 void vdk_vfio_dma_free_tree(struct iommu_domain *domain, struct mm_struct *mm,
 			    struct rb_root *tree);	/* no lock */
-int vdk_vfio_dma_load_resv(struct vdk_vfio_iommu *iommu,
-			   struct vdk_vfio_group *extra);
-bool vdk_vfio_dma_conflicts(struct vdk_vfio_iommu *iommu,
-			    struct vdk_vfio_group *group);
+int vdk_vfio_dma_read_resv(struct vdk_vfio_iommu *iommu,
+			   struct vdk_vfio_group *extra,
+			   struct vdk_vfio_resv **resv,
+			   unsigned int *nresv);		/* no dma_lock */
+void vdk_vfio_dma_set_resv(struct vdk_vfio_iommu *iommu,
+			   struct vdk_vfio_resv *resv, unsigned int nresv);
+bool vdk_vfio_dma_resv_conflicts(struct vdk_vfio_iommu *iommu,
+				 const struct vdk_vfio_resv *resv,
+				 unsigned int nresv);
 
 /* device.c */
 int vdk_vfio_device_reserve(struct vdk_vfio_device *device,

@@ -26,11 +26,14 @@
  * inside their ioctls (a thread's make-it-fail is on around each), so
  * the module's error paths run while the fuzzer's own page faults, mmaps
  * and forks go on. GET_DEVICE_FD, DEVICE_RESET and SET_IRQ_EVENTFDS run
- * without faults: they reach kernel error paths that break on their own
- * (ACPICA's reference counts, /proc/irq entries; see one_call()). The end checks (nothing pinned, kmemleak by the
- * debug tier) then show that every error path unwound. It prints how
- * many allocations were made to fail. fuzz_vdk_vfio_faults is this
- * program built with a default of KMOD_FUZZ_FAULT_PERCENT.
+ * without faults, and no file is released with faults on: they reach
+ * kernel error paths that break on their own (ACPICA's reference counts,
+ * /proc/irq entries; see one_call()). The end checks (nothing pinned,
+ * kmemleak by the debug tier) then show that every error path unwound.
+ * Two failures in one call can still reach a kernel path that cannot
+ * fail and WARNs (fault-injection.tolerate). It prints how many
+ * allocations were made to fail. fuzz_vdk_vfio_faults is this program
+ * built with a default of KMOD_FUZZ_FAULT_PERCENT.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -678,9 +681,10 @@ static void one_call(void)
 	uint64_t argbuf[64];
 	struct request *r = (struct request *)pick_request();
 	unsigned long req = r->req;
+	int fd, held = -1, held_arg = -1;
+	bool inject;
 	void *arg;
 	long ret;
-	int fd;
 
 	if (!req && r->op == OP_IOCTL)
 		req = below(2) ? _IO(VDK_VFIO_TYPE, VDK_VFIO_BASE + below(32)) :
@@ -736,11 +740,40 @@ static void one_call(void)
 		 * ignoring failures and removed with a WARN ("name
 		 * 'smp_affinity_list'" in remove_proc_entry).
 		 */
-		fault_inject(req != VDK_VFIO_GROUP_GET_DEVICE_FD &&
-			     req != VDK_VFIO_DEVICE_RESET &&
-			     req != VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS);
-		ret = kmod_ioctl(fd, req, arg);
+		inject = make_it_fail >= 0 &&
+			 req != VDK_VFIO_GROUP_GET_DEVICE_FD &&
+			 req != VDK_VFIO_DEVICE_RESET &&
+			 req != VDK_VFIO_DEVICE_SET_IRQ_EVENTFDS;
+		/*
+		 * The call's own reference to its file, or to a file its
+		 * argument names (the group to merge, the unmask eventfd:
+		 * any fd of the pool), may be the last one, another thread
+		 * having closed the fd meanwhile. The file's release would
+		 * then run as the call returns, faults still on: a device's
+		 * reaches pci_disable_device(), whose ACPI _PRT evaluation
+		 * breaks ACPICA's reference counts when an allocation in
+		 * it fails (KASAN: use-after-free in
+		 * acpi_ns_get_attached_object at the next enable, which
+		 * taints B and turns lockdep off). The call goes through
+		 * duplicates, closed once the faults are off.
+		 */
+		if (inject) {
+			int32_t *named = arg != (void *)argbuf ? NULL :
+				req == VDK_VFIO_GROUP_MERGE ? (int32_t *)arg :
+				req == VDK_VFIO_DEVICE_SET_UNMASK_IRQ_EVENTFD ?
+				(int32_t *)arg + 4 : NULL;
+
+			held = dup(fd);
+			if (named && (held_arg = dup(*named)) >= 0)
+				*named = held_arg;
+		}
+		fault_inject(inject);
+		ret = kmod_ioctl(held >= 0 ? held : fd, req, arg);
 		fault_inject(false);
+		if (held >= 0)
+			close(held);
+		if (held_arg >= 0)
+			close(held_arg);
 		break;
 	}
 	self->started_ms = 0;

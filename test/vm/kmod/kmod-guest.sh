@@ -10,10 +10,25 @@
 # the module's own debugfs counter, and from the kernel's /proc/vmstat
 # (nr_foll_pin_acquired - nr_foll_pin_released must be back where it was
 # after each program), which does not take the module's word for it.
+# On the debug kernel, lockdep must stay on: a report that turns it off
+# (KASAN's, a bad page's, lockdep's own) fails the program it came in,
+# since every locking bug after it would go unseen.
 #
-# usage: kmod-guest.sh MODULE.ko NVME_BDF NIC_BDF PROGRAM...
+# --tolerate RULES (debug kernel only): the kernel reports that RULES
+# describe (test/vm/debug-check) are no findings, here and for the
+# harness's debug-check, which also judges the taint they leave.
+#
+# usage: kmod-guest.sh [--tolerate RULES] MODULE.ko NVME_BDF NIC_BDF PROGRAM...
 set -u
-[ $# -ge 4 ] || { echo "usage: $0 MODULE.ko NVME_BDF NIC_BDF PROGRAM..." >&2; exit 2; }
+usage="usage: $0 [--tolerate RULES] MODULE.ko NVME_BDF NIC_BDF PROGRAM..."
+check=$(cd "$(dirname "$0")/.." && pwd)/debug-check
+tolerate=
+if [ "${1:-}" = --tolerate ]; then
+	[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+	tolerate=$2
+	shift 2
+fi
+[ $# -ge 4 ] || { echo "$usage" >&2; exit 2; }
 ko=$1 nvme=$2 nic=$3
 shift 3
 drv=vdk-vfio-pci
@@ -34,8 +49,19 @@ check_foll_pins() {	# check_foll_pins BEFORE WHAT
 	[ "$n" = "$1" ] || fail "$2: /proc/vmstat counts $((n - $1)) pages pinned and not released (nr_foll_pin_acquired - nr_foll_pin_released)"
 }
 secs() { local ms=$(( ($(now) - $1) / 1000000 )); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
+# lockdep's state on the debug kernel (1 on, 0 off), "" on a kernel without it
+debug_locks() { sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats 2>/dev/null; }
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+if [ -n "$tolerate" ]; then
+	[ -n "$(debug_locks)" ] || { echo "kmod-guest: FAIL: --tolerate is for the debug kernel only"; exit 1; }
+	"$check" tolerate "$tolerate" || { echo "kmod-guest: FAIL: debug-check tolerate $tolerate"; exit 1; }
+fi
+locks0=$(debug_locks)
+if [ "$locks0" = 0 ]; then
+	echo "kmod-guest: FAIL: lockdep is off before the module loads: an earlier report turned it off (dmesg), and locking bugs would go unseen"
+	exit 1
+fi
 taint0=$(cat /proc/sys/kernel/tainted)
 pins0=$(foll_pins) || { echo "kmod-guest: FAIL: no nr_foll_pin_* in /proc/vmstat"; exit 1; }
 echo "kmod-guest: start" >/dev/kmsg
@@ -73,6 +99,10 @@ if [ "$failed" = 0 ]; then
 		echo "kmod-guest: $(basename "$prog"): exit status $rc in $(secs "$t") s"
 		[ "$rc" = 0 ] || fail "$(basename "$prog") exited with status $rc"
 		check_foll_pins "$p0" "after $(basename "$prog")"
+		if [ "$locks0" = 1 ] && [ "$(debug_locks)" != 1 ]; then
+			fail "lockdep turned itself off during $(basename "$prog") (a KASAN, bad page or lockdep report; dmesg below): locking bugs after it go unseen"
+			locks0=0
+		fi
 	done
 fi
 
@@ -91,9 +121,18 @@ echo "kmod-guest: unbound and unloaded in $(secs "$t") s"
 check_foll_pins "$pins0" "after rmmod"
 
 taint=$(cat /proc/sys/kernel/tainted)
-extra=$(( taint & ~taint0 & ~(4096 | 8192) ))
+forgive=$(( 4096 | 8192 ))	# O and E: out of tree, unsigned
+# W of tolerated WARNs: debug-check judges it, knowing which WARNs it saw
+[ -z "$tolerate" ] || forgive=$(( forgive | 512 ))
+extra=$(( taint & ~taint0 & ~forgive ))
 [ "$extra" = 0 ] || fail "kernel taint $taint: more than the module's own O and E (bits $(printf %#x "$extra"))"
 log=$(dmesg | sed -n '/kmod-guest: start/,$p')
+grep -q 'kmod-guest: start' <<<"$log" ||
+	fail "the kernel log lost its lines since kmod-guest started (it overflowed): reports may be hidden"
+# named on stderr, each with its reason
+[ -z "$tolerate" ] || log=$("$check" filter "$tolerate" <<<"$log")
+grep -q 'turning off the locking correctness validator' <<<"$log" &&
+	fail "lockdep turned itself off (\"turning off the locking correctness validator\"): locking bugs after it went unseen"
 bad=$(grep -E 'BUG|WARNING|Oops|leak' <<<"$log")
 [ -z "$bad" ] || fail "dmesg says:
 $bad"
