@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Sourced by the hot-plug scripts (vm-run --hotplug): checks, the QEMU
-# monitor through vm-run, binding, and the guest kernel's log since start.
+# Sourced by the hot-plug scripts (vm-run --hotplug) and test/soak: checks,
+# the QEMU monitor through vm-run, binding, and the guest kernel's log
+# since start. A script outside this folder sets $hotplug_dir to it.
 passed=0 failed=0
 
-. "$(dirname "$0")/../nic/wait_for.sh"
+. "${hotplug_dir:-$(dirname "$0")}/../nic/wait_for.sh"
 
 check() {	# check STATUS MESSAGE
 	if [ "$1" -eq 0 ]; then
@@ -37,6 +38,14 @@ bind_vfio() {
 	echo "$vfio_drv" >"/sys/bus/pci/devices/$1/driver_override" &&
 		echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
 	wait_for 30 has_driver "$1"
+}
+
+# foll_pins: pages pinned for DMA (FOLL_PIN, which vfio-pci's type1 and
+# vdk_vfio use) and not released yet, by the kernel's own count.
+foll_pins() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	awk '$1 == "nr_foll_pin_acquired" { a = $2 } $1 == "nr_foll_pin_released" { r = $2 }
+	     END { print a - r }' /proc/vmstat
 }
 
 # exited PID: the process is gone (a zombie of ours counts as gone).

@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # vdk-nvme-perf loses its controller mid-run (vm-run --hotplug; on
 # vfio-pci, or on vdk-vfio-pci with VDK_VFIO_DRIVER=vdk-vfio-pci):
-#   nvme_removal.sh VDK_NVME_PERF
+#   nvme_removal.sh VDK_NVME_PERF NVME_HOT_ADD
 # 1. nvme0 unbound through sysfs: the unbind completes and perf ends
 #    within 10 s, saying which controller went away, with its results
 #    and exit status 1 (no signal); bound again, perf runs on it.
 # 2. hp-nvme unplugged with device_del: the same within 15 s of the
 #    device_del (the guest's pciehp waits 5 s after the button); the
-#    device leaves the bus; device_add brings it back and perf runs on it.
+#    device leaves the bus; device_add brings it back, and nvme_hot_add,
+#    started while it was gone, attaches it in-process
+#    (vdk_nvme_ctrlr_attach) and does I/O on it; then perf runs on it.
 # Last, the kernel log: no bug, no warning, no repeated device request.
 set -u
-perf=$1
+perf=$1 hot_add=$2
 . "$(dirname "$0")/hotplug_lib.sh"
 dir=$(mktemp -d)
 mark_kmsg start
@@ -71,12 +73,28 @@ wait_for 30 absent "$VDK_VM_HP_NVME"
 check $? "unplug: $VDK_VM_HP_NVME left the guest's PCI bus"
 # 15 s from device_del: the guest's 5 s button delay, then 10 s at most.
 perf_end unplug "$t0" 15000 "$VDK_VM_HP_NVME"
+# A process that runs while the device is gone attaches it once it is back
+# (nvme0 blocked, so that the EAL claims nothing at start).
+mkfifo "$dir/hot_add.in"
+"$hot_add" -l 0 -b "$VDK_VM_NVME0" -- "$VDK_VM_HP_NVME" <"$dir/hot_add.in" \
+	>"$dir/hot_add.out" 2>&1 &
+hpid=$!
+exec 4>"$dir/hot_add.in"
+wait_for 60 grep -q '^waiting' "$dir/hot_add.out"
+check $? "hot add: nvme_hot_add runs without the device"
 monitor "device_add nvme,id=hp-nvme,serial=vdk-hp-nvme,drive=hpnv,bus=rp1" >/dev/null
 check $? "unplug: device_add hp-nvme"
 wait_for 30 present "$VDK_VM_HP_NVME"
 check $? "unplug: $VDK_VM_HP_NVME is back on the bus"
 bind_vfio "$VDK_VM_HP_NVME"
 check $? "unplug: $VDK_VM_HP_NVME bound to $vfio_drv"
+echo attach >&4
+exec 4>&-
+wait_for 60 exited "$hpid" || kill -9 "$hpid"	# a hang fails below, not the run
+wait "$hpid"
+rc=$?
+sed 's/^/  nvme_hot_add: /' "$dir/hot_add.out"
+check $rc "hot add: nvme_hot_add attached the device in-process and did I/O (status $rc)"
 perf_again "$VDK_VM_HP_NVME" replug
 
 dmesg_clean start
