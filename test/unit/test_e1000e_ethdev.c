@@ -4,8 +4,8 @@
  * path, over the in-process 82574L (e1000e_model.h) with its device
  * thread serving CTRL.RST and EERD: the bring-up reset and the MAC
  * address from RAH0 or the EEPROM, a reset bit that never clears (a
- * bounded wait, the register named), and the statistics taken from the
- * registers they name. Runs the EAL on --no-huge.
+ * bounded wait, the register named), the statistics taken from the
+ * registers they name, and the link wait bounded by the clock. Runs the EAL on --no-huge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,6 +190,39 @@ test_e1000e_stats_come_from_the_named_registers(void **state)
 	free(x);
 }
 
+/*
+ * Waiting for a link that stays down ends at the driver's bound, 3 s on
+ * the clock, with the link recorded down; a link that comes up during the
+ * wait ends it at once.
+ */
+static void
+test_e1000e_link_wait_is_bounded_by_the_clock(void **state)
+{
+	struct e1000e_port *p = *state;
+	struct vdk_eth_link link;
+	uint64_t t0, el;
+
+	e1000e_model_set_reg32(m, E1000E_STATUS, 0);
+	t0 = now_ms();
+	assert_int_equal(e1000e_link_update(&p->eth, 1), 0);
+	el = now_ms() - t0;
+	vdk_eth_dev_link_read(&p->eth, &link);
+	assert_int_equal(link.link_status, VDK_ETH_LINK_DOWN);
+	assert_true(el >= 3000);
+	/* 10 ms sleeps: the deadline is read after each, whatever the machine's load. */
+	assert_true(el < 6000);
+	/* Up: no wait, and its speed and duplex from STATUS. */
+	e1000e_model_set_reg32(m, E1000E_STATUS, E1000E_STATUS_LU | E1000E_STATUS_FD |
+				  (2u << E1000E_STATUS_SPEED_SHIFT));
+	t0 = now_ms();
+	assert_int_equal(e1000e_link_update(&p->eth, 1), 0);
+	assert_true(now_ms() - t0 < 1000);
+	vdk_eth_dev_link_read(&p->eth, &link);
+	assert_int_equal(link.link_status, VDK_ETH_LINK_UP);
+	assert_int_equal(link.link_speed, VDK_ETH_SPEED_NUM_1G);
+	assert_int_equal(link.link_duplex, VDK_ETH_LINK_FULL_DUPLEX);
+}
+
 int
 main(void)
 {
@@ -204,6 +237,8 @@ main(void)
 			test_e1000e_init_fails_when_neither_rah0_nor_the_eeprom_give_a_mac, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_e1000e_stats_come_from_the_named_registers,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_e1000e_link_wait_is_bounded_by_the_clock,
 						setup, teardown),
 	};
 

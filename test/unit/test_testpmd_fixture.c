@@ -38,6 +38,13 @@ tp_fixture_up(const char *prog, unsigned int nb_ports)
 	argv[argc] = NULL;
 	if (vdk_eal_init(argc, argv) < 0 || vdk_vdev_probe_all() != 0)
 		return -1;
+	tp_fixture_state();
+	return tp_ports_init(&tp) == 0 ? 0 : -1;
+}
+
+void
+tp_fixture_state(void)
+{
 	tp_params_defaults(&tp.params);
 	tp.out = tmpfile();
 	tp.engine = &fwd_io_engine;
@@ -47,7 +54,6 @@ tp_fixture_up(const char *prog, unsigned int nb_ports)
 	tp.worker_lcores[0] = 1;
 	tp.nb_workers = 1;
 	tp.nb_fwd_lcores = 1;
-	return tp_ports_init(&tp) == 0 ? 0 : -1;
 }
 
 int

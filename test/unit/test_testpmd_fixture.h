@@ -22,6 +22,13 @@ extern size_t tp_out_len;
  * group set-up.
  */
 int tp_fixture_up(const char *prog, unsigned int nb_ports);
+/*
+ * testpmd's state as the app starts it, before any port: default
+ * parameters, io forwarding in bursts of 32, 64-byte txonly frames, lcore
+ * 1 the one worker, output to a temporary file. tp_fixture_up() and the
+ * engine tests' fixture (testpmd_fwd_fixture.c) begin with it.
+ */
+void tp_fixture_state(void);
 /* Close everything tp_fixture_up() made: a cmocka group teardown. */
 int tp_fixture_down(void **state);
 

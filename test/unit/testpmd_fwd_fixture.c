@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "test_testpmd_fixture.h"
 #include "testpmd_fwd_fixture.h"
 #include "vdk_eal.h"
 #include "vdk_eth_ring.h"
@@ -142,18 +143,10 @@ fwd_fixture_setup(void **state)
 		    vdk_eth_tx_queue_setup(p, 0, 0, 0, NULL) != 0 || vdk_eth_dev_start(p) != 0)
 			return -1;
 	}
-	tp_params_defaults(&tp.params);
+	tp_fixture_state();
 	tp.params.peer[port_b] = (struct vdk_ether_addr){ { 0x02, 0, 0, 0, 0, 0x42 } };
 	tp.params.peer_set[port_b] = true;
-	tp.out = tmpfile();
 	tp.pool = pool;
-	tp.engine = &fwd_io_engine;
-	tp.burst = 32;
-	tp.txsegs[0] = 64;
-	tp.nb_txsegs = 1;
-	tp.worker_lcores[0] = 1;
-	tp.nb_workers = 1;
-	tp.nb_fwd_lcores = 1;
 	cfg = tp_fwd_config_make(&tp);
 	return cfg == NULL ? -1 : 0;
 }
