@@ -463,7 +463,7 @@ def main():
     vh.need_root()
     vdk = sys.argv[1]
     if not os.access(DPDK, os.X_OK):
-        print("FAIL: %s is missing: apt-get install dpdk (devtools/common.sh lists it)" % DPDK)
+        print("FAIL: %s is missing: apt-get install dpdk-dev (devtools/common.sh lists it)" % DPDK)
         return 1
     c = vh.Checks()
     with tempfile.TemporaryDirectory(prefix="vdk-memif-") as tmp:

@@ -124,6 +124,9 @@ tx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 			len = s->data_len;
 			while (len > 0) {
 				if (off == bsize) {
+					/* Only a chain longer than its pkt_len gets here: cut it. */
+					if (vdk_unlikely((uint16_t)(slot - head) + 1u == need))
+						goto last_slot;
 					client_desc(q, r, slot, MEMIF_DESC_FLAG_NEXT, bsize);
 					slot++;
 					dst = client_buf(q, slot);
@@ -136,6 +139,7 @@ tx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 				len -= c;
 			}
 		}
+last_slot:
 		client_desc(q, r, slot, 0, off);
 		slot++;
 		room = (uint16_t)(room - (uint16_t)(slot - head));
@@ -351,6 +355,9 @@ tx_server(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 			len = s->data_len;
 			while (len > 0) {
 				while (off == buf[j].cap) {
+					/* Only a chain longer than its pkt_len gets here: cut it. */
+					if (vdk_unlikely(j + 1u == k))
+						goto last_slot;
 					r->desc[(uint16_t)(tail + j) & q->mask].length = off;
 					r->desc[(uint16_t)(tail + j) & q->mask].flags = MEMIF_DESC_FLAG_NEXT;
 					j++;
@@ -363,6 +370,7 @@ tx_server(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 				len -= c;
 			}
 		}
+last_slot:
 		/* The packet ends in its last slot. */
 		r->desc[(uint16_t)(tail + j) & q->mask].length = off;
 		r->desc[(uint16_t)(tail + j) & q->mask].flags = 0;
