@@ -85,7 +85,8 @@ def main():
         o = t.cmd("show capture")
         c.check(re.search(r"port 0 rx to \S+: running, \d+ packets written, 0 dropped", o)
                 is not None, "show capture: running, its counts", repr(o))
-        counter = vh.start_counter(topo)
+        # A long idle time: on a loaded host the first frame may take seconds to come.
+        counter = vh.start_counter(topo, idle=6.0)
         vh.start_sender(topo, n, 1000).communicate(timeout=60)
         got, _ = vh.counter_result(counter)
         # Bad inputs while it runs.
@@ -135,7 +136,7 @@ def main():
             lines.append(line)
             if "nb forwarding cores=" in line:
                 break
-        counter = vh.start_counter(topo)
+        counter = vh.start_counter(topo, idle=6.0)
         vh.start_sender(topo, n, 1000).communicate(timeout=60)
         got, _ = vh.counter_result(counter)
         p.send_signal(signal.SIGINT)
