@@ -23,10 +23,14 @@ extern "C" {
 /** Give a type or variable its own cache line, to avoid false sharing. */
 #define vdk_cache_aligned __attribute__((aligned(VDK_CACHE_LINE_SIZE)))
 
+/** Tell the compiler @p x is almost always true: lay out that path first. */
 #define vdk_likely(x)   __builtin_expect(!!(x), 1)
+/** Tell the compiler @p x is almost always false (error paths). */
 #define vdk_unlikely(x) __builtin_expect(!!(x), 0)
 
+/** Inline this function even where the compiler's heuristics would not. */
 #define vdk_always_inline inline __attribute__((always_inline))
+/** A parameter or variable left unused on purpose. */
 #define vdk_unused __attribute__((unused))
 
 /** Any NUMA node: let the allocator choose. */
@@ -38,7 +42,9 @@ extern "C" {
 /** Number of elements of a fixed array. */
 #define VDK_DIM(a) (sizeof(a) / sizeof((a)[0]))
 
+/** The smaller of @p a and @p b (each evaluated twice). */
 #define VDK_MIN(a, b) ((a) < (b) ? (a) : (b))
+/** The larger of @p a and @p b (each evaluated twice). */
 #define VDK_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /** True if @p n is a power of two (zero is not). */
@@ -87,8 +93,11 @@ vdk_pause(void)
  * compiler; the full ones also cover write-combining and non-temporal stores.
  */
 #if defined(__x86_64__)
+/** Full barrier: every earlier load and store before any later one. */
 #define vdk_mb()  __asm__ volatile("mfence" ::: "memory")
+/** Store barrier: earlier stores (write-combining ones too) before later ones. */
 #define vdk_wmb() __asm__ volatile("sfence" ::: "memory")
+/** Load barrier: earlier loads before later ones. */
 #define vdk_rmb() __asm__ volatile("lfence" ::: "memory")
 /** Order descriptor writes in DMA memory before a doorbell write. */
 #define vdk_io_wmb() vdk_compiler_barrier()
