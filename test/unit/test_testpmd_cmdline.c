@@ -721,11 +721,23 @@ test_completion_offers_the_next_words(void **state)
 	assert_int_equal(n, 2);
 	assert_true(saw_mac && saw_macswap);
 	n = tp_cmd_complete("show port ", c, 32);
-	assert_int_equal(n, 4);	/* info stats xstats summary */
+	assert_int_equal(n, 5);	/* info stats xstats summary, and port 0 (rss-hash, module_eeprom) */
+	n = tp_cmd_complete("show port 0 ", c, 32);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0], "rss-hash");
+	assert_string_equal(c[1], "module_eeprom");
+	n = tp_cmd_complete("show port 0 rss-hash ", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "key");
 	n = tp_cmd_complete("port config all ", c, 32);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_string_equal(c[0], "rxq");
 	assert_string_equal(c[3], "txd");
+	assert_string_equal(c[4], "rss");
+	n = tp_cmd_complete("port config all rss ", c, 32);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0], "ip");
+	assert_string_equal(c[2], "none");
 	n = tp_cmd_complete("set link-down port ", c, 32);
 	assert_true(n >= 1);
 	assert_string_equal(c[0], "0");	/* one port id: no "all" */
