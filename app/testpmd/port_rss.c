@@ -64,9 +64,11 @@ tp_port_config_rss(struct testpmd *t, const char *type)
 				"error (%d): %s.\n", p, -ret, strerror(-ret));
 		}
 	}
-	/* Ports configured later (`port config all rxq`, start) take it too. */
+	/* As DPDK: once every port took it, ports configured later take it too. */
+	if (!all)
+		return -EIO;
 	t->params.rss = want;
-	return all ? 0 : -EIO;
+	return 0;
 }
 
 /* DPDK's names, the groups first (printed when every bit of theirs is set). */

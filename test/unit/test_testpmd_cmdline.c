@@ -42,6 +42,7 @@ struct snapshot {
 	uint8_t verbose;
 	unsigned int nb_portlist;
 	bool fwd0, fwd1, reconfig0;
+	uint64_t rss;
 };
 
 static void
@@ -73,6 +74,7 @@ snap(struct snapshot *s)
 	s->fwd0 = tp.ports[0].fwd;
 	s->fwd1 = tp.ports[1].fwd;
 	s->reconfig0 = tp.ports[0].need_reconfig;
+	s->rss = tp.params.rss;
 }
 
 static void
@@ -234,6 +236,17 @@ test_dpdk_commands_refused_change_nothing(void **state)
 		{ "write reg 0 0 -1", -EINVAL, "usage: write reg" },
 		{ "write reg all 0 1", -EINVAL, "Invalid port 'all'" },
 		{ "load /nonexistent/vdk-cmds", -ENOENT, "Cannot open command file" },
+		{ "port config all rss ipv4", -EINVAL, "usage: port config all rss ip|udp|none" },
+		{ "port config all rss", -EINVAL, "usage: port config all" },
+		{ "port config all rss udp", -EIO, "Configuration of RSS hash at ethernet port 0 "
+		  "failed with error (95): Operation not supported." },
+		{ "show port 0 rss-hash", -ENOTSUP, "operation not supported by device" },
+		{ "show port 1 rss-hash key", -ENOTSUP, "operation not supported by device" },
+		{ "show port 0 rss-hash keys", -EINVAL, "usage: show port <port> rss-hash [key]" },
+		{ "show port all rss-hash", -EINVAL, "Invalid port 'all'" },
+		{ "show port 9 rss-hash", -EINVAL, "Invalid port" },
+		{ "show port 0 module_eeprom", -ENOTSUP, "operation not supported by device" },
+		{ "show port 0 module_eeprom 1", -EINVAL, "usage: show port" },
 	};
 	struct snapshot s;
 	unsigned int i;
