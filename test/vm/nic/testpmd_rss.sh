@@ -12,7 +12,8 @@
 # the driver's per-queue counters show. Then `port config all rss udp`,
 # which the 82574L cannot hash (no UDP in its MRQC), turns RSS off: the
 # same flows must all stay on queue 0, which shows the spread comes from
-# the hash.
+# the hash. Last, set link-down and link-up on port 1, as the kernel sees
+# them.
 set -u
 tp=$1 e_bdf=$2 k_bdf=$3
 dir=$(mktemp -d)
@@ -80,6 +81,18 @@ cmd 'stop'; cmd 'show port stats 0'
 q0=$(rxq 0) q1=$(rxq 1)
 check $([ "${q0:-0}" -ge 2000 ] && [ "${q1:-x}" = 0 ]; echo $?) \
 	"RSS off: everything on e1000e rx queue 0 (queue 0: $q0, queue 1: $q1)"
+
+# set link-down on port 1 takes its kernel interface down, which the
+# kernel reports (operstate down, no carrier); set link-up gives the
+# carrier back. (QEMU passes no link state from one NIC of the hub to the
+# other, so the kernel sees this only on the interface under the port.)
+cmd 'set link-down port 1'
+is_down() { [ "$(cat /sys/class/net/$ifname/operstate)" = down ]; }
+wait_for 10 is_down
+check $? "set link-down port 1: the kernel's $ifname is down ($(cat /sys/class/net/$ifname/operstate))"
+cmd 'set link-up port 1'
+wait_for 30 has_carrier
+check $? "set link-up port 1: $ifname has carrier again"
 
 tp_quit
 st=$?
