@@ -18,7 +18,8 @@
  * id, <n> a number, <mode> a forwarding engine, <onoff> on or off,
  * <segs> segment lengths "X[,Y]*", [n] an optional number, <pid> one port
  * id, <mac> XX:XX:XX:XX:XX:XX, <list> port ids "0,1" or "0-3", <qparam>
- * rxq, txq, rxd or txd, <file> a path.
+ * rxq, txq, rxd or txd, <rss> ip, udp or none, [key] an optional "key",
+ * <file> a path.
  */
 struct cmd_def {
 	const char *words[6];
@@ -61,6 +62,10 @@ static const struct cmd_def cmds[] = {
 	{ { "mac_addr", "set", "<pid>", "<mac>" }, "the port's own MAC address" },
 	{ { "port", "config", "all", "<qparam>", "<n>" },
 	  "queues or descriptors of every port (ports stopped; at port start)" },
+	{ { "port", "config", "all", "rss", "<rss>" },
+	  "RSS hash of every port: ip, udp or none (ports with more rx queues)" },
+	{ { "show", "port", "<pid>", "rss-hash", "[key]" }, "RSS flow types (and key) of the port" },
+	{ { "show", "port", "<pid>", "module_eeprom" }, "pluggable module EEPROM (no VDK port has one)" },
 	{ { "port", "config", "mtu", "<pid>", "<n>" }, "the port's MTU" },
 	{ { "port", "config", "<pid>", "mtu", "<n>" }, "the port's MTU" },
 	{ { "load", "<file>" }, "run the commands of a file" },
@@ -112,6 +117,7 @@ print_help(struct testpmd *t)
 					strcmp(cmds[i].words[w], "<onoff>") == 0 ? "on|off" :
 					strcmp(cmds[i].words[w], "<qparam>") == 0 ? "rxq|txq|rxd|txd" :
 					strcmp(cmds[i].words[w], "<dir>") == 0 ? "rx|tx|both" :
+					strcmp(cmds[i].words[w], "<rss>") == 0 ? "ip|udp|none" :
 					cmds[i].words[w]);
 		fprintf(t->out, "  %-44s %s\n", buf, cmds[i].help);
 	}
@@ -289,6 +295,21 @@ cmd_start(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 static int
 cmd_show(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 {
+	uint16_t port;
+
+	/* show port <pid> rss-hash [key] | module_eeprom */
+	if (n >= 4 && strcmp(tok[1], "port") == 0 &&
+	    (strcmp(tok[3], "rss-hash") == 0 || strcmp(tok[3], "module_eeprom") == 0)) {
+		if ((tok[3][0] == 'r' && n == 5 && strcmp(tok[4], "key") != 0) ||
+		    n > (tok[3][0] == 'r' ? 5 : 4))
+			return bad_args(t, "show port <port> rss-hash [key] | show port <port> "
+					"module_eeprom");
+		if (parse_pid(t, tok[2], &port) != 0)
+			return -EINVAL;
+		if (tok[3][0] == 'm')
+			return tp_show_module_eeprom(t, port);
+		return tp_show_rss_hash(t, port, n == 5);
+	}
 	if (n == 4 && strcmp(tok[1], "port") == 0 && strcmp(tok[2], "summary") == 0) {
 		if (strcmp(tok[3], "all") != 0)
 			return bad_args(t, "show port summary all");
@@ -431,14 +452,21 @@ cmd_mac_addr(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 static int
 cmd_port_config(struct testpmd *t, char tok[][TOKEN_SIZE], int n)
 {
-	static const char usage[] = "port config all rxq|txq|rxd|txd <n> | port config mtu "
-				    "<port> <mtu> | port config <port> mtu <mtu>";
+	static const char usage[] = "port config all rxq|txq|rxd|txd <n> | port config all rss "
+				    "ip|udp|none | port config mtu <port> <mtu> | port config "
+				    "<port> mtu <mtu>";
 	const char *pid = NULL;
 	unsigned long v;
 	uint16_t port;
 
 	if (n != 5)
 		return bad_args(t, usage);
+	if (strcmp(tok[2], "all") == 0 && strcmp(tok[3], "rss") == 0) {
+		if (strcmp(tok[4], "ip") != 0 && strcmp(tok[4], "udp") != 0 &&
+		    strcmp(tok[4], "none") != 0)
+			return bad_args(t, "port config all rss ip|udp|none");
+		return tp_port_config_rss(t, tok[4]);
+	}
 	if (strcmp(tok[2], "all") == 0) {
 		if (parse_num(tok[4], UINT16_MAX, &v) != 0)
 			return bad_args(t, usage);
@@ -546,6 +574,7 @@ static const char *const engine_words[] = { "io", "mac", "macswap", "txonly", "r
 					    "csum", "icmpecho", "flowgen", "5tswap" };
 static const char *const onoff_words[] = { "on", "off" };
 static const char *const qparam_words[] = { "rxq", "txq", "rxd", "txd" };
+static const char *const rss_words[] = { "ip", "udp", "none" };
 static char port_words[TP_MAX_PORTS + 1][4];
 
 static bool
@@ -617,6 +646,11 @@ tp_cmd_complete(const char *line, const char **out, unsigned int max)
 		} else if (strcmp(w[k], "<qparam>") == 0) {
 			for (p = 0; p < VDK_DIM(qparam_words); p++)
 				n = add(out, n, max, qparam_words[p], prefix);
+		} else if (strcmp(w[k], "<rss>") == 0) {
+			for (p = 0; p < VDK_DIM(rss_words); p++)
+				n = add(out, n, max, rss_words[p], prefix);
+		} else if (strcmp(w[k], "[key]") == 0) {
+			n = add(out, n, max, "key", prefix);
 		} else if (strcmp(w[k], "<port>") == 0 || strcmp(w[k], "<pid>") == 0) {
 			if (strcmp(w[k], "<port>") == 0)
 				n = add(out, n, max, "all", prefix);

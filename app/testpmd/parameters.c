@@ -27,6 +27,7 @@ tp_params_defaults(struct tp_params *p)
 	p->nb_txpkts = 1;
 	p->mbuf_size = VDK_MBUF_DEFAULT_BUF_SIZE;
 	p->promisc = true;
+	p->rss = VDK_ETH_RSS_IP;
 	p->mbcache = TP_MBUF_CACHE;
 	p->lsc_interrupt = true;
 	p->link_check = true;
@@ -318,10 +319,10 @@ tp_params_parse(struct tp_params *p, int argc, char **argv, FILE *err)
 			np.tx_first = true;
 			break;
 		case OPT_RSSIP:
-			np.rss = TP_RSS_IP;
+			np.rss = VDK_ETH_RSS_IP;
 			break;
 		case OPT_RSSUDP:
-			np.rss = TP_RSS_UDP;
+			np.rss = VDK_ETH_RSS_UDP;
 			break;
 		case OPT_MAXPKT:
 			/* Ethernet header and CRC on top of the MTU; DPDK's floor of 64. */

@@ -16,7 +16,7 @@
 
 /* The port's configuration from the options and `port config`. */
 static void
-port_conf(const struct testpmd *t, struct vdk_eth_conf *conf)
+port_conf(struct testpmd *t, uint16_t port, struct vdk_eth_conf *conf)
 {
 	const struct tp_params *pr = &t->params;
 
@@ -24,7 +24,7 @@ port_conf(const struct testpmd *t, struct vdk_eth_conf *conf)
 	/* DPDK's overhead: Ethernet header and CRC. */
 	if (pr->max_pkt_len != 0)
 		conf->rxmode.mtu = pr->max_pkt_len - VDK_ETHER_HDR_LEN - 4;
-	conf->rss = pr->rss != TP_RSS_NONE;
+	conf->rss = (uint32_t)tp_port_rss_hf(t, port);
 	conf->lsc_intr = pr->lsc_interrupt;
 }
 
@@ -41,7 +41,7 @@ tp_port_configure(struct testpmd *t, uint16_t p)
 	if (ret != 0)
 		return ret;
 	fprintf(t->out, "Configuring Port %u (socket %d)\n", p, socket < 0 ? 0 : socket);
-	port_conf(t, &conf);
+	port_conf(t, p, &conf);
 	ret = vdk_eth_dev_configure(p, pr->nb_rxq, pr->nb_txq, &conf);
 	if (ret != 0) {
 		fprintf(t->out, "Fail to configure port %u: %s (it has at most %u rx and %u tx "

@@ -58,11 +58,6 @@ enum tp_topology {
 	TP_TOPO_LOOP,		/* each port to itself */
 };
 
-/* What RSS hashes on (--rss-ip, --rss-udp, `port config all rss`). */
-#define TP_RSS_NONE 0
-#define TP_RSS_IP 1
-#define TP_RSS_UDP 2
-
 struct tp_params {
 	bool interactive;
 	bool auto_start;
@@ -87,7 +82,12 @@ struct tp_params {
 	const char *cmdline_file;	/* --cmdline-file: run at start, NULL: none */
 	enum tp_topology topology;	/* --port-topology */
 	bool tx_first;			/* --tx-first: start as `start tx_first` */
-	uint32_t rss;			/* --rss-ip/--rss-udp: TP_RSS_* */
+	/*
+	 * RSS flow types asked of ports with more than one rx queue
+	 * (VDK_ETH_RSS_*: --rss-ip, the default as in DPDK, --rss-udp, `port
+	 * config all rss`); each port hashes those it can.
+	 */
+	uint64_t rss;
 	uint32_t max_pkt_len;		/* --max-pkt-len: 0, or the MTU plus 18 */
 	unsigned int mbcache;		/* --mbcache: per-lcore mempool cache */
 	bool lsc_interrupt;		/* --no-lsc-interrupt clears it */
@@ -374,6 +374,16 @@ int tp_port_config_all(struct testpmd *t, const char *what, unsigned int n);
 void tp_show_port_summary(struct testpmd *t);
 /* `read reg`, `write reg`: a 32-bit register of a PCI port's BAR 0. */
 int tp_read_reg(struct testpmd *t, uint16_t port, uint32_t off);
+
+/* port_rss.c: receive side scaling and what ports cannot show. */
+/* The flow types @port is configured with: tp.params.rss it can hash, 0 with one rx queue. */
+uint64_t tp_port_rss_hf(struct testpmd *t, uint16_t port);
+/* `port config all rss ip|udp|none`: every port, started or not. */
+int tp_port_config_rss(struct testpmd *t, const char *type);
+/* `show port N rss-hash [key]` */
+int tp_show_rss_hash(struct testpmd *t, uint16_t port, bool key);
+/* `show port N module_eeprom`: no VDK port has a module EEPROM to read. */
+int tp_show_module_eeprom(struct testpmd *t, uint16_t port);
 int tp_write_reg(struct testpmd *t, uint16_t port, uint32_t off, uint32_t v);
 
 /* fwd.c */

@@ -125,6 +125,7 @@ vdk_eth_dev_attach(struct vdk_eth_dev *dev, const char *name)
 	dev->xstats_base = NULL;
 	dev->nb_xstats_base = 0;
 	dev->link = 0;
+	eth_rss_ops_clear(p);
 	if (dev->mtu == 0)
 		dev->mtu = VDK_ETHER_MTU;
 	dev->rx_queues = vdk_eth_fp_ops[p].rxq;
@@ -347,7 +348,8 @@ vdk_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_queue, uint16_t nb_tx_que
 		return -EINVAL;
 	}
 	if (check_offloads(dev, "rx", conf->rxmode.offloads, info.rx_offload_capa) != 0 ||
-	    check_offloads(dev, "tx", conf->txmode.offloads, info.tx_offload_capa) != 0)
+	    check_offloads(dev, "tx", conf->txmode.offloads, info.tx_offload_capa) != 0 ||
+	    eth_rss_check_flow_types(dev, conf->rss) != 0)
 		return -EINVAL;
 
 	old_conf = dev->conf;

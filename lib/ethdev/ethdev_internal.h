@@ -43,4 +43,9 @@ void eth_stats_base_clear(struct vdk_eth_dev *dev);
 /* Take the driver's totals as the new baseline (stats reset, queue setup). */
 int eth_stats_rebase(struct vdk_eth_dev *dev);
 
+/* ethdev_rss.c: a port id taken anew has no RSS until its driver says so. */
+void eth_rss_ops_clear(uint16_t port_id);
+/* 0 if the port hashes every flow type of @rss_hf; -EINVAL after logging what it can. */
+int eth_rss_check_flow_types(struct vdk_eth_dev *dev, uint64_t rss_hf);
+
 #endif /* ETHDEV_INTERNAL_H */

@@ -88,6 +88,58 @@ struct vdk_mempool;
 #define VDK_ETH_SPEED_NUM_UNKNOWN UINT32_MAX
 /**@}*/
 
+/**
+ * @name RSS flow types (vdk_eth_conf.rss, vdk_eth_rss_conf.rss_hf)
+ * DPDK's names; the bits are VDK's own.
+ */
+/**@{*/
+#define VDK_ETH_RSS_IPV4             (1ull << 0) /**< IPv4 addresses */
+#define VDK_ETH_RSS_NONFRAG_IPV4_TCP (1ull << 1) /**< IPv4 addresses and TCP ports */
+#define VDK_ETH_RSS_NONFRAG_IPV4_UDP (1ull << 2) /**< IPv4 addresses and UDP ports */
+#define VDK_ETH_RSS_IPV6             (1ull << 3) /**< IPv6 addresses */
+#define VDK_ETH_RSS_NONFRAG_IPV6_TCP (1ull << 4)
+#define VDK_ETH_RSS_NONFRAG_IPV6_UDP (1ull << 5)
+#define VDK_ETH_RSS_IPV6_EX          (1ull << 6) /**< IPv6 with extension header addresses */
+#define VDK_ETH_RSS_IPV6_TCP_EX      (1ull << 7)
+/** testpmd's `--rss-ip`: addresses only. */
+#define VDK_ETH_RSS_IP  (VDK_ETH_RSS_IPV4 | VDK_ETH_RSS_IPV6 | VDK_ETH_RSS_IPV6_EX)
+#define VDK_ETH_RSS_TCP (VDK_ETH_RSS_NONFRAG_IPV4_TCP | VDK_ETH_RSS_NONFRAG_IPV6_TCP | \
+			 VDK_ETH_RSS_IPV6_TCP_EX)
+/** testpmd's `--rss-udp`: UDP ports too. */
+#define VDK_ETH_RSS_UDP (VDK_ETH_RSS_NONFRAG_IPV4_UDP | VDK_ETH_RSS_NONFRAG_IPV6_UDP)
+/**@}*/
+
+/** Most bytes an RSS hash key has. */
+#define VDK_ETH_RSS_KEY_MAX 64
+/** Redirection table entries one struct vdk_eth_rss_reta_entry64 carries. */
+#define VDK_ETH_RETA_GROUP_SIZE 64
+
+/** What a port's receive side scaling can do (vdk_eth_dev_rss_capa_get()). */
+struct vdk_eth_rss_capa {
+	uint64_t flow_type_rss_offloads; /**< VDK_ETH_RSS_* it hashes; 0: no RSS */
+	uint16_t reta_size;              /**< redirection table entries */
+	uint8_t hash_key_size;           /**< bytes of its hash key */
+};
+
+/** The hash of a port's RSS, as DPDK's struct rte_eth_rss_conf. */
+struct vdk_eth_rss_conf {
+	/** The key: update: NULL keeps the port's; get: NULL does not ask for it. */
+	uint8_t *rss_key;
+	uint8_t rss_key_len; /**< bytes at rss_key: the port's hash_key_size */
+	uint64_t rss_hf;     /**< VDK_ETH_RSS_* hashed; 0: RSS off */
+};
+
+/**
+ * 64 entries of a redirection table, as DPDK's struct
+ * rte_eth_rss_reta_entry64: entry i of the group is (re)written or read
+ * when bit i of @p mask is set. A table of N entries takes N / 64 groups;
+ * group g holds entries 64 g .. 64 g + 63.
+ */
+struct vdk_eth_rss_reta_entry64 {
+	uint64_t mask;
+	uint16_t reta[VDK_ETH_RETA_GROUP_SIZE]; /**< rx queue of each entry */
+};
+
 /** Rx side of struct vdk_eth_conf. */
 struct vdk_eth_rxmode {
 	uint32_t mtu;      /**< 0: keep the port's MTU (VDK_ETHER_MTU at first) */
@@ -103,7 +155,11 @@ struct vdk_eth_txmode {
 struct vdk_eth_conf {
 	struct vdk_eth_rxmode rxmode;
 	struct vdk_eth_txmode txmode;
-	/** Spread rx over the queues by flow (drivers that can; others ignore it). */
+	/**
+	 * Receive side scaling: the flow types (VDK_ETH_RSS_*) whose hash
+	 * spreads received packets over the rx queues, as DPDK's rss_hf;
+	 * 0: none. Each must be one vdk_eth_dev_rss_capa_get() lists.
+	 */
 	uint32_t rss;
 	/** Ask the driver to report link changes as they happen (LSC events). */
 	uint32_t lsc_intr;
@@ -514,6 +570,54 @@ int vdk_eth_dev_reg_read(uint16_t port_id, uint32_t off, uint32_t *val);
  *   the BAR's length); the bus's errno.
  */
 int vdk_eth_dev_reg_write(uint16_t port_id, uint32_t off, uint32_t val);
+
+/* ---------------------------------------------------------------------- */
+/* Receive side scaling */
+
+/**
+ * What the port's RSS can do; all zero for a port without RSS.
+ * @return 0; -ENODEV for a bad port; -EINVAL for NULL @p capa.
+ */
+int vdk_eth_dev_rss_capa_get(uint16_t port_id, struct vdk_eth_rss_capa *capa);
+
+/**
+ * Change the hashed flow types and, if @p rss_conf->rss_key is not NULL,
+ * the key; started or not (a started port hashes with them from its next
+ * frame). The flow types stay the port's configuration (vdk_eth_conf.rss)
+ * across stop and start.
+ * @return 0; -ENODEV for a bad port; -EINVAL if the port is not configured,
+ *   @p rss_conf is NULL, a flow type is not in the port's capabilities or
+ *   the key length is not its hash_key_size; -ENOTSUP for a port without
+ *   RSS; a driver's negative errno.
+ */
+int vdk_eth_dev_rss_hash_update(uint16_t port_id, struct vdk_eth_rss_conf *rss_conf);
+
+/**
+ * The hashed flow types, and the key into @p rss_conf->rss_key (if not
+ * NULL; rss_key_len must be the port's hash_key_size).
+ * @return as vdk_eth_dev_rss_hash_update().
+ */
+int vdk_eth_dev_rss_hash_conf_get(uint16_t port_id, struct vdk_eth_rss_conf *rss_conf);
+
+/**
+ * Rewrite the redirection table entries that @p reta_conf's masks select
+ * (@p reta_size entries: the port's reta_size, in reta_size / 64 groups).
+ * The table is the port's until it is configured again, which resets it to
+ * entry i on queue i modulo the rx queues.
+ * @return 0; -ENODEV for a bad port; -EINVAL if the port is not configured,
+ *   @p reta_conf is NULL, @p reta_size is not the port's or an entry names
+ *   a queue at or past the configured rx queues; -ENOTSUP for a port
+ *   without RSS; a driver's negative errno.
+ */
+int vdk_eth_dev_rss_reta_update(uint16_t port_id, struct vdk_eth_rss_reta_entry64 *reta_conf,
+				uint16_t reta_size);
+
+/**
+ * Read the redirection table entries the masks select.
+ * @return as vdk_eth_dev_rss_reta_update().
+ */
+int vdk_eth_dev_rss_reta_query(uint16_t port_id, struct vdk_eth_rss_reta_entry64 *reta_conf,
+			       uint16_t reta_size);
 
 /* ---------------------------------------------------------------------- */
 /* Datapath */

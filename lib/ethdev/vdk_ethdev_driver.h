@@ -163,6 +163,38 @@ struct vdk_eth_dev {
 };
 
 /**
+ * Receive side scaling of a driver that has it, set with
+ * vdk_eth_dev_rss_ops_set(). Apart from the ops table so that ports without
+ * RSS and drivers built against an older header stay as they are. ethdev
+ * checks every argument first: the port is configured, flow types are in
+ * the capabilities, key and table sizes are the driver's, table entries
+ * name configured rx queues. The driver keeps the state and applies it at
+ * dev_start (and at once if started); dev_configure starts it over from
+ * dev->conf.rss, the driver's default key and entry i on queue i modulo
+ * the rx queues.
+ */
+struct vdk_eth_rss_ops {
+	/** What the port can hash; required. */
+	void (*capa_get)(struct vdk_eth_dev *dev, struct vdk_eth_rss_capa *capa);
+	/** rss_hf, and the key if rss_key is not NULL. */
+	int (*hash_update)(struct vdk_eth_dev *dev, const struct vdk_eth_rss_conf *conf);
+	/** rss_hf, and the key into rss_key if not NULL. */
+	int (*hash_conf_get)(struct vdk_eth_dev *dev, struct vdk_eth_rss_conf *conf);
+	/** The entries the masks select, of a table of @p size entries. */
+	int (*reta_update)(struct vdk_eth_dev *dev, const struct vdk_eth_rss_reta_entry64 *reta,
+			   uint16_t size);
+	int (*reta_query)(struct vdk_eth_dev *dev, struct vdk_eth_rss_reta_entry64 *reta,
+			  uint16_t size);
+};
+
+/**
+ * Give the attached port @p dev RSS through @p ops (static storage), or
+ * take it away (NULL). Attaching a port clears it: call after
+ * vdk_eth_dev_attach().
+ */
+void vdk_eth_dev_rss_ops_set(struct vdk_eth_dev *dev, const struct vdk_eth_rss_ops *ops);
+
+/**
  * Give @p dev a port id under @p name (its --vdev name or PCI address).
  * ops, driver_name, rx_burst, tx_burst and mac_addr must be set.
  * @return the port id (>= 0); -EINVAL for a missing field or a bad name;

@@ -42,6 +42,7 @@ struct snapshot {
 	uint8_t verbose;
 	unsigned int nb_portlist;
 	bool fwd0, fwd1, reconfig0;
+	uint64_t rss;
 };
 
 static void
@@ -73,6 +74,7 @@ snap(struct snapshot *s)
 	s->fwd0 = tp.ports[0].fwd;
 	s->fwd1 = tp.ports[1].fwd;
 	s->reconfig0 = tp.ports[0].need_reconfig;
+	s->rss = tp.params.rss;
 }
 
 static void
@@ -234,6 +236,17 @@ test_dpdk_commands_refused_change_nothing(void **state)
 		{ "write reg 0 0 -1", -EINVAL, "usage: write reg" },
 		{ "write reg all 0 1", -EINVAL, "Invalid port 'all'" },
 		{ "load /nonexistent/vdk-cmds", -ENOENT, "Cannot open command file" },
+		{ "port config all rss ipv4", -EINVAL, "usage: port config all rss ip|udp|none" },
+		{ "port config all rss", -EINVAL, "usage: port config all" },
+		{ "port config all rss udp", -EIO, "Configuration of RSS hash at ethernet port 0 "
+		  "failed with error (95): Operation not supported." },
+		{ "show port 0 rss-hash", -ENOTSUP, "operation not supported by device" },
+		{ "show port 1 rss-hash key", -ENOTSUP, "operation not supported by device" },
+		{ "show port 0 rss-hash keys", -EINVAL, "usage: show port <port> rss-hash [key]" },
+		{ "show port all rss-hash", -EINVAL, "Invalid port 'all'" },
+		{ "show port 9 rss-hash", -EINVAL, "Invalid port" },
+		{ "show port 0 module_eeprom", -ENOTSUP, "operation not supported by device" },
+		{ "show port 0 module_eeprom 1", -EINVAL, "usage: show port" },
 	};
 	struct snapshot s;
 	unsigned int i;
@@ -721,11 +734,23 @@ test_completion_offers_the_next_words(void **state)
 	assert_int_equal(n, 2);
 	assert_true(saw_mac && saw_macswap);
 	n = tp_cmd_complete("show port ", c, 32);
-	assert_int_equal(n, 4);	/* info stats xstats summary */
+	assert_int_equal(n, 5);	/* info stats xstats summary, and port 0 (rss-hash, module_eeprom) */
+	n = tp_cmd_complete("show port 0 ", c, 32);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0], "rss-hash");
+	assert_string_equal(c[1], "module_eeprom");
+	n = tp_cmd_complete("show port 0 rss-hash ", c, 32);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0], "key");
 	n = tp_cmd_complete("port config all ", c, 32);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_string_equal(c[0], "rxq");
 	assert_string_equal(c[3], "txd");
+	assert_string_equal(c[4], "rss");
+	n = tp_cmd_complete("port config all rss ", c, 32);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0], "ip");
+	assert_string_equal(c[2], "none");
 	n = tp_cmd_complete("set link-down port ", c, 32);
 	assert_true(n >= 1);
 	assert_string_equal(c[0], "0");	/* one port id: no "all" */

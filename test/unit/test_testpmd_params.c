@@ -98,7 +98,7 @@ test_every_option_is_read(void **state)
 	assert_true(p.record_burst_stats);
 	assert_string_equal(p.cmdline_file, "/tmp/cmds");
 	assert_int_equal(p.topology, TP_TOPO_CHAINED);
-	assert_int_equal(p.rss, TP_RSS_UDP);
+	assert_int_equal(p.rss, VDK_ETH_RSS_UDP);
 	assert_int_equal(p.max_pkt_len, 9018);
 	assert_int_equal(p.mbcache, 0);
 	assert_false(p.lsc_interrupt);
@@ -118,7 +118,7 @@ test_new_option_defaults_and_tx_first(void **state)
 	tp_params_defaults(&p);
 	assert_null(p.cmdline_file);
 	assert_int_equal(p.topology, TP_TOPO_PAIRED);
-	assert_int_equal(p.rss, TP_RSS_NONE);
+	assert_int_equal(p.rss, VDK_ETH_RSS_IP);
 	assert_int_equal(p.mbcache, 250);
 	assert_true(p.lsc_interrupt);
 	assert_true(p.link_check);

@@ -127,8 +127,9 @@ static int
 e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
 	struct e1000e_port *p = e1000e_port(dev);
-	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
-	struct e1000e_txq *txq = dev->nb_tx_queues ? dev->tx_queues[0] : NULL;
+	struct e1000e_rxq *rxq;
+	struct e1000e_txq *txq;
+	uint16_t q;
 
 	pthread_mutex_lock(&p->stats_lock);
 	hw_stats_update(p);
@@ -137,16 +138,16 @@ e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 		     hw_total(p, E1000E_RXERRC) + hw_total(p, E1000E_RLEC);
 	s->oerrors = hw_total(p, E1000E_ECOL) + hw_total(p, E1000E_LATECOL);
 	pthread_mutex_unlock(&p->stats_lock);
-	if (rxq != NULL) {
-		vdk_eth_stats_add_rxq(s, 0, vdk_eth_counter_read(&rxq->pkts),
+	for (q = 0; q < dev->nb_rx_queues && (rxq = dev->rx_queues[q]) != NULL; q++) {
+		vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&rxq->pkts),
 				      vdk_eth_counter_read(&rxq->bytes),
 				      vdk_eth_counter_read(&rxq->errors) +
 				      vdk_eth_counter_read(&rxq->bad_len) +
 				      vdk_eth_counter_read(&rxq->oversize));
-		s->rx_nombuf = vdk_eth_counter_read(&rxq->nombuf);
+		s->rx_nombuf += vdk_eth_counter_read(&rxq->nombuf);
 	}
-	if (txq != NULL)
-		vdk_eth_stats_add_txq(s, 0, vdk_eth_counter_read(&txq->pkts),
+	for (q = 0; q < dev->nb_tx_queues && (txq = dev->tx_queues[q]) != NULL; q++)
+		vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&txq->pkts),
 				      vdk_eth_counter_read(&txq->bytes), 0);
 	return 0;
 }
@@ -172,9 +173,10 @@ static int
 e1000e_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
 	struct e1000e_port *p = e1000e_port(dev);
-	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
 	unsigned int count = e1000e_nb_hw_stats + E1000E_NB_SW_XSTATS;
 	uint64_t *sw = values + e1000e_nb_hw_stats;
+	struct e1000e_rxq *rxq;
+	uint16_t q;
 
 	if (values == NULL || n < count)
 		return (int)count;
@@ -183,8 +185,12 @@ e1000e_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	memcpy(values, p->hw_totals, e1000e_nb_hw_stats * sizeof(values[0]));
 	pthread_mutex_unlock(&p->stats_lock);
 	sw[0] = __atomic_load_n(&p->lsc_interrupts, __ATOMIC_RELAXED);
-	sw[1] = rxq != NULL ? vdk_eth_counter_read(&rxq->bad_len) : 0;
-	sw[2] = rxq != NULL ? vdk_eth_counter_read(&rxq->oversize) : 0;
+	sw[1] = 0;
+	sw[2] = 0;
+	for (q = 0; q < dev->nb_rx_queues && (rxq = dev->rx_queues[q]) != NULL; q++) {
+		sw[1] += vdk_eth_counter_read(&rxq->bad_len);
+		sw[2] += vdk_eth_counter_read(&rxq->oversize);
+	}
 	return (int)count;
 }
 
@@ -424,8 +430,8 @@ static int
 e1000e_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 {
 	(void)dev;
-	info->max_rx_queues = 1;
-	info->max_tx_queues = 1;
+	info->max_rx_queues = E1000E_NB_QUEUES;
+	info->max_tx_queues = E1000E_NB_QUEUES;
 	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = E1000E_MAX_DESC,
 		.nb_min = E1000E_MIN_DESC, .nb_align = E1000E_RING_ALIGN_DESC };
 	info->tx_desc_lim = info->rx_desc_lim;
@@ -453,6 +459,7 @@ e1000e_configure(struct vdk_eth_dev *dev)
 			   "lsc_intr and poll the link", p->pdev->name);
 		return -ENOTSUP;
 	}
+	e1000e_rss_reset(p);
 	return 0;
 }
 
@@ -491,13 +498,16 @@ e1000e_start(struct vdk_eth_dev *dev)
 	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
 	struct e1000e_txq *txq = dev->nb_tx_queues ? dev->tx_queues[0] : NULL;
 	uint32_t rctl, bsize;
+	uint16_t q;
 	int ret;
 
 	vdk_pci_set_bus_master(p->pdev, 1);
 	/* "Transmit Initialization" */
+	for (q = 0; q < dev->nb_tx_queues; q++) {
+		e1000e_txq_start(p, dev->tx_queues[q]);
+		desc_ctl_write_back_at_once(p, E1000E_QREG(E1000E_TXDCTL, q));
+	}
 	if (txq != NULL) {
-		e1000e_txq_start(p, txq);
-		desc_ctl_write_back_at_once(p, E1000E_TXDCTL);
 		e1000e_write(p, E1000E_TIDV, 0);
 		e1000e_write(p, E1000E_TADV, 0);
 		e1000e_write(p, E1000E_TIPG, E1000E_TIPG_DEFAULT);
@@ -506,17 +516,17 @@ e1000e_start(struct vdk_eth_dev *dev)
 					     (0x3fu << E1000E_TCTL_COLD_SHIFT));
 	}
 	/* "Receive Initialization" */
-	if (rxq != NULL) {
-		ret = e1000e_rxq_start(p, rxq);
+	for (q = 0; q < dev->nb_rx_queues; q++) {
+		ret = e1000e_rxq_start(p, dev->rx_queues[q]);
 		if (ret != 0)
-			goto stop_tx;
-		desc_ctl_write_back_at_once(p, E1000E_RXDCTL);
+			goto stop_rx;
+		desc_ctl_write_back_at_once(p, E1000E_QREG(E1000E_RXDCTL, q));
+	}
+	if (rxq != NULL) {
 		/* No interrupt delays: nothing waits for rx interrupts. */
 		e1000e_write(p, E1000E_RDTR, 0);
 		e1000e_write(p, E1000E_RADV, 0);
-		/* Legacy descriptors carry the packet checksum, not an RSS hash. */
-		e1000e_write(p, E1000E_RXCSUM, 0);
-		e1000e_write(p, E1000E_RFCTL, 0);
+		e1000e_rss_start(p);
 		bsize = rxq->buf_size == 2048 ? 0 : rxq->buf_size == 1024 ? 1 :
 			rxq->buf_size == 512 ? 2 : 3;
 		/* Strip the CRC, so lengths and buffers are the frame's. */
@@ -534,10 +544,12 @@ e1000e_start(struct vdk_eth_dev *dev)
 	}
 	return 0;
 
-stop_tx:
+stop_rx:
+	while (q-- > 0)
+		e1000e_rxq_stop(dev->rx_queues[q]);
 	e1000e_write(p, E1000E_TCTL, E1000E_TCTL_PSP);
-	if (txq != NULL)
-		e1000e_txq_stop(txq);
+	for (q = 0; q < dev->nb_tx_queues; q++)
+		e1000e_txq_stop(dev->tx_queues[q]);
 	return ret;
 }
 
@@ -545,8 +557,9 @@ static int
 e1000e_stop(struct vdk_eth_dev *dev)
 {
 	struct e1000e_port *p = e1000e_port(dev);
-	struct e1000e_rxq *rxq = dev->nb_rx_queues ? dev->rx_queues[0] : NULL;
-	struct e1000e_txq *txq = dev->nb_tx_queues ? dev->tx_queues[0] : NULL;
+	struct e1000e_txq *txq;
+	uint32_t tdh, tdt;
+	uint16_t q;
 
 	/* Gone: no frame is in flight and nothing would answer the waits below. */
 	if (vdk_pci_dev_is_removed(p->pdev))
@@ -554,21 +567,25 @@ e1000e_stop(struct vdk_eth_dev *dev)
 	intr_mask_all(p);
 	vdk_reg_clear_flags32(p->bar0, E1000E_RCTL, E1000E_RCTL_EN);
 	/* Let queued frames leave before the transmitter stops. */
-	if (txq != NULL &&
-	    vdk_reg_wait32(p->bar0, E1000E_TDH, 0xffffu, e1000e_read(p, E1000E_TDT),
-			   E1000E_TX_DRAIN_TIMEOUT_US) != 0)
-		E1000E_LOG(WARNING, "%s: tx ring not drained at stop: %u frames dropped",
-			   p->pdev->name,
-			   (e1000e_read(p, E1000E_TDT) - e1000e_read(p, E1000E_TDH)) % txq->nb_desc);
+	for (q = 0; q < dev->nb_tx_queues; q++) {
+		txq = dev->tx_queues[q];
+		tdh = E1000E_QREG(E1000E_TDH, q);
+		tdt = E1000E_QREG(E1000E_TDT, q);
+		if (vdk_reg_wait32(p->bar0, tdh, 0xffffu, e1000e_read(p, tdt),
+				   E1000E_TX_DRAIN_TIMEOUT_US) != 0)
+			E1000E_LOG(WARNING, "%s: tx queue %u not drained at stop: %u frames "
+				   "dropped", p->pdev->name, q,
+				   (e1000e_read(p, tdt) - e1000e_read(p, tdh)) % txq->nb_desc);
+	}
 	e1000e_write(p, E1000E_TCTL, E1000E_TCTL_PSP);
 	(void)e1000e_read(p, E1000E_STATUS);
 	/* A frame the receiver was writing completes before its buffer goes. */
 	vdk_sleep_us(1000);
 stop_queues:
-	if (rxq != NULL)
-		e1000e_rxq_stop(rxq);
-	if (txq != NULL)
-		e1000e_txq_stop(txq);
+	for (q = 0; q < dev->nb_rx_queues; q++)
+		e1000e_rxq_stop(dev->rx_queues[q]);
+	for (q = 0; q < dev->nb_tx_queues; q++)
+		e1000e_txq_stop(dev->tx_queues[q]);
 	return 0;
 }
 
@@ -764,6 +781,7 @@ e1000e_probe(struct vdk_pci_device *pdev)
 											: "down");
 	if (ret < 0)
 		goto intr_off;
+	vdk_eth_dev_rss_ops_set(&p->eth, &e1000e_rss_ops);
 	return 0;
 
 intr_off:

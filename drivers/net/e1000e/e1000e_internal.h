@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "e1000e_regs.h"
+#include "e1000e_rss.h"
 #include "vdk_ethdev_driver.h"
 #include "vdk_log.h"
 #include "vdk_pci.h"
@@ -101,6 +102,7 @@ struct e1000e_port {
 	struct e1000e_rxq *rxq;
 	struct e1000e_txq *txq;
 	uint32_t rctl;               /* what dev_start wrote, for the filters */
+	struct e1000e_rss rss;
 	bool intr_ok;                /* MSI-X vector 0 is ours */
 	bool lsc_armed;
 	/* Statistics: totals of clear-on-read registers, one reader at a time. */

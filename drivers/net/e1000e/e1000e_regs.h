@@ -4,7 +4,7 @@
  * Controller Family Datasheet", document 317694, Revision 3.4 (June 2014)
  * gives them: the register descriptions of its programming-interface
  * chapter, the descriptor formats and rings of chapter 7 (Inline
- * Functions: "Legacy Receive Descriptor Format", §7.1.8 "Receive
+ * Functions: "Extended Rx Descriptor", §7.1.8 "Receive
  * Descriptor Queue Structure", "Legacy Transmit Descriptor Format"), the
  * initialization of chapter 4. Every section is cited by its title, which
  * stays the same across the datasheet's revisions, and by its number in
@@ -38,7 +38,10 @@
 #define E1000E_IAM       0x000e0
 #define E1000E_IVAR      0x000e4
 
-/* Receive and transmit registers, queue 0 */
+/*
+ * Receive and transmit registers, queue 0; queue 1's are 0x100 further
+ * (RDBAL1 0x02900, TDBAL1 0x03900 ...).
+ */
 #define E1000E_RCTL      0x00100
 #define E1000E_TCTL      0x00400
 #define E1000E_TIPG      0x00410
@@ -58,12 +61,22 @@
 #define E1000E_TIDV      0x03820
 #define E1000E_TXDCTL    0x03828
 #define E1000E_TADV      0x0382c
+#define E1000E_QUEUE_STRIDE 0x100
+#define E1000E_QREG(reg, q) ((reg) + E1000E_QUEUE_STRIDE * (uint32_t)(q))
+#define E1000E_NB_QUEUES 2
 #define E1000E_RXCSUM    0x05000
 #define E1000E_RFCTL     0x05008
 #define E1000E_MTA       0x05200 /* 128 entries */
 #define E1000E_MTA_SIZE  128
 #define E1000E_RAL0      0x05400
 #define E1000E_RAH0      0x05404
+
+/* Receive side scaling ("Multiple Receive Queues Command", "Redirection Table", "RSS Random Key") */
+#define E1000E_MRQC      0x05818
+#define E1000E_RETA      0x05c00 /* 32 registers, 4 one-byte entries each */
+#define E1000E_RETA_SIZE 128
+#define E1000E_RSSRK     0x05c80 /* 10 registers: the 40-byte key, byte 0 lowest */
+#define E1000E_RSS_KEY_SIZE 40
 
 /*
  * Statistics registers ("Statistic Register Descriptions"): 0x04000..0x04124, each cleared when read; the 64-bit counters are a low
@@ -180,6 +193,21 @@
 #define E1000E_IVAR_VALID     0x8u
 #define E1000E_IVAR_OTHER_SHIFT 16
 
+/* MRQC: RSS on (bits 1:0 = 01b), and the hash of each packet type */
+#define E1000E_MRQC_RSS_EN      (1u << 0)
+#define E1000E_MRQC_TCPIPV4     (1u << 16)
+#define E1000E_MRQC_IPV4        (1u << 17)
+#define E1000E_MRQC_TCPIPV6     (1u << 18)
+#define E1000E_MRQC_IPV6EX      (1u << 19)
+#define E1000E_MRQC_IPV6        (1u << 20)
+/* RETA: bit 7 of an entry is its queue, 0 or 1 */
+#define E1000E_RETA_QUEUE1      0x80u
+
+/* RXCSUM.PCSD: the write-back carries the RSS hash, not the packet checksum */
+#define E1000E_RXCSUM_PCSD      (1u << 13)
+/* RFCTL.EXTEN: extended receive descriptors (needed for RSS) */
+#define E1000E_RFCTL_EXTEN      (1u << 15)
+
 /* RCTL ("Receive Control Register") */
 #define E1000E_RCTL_EN        (1u << 1)
 #define E1000E_RCTL_SBP       (1u << 2)
@@ -215,17 +243,35 @@
 #define E1000E_PHY_CTRL_RESTART_AN (1u << 9)
 #define E1000E_PHY_CTRL_AN_ENABLE  (1u << 12)
 
-/* "Legacy Receive Descriptor Format" */
+/*
+ * "Extended Rx Descriptor" (RFCTL.EXTEN): the driver writes the buffer
+ * address and zeroes the second quadword (DD clear); the device writes
+ * back, over all 16 bytes, the RSS type and queue (MRQ), the RSS hash, the
+ * extended status (DD and EOP in its low byte) with the errors in its top
+ * byte, the length and the VLAN tag.
+ */
 struct e1000e_rx_desc {
-	uint64_t addr;
-	uint16_t length;
-	uint16_t csum;
-	uint8_t status;
-	uint8_t errors;
-	uint16_t special;
+	union {
+		uint64_t addr;           /* read format */
+		struct {
+			uint32_t mrq;    /* RSS type in bits 3:0, queue in 15:8 */
+			uint32_t rss;    /* the RSS hash */
+		};
+	};
+	union {
+		uint64_t upper;          /* read format: zero */
+		struct {
+			uint8_t status;  /* extended status, bits 7:0 */
+			uint8_t status_hi[2];
+			uint8_t errors;  /* extended errors, bits 31:24 */
+			uint16_t length;
+			uint16_t vlan;
+		};
+	};
 };
-static_assert(sizeof(struct e1000e_rx_desc) == 16, "legacy rx descriptor is 16 bytes");
+static_assert(sizeof(struct e1000e_rx_desc) == 16, "extended rx descriptor is 16 bytes");
 
+#define E1000E_RXD_MRQ_RSS_TYPE 0xfu  /* 0: no hash computed */
 #define E1000E_RXD_STAT_DD    (1u << 0)
 #define E1000E_RXD_STAT_EOP   (1u << 1)
 /* CE, SE, SEQ, CXE, RXE: the frame itself is bad (TCPE/IPE are checksums) */

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * net_e1000e datapath: the legacy descriptor rings of the 82574L.
+ * net_e1000e datapath: the 82574L's descriptor rings, up to two each way.
  *
  * Receive ("Receive Descriptor Queue Structure", datasheet §7.1.8): the
  * device owns the descriptors from RDH up to RDT and writes each back with
- * DD set. Every slot always holds an mbuf: a burst takes a replacement
- * from the pool before it takes a done descriptor (as DPDK's em driver
- * does), re-arms the slot with it and clears its status at once, so no
- * slot is ever empty or left with a stale DD. Once free_thresh slots are
- * re-armed RDT moves behind the next slot to look at; one slot always
- * stays outside the device's part, or a full ring (RDH == RDT) would read
- * as an empty one.
+ * DD set, in the extended format (RSS needs it; e1000e_rss.c), whose write-
+ * back replaces the buffer address with the RSS type and hash. Every slot
+ * always holds an mbuf: a burst takes a replacement from the pool before it
+ * takes a done descriptor (as DPDK's em driver does), re-arms the slot with
+ * it and clears its status at once, so no slot is ever empty or left with a
+ * stale DD. Once free_thresh slots are re-armed RDT moves behind the next
+ * slot to look at; one slot always stays outside the device's part, or a
+ * full ring (RDH == RDT) would read as an empty one.
  *
  * The device is not trusted: a burst never looks past what it handed the
  * device, a length longer than the buffer or a frame longer than
@@ -91,7 +92,7 @@ e1000e_rxq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->mp = mp;
 	q->qid = qid;
 	q->port_id = p->eth.port_id;
-	q->rdt = (char *)p->bar0 + E1000E_RDT;
+	q->rdt = (char *)p->bar0 + E1000E_QREG(E1000E_RDT, qid);
 	q->buf_size = rx_buf_size(room);
 	q->max_segs = (uint16_t)((E1000E_MAX_RX_FRAME + q->buf_size - 1) / q->buf_size);
 	q->free_thresh = conf->rx_free_thresh;
@@ -134,14 +135,17 @@ e1000e_rxq_free(struct e1000e_rxq *q)
 	vdk_free(q);
 }
 
-/* Put @m behind descriptor @idx; DD clear: the slot is the device's again. */
+/*
+ * Put @m behind descriptor @idx, in the read format: its address, then a
+ * zero quadword (DD clear): the slot is the device's again.
+ */
 static inline void
 rx_desc_arm(struct e1000e_rxq *q, uint16_t idx, struct vdk_mbuf *m)
 {
 	m->data_off = VDK_PKTMBUF_HEADROOM;
 	q->sw_ring[idx] = m;
 	q->ring[idx].addr = m->buf_iova + VDK_PKTMBUF_HEADROOM;
-	q->ring[idx].status = 0;
+	q->ring[idx].upper = 0;
 }
 
 /*
@@ -167,12 +171,13 @@ e1000e_rxq_start(struct e1000e_port *p, struct e1000e_rxq *q)
 	q->next = 0;
 	q->nb_hold = 0;
 
-	e1000e_write(p, E1000E_RDBAL, (uint32_t)q->ring_iova);
-	e1000e_write(p, E1000E_RDBAH, (uint32_t)(q->ring_iova >> 32));
-	e1000e_write(p, E1000E_RDLEN, q->nb_desc * (uint32_t)sizeof(struct e1000e_rx_desc));
-	e1000e_write(p, E1000E_RDH, 0);
+	e1000e_write(p, E1000E_QREG(E1000E_RDBAL, q->qid), (uint32_t)q->ring_iova);
+	e1000e_write(p, E1000E_QREG(E1000E_RDBAH, q->qid), (uint32_t)(q->ring_iova >> 32));
+	e1000e_write(p, E1000E_QREG(E1000E_RDLEN, q->qid),
+		     q->nb_desc * (uint32_t)sizeof(struct e1000e_rx_desc));
+	e1000e_write(p, E1000E_QREG(E1000E_RDH, q->qid), 0);
 	vdk_io_wmb();
-	e1000e_write(p, E1000E_RDT, (uint32_t)(q->nb_desc - 1));
+	e1000e_write(p, E1000E_QREG(E1000E_RDT, q->qid), (uint32_t)(q->nb_desc - 1));
 	return 0;
 }
 
@@ -226,6 +231,7 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0, errors = 0, bad_len = 0, oversize = 0;
 	bool discard = q->discard, short_pool = false;
 	uint8_t status, err;
+	uint64_t rss;		/* the write-back's MRQ (low half) and hash (high half) */
 
 	while (nb_rx < nb_pkts && !short_pool) {
 		/* A frame takes a descriptor at least: never more than are wanted. */
@@ -240,6 +246,7 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 			status = d->status;
 			len = d->length;
 			err = d->errors;
+			rss = d->addr;
 			m = q->sw_ring[idx];
 			rx_desc_arm(q, idx, repl[i]);
 			if (++idx == q->nb_desc)
@@ -284,6 +291,11 @@ e1000e_rx_burst(void *rxq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 				continue;
 			}
 			bytes += vdk_eth_rx_frame_finish(first, q->port_id);
+			/* The hash of the frame's last descriptor, if the device made one. */
+			if (rss & E1000E_RXD_MRQ_RSS_TYPE) {
+				first->hash.rss = (uint32_t)(rss >> 32);
+				first->ol_flags = VDK_MBUF_F_RX_RSS_HASH;
+			}
 			pkts[nb_rx++] = first;
 			first = NULL;
 			continue;
@@ -345,7 +357,7 @@ e1000e_txq_create(struct e1000e_port *p, uint16_t qid, uint16_t nb_desc, int soc
 	q->ring_iova = iova;
 	q->nb_desc = nb_desc;
 	q->qid = qid;
-	q->tdt = (char *)p->bar0 + E1000E_TDT;
+	q->tdt = (char *)p->bar0 + E1000E_QREG(E1000E_TDT, qid);
 	q->rs_thresh = rs;
 	q->free_thresh = conf->tx_free_thresh ? conf->tx_free_thresh : rs;
 	if (q->free_thresh >= nb_desc)
@@ -389,11 +401,12 @@ e1000e_txq_start(struct e1000e_port *p, struct e1000e_txq *q)
 	q->tail = 0;
 	q->clean = 0;
 	q->nb_free = (uint16_t)(q->nb_desc - 1);
-	e1000e_write(p, E1000E_TDBAL, (uint32_t)q->ring_iova);
-	e1000e_write(p, E1000E_TDBAH, (uint32_t)(q->ring_iova >> 32));
-	e1000e_write(p, E1000E_TDLEN, q->nb_desc * (uint32_t)sizeof(struct e1000e_tx_desc));
-	e1000e_write(p, E1000E_TDH, 0);
-	e1000e_write(p, E1000E_TDT, 0);
+	e1000e_write(p, E1000E_QREG(E1000E_TDBAL, q->qid), (uint32_t)q->ring_iova);
+	e1000e_write(p, E1000E_QREG(E1000E_TDBAH, q->qid), (uint32_t)(q->ring_iova >> 32));
+	e1000e_write(p, E1000E_QREG(E1000E_TDLEN, q->qid),
+		     q->nb_desc * (uint32_t)sizeof(struct e1000e_tx_desc));
+	e1000e_write(p, E1000E_QREG(E1000E_TDH, q->qid), 0);
+	e1000e_write(p, E1000E_QREG(E1000E_TDT, q->qid), 0);
 }
 
 /*

@@ -12,22 +12,10 @@
 set -u
 tp=$1
 dir=$(mktemp -d)
-out=$dir/out fifo=$dir/in
-sent=0
 
 . "$(dirname "$0")/checks.sh"
 . "$(dirname "$0")/wait_for.sh"
-
-alive() { kill -0 "$pid" 2>/dev/null; }
-# At least N prompts printed (or testpmd gone, which the checks then see).
-prompted() { [ "$(grep -o 'testpmd> ' "$out" | wc -l)" -ge "$1" ] || ! alive; }
-
-# cmd LINE: type LINE and wait for the prompt after its output.
-cmd() {
-	sent=$((sent + 1))
-	echo "$1" >&3
-	wait_for 60 prompted $((sent + 1))
-}
+. "$(dirname "$0")/testpmd_prompt.sh"
 
 # stat PORT FIELD: FIELD of PORT in the last `show port stats all`.
 stat() {
@@ -55,13 +43,7 @@ expect() {
 	check $([ "${v:-x}" = "$3" ]; echo $?) "$4: port $1 $2 $v (want $3)"
 }
 
-# A testpmd that died fails the checks; writing to it must not kill this script.
-trap '' PIPE
-mkfifo "$fifo"
-"$tp" -l 0-1 -- -i < "$fifo" > "$out" 2>&1 &
-pid=$!
-exec 3> "$fifo"
-wait_for 120 prompted 1
+tp_start "$tp" -l 0-1 -- -i
 check $? "vdk-testpmd shows its prompt"
 
 # Both ways, rxonly: 8 bursts of 32 from each port reach the other.
@@ -130,10 +112,7 @@ grep -q "^Port 0: register offset 131072 (0x20000) out of port PCI resource" "$o
 check $? "read reg refuses an offset past BAR 0"
 
 cmd 'port stop all'; cmd 'port close all'
-echo quit >&3
-exec 3>&-
-wait_for 30 eval '! alive'
-wait "$pid"
+tp_quit
 st=$?
 check $st "vdk-testpmd ran the script and quit (status $st)"
 n=$(grep -c "Port [01] is closed" "$out")
