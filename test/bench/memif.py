@@ -5,9 +5,9 @@
 One process, two memif ports joined by one socket (port 0 the server,
 port 1 the client, both in the same program: vdk-testpmd, then
 dpdk-testpmd), one forwarding lcore moving rx 0 -> tx 1 and rx 1 -> tx 0,
-the loop primed with --tx-first, 64-byte packets, burst 32, --no-huge,
-8192 mbufs on both sides. Timed and counted as bench testpmd does
-(testpmd.py): from "nb forwarding cores=" to SIGINT, the "Accumulated
+the loop primed with --tx-first, and bench testpmd's options on both
+sides (64-byte packets, burst 32, 8192 mbufs, --no-huge -m 64). Timed
+and counted as bench testpmd does (testpmd.py): from "nb forwarding cores=" to SIGINT, the "Accumulated
 forward statistics" TX total. Both drivers copy every packet twice (into
 the shared buffer, out into an mbuf) and make no system call a burst: the
 figure is memcpy and ring bookkeeping on one core.
@@ -24,14 +24,15 @@ import tempfile
 
 import testpmd as tp
 
-APP = ["--burst=32", "--txpkts=64", "--tx-first", "--total-num-mbufs=8192"]
+# bench testpmd's options for both programs, and the loop's priming.
+APP = tp.APP + ["--tx-first"]
 
 
 def eal(sock):
     common = "socket=%s,socket-abstract=no,id=7" % sock
-    return ["-l", "0-1", "--no-huge", "--no-pci",
-            "--vdev", "net_memif0,role=server," + common,
-            "--vdev", "net_memif1,role=client," + common]
+    return tp.LCORES + ["--no-huge", "-m", str(tp.MEM_MB),
+                        "--vdev", "net_memif0,role=server," + common,
+                        "--vdev", "net_memif1,role=client," + common]
 
 
 def main():
@@ -47,8 +48,8 @@ def main():
     figures = {}
     with tempfile.TemporaryDirectory(prefix="vdk-bench-memif-") as tmp:
         for who, argv in (("vdk", [vdk] + eal(os.path.join(tmp, "vdk.sock")) + ["--"] + APP),
-                          ("dpdk", [peer] + eal(os.path.join(tmp, "dpdk.sock")) + tp.DPDK_EAL +
-                           ["--"] + APP)):
+                          ("dpdk", [peer] + eal(os.path.join(tmp, "dpdk.sock")) +
+                           ["--file-prefix", tp.NS, "--"] + APP)):
             print("bench memif: io, %.0f s: %s" % (secs, " ".join(argv)), flush=True)
             mpps = tp.run(argv, secs)[0]
             if not mpps > 0:
