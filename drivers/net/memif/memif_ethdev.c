@@ -197,32 +197,6 @@ static const char memif_help[] = "role=server|client,socket=<path>,id=<n>,"
 				 "socket-abstract=yes|no,bsize=<bytes>,rsize=<log2 slots>,"
 				 "secret=<string>,mac=<xx:xx:xx:xx:xx:xx>,zero-copy=no";
 
-/*
- * An unsigned number for @key within min..max; absent: *out unchanged.
- * (A local parser until lib/eal offers vdk_devargs_get_uint.)
- */
-static int
-arg_uint(const char *name, const char *args, const char *key, unsigned long min,
-	 unsigned long max, uint32_t *out)
-{
-	char val[32], *end;
-	unsigned long v;
-	int ret = vdk_devargs_get(args, key, val, sizeof(val));
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0 && val[0] >= '0' && val[0] <= '9') {
-		errno = 0;
-		v = strtoul(val, &end, 0);
-		if (errno == 0 && *end == '\0' && v >= min && v <= max) {
-			*out = (uint32_t)v;
-			return 0;
-		}
-	}
-	MEMIF_LOG(ERR, "%s: bad %s: it takes %lu..%lu", name, key, min, max);
-	return -EINVAL;
-}
-
 /* yes|no for @key; absent: *out unchanged. */
 static int
 arg_bool(const char *name, const char *args, const char *key, bool *out)
@@ -285,10 +259,14 @@ memif_parse(struct memif_port *p, const char *name, const char *args)
 		return -EINVAL;
 	}
 	p->abstract = true;
-	if (arg_uint(name, args, "id", 0, UINT32_MAX, &id) ||
-	    arg_uint(name, args, "bsize", 64, UINT16_MAX, &bsize) ||
-	    arg_uint(name, args, "rsize", 1, MEMIF_MAX_LOG2_RING, &rsize) ||
-	    arg_bool(name, args, "socket-abstract", &p->abstract) ||
+	ret = vdk_devargs_get_uint(args, "id", 0, UINT32_MAX, &id);
+	if (ret == 0)
+		ret = vdk_devargs_get_uint(args, "bsize", 64, UINT16_MAX, &bsize);
+	if (ret == 0)
+		ret = vdk_devargs_get_uint(args, "rsize", 1, MEMIF_MAX_LOG2_RING, &rsize);
+	if (ret != 0)
+		return ret;
+	if (arg_bool(name, args, "socket-abstract", &p->abstract) ||
 	    arg_bool(name, args, "zero-copy", &zc))
 		return -EINVAL;
 	if (zc) {
