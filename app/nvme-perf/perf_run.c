@@ -476,7 +476,15 @@ perf_ctx_init(struct perf_ns_ctx *ctx, const struct perf_params *p, const struct
 			return -ENOMEM;
 	}
 	vdk_nvme_qpair_opts_default(&o, sizeof(o));
-	o.queue_size = VDK_MAX(per_qp + 1, 2u);
+	/*
+	 * One entry more than the depth needs, so that the completion queue
+	 * never fills: QEMU's model (7.2) wakes its main loop on every head
+	 * doorbell that un-fills a queue, and with depth + 1 entries every
+	 * completion at QD1 fills it. That cost 15 us an I/O in the TCG guest
+	 * (doc/nvme.md, Benchmark). Capped by CAP.MQES: a full queue is only
+	 * slower, not wrong.
+	 */
+	o.queue_size = VDK_MIN(per_qp + 2, vdk_nvme_ctrlr_get_max_queue_entries(ref->ctrlr));
 	o.interrupts = p->intr;
 	for (ctx->nb_qp = 0; ctx->nb_qp < p->qpairs; ctx->nb_qp++) {
 		ctx->qp[ctx->nb_qp] = vdk_nvme_ctrlr_alloc_io_qpair(ref->ctrlr, &o);

@@ -206,8 +206,11 @@ test_nvme_perf_run_two_cores_two_qpairs_each(void **state)
 	assert_int_equal(run.nb_workers, 2);
 	assert_int_equal(run.nb_ctx, 2);
 	assert_int_equal(run.all[0]->nb_qp, 2);
-	/* Four queue pairs of 4 + 1 entries: 8 I/Os a core split over two. */
-	assert_int_equal(run.all[1]->qp[1]->entries, 5);
+	/*
+	 * Four queue pairs of 4 + 2 entries: 8 I/Os a core split over two, and
+	 * one entry to spare so that their completion queues never fill.
+	 */
+	assert_int_equal(run.all[1]->qp[1]->entries, 6);
 	assert_int_equal(captured(execute, &p), 0);
 	assert_true(atomic_load(&run.all[0]->stats.ios) > 0);
 	assert_true(atomic_load(&run.all[1]->stats.ios) > 0);
@@ -377,6 +380,48 @@ test_nvme_perf_run_failure_in_warm_up_reports_zeroes(void **state)
 	unlink(path);
 }
 
+/* A controller with MQES 7: queues of at most 8 entries. */
+static int
+setup_mqes7(void **state)
+{
+	struct nvme_ctrlr_cfg cfg;
+
+	(void)state;
+	m = nvme_model_create();
+	m->cap = (m->cap & ~(uint64_t)VDK_NVME_CAP_MQES_MASK) | 7;
+	nvme_model_add_ns(m, 1, 4096, 9, 0, false);
+	nvme_model_run(m);
+	nvme_ctrlr_cfg_default(&cfg);
+	c = nvme_model_attach(m, ADDR, &cfg);
+	return c == NULL ? -1 : 0;
+}
+
+/*
+ * The queue is one entry above what the depth fills (QEMU's model wakes
+ * its main loop whenever a head doorbell un-fills a completion queue:
+ * doc/nvme.md), but never above CAP.MQES + 1, where a full queue is only
+ * slower. Runs from QD1 to the deepest the controller takes.
+ */
+static void
+test_nvme_perf_run_queue_one_above_depth_within_mqes(void **state)
+{
+	static const uint32_t depth[] = { 1, 5, 6, 7 }, entries[] = { 3, 7, 8, 8 };
+	struct perf_params p;
+
+	(void)state;
+	for (unsigned int i = 0; i < VDK_DIM(depth); i++) {
+		params(&p, PERF_RANDREAD, depth[i]);
+		assert_int_equal(captured(perf_setup, &p), 0);
+		assert_int_equal(run.all[0]->qp[0]->entries, entries[i]);
+		perf_teardown(&run);
+	}
+	/* At the cap the depth fills the queue: slower on QEMU, still right. */
+	assert_int_equal(captured(perf_setup, &p), 0);
+	assert_int_equal(captured(execute, &p), 0);
+	assert_true(atomic_load(&run.all[0]->stats.ios) > 0);
+	assert_int_equal(run.all[0]->qp[0]->errors, 0);
+}
+
 static void
 test_nvme_perf_run_setup_refusals(void **state)
 {
@@ -440,6 +485,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nvme_perf_run_failure_in_warm_up_reports_zeroes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_perf_run_setup_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_perf_run_queue_one_above_depth_within_mqes,
+						setup_mqes7, teardown),
 	};
 
 	return cmocka_run_group_tests_name("nvme_perf_run", tests, eal_up, eal_down);
