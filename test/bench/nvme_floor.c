@@ -13,12 +13,17 @@
  * TSC at submission to TSC at completion; the TSC rate is measured against
  * CLOCK_MONOTONIC over the run.
  *
- *   bench_nvme_floor BDF [SECONDS [huge]]
+ *   bench_nvme_floor BDF [SECONDS [huge|small [ENTRIES]]]
  *
  * "huge": the queues and the buffer on one 2 MiB hugepage, as
- * vdk-nvme-perf has them, instead of 4 KiB pages: the device model
- * translates each DMA through the emulated IOMMU, and the page size is
- * the one difference in memory between the two programs.
+ * vdk-nvme-perf has them, instead of 4 KiB pages ("small"): the device
+ * model translates each DMA through the emulated IOMMU, and the page
+ * size is the one difference in memory between the two programs.
+ * ENTRIES: the I/O queues' size, 2 to 64 (default 64). With 2 the
+ * completion queue is full after every completion, and QEMU's model
+ * (7.2) wakes its main loop on each head doorbell that un-fills it: the
+ * cost vdk-nvme-perf paid at QD1 when it sized its queue depth + 1
+ * (doc/nvme.md, Benchmark).
  *
  * Prints "floor: ios=N iops=X mean_us=Y p50_us=Z" and exits 0, or says what
  * failed and exits 1. The device must be bound to vfio-pci, alone in its
@@ -38,7 +43,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#define QSIZE 64            /* entries in each queue; one command is ever in flight */
+#define QSIZE 64            /* entries in each queue, at most; one command is ever in flight */
 #define IO_SIZE 4096u
 #define MAX_SAMPLES (1u << 22)
 
@@ -58,7 +63,7 @@ struct qpair {
 	volatile struct cqe *cq;
 	uint64_t sq_iova, cq_iova;
 	volatile uint32_t *sq_db, *cq_db;
-	uint16_t tail, head, phase, cid;
+	uint16_t size, tail, head, phase, cid;
 };
 
 static volatile uint8_t *bar;
@@ -143,8 +148,9 @@ dma_alloc(size_t len, uint64_t *iova)
 }
 
 static void
-qpair_init(struct qpair *q, unsigned int qid, unsigned int dstrd)
+qpair_init(struct qpair *q, unsigned int qid, unsigned int dstrd, unsigned int size)
 {
+	q->size = (uint16_t)size;
 	q->sq = dma_alloc(4096, &q->sq_iova);
 	q->cq = dma_alloc(4096, &q->cq_iova);
 	q->sq_db = (volatile uint32_t *)(bar + 0x1000 + (2 * qid) * (4u << dstrd));
@@ -157,7 +163,7 @@ submit(struct qpair *q, struct sqe *cmd)
 {
 	cmd->cdw0 |= (uint32_t)q->cid++ << 16;
 	q->sq[q->tail] = *cmd;
-	q->tail = (q->tail + 1) % QSIZE;
+	q->tail = (q->tail + 1) % q->size;
 	/* The entry is in memory before the device hears of it (x86: stores in order). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	*q->sq_db = q->tail;
@@ -174,7 +180,7 @@ complete(struct qpair *q)
 		_mm_pause();
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	status = c->status >> 1;
-	if (++q->head == QSIZE) {
+	if (++q->head == q->size) {
 		q->head = 0;
 		q->phase ^= 1;
 	}
@@ -237,7 +243,7 @@ main(int argc, char **argv)
 	uint64_t cap, buf_iova, id_iova, nsze, nblocks, lba, x = 88172645463325252ull;
 	uint64_t t0, t1, sum = 0, n = 0;
 	uint32_t *lat, lbads, per_io;
-	unsigned int dstrd, to_ms;
+	unsigned int dstrd, to_ms, entries = argc > 4 ? (unsigned int)atoi(argv[4]) : QSIZE;
 	uint16_t pcicmd;
 	uint8_t *ident;
 	double seconds = argc > 2 ? atof(argv[2]) : 5, s0, s1 = 0, hz;
@@ -245,7 +251,11 @@ main(int argc, char **argv)
 	int group, dev;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [SECONDS [huge]]\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF [SECONDS [huge|small [ENTRIES]]]\n", argv[0]);
+		return 1;
+	}
+	if (entries < 2 || entries > QSIZE) {
+		fprintf(stderr, "nvme floor: ENTRIES %s: want 2 to %u\n", argv[4], QSIZE);
 		return 1;
 	}
 	use_huge = argc > 3 && strcmp(argv[3], "huge") == 0;
@@ -294,7 +304,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "nvme floor: the controller did not stop\n");
 		return 1;
 	}
-	qpair_init(&aq, 0, dstrd);
+	qpair_init(&aq, 0, dstrd, QSIZE);
 	wr32(0x24, (QSIZE - 1) << 16 | (QSIZE - 1)); /* AQA */
 	wr64(0x28, aq.sq_iova);
 	wr64(0x30, aq.cq_iova);
@@ -321,17 +331,17 @@ main(int argc, char **argv)
 	per_io = IO_SIZE >> lbads;
 	nblocks = nsze / per_io;
 
-	qpair_init(&ioq, 1, dstrd);
+	qpair_init(&ioq, 1, dstrd, entries);
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.cdw0 = 0x05; /* Create I/O completion queue 1, polled (no interrupt) */
 	cmd.prp1 = ioq.cq_iova;
-	cmd.cdw10 = (QSIZE - 1) << 16 | 1;
+	cmd.cdw10 = (entries - 1) << 16 | 1;
 	cmd.cdw11 = 1; /* physically contiguous */
 	admin(&aq, &cmd, "Create I/O completion queue");
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.cdw0 = 0x01; /* Create I/O submission queue 1 on completion queue 1 */
 	cmd.prp1 = ioq.sq_iova;
-	cmd.cdw10 = (QSIZE - 1) << 16 | 1;
+	cmd.cdw10 = (entries - 1) << 16 | 1;
 	cmd.cdw11 = 1u << 16 | 1;
 	admin(&aq, &cmd, "Create I/O submission queue");
 
