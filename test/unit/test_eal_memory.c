@@ -4,7 +4,7 @@
  * memory, up-front reservation, callbacks, the walk, physical addresses in
  * PA mode, and vdk_eal_init() end to end; each case checks that what it
  * undoes leaves no mapping or locked memory behind. The hugepage backing
- * has its own program, test_eal_hugepage.c.
+ * has its own programs, test_eal_hugepage.c and test_eal_hugepage_lock.c.
  */
 #include "test_eal_memory_fixture.h"
 

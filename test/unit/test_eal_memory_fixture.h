@@ -3,8 +3,9 @@
  * What the EAL memory test programs share: the configuration they start
  * memory with, log capture, /proc/self readers, the check of a PA-mode
  * segment and the reset a teardown does. Included by test_eal_memory.c,
- * test_eal_memory_window.c and test_eal_hugepage.c; a program that must
- * keep its files apart from the others' defines PREFIX before including.
+ * test_eal_memory_window.c and the hugepage programs (through
+ * test_eal_hugepage_fake.h); a program that must keep its files apart from
+ * the others' defines PREFIX before including.
  */
 #ifndef TEST_EAL_MEMORY_FIXTURE_H
 #define TEST_EAL_MEMORY_FIXTURE_H
