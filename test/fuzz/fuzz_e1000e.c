@@ -25,9 +25,9 @@
  * asked; and when the queues are freed every mbuf is back in its pool.
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target. With
- * any other compiler VDK_FUZZ_STANDALONE adds a main() (fuzz_standalone.h)
- * that runs the seeds, then random inputs and mutated seeds, for a bounded
- * number of runs.
+ * any other compiler VDK_FUZZ_STANDALONE links the driver of
+ * fuzz_standalone.c, which runs the seeds, then random inputs and mutated
+ * seeds, for a bounded number of runs.
  * Either way the count of device events (descriptors the model wrote or
  * read, registers it set) is printed at exit.
  */
@@ -440,11 +440,10 @@ make_input(struct fuzz_input *in)
 		in->d[fuzz_rnd() % in->n] = (uint8_t)fuzz_rnd();
 }
 
-int
-main(int argc, char **argv)
-{
-	unsigned long generated;
-
-	return fuzz_standalone_main(argc, argv, "fuzz_e1000e", false, make_input, &generated);
-}
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_e1000e",
+	.max_len = FUZZ_MAX_LEN,
+	.seeds_optional = true,
+	.make = make_input,
+};
 #endif

@@ -11,9 +11,9 @@
  * leak checker sees).
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target. With
- * any other compiler VDK_FUZZ_STANDALONE adds a main() that mutates the
- * seed corpus at random for a bounded number of runs, so the target keeps
- * being exercised in every build.
+ * any other compiler VDK_FUZZ_STANDALONE links the driver of
+ * fuzz_standalone.c, which mutates the seed corpus at random for a bounded
+ * number of runs, so the target keeps being exercised in every build.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -200,23 +200,9 @@ mutate(struct fuzz_input *in)
 	}
 }
 
-/* A seed with a few random edits. */
-static void
-make_input(struct fuzz_input *in)
-{
-	*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
-	mutate(in);
-}
-
-int
-main(int argc, char **argv)
-{
-	unsigned long runs;
-	int ret = fuzz_standalone_main(argc, argv, "fuzz_eal_options", true, make_input, &runs);
-
-	if (ret == 0)
-		fprintf(stderr, "fuzz_eal_options: %lu runs over %u seeds, no invariant broken\n",
-			runs, fuzz_nb_seeds);
-	return ret;
-}
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_eal_options",
+	.max_len = FUZZ_MAX_LEN,
+	.mutate = mutate,
+};
 #endif

@@ -289,22 +289,9 @@ mutate(struct fuzz_input *in)
 	}
 }
 
-static void
-make_input(struct fuzz_input *in)
-{
-	*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
-	mutate(in);
-}
-
-int
-main(int argc, char **argv)
-{
-	unsigned long runs;
-	int ret = fuzz_standalone_main(argc, argv, "fuzz_memif", true, make_input, &runs);
-
-	if (ret == 0)
-		fprintf(stderr, "fuzz_memif: %lu runs over %u seeds, no invariant broken\n",
-			runs, fuzz_nb_seeds);
-	return ret;
-}
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_memif",
+	.max_len = FUZZ_MAX_LEN,
+	.mutate = mutate,
+};
 #endif

@@ -33,8 +33,9 @@
  * NVME_MAX_NS namespace IDs and their list pages.
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target; with
- * another compiler VDK_FUZZ_STANDALONE adds fuzz_standalone.h's main(),
- * which mutates the seed corpus at random for a bounded number of runs.
+ * another compiler VDK_FUZZ_STANDALONE links the driver of
+ * fuzz_standalone.c, which mutates the seed corpus at random for a bounded
+ * number of runs.
  * FUZZ_NVME_LOG=1 shows the driver's messages while a reproducer runs.
  */
 #include <errno.h>
@@ -647,20 +648,20 @@ make_input(struct fuzz_input *in)
 	mutate(in);
 }
 
-int
-main(int argc, char **argv)
+static void
+done(void)
 {
-	unsigned long generated;
-	int ret;
-
-	ret = fuzz_standalone_main(argc, argv, "fuzz_nvme", true, make_input, &generated);
-	if (ret == 0) {
-		report();
-		vdk_dma_free(io_buf);
-		vdk_eal_cleanup();
-	}
-	return ret;
+	report();
+	vdk_dma_free(io_buf);
+	vdk_eal_cleanup();
 }
+
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_nvme",
+	.max_len = FUZZ_MAX_LEN,
+	.make = make_input,
+	.done = done,
+};
 #else
 __attribute__((constructor)) static void
 report_at_exit(void)

@@ -8,8 +8,8 @@
  * promises: a reply always, valid JSON, an object whose one key is the
  * command or which carries "error", and for the echo command exactly the
  * parameters that were sent. Built with clang and -fsanitize=fuzzer it is
- * a libFuzzer target; otherwise VDK_FUZZ_STANDALONE adds the random
- * mutation driver of fuzz_standalone.h.
+ * a libFuzzer target; otherwise VDK_FUZZ_STANDALONE links the random
+ * mutation driver of fuzz_standalone.c.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -179,22 +179,9 @@ mutate(struct fuzz_input *in)
 	}
 }
 
-static void
-make_input(struct fuzz_input *in)
-{
-	*in = fuzz_seeds[fuzz_rnd() % fuzz_nb_seeds];
-	mutate(in);
-}
-
-int
-main(int argc, char **argv)
-{
-	unsigned long runs;
-	int ret = fuzz_standalone_main(argc, argv, "fuzz_telemetry", true, make_input, &runs);
-
-	if (ret == 0)
-		fprintf(stderr, "fuzz_telemetry: %lu runs over %u seeds, no invariant broken\n",
-			runs, fuzz_nb_seeds);
-	return ret;
-}
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_telemetry",
+	.max_len = FUZZ_MAX_LEN,
+	.mutate = mutate,
+};
 #endif

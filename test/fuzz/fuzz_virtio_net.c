@@ -22,9 +22,10 @@
  * (none lost, none freed twice).
  *
  * Built with clang and -fsanitize=fuzzer this is a libFuzzer target. With
- * any other compiler VDK_FUZZ_STANDALONE adds a main() that replays the
- * seed corpus and then random and mutated scripts for a bounded number of
- * runs or seconds, printing the device events played.
+ * any other compiler VDK_FUZZ_STANDALONE links the driver of
+ * fuzz_standalone.c, which replays the seed corpus and then random and
+ * mutated scripts for a bounded number of runs or seconds; either way the
+ * device events played are printed at the end.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -297,14 +298,12 @@ play(struct virtio_model *m, struct virtio_rxq *rxq, struct virtio_txq *txq)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#ifndef VDK_FUZZ_STANDALONE
-/* libFuzzer counts inputs; the long run's figure is device events. */
+/* The drivers count inputs; a run's figure is device events. */
 static void
 print_events(void)
 {
 	fprintf(stderr, "fuzz_virtio_net: %lu device events\n", events);
 }
-#endif
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -361,7 +360,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifdef VDK_FUZZ_STANDALONE
 /*
  * Without libFuzzer: scripts that are random, or a seed with random bytes
- * changed, inserted or cut (fuzz_standalone.h replays the seeds first).
+ * changed, inserted or cut (fuzz_standalone.c replays the seeds first).
  */
 #include "fuzz_standalone.h"
 
@@ -398,15 +397,10 @@ make(struct fuzz_input *s)
 	}
 }
 
-int
-main(int argc, char **argv)
-{
-	unsigned long runs;
-	int ret = fuzz_standalone_main(argc, argv, "fuzz_virtio_net", true, make, &runs);
-
-	if (ret == 0)
-		fprintf(stderr, "fuzz_virtio_net: %lu runs over %u seeds, %lu device events, no "
-			"invariant broken\n", runs, fuzz_nb_seeds, events);
-	return ret;
-}
+const struct fuzz_target fuzz_target = {
+	.name = "fuzz_virtio_net",
+	.max_len = FUZZ_MAX_LEN,
+	.make = make,
+	.done = print_events,
+};
 #endif
