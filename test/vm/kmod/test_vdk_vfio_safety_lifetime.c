@@ -645,6 +645,41 @@ static uint8_t *pinned_buffer(size_t len)
 	return p;
 }
 
+/* @len bytes of a new buffer mapped at IOVA through an IOMMU fd of nvme_bdf's group. */
+struct pinned_map {
+	uint8_t *buf;
+	size_t len;
+	int group;
+	int iommu;
+};
+
+static void pinned_map_open(struct pinned_map *m, size_t len)
+{
+	m->len = len;
+	m->buf = pinned_buffer(len);
+	m->group = kmod_group_open(nvme_bdf);
+	m->iommu = (int)kmod_ioctl(m->group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	assert_true(m->iommu >= 0);
+	assert_int_equal(kmod_map(m->iommu, (uintptr_t)m->buf, IOVA, len,
+				  KMOD_MAP_RW), 0);
+}
+
+/* The IOMMU fd (unless the case closed it, -1), the group and the buffer. */
+static void pinned_map_close(struct pinned_map *m)
+{
+	if (m->iommu >= 0)
+		close(m->iommu);
+	close(m->group);
+	munmap(m->buf, m->len);
+}
+
+/* Arm the module's unmap fault: the next unmap of the map fails with EIO. */
+static void pinned_map_unmap_fails(struct pinned_map *m)
+{
+	assert_int_equal(kmod_param("test_fault", "1"), 0);
+	assert_int_equal(kmod_unmap(m->iommu, IOVA, m->len), -EIO);
+}
+
 /*
  * 6: the IOMMU fails to unmap: the pages may still be reached, so they
  * stay pinned, charged (VmPin) and recorded (the module's count and the
@@ -653,79 +688,60 @@ static uint8_t *pinned_buffer(size_t len)
 static void test_failed_unmap_keeps_pins(void **state)
 {
 	size_t len = 16 * PAGE;
-	uint8_t *buf = pinned_buffer(len);
-	int group = kmod_group_open(nvme_bdf);
-	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	struct pinned_map m;
 
 	(void)state;
-	assert_true(iommu >= 0);
-	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
-				  KMOD_MAP_RW), 0);
-	assert_int_equal(kmod_param("test_fault", "1"), 0);
-	assert_int_equal(kmod_unmap(iommu, IOVA, len), -EIO);
+	pinned_map_open(&m, len);
+	pinned_map_unmap_fails(&m);
 	assert_int_equal(kmod_pinned_pages(), len / PAGE);
 	assert_int_equal(kmod_debugfs("dma_mappings"), 1);
 	assert_int_equal(kmod_status_kb("VmPin"), len / 1024);
 	assert_int_equal(kmod_foll_pins() - foll_pins_at_start, len / PAGE);
 	/* still recorded: the range is taken */
-	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
+	assert_int_equal(kmod_map(m.iommu, (uintptr_t)m.buf, IOVA, len,
 				  KMOD_MAP_RW), -EEXIST);
 
 	assert_int_equal(kmod_param("test_fault", "0"), 0);
-	assert_int_equal(kmod_unmap(iommu, IOVA, len), 0);
+	assert_int_equal(kmod_unmap(m.iommu, IOVA, len), 0);
 	assert_int_equal(kmod_pinned_pages(), 0);
 	assert_int_equal(kmod_status_kb("VmPin"), 0);
 	assert_int_equal(kmod_foll_pins(), foll_pins_at_start);
-	close(iommu);
-	close(group);
-	munmap(buf, len);
+	pinned_map_close(&m);
 }
 
 /* 6: closing the set detaches its devices first: then every pin returns. */
 static void test_failed_unmap_pins_return_at_close(void **state)
 {
-	size_t len = 16 * PAGE;
-	uint8_t *buf = pinned_buffer(len);
-	int group = kmod_group_open(nvme_bdf);
-	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	struct pinned_map m;
 
 	(void)state;
-	assert_true(iommu >= 0);
-	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
-				  KMOD_MAP_RW), 0);
-	assert_int_equal(kmod_param("test_fault", "1"), 0);
-	assert_int_equal(kmod_unmap(iommu, IOVA, len), -EIO);
-	close(iommu);
+	pinned_map_open(&m, 16 * PAGE);
+	pinned_map_unmap_fails(&m);
+	close(m.iommu);
+	m.iommu = -1;
 	assert_int_equal(kmod_pinned_pages(), 0);
 	assert_int_equal(kmod_status_kb("VmPin"), 0);
 	assert_int_equal(kmod_foll_pins(), foll_pins_at_start);
-	close(group);
-	munmap(buf, len);
+	pinned_map_close(&m);
 }
 
 /* 7: a child of fork() holds the IOMMU fd but not the set's mm. */
 static void test_fork_child_cannot_unmap(void **state)
 {
 	size_t len = 4 * PAGE;
-	uint8_t *buf = pinned_buffer(len);
-	int group = kmod_group_open(nvme_bdf);
-	int iommu = (int)kmod_ioctl(group, VDK_VFIO_GROUP_GET_IOMMU_FD, NULL);
+	struct pinned_map m;
 	pid_t pid;
 
 	(void)state;
-	assert_true(iommu >= 0);
-	assert_int_equal(kmod_map(iommu, (uintptr_t)buf, IOVA, len,
-				  KMOD_MAP_RW), 0);
+	pinned_map_open(&m, len);
 	pid = track_child(fork());
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(kmod_unmap(iommu, IOVA, len) == -EPERM ? 0 : 1);
+		_exit(kmod_unmap(m.iommu, IOVA, len) == -EPERM ? 0 : 1);
 	assert_int_equal(wait_child(pid, 5000), 0);
 	assert_int_equal(kmod_pinned_pages(), len / PAGE);
-	assert_int_equal(kmod_unmap(iommu, IOVA, len), 0);
-	close(iommu);
-	close(group);
-	munmap(buf, len);
+	assert_int_equal(kmod_unmap(m.iommu, IOVA, len), 0);
+	pinned_map_close(&m);
 }
 
 static void send_fd(int sock, int fd)
