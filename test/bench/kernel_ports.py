@@ -89,7 +89,8 @@ def run_case(topo, vdk, prog, case, secs, dpdk):
     try:
         argv = [prog, "-l", "0-1", "--no-huge", "--no-pci"] + vdevs(case)
         if dpdk:
-            argv += tp.DPDK_EAL
+            # dpdk-testpmd keeps its runtime files apart, with the memory it had before h19bench.
+            argv += ["-m", "1024", "--file-prefix", tp.NS]
         argv += ["--"] + APP
         print("bench kernel_ports: %s, %.0f s: %s" % (case, secs, " ".join(argv)), flush=True)
         t0 = time.monotonic()
