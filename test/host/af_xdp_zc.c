@@ -29,8 +29,8 @@
 #include "vdk_mbuf.h"
 #include "vdk_mempool.h"
 
-#define NB_DESC 512
-#define POOL_SIZE 4096
+#define NB_DESC 2048
+#define POOL_SIZE 8192
 #define FOREIGN 100	/* single-segment frames from another pool */
 #define CHAINED 50	/* two-segment chains from the UMEM's own pool */
 #define FIRST_SEQ 900000u

@@ -30,6 +30,10 @@
 /* How long (µs) a busy-polling recvfrom() may spin in the driver. */
 #define AXDP_BUSY_POLL_USEC 20
 
+/* How long a start waits for the kernel to release a queue a stop closed: 2 s. */
+#define AXDP_BIND_TRIES 200u
+#define AXDP_BIND_WAIT_US 10000u
+
 /* The kernel's smallest UMEM chunk (XDP_UMEM_MIN_CHUNK_SIZE, not in the uapi). */
 #define AXDP_MIN_CHUNK 2048u
 
@@ -184,6 +188,49 @@ busy_poll_setup(struct axdp_port *p, struct axdp_qpair *qp, uint32_t qid)
 			 p->eth.name, qid, strerror(errno));
 }
 
+/*
+ * The UMEM and the socket bound to @qid. The kernel lets go of a closed
+ * socket's queue in a work item of its own (xp_release_deferred()), so a
+ * start right after a stop may find the queue still bound: retry a bind
+ * that fails with EBUSY for a while, each time on a new UMEM (a failed
+ * bind leaves the old one's descriptor half set up).
+ */
+static int
+socket_open(struct axdp_port *p, struct axdp_qpair *qp, uint32_t qid,
+	    const struct axdp_umem_map *map, const struct xsk_umem_config *ucfg,
+	    const struct xsk_socket_config *scfg)
+{
+	const char *name = p->eth.name;
+	unsigned int tries;
+	int ret;
+
+	for (tries = 0;; tries++) {
+		ret = xsk_umem__create(&qp->umem, map->base, map->len, &qp->rxq.fill,
+				       &qp->txq.comp, ucfg);
+		if (ret != 0) {
+			qp->umem = NULL;
+			axdp_socket_error(name, ret);
+			return ret;
+		}
+		ret = xsk_socket__create(&qp->xsk, p->iface, qid, qp->umem, &qp->rxq.rx,
+					 &qp->txq.tx, scfg);
+		if (ret == 0)
+			return 0;
+		qp->xsk = NULL;
+		xsk_umem__delete(qp->umem);
+		qp->umem = NULL;
+		if (ret != -EBUSY || tries == AXDP_BIND_TRIES)
+			break;
+		usleep(AXDP_BIND_WAIT_US);
+	}
+	AXDP_LOG(ERR, "%s: cannot bind an AF_XDP socket to %s queue %u: %s%s", name,
+		 p->iface, qid, strerror(-ret),
+		 ret == -EBUSY ? " (another socket or program holds that queue)" :
+		 ret == -EPERM ? " (needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW: run as root)" :
+		 "");
+	return ret;
+}
+
 int
 axdp_qpair_open(struct axdp_port *p, unsigned int qi)
 {
@@ -229,24 +276,9 @@ axdp_qpair_open(struct axdp_port *p, unsigned int qi)
 		.frame_headroom = map.headroom,
 		.flags = XDP_UMEM_UNALIGNED_CHUNK_FLAG,
 	};
-	ret = xsk_umem__create(&qp->umem, map.base, map.len, &qp->rxq.fill, &qp->txq.comp,
-			       &ucfg);
-	if (ret != 0) {
-		qp->umem = NULL;
-		axdp_socket_error(name, ret);
+	ret = socket_open(p, qp, qid, &map, &ucfg, &scfg);
+	if (ret != 0)
 		goto close;
-	}
-	ret = xsk_socket__create(&qp->xsk, p->iface, qid, qp->umem, &qp->rxq.rx, &qp->txq.tx,
-				 &scfg);
-	if (ret != 0) {
-		qp->xsk = NULL;
-		AXDP_LOG(ERR, "%s: cannot bind an AF_XDP socket to %s queue %u: %s%s", name,
-			 p->iface, qid, strerror(-ret),
-			 ret == -EBUSY ? " (another socket or program holds that queue)" :
-			 ret == -EPERM ? " (needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW: run as root)" :
-			 "");
-		goto close;
-	}
 	qp->fd = xsk_socket__fd(qp->xsk);
 	ret = fill_post(&qp->rxq, qp->mp != NULL ? qp->nb_rx_desc : 0);
 	if (ret == -ENOBUFS)
