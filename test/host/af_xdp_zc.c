@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "vdk_cycles.h"
 #include "vdk_eal.h"
 #include "vdk_ethdev.h"
 #include "vdk_mbuf.h"
@@ -55,15 +55,6 @@ check(int cond, const char *what, const char *fmt, ...)
 	}
 	printf("\n");
 	fflush(stdout);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
@@ -102,14 +93,18 @@ send_all(uint16_t port, struct vdk_mbuf *(*make)(struct vdk_mempool *, uint32_t)
 {
 	struct vdk_mbuf *m;
 	unsigned int sent = 0;
-	double end = now() + 10;
+	struct vdk_deadline end = vdk_deadline_in_us(10 * 1000000);
 
-	while (sent < n && now() < end) {
+	while (sent < n && !vdk_deadline_passed(end)) {
 		m = make(mp, first + sent);
 		if (m == NULL)
 			break;
-		while (vdk_eth_tx_burst(port, 0, &m, 1) == 0 && now() < end)
-			;
+		while (vdk_eth_tx_burst(port, 0, &m, 1) == 0) {
+			if (vdk_deadline_passed(end)) {
+				vdk_pktmbuf_free(m);
+				return sent;
+			}
+		}
 		sent++;
 	}
 	return sent;
@@ -153,8 +148,8 @@ main(int argc, char **argv)
 	struct vdk_mbuf *pkts[32];
 	unsigned int count, got = 0, outside = 0, moved = 0, bad = 0, i, in_use;
 	uint64_t copied = 0;
+	struct vdk_deadline end;
 	uint16_t n, k;
-	double end;
 	int round;
 
 	if (argc != 2) {
@@ -182,8 +177,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	/* Port 0's rx to port 1's tx, each mbuf as it came. */
-	end = now() + 60;
-	while (got < count && now() < end) {
+	end = vdk_deadline_in_us(60 * 1000000);
+	while (got < count && !vdk_deadline_passed(end)) {
 		n = vdk_eth_rx_burst(0, 0, pkts, 32);
 		for (i = 0; i < n; i++) {
 			char *buf = pkts[i]->buf_addr;
@@ -215,8 +210,8 @@ main(int argc, char **argv)
 	check(copied == FOREIGN + CHAINED, "each of them is copied, and counted in tx_copied",
 	      "tx_copied %llu, expected %u", (unsigned long long)copied, FOREIGN + CHAINED);
 	/* Let the kernel send them before the test counts (tx bursts reclaim). */
-	end = now() + 1;
-	while (now() < end)
+	end = vdk_deadline_in_us(1000000);
+	while (!vdk_deadline_passed(end))
 		vdk_eth_tx_burst(1, 0, pkts, 0);
 	check(vdk_mempool_avail_count(other) == other->size,
 	      "the other pool's mbufs are freed once copied", "%u of %u free",
