@@ -53,30 +53,35 @@ axdp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		xsk_ring_cons__cancel(&q->rx, got);
 		return 0;
 	}
-	/*
-	 * The fill ring holds every mbuf this queue gave the kernel, and each
-	 * received one gives its slot to a replacement: reserving cannot fail.
-	 */
-	xsk_ring_prod__reserve(&q->fill, got, &idx_fill);
 	for (i = 0; i < got; i++) {
 		d = xsk_ring_cons__rx_desc(&q->rx, idx_rx + i);
 		m = desc_mbuf(&q->map, q->owned, d->addr);
-		if (vdk_likely(m != NULL)) {
-			/* The offset counts from the chunk, which starts at the struct. */
-			m->data_off = (uint16_t)(xsk_umem__extract_offset(d->addr) - q->map.headroom);
-			m->data_len = (uint16_t)d->len;
-			m->pkt_len = d->len;
-			m->port = q->port_id;
-			pkts[nb++] = m;
-			bytes += d->len;
-		} else {
+		if (vdk_unlikely(m == NULL)) {
 			q->bad_descs++;
+			continue;
 		}
+		/* The offset counts from the chunk, which starts at the struct. */
+		m->data_off = (uint16_t)(xsk_umem__extract_offset(d->addr) - q->map.headroom);
+		m->data_len = (uint16_t)d->len;
+		m->pkt_len = d->len;
+		m->port = q->port_id;
+		pkts[nb++] = m;
+		bytes += d->len;
+	}
+	/* A descriptor naming no mbuf of ours took none from the kernel: no replacement. */
+	if (vdk_unlikely(nb < got))
+		vdk_mempool_put_bulk(q->map.mp, (void **)(fresh + nb), got - nb);
+	/*
+	 * The fill ring holds every mbuf this queue gave the kernel, and each
+	 * received one gives its slot to its replacement: reserving cannot fail.
+	 */
+	xsk_ring_prod__reserve(&q->fill, nb, &idx_fill);
+	for (i = 0; i < nb; i++) {
 		axdp_mark(&q->map, q->owned, fresh[i]);
 		*xsk_ring_prod__fill_addr(&q->fill, idx_fill + i) = axdp_mbuf_addr(&q->map, fresh[i]);
 	}
 	xsk_ring_cons__release(&q->rx, got);
-	xsk_ring_prod__submit(&q->fill, got);
+	xsk_ring_prod__submit(&q->fill, nb);
 	vdk_eth_counter_add(&q->pkts, nb);
 	vdk_eth_counter_add(&q->bytes, bytes);
 	return nb;
