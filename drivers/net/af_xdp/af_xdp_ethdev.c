@@ -272,7 +272,8 @@ axdp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 		if (q < dev->nb_tx_queues && dev->tx_queues[q] != NULL)
 			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&qp->txq.pkts),
 					      vdk_eth_counter_read(&qp->txq.bytes),
-					      vdk_eth_counter_read(&qp->txq.errors));
+					      vdk_eth_counter_read(&qp->txq.errors) +
+					      qp->txq.bad_descs);
 	}
 	return 0;
 }
