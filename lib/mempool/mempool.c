@@ -120,6 +120,8 @@ chunk_fill(struct vdk_mempool *mp, char *block, uint32_t n, struct mp_chunks *c,
 		hdr->iova = iova == VDK_BAD_IOVA ? VDK_BAD_IOVA
 						 : iova + (uint64_t)(obj - block);
 	}
+	if (c->nb == 0)
+		mp->obj_base = first;
 	return chunk_add(c, first, n, in_heap, to_free);
 }
 
@@ -420,6 +422,25 @@ vdk_mempool_obj_iter(struct vdk_mempool *mp, vdk_mempool_obj_cb_t *cb, void *arg
 		for (k = 0; k < c->chunk[i].nb_objs; k++, idx++)
 			cb(mp, arg, c->chunk[i].first + (size_t)k * mp->total_elt_size, idx);
 	return idx;
+}
+
+int
+vdk_mempool_mem_area(const struct vdk_mempool *mp, struct vdk_mempool_mem_area *area)
+{
+	uintptr_t start, end;
+
+	if (mp == NULL || area == NULL)
+		return -EINVAL;
+	/* Only the objects memzone is one area; heap blocks lie anywhere. */
+	if (mp->obj_mz == NULL)
+		return -ENOTSUP;
+	start = VDK_ALIGN_FLOOR((uintptr_t)mp->obj_mz->addr, (uintptr_t)mp->obj_mz->page_sz);
+	end = VDK_ALIGN_CEIL((uintptr_t)mp->obj_mz->addr + mp->obj_mz->len,
+			     (uintptr_t)mp->obj_mz->page_sz);
+	area->addr = (void *)start;
+	area->len = end - start;
+	area->page_sz = mp->obj_mz->page_sz;
+	return 0;
 }
 
 unsigned int

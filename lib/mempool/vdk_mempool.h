@@ -167,6 +167,25 @@ unsigned int vdk_mempool_avail_count(const struct vdk_mempool *mp);
 /** Objects handed out: the pool size minus vdk_mempool_avail_count(). */
 unsigned int vdk_mempool_in_use_count(const struct vdk_mempool *mp);
 
+/** The memory under a pool's objects as one area (vdk_mempool_mem_area()). */
+struct vdk_mempool_mem_area {
+	void *addr;       /**< first byte, aligned to page_sz */
+	size_t len;       /**< bytes, a multiple of page_sz */
+	uint64_t page_sz; /**< page size of the memory under it */
+};
+
+/**
+ * The one virtually contiguous, page-aligned area that holds every object
+ * of @p mp, headers included, for a kernel interface that registers a
+ * pool's memory as a whole (an AF_XDP UMEM). Its first and last pages may
+ * also hold other EAL memory: it is rounded out to whole pages.
+ * @return 0 with @p area filled; -EINVAL (NULL argument); -ENOTSUP if the
+ *   objects lie in several blocks (IOVA mode PA where no IOVA-contiguous
+ *   block held them all: a smaller pool, larger hugepages or IOVA mode VA
+ *   gives one area). Thread-safe.
+ */
+int vdk_mempool_mem_area(const struct vdk_mempool *mp, struct vdk_mempool_mem_area *area);
+
 /** Print the pool's geometry and counts to @p f, for debugging. */
 void vdk_mempool_dump(FILE *f, const struct vdk_mempool *mp);
 

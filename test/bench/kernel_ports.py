@@ -25,13 +25,16 @@ is what limits, and the ratio says nothing about the ports).
 
 What limits each port: af_packet copies every frame twice (kernel to ring,
 ring to mbuf, and back) and makes one sendto() a tx burst to kick the
-kernel; af_xdp in copy mode copies once each way in the kernel, VDK copies
-between UMEM and mbufs, and on veth (no zero-copy, need_wakeup) a tx burst
-costs a sendto() too. Both share one forwarding core with the kernel's
+kernel; af_xdp in copy mode copies once each way in the kernel, straight
+into and out of the mbufs (its UMEM is the mbuf pool), and on veth (no
+zero-copy, need_wakeup) a tx burst costs a sendto() too. Both share one forwarding core with the kernel's
 softirq work for the veth pairs on this 2-CPU machine.
 
 usage: kernel_ports.py [--quick] [--seconds S] [--cases af_packet,af_xdp]
-                       [--testpmd PATH] [--peer PATH]
+                       [--testpmd PATH] [--peer PATH] [--app "ARGS"]
+  --app       more testpmd options for both forwarders (e.g. "--rxd=2048
+              --txd=2048": the rings, and with them what the kernel can queue
+              while the forwarder waits for its CPU)
   --quick     VDK's side of each case for 1 s (CI: about 10 s with start-up);
               DPDK's side needs the full run (see below why)
   full run    about 40 s: 2 cases x 2 programs x (5 s + start-up)
@@ -83,14 +86,15 @@ def stop_generator(p):
     return int(m.group(1)) if m else None
 
 
-def run_case(topo, vdk, prog, case, secs, dpdk):
+def run_case(topo, vdk, prog, case, secs, dpdk, app=()):
     """(forwarded Mpps, offered Mpps) of one forwarder run."""
     gen = start_generator(topo, vdk)
     try:
         argv = [prog, "-l", "0-1", "--no-huge", "--no-pci"] + vdevs(case)
         if dpdk:
-            argv += tp.DPDK_EAL
-        argv += ["--"] + APP
+            # dpdk-testpmd keeps its runtime files apart, with the memory it had before h19bench.
+            argv += ["-m", "1024", "--file-prefix", tp.NS]
+        argv += ["--"] + APP + list(app)
         print("bench kernel_ports: %s, %.0f s: %s" % (case, secs, " ".join(argv)), flush=True)
         t0 = time.monotonic()
         mpps = tp.run(topo.exec_args("f", argv), secs)[0]
@@ -109,6 +113,7 @@ def main():
     ap.add_argument("--testpmd")
     ap.add_argument("--peer")
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--app", default="")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench kernel_ports: needs root (network namespaces)")
@@ -124,12 +129,12 @@ def main():
         for i, case in enumerate(args.cases.split(",")):
             if case not in CASES:
                 sys.exit("bench kernel_ports: no case %r (cases: %s)" % (case, ",".join(CASES)))
-            v, v_off = run_case(topo, vdk, vdk, case, secs, False)
+            v, v_off = run_case(topo, vdk, vdk, case, secs, False, args.app.split())
             p = p_off = None
             # --quick (CI) runs VDK's side only: dpdk-testpmd's af_packet forwards a few
             # thousand packets a second here, too few to count in a 1 s run on a busy host.
             if not args.quick:
-                p, p_off = run_case(topo, vdk, peer, case, secs, True)
+                p, p_off = run_case(topo, vdk, peer, case, secs, True, args.app.split())
             if not v > 0:
                 sys.exit("bench kernel_ports: %s: vdk forwarded nothing" % case)
             rows.append((case, v, v_off, p, p_off))

@@ -6,9 +6,12 @@ sender in one namespace, a counter in another, every packet accounted for
 carrying part of 16 flows; the sockets' XDP program gone after exit; and
 every refusal: a missing interface, a queue beyond the interface's, no
 permission (all capabilities dropped), and an XDP program someone else
-attached.
+attached. Then af_xdp_zc, an app of the test's own on the same two ports:
+the UMEM over its mbuf pool (rx mbufs in the pool's memory, frames where
+the kernel wrote them), frames from another pool and chains still sent
+(counted as copied), and every mbuf back in the pool after stop.
 
-usage: test_af_xdp.py PATH/TO/vdk-testpmd   (about 30 s; root)
+usage: test_af_xdp.py PATH/TO/vdk-testpmd PATH/TO/af_xdp_zc   (about 40 s; root)
 """
 import os
 import re
@@ -35,7 +38,10 @@ def eal(qpairs=1):
 
 
 def start(topo, testpmd, qpairs=1, app=()):
-    argv = topo.exec_args("f", [testpmd] + eal(qpairs) + ["--", "--run-time=60"] + list(app))
+    # 2,048 mbufs on each fill ring: what the kernel can queue while this
+    # loaded host keeps testpmd off its CPU (the driver posts what rxd says).
+    argv = topo.exec_args("f", [testpmd] + eal(qpairs) + ["--", "--run-time=60", "--rxd=2048",
+                                                          "--txd=2048"] + list(app))
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in p.stdout:
@@ -77,7 +83,7 @@ def main():
         if shutil.which(tool) is None:
             print("FAIL: %s is missing (devtools/common.sh lists its package)" % tool)
             return 1
-    testpmd = sys.argv[1]
+    testpmd, zc_app = sys.argv[1], sys.argv[2]
     c = vh.Checks()
     tmp = tempfile.mkdtemp(prefix="vdk-afxdp-")
     topo = vh.Topology().make()
@@ -118,8 +124,9 @@ def main():
         sender.communicate(timeout=60)
         got, dups = vh.counter_result(counter)
         rc, text = stop(p, lines)
+        rx0, miss0, _, _ = summary(text, 0)
         c.check(got == n and dups == 0 and rc == 0, "two queue pairs: all %d packets, once" % n,
-                "got %d dups %d exit %d" % (got, dups, rc))
+                "got %d dups %d exit %d (port 0: rx %d missed %d)" % (got, dups, rc, rx0, miss0))
         q = [int(x) for x in re.findall(
             r"RX Port= 0/Queue= (?:\d)\s+-> TX Port= 1/Queue= \d -+\n\s+RX-packets: (\d+)", text)]
         c.check(len(q) == 2 and sum(q) == n and min(q) > 0,
@@ -147,6 +154,32 @@ def main():
                 "xdpgeneric off" in out, "refused: an XDP program someone else attached",
                 out[-400:])
         c.check(xdp_attached(topo, "r1"), "their program is left in place")
+        vh.sh("ip", "-n", topo.ns["f"], "link", "set", "dev", "r1", "xdpgeneric", "off")
+
+        # 4. The UMEM over the app's pool, seen from the app (af_xdp_zc.c).
+        n = 2000
+        zc = subprocess.Popen(topo.exec_args("f", [zc_app, str(n)]), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        lines = []
+        for line in zc.stdout:
+            lines.append(line)
+            if line.strip() == "ready":
+                break
+        counter = vh.start_counter(topo, idle=5.0)
+        sender = vh.start_sender(topo, n, 2000, first=200000)
+        sender.communicate(timeout=60)
+        out, _ = zc.communicate(timeout=120)
+        text = "".join(lines) + out
+        got, dups = vh.counter_result(counter)
+        checks = re.findall(r"^(ok  |FAIL) (.*)$", text, re.M)
+        for status, what in checks:
+            c.check(status == "ok  ", "af_xdp_zc: " + what)
+        c.check(zc.returncode == 0 and len(checks) >= 10, "af_xdp_zc ran all its checks",
+                "exit %s, %d checks:\n%s" % (zc.returncode, len(checks), text[-2000:]))
+        # The app forwards the sender's frames and sends 150 of its own.
+        c.check(got == n + 150 and dups == 0,
+                "the counter got the forwarded frames and the copied ones, once",
+                "got %d dups %d" % (got, dups))
     finally:
         topo.remove()
         if topo2 is not None:

@@ -125,6 +125,47 @@ test_mempool_create_lays_out_objects_with_iova(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* Counts objects (header included) outside the area, and a first object not obj_base. */
+struct mem_area_check {
+	struct vdk_mempool_mem_area area;
+	unsigned int outside;
+};
+
+static void
+check_in_area(struct vdk_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	struct mem_area_check *c = arg;
+	char *lo = c->area.addr, *hi = lo + c->area.len;
+
+	if ((char *)vdk_mempool_objhdr(obj) < lo || (char *)obj + mp->elt_size > hi ||
+	    (idx == 0 && obj != mp->obj_base))
+		c->outside++;
+}
+
+static void
+test_mempool_mem_area_is_one_page_aligned_area_over_every_object(void **state)
+{
+	struct mem_area_check c = { 0 };
+	struct vdk_mempool *mp;
+
+	(void)state;
+	mp = vdk_mempool_create("area", 3000, 2200, 0, 0, NULL, NULL, NULL, NULL,
+				VDK_SOCKET_ID_ANY, 0);
+	assert_non_null(mp);
+	assert_int_equal(vdk_mempool_mem_area(mp, &c.area), 0);
+	assert_true(c.area.page_sz >= 4096);
+	assert_int_equal((uintptr_t)c.area.addr % c.area.page_sz, 0);
+	assert_int_equal(c.area.len % c.area.page_sz, 0);
+	/* No more than the objects and a page at each end. */
+	assert_true(c.area.len <= (size_t)3000 * mp->total_elt_size + 2 * c.area.page_sz +
+				  VDK_CACHE_LINE_SIZE);
+	assert_int_equal(vdk_mempool_obj_iter(mp, check_in_area, &c), 3000);
+	assert_int_equal(c.outside, 0);
+	assert_int_equal(vdk_mempool_mem_area(NULL, &c.area), -EINVAL);
+	assert_int_equal(vdk_mempool_mem_area(mp, NULL), -EINVAL);
+	assert_int_equal(vdk_mempool_free(mp), 0);
+}
+
 static void
 test_mempool_without_private_area_has_null_priv(void **state)
 {
@@ -589,6 +630,9 @@ test_mempool_pa_mode_splits_objects_into_contiguous_blocks(void **state)
 	assert_non_null(mp);
 	if (mp->obj_mz != NULL)
 		print_message("pa_pool: got one contiguous block; the split path was not run\n");
+	/* Objects in several blocks are no one area: a UMEM cannot lie over them. */
+	assert_int_equal(vdk_mempool_mem_area(mp, &(struct vdk_mempool_mem_area){ 0 }),
+			 mp->obj_mz != NULL ? 0 : -ENOTSUP);
 	assert_int_equal(vdk_mempool_obj_iter(mp, check_iova, &c), 4096);
 	assert_int_equal(c.n, 4096);
 	assert_int_equal(c.bad, 0);
@@ -602,6 +646,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mempool_create_lays_out_objects_with_iova),
+		cmocka_unit_test(test_mempool_mem_area_is_one_page_aligned_area_over_every_object),
 		cmocka_unit_test(test_mempool_without_private_area_has_null_priv),
 		cmocka_unit_test(test_mempool_uncached_get_is_all_or_nothing),
 		cmocka_unit_test(test_mempool_cache_refills_and_flushes),

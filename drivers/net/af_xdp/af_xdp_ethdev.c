@@ -7,9 +7,12 @@
  *   --vdev net_af_xdp0,iface=IF[,start_queue=Q][,queue_count=N]
  *          [,busy_budget=B][,force_copy=0|1]
  *
- * Queue pair i is one socket bound to the interface's queue Q + i, with a
- * UMEM of its own. The kernel decides zero-copy or copy mode per queue
- * (copy on veth and on drivers without AF_XDP support); the log says which.
+ * Queue pair i is one socket bound to the interface's queue Q + i, open
+ * from start to stop, with a UMEM of its own over the memory of its rx
+ * queue's mbuf pool: the kernel receives into the pool's mbufs and sends
+ * from them, and VDK copies no frame (af_xdp_rxtx.c). The kernel decides
+ * zero-copy or copy mode per queue (copy on veth and on drivers without
+ * AF_XDP support); the log says which.
  */
 #include <errno.h>
 #include <linux/ethtool.h>
@@ -29,36 +32,14 @@
 
 #include "af_xdp_internal.h"
 #include "vdk_eal.h"
-#include "vdk_mbuf.h"
 #include "vdk_vdev.h"
 
 #define AXDP_LOG(level, fmt, ...) VDK_LOG(level, NET, "af_xdp: " fmt, ##__VA_ARGS__)
 
-#ifndef SO_PREFER_BUSY_POLL
-#define SO_PREFER_BUSY_POLL 69
-#endif
-#ifndef SO_BUSY_POLL_BUDGET
-#define SO_BUSY_POLL_BUDGET 70
-#endif
-/* How long (µs) a busy-polling recvfrom() may spin in the driver. */
-#define AXDP_BUSY_POLL_USEC 20
 #define AXDP_DEFAULT_BUSY_BUDGET 64
 
 /* The name of the program libxdp loads for AF_XDP sockets: ours, or another VDK port's. */
 #define XSK_PROG_NAME "xsk_def_prog"
-
-struct axdp_port {
-	struct vdk_eth_dev eth;
-	char iface[IF_NAMESIZE];
-	int ifindex;
-	uint32_t start_queue;
-	uint32_t qpairs;
-	uint32_t busy_budget;
-	bool force_copy;
-	int ctl_fd;
-	unsigned int old_flags;
-	struct axdp_qpair *qp[AXDP_MAX_QPAIRS];
-};
 
 static struct axdp_port *
 to_axdp(struct vdk_eth_dev *dev)
@@ -94,8 +75,12 @@ static int
 axdp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 {
 	struct axdp_port *p = to_axdp(dev);
-	/* Copy mode puts XDP_PACKET_HEADROOM in front of the frame in its chunk. */
-	uint32_t max_frame = AXDP_FRAME_SIZE - XDP_PACKET_HEADROOM;
+	/*
+	 * The kernel writes a frame XDP_PACKET_HEADROOM into an mbuf's buffer:
+	 * with the default data room, this much fits (a pool's own is checked
+	 * at rx queue setup).
+	 */
+	uint32_t max_frame = VDK_MBUF_DEFAULT_BUF_SIZE - XDP_PACKET_HEADROOM;
 
 	info->if_name = p->iface;
 	info->max_rx_queues = (uint16_t)p->qpairs;
@@ -109,7 +94,7 @@ axdp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->max_rx_pktlen = max_frame;
 	info->min_mtu = 68;
 	info->max_mtu = (uint16_t)(max_frame - VDK_ETHER_HDR_LEN);
-	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;
+	/* A chain is sent as a copy in one mbuf; a frame arrives in one mbuf. */
 	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
 	return 0;
 }
@@ -149,29 +134,33 @@ axdp_link_update(struct vdk_eth_dev *dev, int wait)
 static int
 axdp_start(struct vdk_eth_dev *dev)
 {
-	return if_flags(to_axdp(dev), IFF_UP, true);
+	struct axdp_port *p = to_axdp(dev);
+	unsigned int q;
+	int ret = 0;
+
+	for (q = 0; q < p->qpairs && ret == 0; q++)
+		ret = axdp_qpair_open(p, q);
+	if (ret == 0)
+		ret = if_flags(p, IFF_UP, true);
+	if (ret != 0)
+		for (q = 0; q < p->qpairs; q++)
+			axdp_qpair_close(p->qp[q]);
+	return ret;
 }
 
 static int
 axdp_stop(struct vdk_eth_dev *dev)
 {
-	(void)dev;
-	/* The interface stays up: the kernel may still be sending what tx queued. */
-	return 0;
-}
+	struct axdp_port *p = to_axdp(dev);
+	unsigned int q;
 
-static void
-qpair_free(struct axdp_qpair *qp)
-{
-	if (qp == NULL)
-		return;
-	if (qp->xsk != NULL)
-		xsk_socket__delete(qp->xsk);
-	if (qp->umem != NULL)
-		xsk_umem__delete(qp->umem);
-	if (qp->umem_area != NULL)
-		munmap(qp->umem_area, (size_t)AXDP_NB_FRAMES * AXDP_FRAME_SIZE);
-	free(qp);
+	/*
+	 * The sockets go, and with them every mbuf on their rings back to the
+	 * pool; the interface stays up (the kernel may still be sending).
+	 */
+	for (q = 0; q < p->qpairs; q++)
+		axdp_qpair_close(p->qp[q]);
+	return 0;
 }
 
 static void
@@ -180,8 +169,12 @@ axdp_free(struct axdp_port *p)
 	unsigned int q;
 
 	/* Sockets go before the port: the last one takes libxdp's program away. */
-	for (q = 0; q < AXDP_MAX_QPAIRS; q++)
-		qpair_free(p->qp[q]);
+	for (q = 0; q < AXDP_MAX_QPAIRS; q++) {
+		if (p->qp[q] == NULL)
+			continue;
+		axdp_qpair_close(p->qp[q]);
+		free(p->qp[q]);
+	}
 	if (p->ctl_fd >= 0)
 		close(p->ctl_fd);
 	free(p);
@@ -201,14 +194,20 @@ static int
 axdp_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		    const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
 {
-	struct axdp_rxq *q = &to_axdp(dev)->qp[qid]->rxq;
+	struct axdp_qpair *qp = to_axdp(dev)->qp[qid];
+	struct axdp_umem_map map;
+	int ret;
 
-	(void)nb_desc;
 	(void)socket_id;
 	(void)conf;
-	q->mp = mp;
-	q->port_id = dev->port_id;
-	*rxq = q;
+	/* The UMEM lies over this pool from start: refuse one that cannot back it now. */
+	ret = axdp_umem_map_init(dev->name, mp, &map);
+	if (ret != 0)
+		return ret;
+	qp->mp = mp;
+	qp->nb_rx_desc = nb_desc;
+	qp->rxq.port_id = dev->port_id;
+	*rxq = &qp->rxq;
 	return 0;
 }
 
@@ -216,10 +215,12 @@ static int
 axdp_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		    const struct vdk_eth_txconf *conf, void **txq)
 {
-	(void)nb_desc;
+	struct axdp_qpair *qp = to_axdp(dev)->qp[qid];
+
 	(void)socket_id;
 	(void)conf;
-	*txq = &to_axdp(dev)->qp[qid]->txq;
+	qp->nb_tx_desc = nb_desc;
+	*txq = &qp->txq;
 	return 0;
 }
 
@@ -233,15 +234,19 @@ xdp_stats_sum(struct axdp_port *p, struct xdp_statistics *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (q = 0; q < p->qpairs; q++) {
+		const struct xdp_statistics *c = &p->qp[q]->closed;
+
+		memset(&xs, 0, sizeof(xs));
 		len = sizeof(xs);
-		if (getsockopt(p->qp[q]->fd, SOL_XDP, XDP_STATISTICS, &xs, &len) != 0)
-			continue;
-		sum->rx_dropped += xs.rx_dropped;
-		sum->rx_invalid_descs += xs.rx_invalid_descs;
-		sum->tx_invalid_descs += xs.tx_invalid_descs;
-		sum->rx_ring_full += xs.rx_ring_full;
-		sum->rx_fill_ring_empty_descs += xs.rx_fill_ring_empty_descs;
-		sum->tx_ring_empty_descs += xs.tx_ring_empty_descs;
+		if (p->qp[q]->xsk != NULL)
+			getsockopt(p->qp[q]->fd, SOL_XDP, XDP_STATISTICS, &xs, &len);
+		sum->rx_dropped += c->rx_dropped + xs.rx_dropped;
+		sum->rx_invalid_descs += c->rx_invalid_descs + xs.rx_invalid_descs;
+		sum->tx_invalid_descs += c->tx_invalid_descs + xs.tx_invalid_descs;
+		sum->rx_ring_full += c->rx_ring_full + xs.rx_ring_full;
+		sum->rx_fill_ring_empty_descs += c->rx_fill_ring_empty_descs +
+						 xs.rx_fill_ring_empty_descs;
+		sum->tx_ring_empty_descs += c->tx_ring_empty_descs + xs.tx_ring_empty_descs;
 	}
 }
 
@@ -262,18 +267,20 @@ axdp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 			vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&qp->rxq.pkts),
 					      vdk_eth_counter_read(&qp->rxq.bytes), 0);
 			s->rx_nombuf += vdk_eth_counter_read(&qp->rxq.nombuf);
+			s->ierrors += qp->rxq.bad_descs;
 		}
 		if (q < dev->nb_tx_queues && dev->tx_queues[q] != NULL)
 			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&qp->txq.pkts),
 					      vdk_eth_counter_read(&qp->txq.bytes),
-					      vdk_eth_counter_read(&qp->txq.errors));
+					      vdk_eth_counter_read(&qp->txq.errors) +
+					      qp->txq.bad_descs);
 	}
 	return 0;
 }
 
 static const char *const axdp_xstat_names[] = {
 	"xdp_rx_dropped", "xdp_rx_invalid_descs", "xdp_tx_invalid_descs", "xdp_rx_ring_full",
-	"xdp_rx_fill_ring_empty_descs", "xdp_tx_ring_empty_descs",
+	"xdp_rx_fill_ring_empty_descs", "xdp_tx_ring_empty_descs", "tx_copied",
 };
 #define AXDP_NB_XSTATS (sizeof(axdp_xstat_names) / sizeof(axdp_xstat_names[0]))
 
@@ -292,16 +299,22 @@ axdp_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
 static int
 axdp_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
+	struct axdp_port *p = to_axdp(dev);
 	struct xdp_statistics xs;
 	uint64_t v[AXDP_NB_XSTATS];
+	unsigned int q;
 
-	xdp_stats_sum(to_axdp(dev), &xs);
+	xdp_stats_sum(p, &xs);
 	v[0] = xs.rx_dropped;
 	v[1] = xs.rx_invalid_descs;
 	v[2] = xs.tx_invalid_descs;
 	v[3] = xs.rx_ring_full;
 	v[4] = xs.rx_fill_ring_empty_descs;
 	v[5] = xs.tx_ring_empty_descs;
+	/* Sent mbufs that did not lie in the UMEM (another pool, a chain, shared). */
+	v[6] = 0;
+	for (q = 0; q < p->qpairs; q++)
+		v[6] += vdk_eth_counter_read(&p->qp[q]->txq.copied);
 	memcpy(values, v, VDK_MIN(n, (unsigned int)AXDP_NB_XSTATS) * sizeof(v[0]));
 	return AXDP_NB_XSTATS;
 }
@@ -418,8 +431,8 @@ check_xdp_owner(struct axdp_port *p, const char *name)
 	return ret;
 }
 
-static const char *
-attach_mode_name(struct axdp_port *p)
+const char *
+axdp_attach_mode_name(struct axdp_port *p)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(p->ifindex);
 	const char *s = "unknown";
@@ -441,98 +454,6 @@ attach_mode_name(struct axdp_port *p)
 	}
 	xdp_multiprog__close(mp);
 	return s;
-}
-
-/* One UMEM and one socket bound to the interface's queue @qid. */
-static int
-qpair_open(struct axdp_port *p, const char *name, unsigned int qi)
-{
-	struct xsk_umem_config ucfg = {
-		.fill_size = AXDP_RING_SIZE,
-		.comp_size = AXDP_RING_SIZE,
-		.frame_size = AXDP_FRAME_SIZE,
-		.frame_headroom = 0,
-	};
-	struct xsk_socket_config scfg = {
-		.rx_size = AXDP_RING_SIZE,
-		.tx_size = AXDP_RING_SIZE,
-		.bind_flags = XDP_USE_NEED_WAKEUP | (p->force_copy ? XDP_COPY : 0),
-	};
-	uint32_t qid = p->start_queue + qi, idx = 0, i;
-	size_t size = (size_t)AXDP_NB_FRAMES * AXDP_FRAME_SIZE;
-	struct xdp_options opts = { 0 };
-	struct axdp_qpair *qp;
-	socklen_t len = sizeof(opts);
-	int ret, v;
-
-	qp = calloc(1, sizeof(*qp));
-	if (qp == NULL)
-		return -ENOMEM;
-	p->qp[qi] = qp;
-	qp->fd = -1;
-	qp->rxq.qp = qp;
-	qp->txq.qp = qp;
-	qp->txq.free_frames = qp->tx_frames;
-	qp->umem_area = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (qp->umem_area == MAP_FAILED) {
-		qp->umem_area = NULL;
-		ret = -errno;
-		AXDP_LOG(ERR, "%s: cannot allocate a %zu-byte UMEM: %s", name, size, strerror(errno));
-		return ret;
-	}
-	ret = xsk_umem__create(&qp->umem, qp->umem_area, size, &qp->rxq.fill, &qp->txq.comp,
-			       &ucfg);
-	if (ret != 0) {
-		qp->umem = NULL;
-		AXDP_LOG(ERR, "%s: cannot make an AF_XDP socket: %s%s", name, strerror(-ret),
-			 ret == -EPERM || ret == -EACCES ?
-			 " (needs CAP_NET_RAW and CAP_BPF, or root)" :
-			 ret == -EAFNOSUPPORT ? " (the kernel has no AF_XDP: CONFIG_XDP_SOCKETS)" : "");
-		return ret;
-	}
-	ret = xsk_socket__create(&qp->xsk, p->iface, qid, qp->umem, &qp->rxq.rx, &qp->txq.tx,
-				 &scfg);
-	if (ret != 0) {
-		qp->xsk = NULL;
-		AXDP_LOG(ERR, "%s: cannot bind an AF_XDP socket to %s queue %u: %s%s", name,
-			 p->iface, qid, strerror(-ret),
-			 ret == -EBUSY ? " (another socket or program holds that queue)" :
-			 ret == -EPERM ? " (needs CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW: run as root)" :
-			 "");
-		return ret;
-	}
-	qp->fd = xsk_socket__fd(qp->xsk);
-	/* Every rx frame goes to the fill ring at once; tx frames wait on a stack. */
-	if (xsk_ring_prod__reserve(&qp->rxq.fill, AXDP_RING_SIZE, &idx) != AXDP_RING_SIZE) {
-		AXDP_LOG(ERR, "%s: queue %u: the fill ring is short", name, qid);
-		return -EIO;
-	}
-	for (i = 0; i < AXDP_RING_SIZE; i++)
-		*xsk_ring_prod__fill_addr(&qp->rxq.fill, idx + i) = (uint64_t)i * AXDP_FRAME_SIZE;
-	xsk_ring_prod__submit(&qp->rxq.fill, AXDP_RING_SIZE);
-	for (i = 0; i < AXDP_RING_SIZE; i++)
-		qp->tx_frames[i] = (uint64_t)(AXDP_RING_SIZE + i) * AXDP_FRAME_SIZE;
-	qp->txq.nb_free = AXDP_RING_SIZE;
-	if (getsockopt(qp->fd, SOL_XDP, XDP_OPTIONS, &opts, &len) == 0 &&
-	    !(opts.flags & XDP_OPTIONS_ZEROCOPY))
-		qp->txq.kick_always = true;
-	if (p->busy_budget > 0) {
-		v = 1;
-		if (setsockopt(qp->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &v, sizeof(v)) == 0 &&
-		    setsockopt(qp->fd, SOL_SOCKET, SO_BUSY_POLL, &(int){ AXDP_BUSY_POLL_USEC },
-			       sizeof(int)) == 0 &&
-		    setsockopt(qp->fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET,
-			       &(int){ (int)p->busy_budget }, sizeof(int)) == 0)
-			qp->rxq.busy_poll = true;
-		else
-			AXDP_LOG(INFO, "%s: queue %u: no busy polling (%s): interrupts drive rx",
-				 name, qid, strerror(errno));
-	}
-	AXDP_LOG(INFO, "%s: %s queue %u: %s mode, XDP program %s%s", name, p->iface, qid,
-		 qp->txq.kick_always ? "copy" : "zero-copy", attach_mode_name(p),
-		 qp->rxq.busy_poll ? ", busy polling" : "");
-	return 0;
 }
 
 static const char *const axdp_args[] = {
@@ -575,7 +496,7 @@ axdp_probe(const char *name, const char *args)
 	struct ifreq ifr;
 	uint32_t nb_queues;
 	unsigned int q;
-	int ret;
+	int ret, fd;
 
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
@@ -619,10 +540,23 @@ axdp_probe(const char *name, const char *args)
 	ret = check_xdp_owner(p, name);
 	if (ret != 0)
 		goto free_port;
+	/* Sockets open at start; a process that may not make one is refused now. */
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		axdp_socket_error(name, ret);
+		goto free_port;
+	}
+	close(fd);
 	for (q = 0; q < p->qpairs; q++) {
-		ret = qpair_open(p, name, q);
-		if (ret != 0)
+		p->qp[q] = calloc(1, sizeof(*p->qp[q]));
+		if (p->qp[q] == NULL) {
+			ret = -ENOMEM;
 			goto free_port;
+		}
+		p->qp[q]->fd = -1;
+		p->qp[q]->rxq.qp = p->qp[q];
+		p->qp[q]->txq.qp = p->qp[q];
 	}
 	p->eth.ops = &axdp_ops;
 	p->eth.driver_name = "net_af_xdp";
