@@ -263,53 +263,6 @@ vdk_vdev_args_check(const char *devname, const char *args, const char *const kno
 	return 0;
 }
 
-/* ---- what the virtual-port drivers (null, ring, af_packet) share ---- */
-
-int
-vdk_eth_dev_op_accept(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-int
-vdk_eth_dev_mac_addr_accept(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac)
-{
-	(void)dev;
-	(void)mac;
-	return 0;
-}
-
-int
-vdk_eth_dev_mtu_accept(struct vdk_eth_dev *dev, uint16_t mtu)
-{
-	(void)dev;
-	(void)mtu;
-	return 0;
-}
-
-void
-vdk_eth_dev_queue_release_none(struct vdk_eth_dev *dev, void *q)
-{
-	(void)dev;
-	(void)q;
-}
-
-int
-vdk_eth_dev_link_update_virtual(struct vdk_eth_dev *dev, int wait)
-{
-	struct vdk_eth_link link = {
-		.link_speed = VDK_ETH_SPEED_NUM_10G,
-		.link_duplex = VDK_ETH_LINK_FULL_DUPLEX,
-		.link_status = dev->state == VDK_ETH_DEV_STARTED ? VDK_ETH_LINK_UP
-							      : VDK_ETH_LINK_DOWN,
-	};
-
-	(void)wait;
-	vdk_eth_dev_link_set(dev, &link);
-	return 0;
-}
-
 int
 vdk_eth_dev_vdev_remove(const char *name)
 {

@@ -31,12 +31,14 @@
  * rx_queue_setup and tx_queue_setup returned, and nothing else; they must
  * not lock, allocate from the heap, make system calls (unless the port is a
  * kernel-socket port such as af_packet) or log. Each queue counts its own
- * packets, bytes and errors; stats_get sums them.
+ * packets, bytes and errors; stats_get sums them. A virtual port (struct
+ * vdk_eth_vport) leaves queue setup and that sum to ethdev.
  */
 #ifndef VDK_ETHDEV_DRIVER_H
 #define VDK_ETHDEV_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vdk_ethdev.h"
@@ -222,8 +224,9 @@ struct vdk_eth_dev *vdk_eth_dev_get(uint16_t port_id);
 
 /**
  * An op with nothing to do on a port without hardware (a virtual port):
- * dev_start, dev_stop, dev_reset, and promiscuous_enable/disable and
- * allmulticast_enable/disable, whose modes ethdev records itself.
+ * dev_configure, dev_start, dev_stop, dev_reset, and
+ * promiscuous_enable/disable and allmulticast_enable/disable, whose modes
+ * ethdev records itself.
  * @return 0.
  */
 int vdk_eth_dev_op_accept(struct vdk_eth_dev *dev);
@@ -243,6 +246,88 @@ void vdk_eth_dev_queue_release_none(struct vdk_eth_dev *dev, void *q);
  * is started, recorded through vdk_eth_dev_link_set(). @return 0.
  */
 int vdk_eth_dev_link_update_virtual(struct vdk_eth_dev *dev, int wait);
+
+/**
+ * What every rx queue of a virtual port begins with: the counters its
+ * datapath adds to (vdk_eth_counter_add()) and what queue setup gives it.
+ * A driver's rx queue struct has it as its first member, so that the
+ * queue pointer ethdev keeps is also a pointer to it.
+ */
+struct vdk_eth_vport_rxq {
+	uint64_t pkts;		/**< frames handed up */
+	uint64_t bytes;		/**< their bytes */
+	uint64_t errors;	/**< frames received but dropped */
+	uint64_t nombuf;	/**< frames the mempool had no mbuf for */
+	struct vdk_mempool *mp;	/**< the pool queue setup gave */
+	uint16_t port_id;	/**< for the mbufs' port field */
+};
+
+/** What every tx queue of a virtual port begins with: its counters. */
+struct vdk_eth_vport_txq {
+	uint64_t pkts;		/**< frames taken and sent */
+	uint64_t bytes;		/**< their bytes */
+	uint64_t errors;	/**< frames taken but not sent */
+};
+
+/**
+ * A virtual port: a port whose queues are structs in arrays the driver
+ * owns. The driver embeds it in place of struct vdk_eth_dev, describes its
+ * arrays with vdk_eth_vport_queues_set() before vdk_eth_dev_attach(), and
+ * puts vdk_eth_vport_rx_queue_setup(), vdk_eth_vport_tx_queue_setup() and
+ * vdk_eth_vport_stats_get() in its ops table (or calls them from its own).
+ */
+struct vdk_eth_vport {
+	struct vdk_eth_dev eth;	/**< reached back with vdk_container_of() */
+	void *rxq;		/**< rx queue 0; each begins with struct vdk_eth_vport_rxq */
+	size_t rxq_size;	/**< bytes from one rx queue to the next */
+	void *txq;		/**< tx queue 0; each begins with struct vdk_eth_vport_txq */
+	size_t txq_size;
+	uint16_t nb_rxq;	/**< rx queues in the array: report it as max_rx_queues */
+	uint16_t nb_txq;
+};
+
+/**
+ * Describe the queue arrays of @p vp: @p nb_rxq rx queues of @p rxq_size
+ * bytes from @p rxq on, and the same for tx. The queues stay the driver's
+ * (their other fields, their alignment); their setup and counters become
+ * ethdev's.
+ * @return 0; -EINVAL for more than VDK_ETH_MAX_QUEUES queues a direction,
+ *   a NULL array with queues, or a size smaller than the common part.
+ */
+int vdk_eth_vport_queues_set(struct vdk_eth_vport *vp, void *rxq, size_t rxq_size,
+			     uint16_t nb_rxq, void *txq, size_t txq_size, uint16_t nb_txq);
+
+/**
+ * rx_queue_setup of a virtual port: rx queue @p qid of the array,
+ * its counters zeroed, @p mp and the port id recorded. Descriptor counts,
+ * socket and conf are ethdev's checks only: a virtual queue holds none.
+ * @return 0; -EINVAL if @p qid is past the array (the driver reported more
+ *   queues than it has).
+ */
+int vdk_eth_vport_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+				 int socket_id, const struct vdk_eth_rxconf *conf,
+				 struct vdk_mempool *mp, void **rxq);
+
+/** As vdk_eth_vport_rx_queue_setup(), for tx_queue_setup. */
+int vdk_eth_vport_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+				 int socket_id, const struct vdk_eth_txconf *conf, void **txq);
+
+/**
+ * stats_get of a port whose queues begin with struct vdk_eth_vport_rxq and
+ * struct vdk_eth_vport_txq (a virtual port, or any driver that lays its
+ * queues out so): the counters of every queue set up, summed into the
+ * totals and copied into the per-queue fields (which the per-queue
+ * extended statistics come from). Adds to @p stats, so a driver may call
+ * it from its own stats_get and add what its kernel counts.
+ * @return 0.
+ */
+int vdk_eth_vport_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *stats);
+
+/**
+ * The sum over the tx queues set up of a driver's own counter, the
+ * uint64_t at @p offset in its tx queue struct: for its xstats_get.
+ */
+uint64_t vdk_eth_vport_txq_sum(const struct vdk_eth_dev *dev, size_t offset);
 
 /**
  * The remove hook of a vdev driver that makes one port a device, named as

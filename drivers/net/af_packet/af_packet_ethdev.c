@@ -46,7 +46,7 @@
 static struct afp_port *
 to_afp(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct afp_port, eth);
+	return vdk_container_of(dev, struct afp_port, vp.eth);
 }
 
 static int
@@ -87,8 +87,8 @@ afp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	uint32_t tx_max = p->frame_size - AFP_TX_DATA_OFF;
 
 	info->if_name = p->iface;
-	info->max_rx_queues = (uint16_t)p->qpairs;
-	info->max_tx_queues = (uint16_t)p->qpairs;
+	info->max_rx_queues = p->vp.nb_rxq;
+	info->max_tx_queues = p->vp.nb_txq;
 	/* The rings are made at probe; descriptor counts are taken as hints. */
 	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = UINT16_MAX, .nb_min = 1,
 						       .nb_align = 1 };
@@ -101,13 +101,6 @@ afp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->max_mtu = (uint16_t)VDK_MIN(VDK_MIN(rx_max, tx_max) - VDK_ETHER_HDR_LEN, UINT16_MAX);
 	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
-	return 0;
-}
-
-static int
-afp_configure(struct vdk_eth_dev *dev)
-{
-	(void)dev;
 	return 0;
 }
 
@@ -172,36 +165,6 @@ afp_close(struct vdk_eth_dev *dev)
 }
 
 static int
-afp_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		   const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
-{
-	struct afp_rxq *q = &to_afp(dev)->rxq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	q->mp = mp;
-	q->port_id = dev->port_id;
-	q->pkts = q->bytes = q->nombuf = q->errors = 0;
-	*rxq = q;
-	return 0;
-}
-
-static int
-afp_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		   const struct vdk_eth_txconf *conf, void **txq)
-{
-	struct afp_txq *q = &to_afp(dev)->txq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	q->pkts = q->bytes = q->errors = 0;
-	*txq = q;
-	return 0;
-}
-
-static int
 afp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
 	struct afp_port *p = to_afp(dev);
@@ -215,18 +178,8 @@ afp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 		if (getsockopt(p->rxq[q].fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len) == 0)
 			p->kernel_drops[q] += ks.tp_drops;
 		s->imissed += p->kernel_drops[q];
-		if (q < dev->nb_rx_queues && dev->rx_queues[q] != NULL) {
-			vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
-					      vdk_eth_counter_read(&p->rxq[q].bytes),
-					      vdk_eth_counter_read(&p->rxq[q].errors));
-			s->rx_nombuf += vdk_eth_counter_read(&p->rxq[q].nombuf);
-		}
-		if (q < dev->nb_tx_queues && dev->tx_queues[q] != NULL)
-			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
-					      vdk_eth_counter_read(&p->txq[q].bytes),
-					      vdk_eth_counter_read(&p->txq[q].errors));
 	}
-	return 0;
+	return vdk_eth_vport_stats_get(dev, s);
 }
 
 static int
@@ -276,13 +229,13 @@ afp_mtu_set(struct vdk_eth_dev *dev, uint16_t mtu)
 
 static const struct vdk_eth_dev_ops afp_ops = {
 	.dev_infos_get = afp_infos_get,
-	.dev_configure = afp_configure,
+	.dev_configure = vdk_eth_dev_op_accept,
 	.dev_start = afp_start,
 	.dev_stop = afp_stop,
 	.dev_close = afp_close,
-	.rx_queue_setup = afp_rx_queue_setup,
+	.rx_queue_setup = vdk_eth_vport_rx_queue_setup,
 	.rx_queue_release = vdk_eth_dev_queue_release_none,
-	.tx_queue_setup = afp_tx_queue_setup,
+	.tx_queue_setup = vdk_eth_vport_tx_queue_setup,
 	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = afp_link_update,
 	.stats_get = afp_stats_get,
@@ -458,10 +411,10 @@ afp_probe(const char *name, const char *args)
 	}
 	if (ret != 0)
 		goto free_port;
-	memcpy(p->eth.mac_addr.addr_bytes, ifr.ifr_hwaddr.sa_data, VDK_ETHER_ADDR_LEN);
+	memcpy(p->vp.eth.mac_addr.addr_bytes, ifr.ifr_hwaddr.sa_data, VDK_ETHER_ADDR_LEN);
 	memset(&ifr, 0, sizeof(ifr));
 	if (if_ioctl(p, SIOCGIFMTU, &ifr) == 0)
-		p->eth.mtu = (uint16_t)ifr.ifr_mtu;
+		p->vp.eth.mtu = (uint16_t)ifr.ifr_mtu;
 	memset(&ifr, 0, sizeof(ifr));
 	if (if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0)
 		p->old_flags = (unsigned int)ifr.ifr_flags;
@@ -473,12 +426,15 @@ afp_probe(const char *name, const char *args)
 		if (ret != 0)
 			goto free_port;
 	}
-	p->eth.ops = &afp_ops;
-	p->eth.driver_name = "net_af_packet";
-	p->eth.rx_burst = afp_rx_burst;
-	p->eth.tx_burst = afp_tx_burst;
-	p->eth.socket_id = VDK_SOCKET_ID_ANY;
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	p->vp.eth.ops = &afp_ops;
+	p->vp.eth.driver_name = "net_af_packet";
+	p->vp.eth.rx_burst = afp_rx_burst;
+	p->vp.eth.tx_burst = afp_tx_burst;
+	p->vp.eth.socket_id = VDK_SOCKET_ID_ANY;
+	ret = vdk_eth_vport_queues_set(&p->vp, p->rxq, sizeof(p->rxq[0]), (uint16_t)p->qpairs,
+				       p->txq, sizeof(p->txq[0]), (uint16_t)p->qpairs);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret < 0)
 		goto free_port;
 	AFP_LOG(DEBUG, "%s: port %d on %s, %u queue pair(s)", name, ret, p->iface, p->qpairs);

@@ -3,6 +3,7 @@
 #ifndef AF_PACKET_INTERNAL_H
 #define AF_PACKET_INTERNAL_H
 
+#include <assert.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -16,6 +17,8 @@ struct afp_txq;
 
 /* The receive ring: TPACKET_V3 blocks the kernel fills and hands over whole. */
 struct afp_rxq {
+	/* First: ethdev's part (errors: dropped, no room even in a chain). */
+	struct vdk_eth_vport_rxq vq;
 	int fd;
 	struct afp_txq *txq;	/* the tx ring of the same socket */
 	uint8_t *ring;		/* first byte of the mmapped rx ring */
@@ -24,16 +27,12 @@ struct afp_rxq {
 	uint32_t block;		/* block being read */
 	uint32_t left;		/* packets of that block not yet read */
 	uint8_t *next_pkt;	/* next packet in that block */
-	struct vdk_mempool *mp;
-	uint16_t port_id;
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t nombuf;
-	uint64_t errors;	/* packets dropped: no room even in a chain */
 } vdk_cache_aligned;
 
 /* The transmit ring: fixed-size frames, filled in order. */
 struct afp_txq {
+	/* First: ethdev's part (errors: too long, or refused by the kernel). */
+	struct vdk_eth_vport_txq vq;
 	int fd;
 	uint8_t *ring;		/* first byte of the mmapped tx ring */
 	uint32_t frame_size;
@@ -42,13 +41,14 @@ struct afp_txq {
 	uint32_t nb_frames;
 	uint32_t frame;		/* next frame to fill */
 	uint32_t kick_pending;	/* frames requested that the last kick could not send */
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t errors;	/* too long, or refused by the kernel */
 } vdk_cache_aligned;
 
+/* The cache lines a burst touches, as before the common part moved in. */
+static_assert(sizeof(struct afp_rxq) == 2 * VDK_CACHE_LINE_SIZE, "afp_rxq is two cache lines");
+static_assert(sizeof(struct afp_txq) == VDK_CACHE_LINE_SIZE, "afp_txq is one cache line");
+
 struct afp_port {
-	struct vdk_eth_dev eth;
+	struct vdk_eth_vport vp;
 	char iface[IF_NAMESIZE];
 	int ifindex;
 	unsigned int qpairs;

@@ -28,10 +28,10 @@ packet_to_mbuf(struct afp_rxq *q, const struct tpacket3_hdr *h)
 	uint8_t tag[4];
 	uint16_t tpid;
 
-	m = vdk_pktmbuf_alloc(q->mp);
+	m = vdk_pktmbuf_alloc(q->vq.mp);
 	if (vdk_unlikely(m == NULL))
 		return NULL;
-	m->port = q->port_id;
+	m->port = q->vq.port_id;
 	if ((h->tp_status & TP_STATUS_VLAN_VALID) && h->tp_snaplen >= 12) {
 		tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid : 0x8100;
 		tag[0] = (uint8_t)(tpid >> 8);
@@ -40,11 +40,11 @@ packet_to_mbuf(struct afp_rxq *q, const struct tpacket3_hdr *h)
 		tag[3] = (uint8_t)h->hv1.tp_vlan_tci;
 		m->vlan_tci = (uint16_t)h->hv1.tp_vlan_tci;
 		m->ol_flags |= VDK_MBUF_F_RX_VLAN;
-		if (vdk_pktmbuf_append_copy(m, q->mp, data, 12) ||
-		    vdk_pktmbuf_append_copy(m, q->mp, tag, 4) ||
-		    vdk_pktmbuf_append_copy(m, q->mp, data + 12, h->tp_snaplen - 12))
+		if (vdk_pktmbuf_append_copy(m, q->vq.mp, data, 12) ||
+		    vdk_pktmbuf_append_copy(m, q->vq.mp, tag, 4) ||
+		    vdk_pktmbuf_append_copy(m, q->vq.mp, data + 12, h->tp_snaplen - 12))
 			goto fail;
-	} else if (vdk_pktmbuf_append_copy(m, q->mp, data, h->tp_snaplen)) {
+	} else if (vdk_pktmbuf_append_copy(m, q->vq.mp, data, h->tp_snaplen)) {
 		goto fail;
 	}
 	return m;
@@ -103,13 +103,13 @@ afp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		}
 		h = (const struct tpacket3_hdr *)q->next_pkt;
 		if (vdk_unlikely(h->tp_snaplen < h->tp_len)) {
-			q->errors++;	/* cut short by the ring: not the packet sent */
+			q->vq.errors++;	/* cut short by the ring: not the packet sent */
 			m = NULL;
 		} else {
 			m = packet_to_mbuf(q, h);
 			if (vdk_unlikely(m == NULL)) {
 				/* Leave the packet for the next burst. */
-				vdk_eth_counter_add(&q->nombuf, 1);
+				vdk_eth_counter_add(&q->vq.nombuf, 1);
 				break;
 			}
 			pkts[nb++] = m;
@@ -119,8 +119,8 @@ afp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		if (--q->left == 0)
 			rx_block_release(q);
 	}
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, nb);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return nb;
 }
 
@@ -147,10 +147,10 @@ afp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		if (status & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING))
 			break;	/* the ring is full: the rest stays the caller's */
 		if (vdk_unlikely(status & TP_STATUS_WRONG_FORMAT))
-			q->errors++;	/* the kernel refused what this frame held last */
+			q->vq.errors++;	/* the kernel refused what this frame held last */
 		m = pkts[i];
 		if (vdk_unlikely(m->pkt_len > q->frame_size - AFP_TX_DATA_OFF)) {
-			q->errors++;
+			q->vq.errors++;
 			vdk_pktmbuf_free(m);
 			continue;
 		}
@@ -175,9 +175,9 @@ afp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		if (errno == EAGAIN || errno == ENOBUFS || errno == EWOULDBLOCK)
 			__atomic_store_n(&q->kick_pending, 1, __ATOMIC_RELAXED);
 		else
-			q->errors++;
+			q->vq.errors++;
 	}
-	vdk_eth_counter_add(&q->pkts, queued);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, queued);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return i;
 }

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "null_internal.h"
 #include "vdk_eal.h"
@@ -25,7 +24,7 @@
 static struct null_port *
 to_null(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct null_port, eth);
+	return vdk_container_of(dev, struct null_port, vp.eth);
 }
 
 static int
@@ -33,8 +32,8 @@ null_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 {
 	struct null_port *p = to_null(dev);
 
-	info->max_rx_queues = NULL_MAX_QUEUES;
-	info->max_tx_queues = NULL_MAX_QUEUES;
+	info->max_rx_queues = p->vp.nb_rxq;
+	info->max_tx_queues = p->vp.nb_txq;
 	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = NULL_MAX_DESC, .nb_min = 1,
 						       .nb_align = 1 };
 	info->tx_desc_lim = info->rx_desc_lim;
@@ -49,88 +48,25 @@ null_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	return 0;
 }
 
-static int
-null_configure(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
 static void
 null_close(struct vdk_eth_dev *dev)
 {
 	free(to_null(dev));
 }
 
-static int
-null_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
-{
-	struct null_port *p = to_null(dev);
-	struct null_rxq *q = &p->rxq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	memset(q, 0, sizeof(*q));
-	q->mp = mp;
-	q->pkt_size = p->pkt_size;
-	q->port_id = dev->port_id;
-	q->qid = qid;
-	*rxq = q;
-	return 0;
-}
-
-static int
-null_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_txconf *conf, void **txq)
-{
-	struct null_txq *q = &to_null(dev)->txq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	memset(q, 0, sizeof(*q));
-	q->qid = qid;
-	*txq = q;
-	return 0;
-}
-
-static int
-null_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
-{
-	struct null_port *p = to_null(dev);
-	uint16_t q;
-
-	for (q = 0; q < dev->nb_rx_queues; q++) {
-		if (dev->rx_queues[q] == NULL)
-			continue;
-		vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
-				      vdk_eth_counter_read(&p->rxq[q].bytes), 0);
-		s->rx_nombuf += vdk_eth_counter_read(&p->rxq[q].nombuf);
-	}
-	for (q = 0; q < dev->nb_tx_queues; q++) {
-		if (dev->tx_queues[q] == NULL)
-			continue;
-		vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
-				      vdk_eth_counter_read(&p->txq[q].bytes), 0);
-	}
-	return 0;
-}
-
 static const struct vdk_eth_dev_ops null_ops = {
 	.dev_infos_get = null_infos_get,
-	.dev_configure = null_configure,
+	.dev_configure = vdk_eth_dev_op_accept,
 	.dev_start = vdk_eth_dev_op_accept,
 	.dev_stop = vdk_eth_dev_op_accept,
 	.dev_close = null_close,
 	.dev_reset = vdk_eth_dev_op_accept,
-	.rx_queue_setup = null_rx_queue_setup,
+	.rx_queue_setup = vdk_eth_vport_rx_queue_setup,
 	.rx_queue_release = vdk_eth_dev_queue_release_none,
-	.tx_queue_setup = null_tx_queue_setup,
+	.tx_queue_setup = vdk_eth_vport_tx_queue_setup,
 	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = vdk_eth_dev_link_update_virtual,
-	.stats_get = null_stats_get,
+	.stats_get = vdk_eth_vport_stats_get,
 	.promiscuous_enable = vdk_eth_dev_op_accept,
 	.promiscuous_disable = vdk_eth_dev_op_accept,
 	.allmulticast_enable = vdk_eth_dev_op_accept,
@@ -147,6 +83,7 @@ null_probe(const char *name, const char *args)
 {
 	struct null_port *p;
 	uint32_t size = NULL_DEFAULT_SIZE;
+	unsigned int i;
 	int ret;
 
 	ret = vdk_vdev_args_check(name, args, null_args, null_help);
@@ -158,19 +95,24 @@ null_probe(const char *name, const char *args)
 	if (p == NULL)
 		return -ENOMEM;
 	p->pkt_size = size;
-	p->eth.ops = &null_ops;
-	p->eth.driver_name = "net_null";
-	p->eth.rx_burst = null_rx_burst;
-	p->eth.tx_burst = null_tx_burst;
-	p->eth.socket_id = VDK_SOCKET_ID_ANY;
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	for (i = 0; i < NULL_MAX_QUEUES; i++)
+		p->rxq[i].pkt_size = size;
+	p->vp.eth.ops = &null_ops;
+	p->vp.eth.driver_name = "net_null";
+	p->vp.eth.rx_burst = null_rx_burst;
+	p->vp.eth.tx_burst = null_tx_burst;
+	p->vp.eth.socket_id = VDK_SOCKET_ID_ANY;
+	ret = vdk_eth_vport_queues_set(&p->vp, p->rxq, sizeof(p->rxq[0]), NULL_MAX_QUEUES,
+				       p->txq, sizeof(p->txq[0]), NULL_MAX_QUEUES);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret < 0) {
 		free(p);
 		return ret;
 	}
 	/* A fixed, locally administered address: tests can predict it. */
-	p->eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 0x76, 0x64, 0x6b, 0x00,
-						     (uint8_t)ret } };
+	p->vp.eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 0x76, 0x64, 0x6b, 0x00,
+							(uint8_t)ret } };
 	NULL_LOG(DEBUG, "%s: port %d, %u-byte packets", name, ret, size);
 	return 0;
 }

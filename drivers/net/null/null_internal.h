@@ -3,31 +3,32 @@
 #ifndef NULL_INTERNAL_H
 #define NULL_INTERNAL_H
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "vdk_ethdev_driver.h"
 
 #define NULL_MAX_QUEUES 16
 
-/* Each queue on its own cache line: queues are polled by different lcores. */
+/*
+ * Each queue on its own cache line: queues are polled by different lcores.
+ * The counters, pool and port id are ethdev's common part, first.
+ */
 struct null_rxq {
-	struct vdk_mempool *mp;
+	struct vdk_eth_vport_rxq vq;
 	uint32_t pkt_size;
-	uint16_t port_id;
-	uint16_t qid;
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t nombuf;
 } vdk_cache_aligned;
 
 struct null_txq {
-	uint16_t qid;
-	uint64_t pkts;
-	uint64_t bytes;
+	struct vdk_eth_vport_txq vq;
 } vdk_cache_aligned;
 
+/* A burst touches one line of its queue: keep it so. */
+static_assert(sizeof(struct null_rxq) == VDK_CACHE_LINE_SIZE, "null_rxq is one cache line");
+static_assert(sizeof(struct null_txq) == VDK_CACHE_LINE_SIZE, "null_txq is one cache line");
+
 struct null_port {
-	struct vdk_eth_dev eth;
+	struct vdk_eth_vport vp;
 	uint32_t pkt_size;
 	struct null_rxq rxq[NULL_MAX_QUEUES];
 	struct null_txq txq[NULL_MAX_QUEUES];

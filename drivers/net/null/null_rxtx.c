@@ -18,22 +18,22 @@ null_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 	struct vdk_mbuf *m;
 	uint16_t i;
 
-	if (vdk_unlikely(vdk_mempool_get_bulk(rxq->mp, (void **)pkts, n) != 0)) {
-		vdk_eth_counter_add(&rxq->nombuf, n);
+	if (vdk_unlikely(vdk_mempool_get_bulk(rxq->vq.mp, (void **)pkts, n) != 0)) {
+		vdk_eth_counter_add(&rxq->vq.nombuf, n);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		m->data_off = VDK_PKTMBUF_HEADROOM;
-		m->port = rxq->port_id;
+		m->port = rxq->vq.port_id;
 		m->ol_flags = 0;
 		m->packet_type = 0;
 		m->pkt_len = rxq->pkt_size;
 		m->data_len = (uint16_t)rxq->pkt_size;
 		m->vlan_tci = 0;
 	}
-	vdk_eth_counter_add(&rxq->pkts, n);
-	vdk_eth_counter_add(&rxq->bytes, (uint64_t)n * rxq->pkt_size);
+	vdk_eth_counter_add(&rxq->vq.pkts, n);
+	vdk_eth_counter_add(&rxq->vq.bytes, (uint64_t)n * rxq->pkt_size);
 	return n;
 }
 
@@ -67,7 +67,7 @@ null_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 	}
 	if (nb)
 		vdk_mempool_put_bulk(pool, batch, nb);
-	vdk_eth_counter_add(&txq->pkts, n);
-	vdk_eth_counter_add(&txq->bytes, bytes);
+	vdk_eth_counter_add(&txq->vq.pkts, n);
+	vdk_eth_counter_add(&txq->vq.bytes, bytes);
 	return n;
 }

@@ -26,7 +26,7 @@
 #define PCAP_REPLAY_MAX_BYTES (1ull << 30)
 
 struct pcap_port {
-	struct vdk_eth_dev eth;
+	struct vdk_eth_vport vp;
 	char rx_name[256];		/* the file or interface, for messages and info */
 	struct pcap_rxq rxq;
 	struct pcap_txq txq;
@@ -39,7 +39,7 @@ struct pcap_port {
 static struct pcap_port *
 to_pcap(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct pcap_port, eth);
+	return vdk_container_of(dev, struct pcap_port, vp.eth);
 }
 
 static int
@@ -48,8 +48,8 @@ pcap_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	struct pcap_port *p = to_pcap(dev);
 
 	info->if_name = p->rx_live ? p->rx_name : NULL;
-	info->max_rx_queues = 1;
-	info->max_tx_queues = 1;
+	info->max_rx_queues = p->vp.nb_rxq;
+	info->max_tx_queues = p->vp.nb_txq;
 	/* libpcap holds the frames: descriptor counts mean nothing here. */
 	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = UINT16_MAX, .nb_min = 1,
 						       .nb_align = 1 };
@@ -62,13 +62,6 @@ pcap_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->max_mtu = PCAP_PORT_SNAPLEN - VDK_ETHER_HDR_LEN;
 	info->rx_offload_capa = VDK_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
-	return 0;
-}
-
-static int
-pcap_configure(struct vdk_eth_dev *dev)
-{
-	(void)dev;
 	return 0;
 }
 
@@ -120,34 +113,6 @@ pcap_port_close(struct vdk_eth_dev *dev)
 }
 
 static int
-pcap_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
-{
-	struct pcap_rxq *q = &to_pcap(dev)->rxq;
-
-	(void)qid;
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	q->mp = mp;
-	q->port_id = dev->port_id;
-	*rxq = q;
-	return 0;
-}
-
-static int
-pcap_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_txconf *conf, void **txq)
-{
-	(void)qid;
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	*txq = &to_pcap(dev)->txq;
-	return 0;
-}
-
-static int
 pcap_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
 	struct pcap_port *p = to_pcap(dev);
@@ -157,16 +122,7 @@ pcap_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 	if (p->rx_live && pcap_stats(p->rxq.pcap, &ps) == 0)
 		p->live_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 	s->imissed = p->live_drops;
-	s->rx_nombuf = vdk_eth_counter_read(&p->rxq.nombuf);
-	if (dev->nb_rx_queues > 0 && dev->rx_queues[0] != NULL)
-		vdk_eth_stats_add_rxq(s, 0, vdk_eth_counter_read(&p->rxq.pkts),
-				      vdk_eth_counter_read(&p->rxq.bytes),
-				      vdk_eth_counter_read(&p->rxq.errors));
-	if (dev->nb_tx_queues > 0 && dev->tx_queues[0] != NULL)
-		vdk_eth_stats_add_txq(s, 0, vdk_eth_counter_read(&p->txq.pkts),
-				      vdk_eth_counter_read(&p->txq.bytes),
-				      vdk_eth_counter_read(&p->txq.errors));
-	return 0;
+	return vdk_eth_vport_stats_get(dev, s);
 }
 
 static int
@@ -183,19 +139,19 @@ static int
 pcap_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
 	if (n >= 1)
-		values[0] = vdk_eth_counter_read(&to_pcap(dev)->txq.discarded);
+		values[0] = vdk_eth_vport_txq_sum(dev, offsetof(struct pcap_txq, discarded));
 	return 1;
 }
 
 static const struct vdk_eth_dev_ops pcap_ops = {
 	.dev_infos_get = pcap_infos_get,
-	.dev_configure = pcap_configure,
+	.dev_configure = vdk_eth_dev_op_accept,
 	.dev_start = vdk_eth_dev_op_accept,
 	.dev_stop = pcap_stop,
 	.dev_close = pcap_port_close,
-	.rx_queue_setup = pcap_rx_queue_setup,
+	.rx_queue_setup = vdk_eth_vport_rx_queue_setup,
 	.rx_queue_release = vdk_eth_dev_queue_release_none,
-	.tx_queue_setup = pcap_tx_queue_setup,
+	.tx_queue_setup = vdk_eth_vport_tx_queue_setup,
 	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = vdk_eth_dev_link_update_virtual,
 	.stats_get = pcap_stats_get,
@@ -458,14 +414,18 @@ pcap_probe(const char *name, const char *args)
 	ret = pcap_port_open(p, name, args);
 	if (ret != 0)
 		goto free_port;
-	p->eth.ops = &pcap_ops;
-	p->eth.driver_name = "net_pcap";
-	p->eth.rx_burst = pcap_port_rx_burst;
-	p->eth.tx_burst = pcap_port_tx_burst;
-	p->eth.socket_id = VDK_SOCKET_ID_ANY;
+	p->vp.eth.ops = &pcap_ops;
+	p->vp.eth.driver_name = "net_pcap";
+	p->vp.eth.rx_burst = pcap_port_rx_burst;
+	p->vp.eth.tx_burst = pcap_port_tx_burst;
+	p->vp.eth.socket_id = VDK_SOCKET_ID_ANY;
 	/* Locally administered, "pcap" in its middle bytes, as DPDK's port has. */
-	p->eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 'p', 'c', 'a', 'p', mac_seq++ } };
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	p->vp.eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 'p', 'c', 'a', 'p', mac_seq++ } };
+	/* One rx queue and one tx queue. */
+	ret = vdk_eth_vport_queues_set(&p->vp, &p->rxq, sizeof(p->rxq), 1, &p->txq,
+				       sizeof(p->txq), 1);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret < 0)
 		goto free_port;
 	return 0;

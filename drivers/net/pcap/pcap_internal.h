@@ -3,6 +3,7 @@
 #ifndef PCAP_INTERNAL_H
 #define PCAP_INTERNAL_H
 
+#include <assert.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +22,9 @@ struct pcap_replay {
 	uint32_t next;		/* next frame to hand out */
 };
 
+/* The counters, pool and port id first: ethdev's part of a virtual queue. */
 struct pcap_rxq {
+	struct vdk_eth_vport_rxq vq;	/* errors: frames libpcap could not read */
 	pcap_t *pcap;		/* a file or a live interface; NULL: nothing to receive */
 	struct pcap_replay *replay;	/* infinite_rx: frames come from here instead */
 	bool eof;		/* the file is read to its end */
@@ -31,23 +34,19 @@ struct pcap_rxq {
 	 */
 	struct pcap_pkthdr *pending_h;
 	const u_char *pending_data;
-	struct vdk_mempool *mp;
-	uint16_t port_id;
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t nombuf;
-	uint64_t errors;	/* frames libpcap could not read */
 } vdk_cache_aligned;
 
 struct pcap_txq {
+	struct vdk_eth_vport_txq vq;	/* errors: too long, or refused by the interface */
 	pcap_dumper_t *dumper;	/* tx_pcap: frames go to this file */
 	pcap_t *live;		/* tx_iface: frames go out on this interface */
 	uint8_t *linear;	/* a chained mbuf is copied here whole */
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t errors;	/* too long, or refused by the interface */
 	uint64_t discarded;	/* no sink: taken and freed, as DPDK's net_pcap does */
 } vdk_cache_aligned;
+
+/* The cache lines a burst touches, as before the common part moved in. */
+static_assert(sizeof(struct pcap_rxq) == 2 * VDK_CACHE_LINE_SIZE, "pcap_rxq is two cache lines");
+static_assert(sizeof(struct pcap_txq) == VDK_CACHE_LINE_SIZE, "pcap_txq is one cache line");
 
 uint16_t pcap_port_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
 uint16_t pcap_port_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);

@@ -17,12 +17,12 @@
 static struct vdk_mbuf *
 frame_to_mbuf(struct pcap_rxq *q, const uint8_t *data, uint32_t len)
 {
-	struct vdk_mbuf *m = vdk_pktmbuf_alloc(q->mp);
+	struct vdk_mbuf *m = vdk_pktmbuf_alloc(q->vq.mp);
 
 	if (vdk_unlikely(m == NULL))
 		return NULL;
-	m->port = q->port_id;
-	if (vdk_unlikely(vdk_pktmbuf_append_copy(m, q->mp, data, len) != 0)) {
+	m->port = q->vq.port_id;
+	if (vdk_unlikely(vdk_pktmbuf_append_copy(m, q->vq.mp, data, len) != 0)) {
 		vdk_pktmbuf_free(m);
 		return NULL;
 	}
@@ -39,14 +39,14 @@ replay_burst(struct pcap_rxq *q, struct vdk_mbuf **pkts, uint16_t n)
 	for (nb = 0; nb < n; nb++) {
 		pkts[nb] = frame_to_mbuf(q, r->data + r->off[r->next], r->len[r->next]);
 		if (vdk_unlikely(pkts[nb] == NULL)) {
-			vdk_eth_counter_add(&q->nombuf, 1);
+			vdk_eth_counter_add(&q->vq.nombuf, 1);
 			break;
 		}
 		bytes += r->len[r->next];
 		r->next = r->next + 1 == r->nb ? 0 : r->next + 1;
 	}
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, nb);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return nb;
 }
 
@@ -75,14 +75,14 @@ pcap_port_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 				if (ret == PCAP_ERROR_BREAK)	/* the end of a file */
 					q->eof = true;
 				else if (ret != 0)	/* 0: a live interface has nothing now */
-					vdk_eth_counter_add(&q->errors, 1);
+					vdk_eth_counter_add(&q->vq.errors, 1);
 				break;
 			}
 		}
 		/* A frame the capture cut short (caplen < len) is replayed as recorded. */
 		pkts[nb] = frame_to_mbuf(q, data, h->caplen);
 		if (vdk_unlikely(pkts[nb] == NULL)) {
-			vdk_eth_counter_add(&q->nombuf, 1);
+			vdk_eth_counter_add(&q->vq.nombuf, 1);
 			q->pending_h = h;
 			q->pending_data = data;
 			break;
@@ -90,8 +90,8 @@ pcap_port_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		bytes += h->caplen;
 		nb++;
 	}
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, nb);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return nb;
 }
 
@@ -123,7 +123,7 @@ pcap_port_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		if (vdk_unlikely(m->pkt_len > PCAP_PORT_SNAPLEN)) {
-			q->errors++;
+			q->vq.errors++;
 			vdk_pktmbuf_free(m);
 			continue;
 		}
@@ -135,7 +135,7 @@ pcap_port_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 			/* The interface's queue is full: the rest stays the caller's. */
 			if (errno == EAGAIN || errno == ENOBUFS)
 				break;
-			q->errors++;
+			q->vq.errors++;
 			vdk_pktmbuf_free(m);
 			continue;
 		}
@@ -143,7 +143,7 @@ pcap_port_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		sent++;
 		vdk_pktmbuf_free(m);
 	}
-	vdk_eth_counter_add(&q->pkts, sent);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, sent);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return i;
 }

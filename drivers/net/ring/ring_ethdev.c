@@ -26,7 +26,7 @@
 static struct ring_port *
 to_ring(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct ring_port, eth);
+	return vdk_container_of(dev, struct ring_port, vp.eth);
 }
 
 static int
@@ -34,8 +34,8 @@ ring_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 {
 	struct ring_port *p = to_ring(dev);
 
-	info->max_rx_queues = (uint16_t)p->nb_rx_rings;
-	info->max_tx_queues = (uint16_t)p->nb_tx_rings;
+	info->max_rx_queues = p->vp.nb_rxq;
+	info->max_tx_queues = p->vp.nb_txq;
 	info->rx_desc_lim = (struct vdk_eth_desc_lim){ .nb_max = RING_MAX_DESC, .nb_min = 1,
 						       .nb_align = 1 };
 	info->tx_desc_lim = info->rx_desc_lim;
@@ -47,13 +47,6 @@ ring_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 	info->max_mtu = UINT16_MAX - VDK_ETHER_HDR_LEN;
 	info->tx_offload_capa = VDK_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->speed_capa = VDK_ETH_SPEED_NUM_10G;
-	return 0;
-}
-
-static int
-ring_configure(struct vdk_eth_dev *dev)
-{
-	(void)dev;
 	return 0;
 }
 
@@ -75,9 +68,9 @@ ring_close(struct vdk_eth_dev *dev)
 	unsigned int i;
 
 	if (p->own_rings) {
-		for (i = 0; i < p->nb_rx_rings; i++) {
-			ring_drain(p->rx_rings[i]);
-			vdk_ring_free(p->rx_rings[i]);
+		for (i = 0; i < p->vp.nb_rxq; i++) {
+			ring_drain(p->rxq[i].ring);
+			vdk_ring_free(p->rxq[i].ring);
 		}
 	}
 	free(p);
@@ -90,59 +83,8 @@ ring_reset(struct vdk_eth_dev *dev)
 	unsigned int i;
 
 	if (p->own_rings)
-		for (i = 0; i < p->nb_rx_rings; i++)
-			ring_drain(p->rx_rings[i]);
-	return 0;
-}
-
-static int
-ring_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
-{
-	struct ring_port *p = to_ring(dev);
-	struct ring_rxq *q = &p->rxq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	(void)mp;
-	memset(q, 0, sizeof(*q));
-	q->ring = p->rx_rings[qid];
-	q->port_id = dev->port_id;
-	*rxq = q;
-	return 0;
-}
-
-static int
-ring_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
-		    const struct vdk_eth_txconf *conf, void **txq)
-{
-	struct ring_port *p = to_ring(dev);
-	struct ring_txq *q = &p->txq[qid];
-
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	memset(q, 0, sizeof(*q));
-	q->ring = p->tx_rings[qid];
-	*txq = q;
-	return 0;
-}
-
-static int
-ring_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
-{
-	struct ring_port *p = to_ring(dev);
-	uint16_t q;
-
-	for (q = 0; q < dev->nb_rx_queues; q++)
-		if (dev->rx_queues[q] != NULL)
-			vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
-					      vdk_eth_counter_read(&p->rxq[q].bytes), 0);
-	for (q = 0; q < dev->nb_tx_queues; q++)
-		if (dev->tx_queues[q] != NULL)
-			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
-					      vdk_eth_counter_read(&p->txq[q].bytes), 0);
+		for (i = 0; i < p->vp.nb_rxq; i++)
+			ring_drain(p->rxq[i].ring);
 	return 0;
 }
 
@@ -160,31 +102,24 @@ ring_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
 static int
 ring_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
-	struct ring_port *p = to_ring(dev);
-	uint64_t full = 0;
-	uint16_t q;
-
-	for (q = 0; q < dev->nb_tx_queues; q++)
-		if (dev->tx_queues[q] != NULL)
-			full += vdk_eth_counter_read(&p->txq[q].full);
 	if (n >= 1)
-		values[0] = full;
+		values[0] = vdk_eth_vport_txq_sum(dev, offsetof(struct ring_txq, full));
 	return 1;
 }
 
 static const struct vdk_eth_dev_ops ring_ops = {
 	.dev_infos_get = ring_infos_get,
-	.dev_configure = ring_configure,
+	.dev_configure = vdk_eth_dev_op_accept,
 	.dev_start = vdk_eth_dev_op_accept,
 	.dev_stop = vdk_eth_dev_op_accept,
 	.dev_close = ring_close,
 	.dev_reset = ring_reset,
-	.rx_queue_setup = ring_rx_queue_setup,
+	.rx_queue_setup = vdk_eth_vport_rx_queue_setup,
 	.rx_queue_release = vdk_eth_dev_queue_release_none,
-	.tx_queue_setup = ring_tx_queue_setup,
+	.tx_queue_setup = vdk_eth_vport_tx_queue_setup,
 	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = vdk_eth_dev_link_update_virtual,
-	.stats_get = ring_stats_get,
+	.stats_get = vdk_eth_vport_stats_get,
 	.xstats_get_names = ring_xstats_get_names,
 	.xstats_get = ring_xstats_get,
 	.promiscuous_enable = vdk_eth_dev_op_accept,
@@ -195,20 +130,25 @@ static const struct vdk_eth_dev_ops ring_ops = {
 	.mtu_set = vdk_eth_dev_mtu_accept,
 };
 
+/* The rings are in p->rxq[].ring and p->txq[].ring, @nb_rx and @nb_tx of them. */
 static int
-ring_port_attach(struct ring_port *p, const char *name, int socket_id)
+ring_port_attach(struct ring_port *p, const char *name, unsigned int nb_rx, unsigned int nb_tx,
+		 int socket_id)
 {
 	int ret;
 
-	p->eth.ops = &ring_ops;
-	p->eth.driver_name = "net_ring";
-	p->eth.rx_burst = ring_rx_burst;
-	p->eth.tx_burst = ring_tx_burst;
-	p->eth.socket_id = socket_id;
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	p->vp.eth.ops = &ring_ops;
+	p->vp.eth.driver_name = "net_ring";
+	p->vp.eth.rx_burst = ring_rx_burst;
+	p->vp.eth.tx_burst = ring_tx_burst;
+	p->vp.eth.socket_id = socket_id;
+	ret = vdk_eth_vport_queues_set(&p->vp, p->rxq, sizeof(p->rxq[0]), (uint16_t)nb_rx,
+				       p->txq, sizeof(p->txq[0]), (uint16_t)nb_tx);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret >= 0)
-		p->eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 0x76, 0x64, 0x6b, 0x01,
-							     (uint8_t)ret } };
+		p->vp.eth.mac_addr = (struct vdk_ether_addr){ { 0x02, 0x76, 0x64, 0x6b, 0x01,
+								(uint8_t)ret } };
 	return ret;
 }
 
@@ -236,11 +176,11 @@ vdk_eth_from_rings(const char *name, struct vdk_ring *const rx_rings[], unsigned
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
-	p->nb_rx_rings = nb_rx;
-	p->nb_tx_rings = nb_tx;
-	memcpy(p->rx_rings, rx_rings, nb_rx * sizeof(rx_rings[0]));
-	memcpy(p->tx_rings, tx_rings, nb_tx * sizeof(tx_rings[0]));
-	ret = ring_port_attach(p, name, socket_id);
+	for (i = 0; i < nb_rx; i++)
+		p->rxq[i].ring = rx_rings[i];
+	for (i = 0; i < nb_tx; i++)
+		p->txq[i].ring = tx_rings[i];
+	ret = ring_port_attach(p, name, nb_rx, nb_tx, socket_id);
 	if (ret < 0)
 		free(p);
 	return ret;
@@ -278,25 +218,25 @@ ring_probe(const char *name, const char *args)
 			goto free_rings;
 		}
 		/* One thread sends on a queue and one receives: single producer and consumer. */
-		p->rx_rings[i] = vdk_ring_create(rname, size, VDK_SOCKET_ID_ANY,
+		p->rxq[i].ring = vdk_ring_create(rname, size, VDK_SOCKET_ID_ANY,
 						 VDK_RING_F_SP_ENQ | VDK_RING_F_SC_DEQ |
 						 VDK_RING_F_EXACT_SZ);
-		if (p->rx_rings[i] == NULL) {
+		if (p->rxq[i].ring == NULL) {
 			ret = -errno;
 			RING_LOG(ERR, "%s: cannot make ring %s: %s", name, rname, strerror(errno));
 			goto free_rings;
 		}
-		p->tx_rings[i] = p->rx_rings[i];
-		p->nb_rx_rings = p->nb_tx_rings = i + 1;
+		p->txq[i].ring = p->rxq[i].ring;
 	}
-	ret = ring_port_attach(p, name, VDK_SOCKET_ID_ANY);
+	ret = ring_port_attach(p, name, queues, queues, VDK_SOCKET_ID_ANY);
 	if (ret < 0)
 		goto free_rings;
 	RING_LOG(DEBUG, "%s: port %d, loopback over %u ring(s) of %u", name, ret, queues, size);
 	return 0;
 free_rings:
-	for (i = 0; i < p->nb_rx_rings; i++)
-		vdk_ring_free(p->rx_rings[i]);
+	/* vdk_ring_free() takes NULL: the rings not made yet are. */
+	for (i = 0; i < queues; i++)
+		vdk_ring_free(p->rxq[i].ring);
 	free(p);
 	return ret;
 }

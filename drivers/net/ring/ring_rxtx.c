@@ -12,11 +12,11 @@ ring_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 
 	nb = vdk_ring_dequeue_burst(rxq->ring, (void **)pkts, n, NULL);
 	for (i = 0; i < nb; i++) {
-		pkts[i]->port = rxq->port_id;
+		pkts[i]->port = rxq->vq.port_id;
 		bytes += pkts[i]->pkt_len;
 	}
-	vdk_eth_counter_add(&rxq->pkts, nb);
-	vdk_eth_counter_add(&rxq->bytes, bytes);
+	vdk_eth_counter_add(&rxq->vq.pkts, nb);
+	vdk_eth_counter_add(&rxq->vq.bytes, bytes);
 	return (uint16_t)nb;
 }
 
@@ -36,7 +36,7 @@ ring_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n)
 			bytes -= pkts[i]->pkt_len;
 		vdk_eth_counter_add(&txq->full, n - nb);
 	}
-	vdk_eth_counter_add(&txq->pkts, nb);
-	vdk_eth_counter_add(&txq->bytes, bytes);
+	vdk_eth_counter_add(&txq->vq.pkts, nb);
+	vdk_eth_counter_add(&txq->vq.bytes, bytes);
 	return (uint16_t)nb;
 }
