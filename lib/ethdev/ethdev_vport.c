@@ -8,6 +8,7 @@
  * The datapath is the driver's: nothing here runs per packet.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ethdev_internal.h"
@@ -55,6 +56,19 @@ vdk_eth_dev_link_update_virtual(struct vdk_eth_dev *dev, int wait)
 	(void)wait;
 	vdk_eth_dev_link_set(dev, &link);
 	return 0;
+}
+
+void *
+vdk_eth_dev_zalloc(size_t size)
+{
+	void *p = NULL;
+	int ret = posix_memalign(&p, VDK_CACHE_LINE_SIZE, size);
+
+	if (ret != 0) {
+		errno = ret;
+		return NULL;
+	}
+	return memset(p, 0, size);
 }
 
 int

@@ -287,6 +287,16 @@ struct vdk_eth_vport {
 };
 
 /**
+ * A zeroed port structure of @p size bytes on a cache-line boundary, for
+ * a driver whose queues inside it are vdk_cache_aligned: calloc() aligns
+ * to 16 bytes only, which would put each queue across two lines and
+ * neighbouring queues, polled by different lcores, on a shared one.
+ * free() frees it.
+ * @return the structure, or NULL (errno ENOMEM).
+ */
+void *vdk_eth_dev_zalloc(size_t size);
+
+/**
  * Describe the queue arrays of @p vp: @p nb_rxq rx queues of @p rxq_size
  * bytes from @p rxq on, and the same for tx. The queues stay the driver's
  * (their other fields, their alignment); their setup and counters become

@@ -6,11 +6,13 @@
  * that reports more queues than it has) and ethdev refusing more queues
  * than the port has, the counters of the queues set up summed into the
  * totals, the per-queue fields and xstats, and a reset or a queue set up
- * anew starting them from zero.
+ * anew starting them from zero. Then the drivers that use them: their
+ * queues each on cache lines of their own.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "vdk_ethdev.h"
 #include "vdk_ethdev_driver.h"
 #include "vdk_mbuf.h"
+#include "vdk_vdev.h"
 
 #define VT_RXQ 2
 #define VT_TXQ 3
@@ -115,7 +118,7 @@ static const struct vdk_eth_dev_ops vt_ops = {
 static struct vt_port *
 vt_attach(const char *name, uint16_t report_rxq, uint16_t *port)
 {
-	struct vt_port *p = calloc(1, sizeof(*p));
+	struct vt_port *p = vdk_eth_dev_zalloc(sizeof(*p));
 	int ret;
 
 	assert_non_null(p);
@@ -349,6 +352,64 @@ test_vport_reset_and_setup_anew_start_from_zero(void **state)
 	assert_int_equal(vdk_eth_dev_close(port), 0);
 }
 
+static bool
+line_aligned(const void *q)
+{
+	return (uintptr_t)q % VDK_CACHE_LINE_SIZE == 0;
+}
+
+static void
+test_vport_zalloc_gives_zeroed_cache_aligned_memory(void **state)
+{
+	unsigned char *m[4];
+	size_t i, k;
+
+	(void)state;
+	/* Several, so that one landing on a line by chance proves nothing. */
+	for (k = 0; k < VDK_DIM(m); k++) {
+		m[k] = vdk_eth_dev_zalloc(200 + 48 * k);
+		assert_non_null(m[k]);
+		assert_true(line_aligned(m[k]));
+		for (i = 0; i < 200 + 48 * k; i++)
+			assert_int_equal(m[k][i], 0);
+	}
+	for (k = 0; k < VDK_DIM(m); k++)
+		free(m[k]);
+}
+
+/*
+ * A queue of the virtual ports in the tree starts a cache line: two lcores
+ * polling neighbouring queues never write the same line.
+ */
+static void
+test_vport_drivers_keep_each_queue_on_its_own_lines(void **state)
+{
+	static const char *const ports[][2] = {
+		{ "net_null_al0", NULL }, { "net_null_al1", "size=128" },
+		{ "net_ring_al0", "queues=2" }, { "net_ring_al1", "queues=2" },
+	};
+	struct vdk_eth_dev *dev;
+	uint16_t port, q;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < VDK_DIM(ports); i++) {
+		assert_int_equal(vdk_vdev_probe(ports[i][0], ports[i][1]), 0);
+		assert_int_equal(vdk_eth_dev_get_port_by_name(ports[i][0], &port), 0);
+		assert_int_equal(vdk_eth_dev_configure(port, 2, 2, NULL), 0);
+		dev = vdk_eth_dev_get(port);
+		for (q = 0; q < 2; q++) {
+			assert_int_equal(vdk_eth_rx_queue_setup(port, q, 0, 0, NULL, pool), 0);
+			assert_int_equal(vdk_eth_tx_queue_setup(port, q, 0, 0, NULL), 0);
+			if (!line_aligned(dev->rx_queues[q]) || !line_aligned(dev->tx_queues[q]))
+				fail_msg("%s: queue %u at %p/%p: not on a cache line", ports[i][0],
+					 q, dev->rx_queues[q], dev->tx_queues[q]);
+		}
+	}
+	for (i = 0; i < VDK_DIM(ports); i++)
+		assert_int_equal(vdk_vdev_remove(ports[i][0]), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -376,6 +437,8 @@ main(void)
 		cmocka_unit_test(test_vport_refuses_queue_ids_past_its_arrays),
 		cmocka_unit_test(test_vport_stats_sum_the_queues_set_up),
 		cmocka_unit_test(test_vport_reset_and_setup_anew_start_from_zero),
+		cmocka_unit_test(test_vport_zalloc_gives_zeroed_cache_aligned_memory),
+		cmocka_unit_test(test_vport_drivers_keep_each_queue_on_its_own_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -383,7 +383,7 @@ afp_probe(const char *name, const char *args)
 	uint32_t fanout = 0;	/* 0: no group */
 	int ret;
 
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->ctl_fd = -1;

@@ -91,7 +91,7 @@ null_probe(const char *name, const char *args)
 		return ret;
 	if (vdk_devargs_get_uint(args, "size", NULL_MIN_SIZE, NULL_MAX_SIZE, &size) != 0)
 		return -EINVAL;
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->pkt_size = size;

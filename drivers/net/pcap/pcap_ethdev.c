@@ -403,7 +403,7 @@ pcap_probe(const char *name, const char *args)
 	ret = vdk_vdev_args_check(name, args, pcap_args, pcap_help);
 	if (ret != 0)
 		return ret;
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->txq.linear = malloc(PCAP_PORT_SNAPLEN);

@@ -173,7 +173,7 @@ vdk_eth_from_rings(const char *name, struct vdk_ring *const rx_rings[], unsigned
 	for (i = 0; i < nb_tx; i++)
 		if (tx_rings[i] == NULL)
 			goto null_ring;
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	for (i = 0; i < nb_rx; i++)
@@ -206,7 +206,7 @@ ring_probe(const char *name, const char *args)
 	if (vdk_devargs_get_uint(args, "queues", 1, VDK_ETH_RING_MAX_QUEUES, &queues) != 0 ||
 	    vdk_devargs_get_uint(args, "size", 1, RING_MAX_SIZE, &size) != 0)
 		return -EINVAL;
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->own_rings = true;
