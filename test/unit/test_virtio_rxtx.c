@@ -240,6 +240,44 @@ test_virtio_rx_dry_pool_counts_and_refills_later(void **state)
 	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
 }
 
+/*
+ * The pool runs out in the middle of a refill: 10 buffers to repost and
+ * 4 mbufs in the pool. The burst hands up all 10 frames and reposts the
+ * 4 it can (a bulk get is all or nothing, so it asks for less until the
+ * pool gives; asking for all 10 at once left the ring starving while the
+ * pool had mbufs), counting the 6 it could not.
+ */
+static void
+test_virtio_rx_pool_short_mid_refill_posts_what_it_has(void **state)
+{
+	struct fix *f = *state;
+	static struct vdk_mbuf *held[NB_MBUF];
+	struct vdk_mbuf *pkts[32];
+	unsigned int nb_held = 0, i;
+	uint8_t a[60];
+
+	for (i = 0; i < 10; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
+	}
+	while (vdk_mempool_avail_count(f->mp) > 4)
+		held[nb_held++] = vdk_pktmbuf_alloc(f->mp);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 10);
+	for (i = 0; i < 10; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		expect_pkt(pkts[i], a, sizeof(a));
+	}
+	assert_int_equal(vdk_mempool_avail_count(f->mp), 0);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC - 6);
+	assert_int_equal(f->rxq->nombuf, 6);
+	free_pkts(pkts, 10);
+	for (i = 0; i < nb_held; i++)
+		vdk_pktmbuf_free(held[i]);
+	/* The next burst, with mbufs back, makes the ring whole. */
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 0);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
+}
+
 static void
 test_virtio_rx_used_id_beyond_ring_stops_queue(void **state)
 {
@@ -561,6 +599,8 @@ main(void)
 			test_virtio_rx_buffer_shorter_than_the_header_is_dropped_and_counted, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_rx_dry_pool_counts_and_refills_later,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_rx_pool_short_mid_refill_posts_what_it_has,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_rx_used_id_beyond_ring_stops_queue,
 						setup, teardown),
