@@ -672,9 +672,7 @@ static const char *const virtio_args[] = { "features_off", NULL };
 static int
 parse_devargs(struct virtio_port *p, const char *name, const char *args)
 {
-	char val[32], *end;
 	const char *kv = args;
-	int ret;
 
 	/* Only the keys we know: anything else is a typo the user should hear of. */
 	while (kv != NULL && *kv != '\0') {
@@ -689,18 +687,9 @@ parse_devargs(struct virtio_port *p, const char *name, const char *args)
 		if (kv != NULL)
 			kv++;
 	}
-	ret = vdk_devargs_get(args, "features_off", val, sizeof(val));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		p->features_off = strtoull(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0')
-			return 0;
-	}
-	VIRTIO_LOG(ERR, "%s: bad features_off '%s': give a mask such as 0x200000000", name,
-		   ret == 0 ? val : "(too long)");
-	return -EINVAL;
+	/* A bad value is logged with its key; the bus names the device that failed. */
+	return vdk_devargs_get_u64(args, "features_off", 0, UINT64_MAX, &p->features_off) != 0 ?
+	       -EINVAL : 0;
 }
 
 static int
