@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,5 +45,8 @@ void stderr_release(char *buf, size_t len);
 
 /* The threads of this process, main thread included. */
 int threads_in_process(void);
+
+/* CLOCK_MONOTONIC in milliseconds: what a bounded wait is measured with. */
+uint64_t now_ms(void);
 
 #endif /* TEST_COMMON_H */

@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -119,15 +118,6 @@ test_virtio_ctrl_used_idx_past_the_command_breaks_the_control_queue(void **state
 	log_expect("moved used->idx from 0 to 7");
 	assert_int_equal(f->p->ctrl_cmds, 0);
 	assert_int_equal(f->p->cvq.nb_broken, 1);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /*

@@ -13,7 +13,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -116,15 +115,6 @@ test_virtio_read_dev_cfg_refuses_bytes_beyond_the_structure(void **state)
 			 -ERANGE);
 	assert_int_equal(v, 0);
 	assert_int_equal(m->gen_reads, 0);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* §4.1.4.3.2: a device still busy for a few reads after the 0 is written is waited for. */
