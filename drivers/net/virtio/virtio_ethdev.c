@@ -667,7 +667,17 @@ static const struct vdk_eth_dev_ops virtio_ops = {
 /* ---------------------------------------------------------------------- */
 /* PCI driver */
 
-static const char *const virtio_args[] = { "features_off", NULL };
+/* Its own key, and the bus's (driver=NAME picks the driver, doc/pci.md). */
+static const char *const virtio_args[] = { "features_off", "driver", NULL };
+
+static bool
+known_arg(const char *kv, size_t klen)
+{
+	for (const char *const *k = virtio_args; *k != NULL; k++)
+		if (klen == strlen(*k) && strncmp(kv, *k, klen) == 0)
+			return true;
+	return false;
+}
 
 static int
 parse_devargs(struct virtio_port *p, const char *name, const char *args)
@@ -678,7 +688,7 @@ parse_devargs(struct virtio_port *p, const char *name, const char *args)
 	while (kv != NULL && *kv != '\0') {
 		size_t klen = strcspn(kv, "=,");
 
-		if (klen != strlen(virtio_args[0]) || strncmp(kv, virtio_args[0], klen) != 0) {
+		if (!known_arg(kv, klen)) {
 			VIRTIO_LOG(ERR, "%s: unknown device argument '%.*s': net_virtio takes "
 				   "features_off=<hex mask>", name, (int)klen, kv);
 			return -EINVAL;
