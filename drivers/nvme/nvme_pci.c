@@ -50,46 +50,25 @@ static const struct nvme_transport nvme_pci_transport = {
 	.wait_idle = NULL,
 };
 
-/* An unsigned device argument in [lo, hi]; absent leaves *val alone. */
-static int
-nvme_pci_arg(const struct vdk_pci_device *dev, const char *key, uint32_t lo, uint32_t hi,
-	     uint32_t *val)
-{
-	char buf[32], *end;
-	unsigned long v;
-	int ret;
-
-	if (dev->devargs == NULL || dev->devargs[0] == '\0')
-		return 0;
-	ret = vdk_devargs_get(dev->devargs, key, buf, sizeof(buf));
-	if (ret == -ENOENT)
-		return 0;
-	errno = 0;
-	v = ret == 0 ? strtoul(buf, &end, 0) : 0;
-	if (ret < 0 || errno != 0 || end == buf || *end != '\0' || v < lo || v > hi) {
-		VDK_LOG(ERR, NVME, "%s: device argument %s=%s: want a number from %u to %u",
-			dev->name, key, ret == 0 ? buf : "?", lo, hi);
-		return -EINVAL;
-	}
-	*val = (uint32_t)v;
-	return 0;
-}
-
 static int
 nvme_pci_probe(struct vdk_pci_device *dev)
 {
 	struct nvme_ctrlr_cfg cfg;
 	struct vdk_nvme_ctrlr *c;
+	const char *args;
 	uint32_t sgl = 1;
 	size_t len;
 	void *bar;
 	int ret;
 
 	nvme_ctrlr_cfg_default(&cfg);
-	if (nvme_pci_arg(dev, "io_queues", 1, 65535, &cfg.io_queues) < 0 ||
-	    nvme_pci_arg(dev, "timeout_ms", 0, 3600000, &cfg.io_timeout_ms) < 0 ||
-	    nvme_pci_arg(dev, "admin_timeout_ms", 1, 3600000, &cfg.admin_timeout_ms) < 0 ||
-	    nvme_pci_arg(dev, "sgl", 0, 1, &sgl) < 0)
+	/* A bad value is logged with its key; the bus names the device that failed. */
+	args = dev->devargs != NULL ? dev->devargs : "";
+	if (vdk_devargs_get_uint(args, "io_queues", 1, 65535, &cfg.io_queues) != 0 ||
+	    vdk_devargs_get_uint(args, "timeout_ms", 0, 3600000, &cfg.io_timeout_ms) != 0 ||
+	    vdk_devargs_get_uint(args, "admin_timeout_ms", 1, 3600000,
+				 &cfg.admin_timeout_ms) != 0 ||
+	    vdk_devargs_get_uint(args, "sgl", 0, 1, &sgl) != 0)
 		return -EINVAL;
 	cfg.no_sgl = sgl == 0;
 

@@ -236,11 +236,14 @@ vdk_devargs_get(const char *args, const char *key, char *val, size_t len)
 	return -ENOENT;
 }
 
-int
-vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t max,
-		     uint32_t *out)
+/*
+ * The number of vdk_devargs_get_uint() and vdk_devargs_get_u64(): one
+ * parser, so that both take and refuse the same spellings.
+ */
+static int
+devargs_get_num(const char *args, const char *key, uint64_t min, uint64_t max, uint64_t *out)
 {
-	/* Longer than any 32-bit number: a longer value is reported, not cut. */
+	/* Longer than any 64-bit number: a longer value is reported, not cut. */
 	char val[24];
 	unsigned long long v;
 	const char *digits;
@@ -254,7 +257,7 @@ vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t m
 		return 0;
 	if (ret == -ENOSPC) {
 		VDK_LOG(ERR, EAL, "device argument %s: value longer than %zu characters: give a "
-			"number in %" PRIu32 "..%" PRIu32, key, sizeof(val) - 1, min, max);
+			"number in %" PRIu64 "..%" PRIu64, key, sizeof(val) - 1, min, max);
 		return -ERANGE;
 	}
 	if (ret != 0)
@@ -273,13 +276,36 @@ vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t m
 		goto not_a_number;
 	if (errno == ERANGE || v < min || v > max) {
 		VDK_LOG(ERR, EAL, "device argument %s=%s: out of range: give a number in "
-			"%" PRIu32 "..%" PRIu32, key, val, min, max);
+			"%" PRIu64 "..%" PRIu64, key, val, min, max);
 		return -ERANGE;
 	}
-	*out = (uint32_t)v;
+	*out = v;
 	return 0;
 not_a_number:
-	VDK_LOG(ERR, EAL, "device argument %s=%s: not a number: give one in %" PRIu32 "..%"
-		PRIu32 " (decimal, or hexadecimal with 0x)", key, val, min, max);
+	VDK_LOG(ERR, EAL, "device argument %s=%s: not a number: give one in %" PRIu64 "..%"
+		PRIu64 " (decimal, or hexadecimal with 0x)", key, val, min, max);
 	return -EINVAL;
+}
+
+int
+vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t max,
+		     uint32_t *out)
+{
+	uint64_t v;
+	int ret;
+
+	if (out == NULL)
+		return -EINVAL;
+	v = *out;
+	ret = devargs_get_num(args, key, min, max, &v);
+	if (ret == 0)
+		*out = (uint32_t)v;
+	return ret;
+}
+
+int
+vdk_devargs_get_u64(const char *args, const char *key, uint64_t min, uint64_t max,
+		    uint64_t *out)
+{
+	return devargs_get_num(args, key, min, max, out);
 }

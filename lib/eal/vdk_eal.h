@@ -132,6 +132,17 @@ int vdk_devargs_get(const char *args, const char *key, char *val, size_t len);
 int vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32_t max,
 			 uint32_t *out);
 
+/**
+ * vdk_devargs_get_uint() for a 64-bit number (a feature mask, an offset):
+ * the same spellings, the same messages, the range @p min .. @p max.
+ * @return as vdk_devargs_get_uint(): 0 (@p out untouched if the key is
+ *   absent); -EINVAL if the value is not a number; -ERANGE if it is
+ *   outside the range or beyond 64 bits; -EINVAL for a NULL argument, an
+ *   empty key or @p min > @p max.
+ */
+int vdk_devargs_get_u64(const char *args, const char *key, uint64_t min, uint64_t max,
+			uint64_t *out);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -14,6 +14,7 @@
 
 #include "eal_core_internal.h"
 #include "eal_pci_internal.h"
+#include "test_common.h"
 #include "test_pci_fake.h"
 #include "vdk_dma.h"
 #include "vdk_log.h"
@@ -22,9 +23,6 @@
 
 #define PG 4096u
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_f;
 static void *region;
 static size_t region_len = 16 * PG;
 
@@ -43,9 +41,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	vdk_log_set_stream(log_f);
+	log_capture();
 	region = mmap(NULL, region_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      -1, 0);
 	assert_true(region != MAP_FAILED);
@@ -75,18 +71,8 @@ teardown(void **state)
 	eal_cfg.iova_mode = VDK_IOVA_DC;
 	fake_sysfs_destroy();
 	munmap(region, region_len);
-	vdk_log_set_stream(NULL);
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+	log_release();
 	return 0;
-}
-
-static const char *
-logged(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
 }
 
 static char *

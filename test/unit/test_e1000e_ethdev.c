@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -62,15 +61,6 @@ teardown(void **state)
 	e1000e_model_free(m);
 	m = NULL;
 	return 0;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* "Global Reset and General Configuration": one reset, link up asked for, nothing forced. */
@@ -223,6 +213,22 @@ test_e1000e_link_wait_is_bounded_by_the_clock(void **state)
 	assert_int_equal(link.link_duplex, VDK_ETH_LINK_FULL_DUPLEX);
 }
 
+/*
+ * The driver takes no device arguments of its own, but the bus's
+ * driver=NAME (doc/pci.md) reaches it too and must not fail the probe.
+ */
+static void
+test_e1000e_takes_the_bus_driver_argument_and_refuses_others(void **state)
+{
+	(void)state;
+	assert_true(only_bus_args(NULL));
+	assert_true(only_bus_args(""));
+	assert_true(only_bus_args("driver=net_e1000e"));
+	assert_false(only_bus_args("driver=net_e1000e,rxq=2"));
+	assert_false(only_bus_args("rxq=2"));
+	assert_false(only_bus_args("drivers=x"));
+}
+
 int
 main(void)
 {
@@ -240,6 +246,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_e1000e_link_wait_is_bounded_by_the_clock,
 						setup, teardown),
+		cmocka_unit_test(test_e1000e_takes_the_bus_driver_argument_and_refuses_others),
 	};
 
 	return cmocka_run_group_tests_name("e1000e_ethdev", tests, eal_up, eal_fixture_down);

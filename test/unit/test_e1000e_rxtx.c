@@ -197,6 +197,51 @@ test_e1000e_rx_dry_pool_stops_counts_and_loses_nothing(void **state)
 	assert_int_equal(dropped(q) + q->errors, 0);
 }
 
+/*
+ * The pool runs out in the middle of a burst: 20 frames wait and it has
+ * 5 mbufs. The burst hands up the frames it has replacements for (a bulk
+ * get is all or nothing, so it asks for less until the pool gives), counts
+ * the shortage once, and leaves the rest in the ring, each slot still
+ * holding its mbuf; once the app frees what it holds, the rest come in
+ * order, none lost or repeated.
+ */
+static void
+test_e1000e_rx_pool_short_mid_burst_takes_what_it_can_replace(void **state)
+{
+	static struct vdk_mbuf *grabbed[POOL_PLENTY];
+	struct e1000e_rxq *q = port(64, 64 + 64, 2048);
+	struct vdk_mbuf *pkts[32];
+	uint32_t next = 0, nb_grabbed = 0, got, i;
+	uint8_t f[64];
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		frame(f, 60, i);
+		assert_int_equal(e1000e_model_rx_frame(m, f, 60), 1);
+	}
+	while (vdk_mempool_avail_count(pool) > 5)
+		grabbed[nb_grabbed++] = vdk_pktmbuf_alloc(pool);
+	got = e1000e_rx_burst(q, pkts, 32);
+	/* At least half of what the pool had, never more. */
+	assert_in_range(got, 3, 5);
+	assert_int_equal(q->nombuf, 1);
+	for (i = 0; i < got; i++)
+		expect_frame(pkts[i], 60, next++, 2048);
+	/* The slots not taken are still the device's: DD set, mbuf in place. */
+	for (i = next; i < 20; i++) {
+		assert_true(q->ring[i].status & E1000E_RXD_STAT_DD);
+		assert_non_null(q->sw_ring[i]);
+	}
+	for (i = 0; i < nb_grabbed; i++)
+		vdk_pktmbuf_free(grabbed[i]);
+	while ((got = e1000e_rx_burst(q, pkts, 32)) != 0)
+		for (i = 0; i < got; i++)
+			expect_frame(pkts[i], 60, next++, 2048);
+	assert_int_equal(next, 20);
+	assert_int_equal(q->pkts, 20);
+	assert_int_equal(dropped(q) + q->errors, 0);
+}
+
 /* DD on the one slot the device was not given (RDT's): not taken. */
 static void
 test_e1000e_rx_never_takes_a_descriptor_past_rdt(void **state)
@@ -436,6 +481,8 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_dry_pool_stops_counts_and_loses_nothing,
 					  teardown),
+		cmocka_unit_test_teardown(
+			test_e1000e_rx_pool_short_mid_burst_takes_what_it_can_replace, teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_never_takes_a_descriptor_past_rdt,
 					  teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_length_over_the_buffer_drops_the_frame,

@@ -360,6 +360,36 @@ test_devargs_get_uint_rejects_bad_calls(void **state)
 	assert_int_equal(vdk_devargs_get_uint("n=1", "n", 2, 1, &v), -EINVAL);
 }
 
+/* The 64-bit reader: what the 32-bit one takes, and numbers past 32 bits within its range. */
+static void
+test_devargs_get_u64_reads_past_32_bits_and_refuses_alike(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(vdk_devargs_get_u64("features_off=0x200000000", "features_off", 0,
+					     UINT64_MAX, &v), 0);
+	assert_int_equal(v, 1ull << 33);
+	assert_int_equal(vdk_devargs_get_u64("n=18446744073709551615", "n", 0, UINT64_MAX, &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	v = 42;
+	assert_int_equal(vdk_devargs_get_u64("m=1", "n", 0, UINT64_MAX, &v), 0);
+	assert_int_equal(v, 42);
+	assert_string_equal(logged(), "");
+	/* Past 64 bits: strtoull's ERANGE, not a value cut to 64 bits. */
+	assert_int_equal(vdk_devargs_get_u64("n=0x10000000000000000", "n", 0, UINT64_MAX, &v),
+			 -ERANGE);
+	assert_logged("device argument n=0x10000000000000000: out of range: give a number in "
+		      "0..18446744073709551615");
+	assert_int_equal(vdk_devargs_get_u64("n=0x100000000", "n", 0, UINT32_MAX, &v), -ERANGE);
+	log_capture();
+	assert_int_equal(vdk_devargs_get_u64("n=0x2g", "n", 0, UINT64_MAX, &v), -EINVAL);
+	assert_logged("n=0x2g: not a number");
+	assert_int_equal(v, 42);
+	assert_int_equal(vdk_devargs_get_u64("n=1", "n", 2, 1, &v), -EINVAL);
+	assert_int_equal(vdk_devargs_get_u64("n=1", "n", 0, 1, NULL), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -386,6 +416,7 @@ main(void)
 		T(test_devargs_get_uint_rejects_what_is_not_a_number),
 		T(test_devargs_get_uint_rejects_out_of_range_and_overflow),
 		T(test_devargs_get_uint_rejects_bad_calls),
+		T(test_devargs_get_u64_reads_past_32_bits_and_refuses_alike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -414,6 +414,8 @@ test_eal_init_without_free_hugepages_is_enomem(void **state)
 int
 main(void)
 {
+	/* Its files apart from those of the other memory tests, which may run alongside. */
+	memory_fixture_prefix = PREFIX;
 #define T(name) cmocka_unit_test_teardown(name, huge_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_memory_file_prefix_with_slash_is_einval),

@@ -240,6 +240,8 @@ test_hugepage_lock_file_is_a_regular_file_of_our_own(void **state)
 int
 main(void)
 {
+	/* Its files apart from those of the other memory tests, which may run alongside. */
+	memory_fixture_prefix = PREFIX;
 #define T(name) cmocka_unit_test_teardown(name, huge_teardown)
 	const struct CMUnitTest pool_tests[] = {
 		T(test_hugepage_containers_sharing_a_dir_both_run_as_pid_1),

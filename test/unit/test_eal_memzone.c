@@ -16,7 +16,7 @@
 
 #include "eal_internal.h"
 #include "eal_memory_internal.h"
-#include "test_common.h"
+#include "test_eal_fixture.h"
 #include "vdk_log.h"
 #include "vdk_malloc.h"
 #include "vdk_memory.h"
@@ -45,22 +45,6 @@ teardown(void **state)
 	eal_malloc_cleanup();
 	eal_memory_cleanup();
 	return 0;
-}
-
-static void
-count_zone(const struct vdk_memzone *mz, void *arg)
-{
-	(void)mz;
-	(*(int *)arg)++;
-}
-
-static int
-nb_zones(void)
-{
-	int n = 0;
-
-	vdk_memzone_walk(count_zone, &n);
-	return n;
 }
 
 static void

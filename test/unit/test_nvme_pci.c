@@ -149,15 +149,59 @@ test_nvme_pci_device_arguments_set_the_controller_up(void **state)
 	assert_int_equal(c->cfg.io_timeout_ms, 100);
 }
 
+/*
+ * Numbers are read by vdk_devargs_get_uint(), as every driver's are: a
+ * value out of range or not a number fails the probe, the message names
+ * the key, the value and the range, and the bus names the device.
+ */
 static void
 test_nvme_pci_bad_device_argument_fails_the_probe(void **state)
 {
+	static const struct {
+		const char *arg, *said;
+	} bad[] = {
+		{ ",io_queues=0", "device argument io_queues=0: out of range: give a number in "
+				  "1..65535" },
+		{ ",io_queues=65536", "io_queues=65536: out of range" },
+		{ ",io_queues=4x", "device argument io_queues=4x: not a number: give one in "
+				   "1..65535" },
+		{ ",io_queues=-1", "io_queues=-1: not a number" },
+		{ ",io_queues=", "io_queues=: not a number" },
+		{ ",timeout_ms=3600001", "timeout_ms=3600001: out of range: give a number in "
+					 "0..3600000" },
+		{ ",admin_timeout_ms=0", "admin_timeout_ms=0: out of range" },
+		{ ",sgl=2", "device argument sgl=2: out of range: give a number in 0..1" },
+		{ ",sgl= 1", "sgl= 1: not a number" },
+	};
+	char devargs[64];
+
 	(void)state;
-	assert_int_equal(eal_devargs_add(&eal_cfg, VDK_DEVTYPE_ALLOWED, BDF ",io_queues=0"), 0);
-	assert_true(eal_pci_init() < 0);
-	log_expect("device argument io_queues=0: want a number from 1 to 65535");
-	assert_null(vdk_nvme_ctrlr_get(BDF));
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		log_capture();
+		snprintf(devargs, sizeof(devargs), "%s%s", BDF, bad[i].arg);
+		assert_int_equal(eal_devargs_add(&eal_cfg, VDK_DEVTYPE_ALLOWED, devargs), 0);
+		assert_true(eal_pci_init() < 0);
+		log_expect(bad[i].said);
+		log_expect(BDF ": driver nvme failed to probe it");
+		assert_null(vdk_nvme_ctrlr_get(BDF));
+		eal_pci_cleanup();
+		eal_devargs_release(&eal_cfg);
+	}
 	log_capture();
+}
+
+/* A leading 0 is decimal, as for every driver's numbers: io_queues=010 is ten, not eight. */
+static void
+test_nvme_pci_device_argument_with_leading_zero_is_decimal(void **state)
+{
+	struct vdk_nvme_ctrlr *c;
+
+	(void)state;
+	assert_int_equal(eal_devargs_add(&eal_cfg, VDK_DEVTYPE_ALLOWED, BDF ",io_queues=010"), 0);
+	assert_int_equal(eal_pci_init(), 0);
+	c = vdk_nvme_ctrlr_get(BDF);
+	assert_non_null(c);
+	assert_int_equal(vdk_nvme_ctrlr_get_max_io_qpairs(c), 10);
 }
 
 static void
@@ -348,6 +392,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_bad_device_argument_fails_the_probe,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nvme_pci_device_argument_with_leading_zero_is_decimal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_detach_shuts_down_and_attach_brings_back,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_pci_attach_refusals_say_what_to_do, setup,

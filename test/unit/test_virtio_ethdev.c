@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -121,15 +120,6 @@ test_virtio_ctrl_used_idx_past_the_command_breaks_the_control_queue(void **state
 	assert_int_equal(f->p->cvq.nb_broken, 1);
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * A command the device never answers: -ETIMEDOUT after the driver's
  * bound, 1 s read on the clock (a count of 10 us sleeps, as before, took
@@ -215,6 +205,46 @@ test_virtio_negotiation_refuses_a_legacy_device(void **state)
 	assert_true(f->m->common->device_status & VIRTIO_STATUS_FAILED);
 }
 
+/*
+ * features_off is read by vdk_devargs_get_u64(), as every driver reads
+ * its numbers: a mask past 32 bits taken, a value that is not a number or
+ * is past 64 bits refused with the key, the value and the range; a key it
+ * does not know refused by name.
+ */
+static void
+test_virtio_devargs_read_features_off_and_refuse_bad_values(void **state)
+{
+	struct fix *f = *state;
+
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "features_off=0x200000000"), 0);
+	assert_int_equal(f->p->features_off, 1ull << VIRTIO_F_ACCESS_PLATFORM);
+	assert_int_equal(parse_devargs(f->p, "model0", ""), 0);
+	/* The bus's key, which picks the driver (doc/pci.md), is not refused. */
+	assert_int_equal(parse_devargs(f->p, "model0", "driver=net_virtio"), 0);
+	assert_int_equal(f->p->features_off, 1ull << VIRTIO_F_ACCESS_PLATFORM);
+	assert_string_equal(logged(), "");
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "features_off=0x2g"), -EINVAL);
+	log_expect("device argument features_off=0x2g: not a number");
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "features_off=-1"), -EINVAL);
+	log_expect("device argument features_off=-1: not a number");
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "features_off=0x10000000000000000"),
+			 -EINVAL);
+	log_expect("features_off=0x10000000000000000: out of range: give a number in "
+		   "0..18446744073709551615");
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "features_off="), -EINVAL);
+	log_expect("device argument features_off=: not a number");
+	/* A refused value leaves the mask as it was. */
+	assert_int_equal(f->p->features_off, 1ull << VIRTIO_F_ACCESS_PLATFORM);
+	log_capture();
+	assert_int_equal(parse_devargs(f->p, "model0", "feature_off=1"), -EINVAL);
+	log_expect("model0: unknown device argument 'feature_off'");
+}
+
 int
 main(void)
 {
@@ -235,6 +265,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_negotiation_refuses_a_legacy_device,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_devargs_read_features_off_and_refuse_bad_values, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_up, eal_fixture_down);

@@ -3,7 +3,10 @@
  * drivers/net/virtio/virtio_pci.c over the model's fake BAR, compiled in
  * so that its reads of config_generation reach the model (virtio_model.h):
  * the device configuration read consistently when the generation
- * settles, and a bounded number of tries when it never does.
+ * settles, and a bounded number of tries when it never does; and so that
+ * its reads of device_status during a reset do: a reset that completes
+ * late is waited for, one that never completes fails on the clock with
+ * the register named.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -16,6 +19,7 @@
 #include "virtio_model.h"
 
 #define VIRTIO_PCI_CONFIG_GENERATION(vp) virtio_model_generation(vp)
+#define VIRTIO_PCI_RESET_STATUS(vp) virtio_model_reset_status(vp)
 #include "virtio_pci.c"
 
 #include "test_eal_fixture.h"
@@ -113,6 +117,45 @@ test_virtio_read_dev_cfg_refuses_bytes_beyond_the_structure(void **state)
 	assert_int_equal(m->gen_reads, 0);
 }
 
+/* §4.1.4.3.2: a device still busy for a few reads after the 0 is written is waited for. */
+static void
+test_virtio_reset_waits_for_device_status_to_read_0(void **state)
+{
+	struct virtio_model *m = *state;
+
+	m->common->device_status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+	m->reset_busy_reads = 3;
+	assert_int_equal(virtio_pci_reset(&m->port->vp), 0);
+	/* Three busy reads, then the one that saw 0. */
+	assert_int_equal(m->reset_status_reads, 4);
+	assert_int_equal(m->common->device_status, 0);
+}
+
+/*
+ * A device whose status never reads back 0: the reset fails with
+ * -ETIMEDOUT after the driver's bound, 1 s on the clock (not a count of
+ * sleeps a loaded machine stretches), and the message names the register,
+ * the device and what to do.
+ */
+static void
+test_virtio_reset_that_never_completes_times_out_naming_device_status(void **state)
+{
+	struct virtio_model *m = *state;
+	uint64_t t0, el;
+
+	m->reset_busy_reads = ULONG_MAX;
+	log_capture();
+	t0 = now_ms();
+	assert_int_equal(virtio_pci_reset(&m->port->vp), -ETIMEDOUT);
+	el = now_ms() - t0;
+	log_expect("model0: device_status did not read 0 within 1000 ms of a reset");
+	log_expect("/sys/bus/pci/devices/model0/reset");
+	assert_true(el >= 1000);
+	assert_true(el < 3000);
+	/* It kept looking, about once a millisecond, not once. */
+	assert_true(m->reset_status_reads > 10);
+}
+
 int
 main(void)
 {
@@ -126,6 +169,11 @@ main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_virtio_read_dev_cfg_refuses_bytes_beyond_the_structure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_reset_waits_for_device_status_to_read_0,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_reset_that_never_completes_times_out_naming_device_status, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -201,6 +201,30 @@ test_virtio_rx_buffer_shorter_than_the_header_is_dropped_and_counted(void **stat
 	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
 }
 
+/* The device receives @n 60-byte frames, seeded 0..@n-1, one buffer each. */
+static void
+rx_frames(struct fix *f, unsigned int n)
+{
+	uint8_t a[60];
+
+	for (unsigned int i = 0; i < n; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
+	}
+}
+
+/* @pkts are rx_frames()'s @n frames, in order. */
+static void
+expect_frames(struct vdk_mbuf **pkts, unsigned int n)
+{
+	uint8_t a[60];
+
+	for (unsigned int i = 0; i < n; i++) {
+		frame(a, sizeof(a), (uint8_t)i);
+		expect_pkt(pkts[i], a, sizeof(a));
+	}
+}
+
 /*
  * The pool runs dry while frames arrive: the burst still hands up every
  * frame, the buffers it could not replace are counted (rx_nombuf) and
@@ -217,15 +241,9 @@ test_virtio_rx_dry_pool_counts_and_refills_later(void **state)
 
 	while ((held[nb_held] = vdk_pktmbuf_alloc(f->mp)) != NULL)
 		nb_held++;
-	for (i = 0; i < 10; i++) {
-		frame(a, sizeof(a), (uint8_t)i);
-		assert_int_equal(virtio_model_rx_frame(f->rx, a, sizeof(a)), 1);
-	}
+	rx_frames(f, 10);
 	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 10);
-	for (i = 0; i < 10; i++) {
-		frame(a, sizeof(a), (uint8_t)i);
-		expect_pkt(pkts[i], a, sizeof(a));
-	}
+	expect_frames(pkts, 10);
 	assert_int_equal(f->rxq->nombuf, 10);
 	assert_int_equal(virtio_model_avail(f->rx), NB_DESC - 10);
 	/* Frames still come while the ring is short. */
@@ -236,6 +254,37 @@ test_virtio_rx_dry_pool_counts_and_refills_later(void **state)
 	free_pkts(pkts, 11);
 	for (i = 0; i < nb_held; i++)
 		vdk_pktmbuf_free(held[i]);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 0);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
+}
+
+/*
+ * The pool runs out in the middle of a refill: 10 buffers to repost and
+ * 4 mbufs in the pool. The burst hands up all 10 frames and reposts the
+ * 4 it can (a bulk get is all or nothing, so it asks for less until the
+ * pool gives; asking for all 10 at once left the ring starving while the
+ * pool had mbufs), counting the 6 it could not.
+ */
+static void
+test_virtio_rx_pool_short_mid_refill_posts_what_it_has(void **state)
+{
+	struct fix *f = *state;
+	static struct vdk_mbuf *held[NB_MBUF];
+	struct vdk_mbuf *pkts[32];
+	unsigned int nb_held = 0, i;
+
+	rx_frames(f, 10);
+	while (vdk_mempool_avail_count(f->mp) > 4)
+		held[nb_held++] = vdk_pktmbuf_alloc(f->mp);
+	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 10);
+	expect_frames(pkts, 10);
+	assert_int_equal(vdk_mempool_avail_count(f->mp), 0);
+	assert_int_equal(virtio_model_avail(f->rx), NB_DESC - 6);
+	assert_int_equal(f->rxq->nombuf, 6);
+	free_pkts(pkts, 10);
+	for (i = 0; i < nb_held; i++)
+		vdk_pktmbuf_free(held[i]);
+	/* The next burst, with mbufs back, makes the ring whole. */
 	assert_int_equal(virtio_rx_burst(f->rxq, pkts, 32), 0);
 	assert_int_equal(virtio_model_avail(f->rx), NB_DESC);
 }
@@ -561,6 +610,8 @@ main(void)
 			test_virtio_rx_buffer_shorter_than_the_header_is_dropped_and_counted, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_rx_dry_pool_counts_and_refills_later,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virtio_rx_pool_short_mid_refill_posts_what_it_has,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtio_rx_used_id_beyond_ring_stops_queue,
 						setup, teardown),

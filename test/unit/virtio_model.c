@@ -248,3 +248,15 @@ virtio_model_generation(struct virtio_pci *vp)
 	m->gen_reads++;
 	return m->gen_hook != NULL ? m->gen_hook(m) : m->common->config_generation;
 }
+
+uint8_t
+virtio_model_reset_status(struct virtio_pci *vp)
+{
+	struct virtio_model *m = vdk_container_of(vp->pdev, struct virtio_model, pci.pub);
+
+	/* Busy: what a device that has not let go of its queues shows, DRIVER_OK and the rest. */
+	if (m->reset_status_reads++ < m->reset_busy_reads)
+		return VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	return m->common->device_status;
+}

@@ -27,6 +27,12 @@
  * driver, so a program that compiles virtio_pci.c into itself defines
  * VIRTIO_PCI_CONFIG_GENERATION(vp) as virtio_model_generation(vp) and sets
  * gen_hook to answer each read (see test_virtio_pci.c).
+ *
+ * device_status after a reset: plain memory reads back the 0 the driver
+ * wrote, so the same program defines VIRTIO_PCI_RESET_STATUS(vp) as
+ * virtio_model_reset_status(vp): the first reset_busy_reads reads give
+ * the status the device had before the reset (ULONG_MAX: a reset that
+ * never completes).
  */
 #ifndef VIRTIO_MODEL_H
 #define VIRTIO_MODEL_H
@@ -76,6 +82,9 @@ struct virtio_model {
 	uint8_t (*gen_hook)(struct virtio_model *m);
 	void *gen_arg;
 	unsigned long gen_reads;
+	/* Reads of device_status during a reset that still see it busy (see above). */
+	unsigned long reset_busy_reads;
+	unsigned long reset_status_reads;
 };
 
 /*
@@ -135,5 +144,7 @@ int virtio_model_tx_take(struct virtio_model_vq *d, uint8_t *buf, uint32_t cap);
 
 /* What config_generation reads give in a program that routes them here. */
 uint8_t virtio_model_generation(struct virtio_pci *vp);
+/* What device_status reads give during a reset, in a program that routes them here. */
+uint8_t virtio_model_reset_status(struct virtio_pci *vp);
 
 #endif /* VIRTIO_MODEL_H */

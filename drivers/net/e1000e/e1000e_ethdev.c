@@ -728,6 +728,14 @@ static const struct vdk_eth_dev_ops e1000e_ops = {
 /* ---------------------------------------------------------------------- */
 /* PCI driver */
 
+/* The bus's own key (driver=NAME picks the driver, doc/pci.md) is the only one it takes. */
+static bool
+only_bus_args(const char *args)
+{
+	return args == NULL || args[0] == '\0' ||
+	       (strncmp(args, "driver=", 7) == 0 && strchr(args, ',') == NULL);
+}
+
 static int
 e1000e_probe(struct vdk_pci_device *pdev)
 {
@@ -735,7 +743,7 @@ e1000e_probe(struct vdk_pci_device *pdev)
 	size_t bar_len;
 	int ret;
 
-	if (pdev->devargs != NULL && pdev->devargs[0] != '\0') {
+	if (!only_bus_args(pdev->devargs)) {
 		E1000E_LOG(ERR, "%s: net_e1000e takes no device arguments, got '%s'",
 			   pdev->name, pdev->devargs);
 		return -EINVAL;

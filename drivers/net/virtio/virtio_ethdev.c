@@ -667,20 +667,28 @@ static const struct vdk_eth_dev_ops virtio_ops = {
 /* ---------------------------------------------------------------------- */
 /* PCI driver */
 
-static const char *const virtio_args[] = { "features_off", NULL };
+/* Its own key, and the bus's (driver=NAME picks the driver, doc/pci.md). */
+static const char *const virtio_args[] = { "features_off", "driver", NULL };
+
+static bool
+known_arg(const char *kv, size_t klen)
+{
+	for (const char *const *k = virtio_args; *k != NULL; k++)
+		if (klen == strlen(*k) && strncmp(kv, *k, klen) == 0)
+			return true;
+	return false;
+}
 
 static int
 parse_devargs(struct virtio_port *p, const char *name, const char *args)
 {
-	char val[32], *end;
 	const char *kv = args;
-	int ret;
 
 	/* Only the keys we know: anything else is a typo the user should hear of. */
 	while (kv != NULL && *kv != '\0') {
 		size_t klen = strcspn(kv, "=,");
 
-		if (klen != strlen(virtio_args[0]) || strncmp(kv, virtio_args[0], klen) != 0) {
+		if (!known_arg(kv, klen)) {
 			VIRTIO_LOG(ERR, "%s: unknown device argument '%.*s': net_virtio takes "
 				   "features_off=<hex mask>", name, (int)klen, kv);
 			return -EINVAL;
@@ -689,18 +697,9 @@ parse_devargs(struct virtio_port *p, const char *name, const char *args)
 		if (kv != NULL)
 			kv++;
 	}
-	ret = vdk_devargs_get(args, "features_off", val, sizeof(val));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0) {
-		errno = 0;
-		p->features_off = strtoull(val, &end, 0);
-		if (errno == 0 && end != val && *end == '\0')
-			return 0;
-	}
-	VIRTIO_LOG(ERR, "%s: bad features_off '%s': give a mask such as 0x200000000", name,
-		   ret == 0 ? val : "(too long)");
-	return -EINVAL;
+	/* A bad value is logged with its key; the bus names the device that failed. */
+	return vdk_devargs_get_u64(args, "features_off", 0, UINT64_MAX, &p->features_off) != 0 ?
+	       -EINVAL : 0;
 }
 
 static int

@@ -216,7 +216,10 @@ virtio_rxq_free(struct virtio_rxq *q)
 
 /*
  * Hand the device up to @n buffers from the free stack, straight out of
- * the pool; returns how many (short when the pool is).
+ * the pool; returns how many (short when the pool is). A bulk get is all
+ * or nothing: on a short pool ask for half as many until it gives, so the
+ * device gets what the pool has rather than nothing (asking for the whole
+ * refill at once starved the ring while the pool still held mbufs).
  */
 static inline uint16_t
 rx_post(struct virtio_rxq *q, uint16_t n)
@@ -228,8 +231,9 @@ rx_post(struct virtio_rxq *q, uint16_t n)
 	while (done < n) {
 		uint16_t k = VDK_MIN((uint16_t)(n - done), (uint16_t)VDK_DIM(bufs));
 
-		if (vdk_unlikely(vdk_mempool_get_bulk(q->mp, (void **)bufs, k) != 0))
-			break;
+		while (vdk_unlikely(vdk_mempool_get_bulk(q->mp, (void **)bufs, k) != 0))
+			if ((k >>= 1) == 0)
+				return done;
 		for (i = 0; i < k; i++) {
 			id = vq->free_ids[--vq->nb_free];
 			bufs[i]->data_off = VDK_PKTMBUF_HEADROOM;

@@ -2,7 +2,8 @@
 /*
  * Config-space access through a vdk_vfio device fd, for the kmod test
  * programs that read and write it (cmocka asserts: include after
- * cmocka.h and kmod_util.h).
+ * cmocka.h and kmod_util.h). Compiled once (kmod_cfg.c), in the kmod test
+ * helpers' archive.
  */
 #ifndef KMOD_CFG_H
 #define KMOD_CFG_H
@@ -14,33 +15,11 @@
 
 #define CFG_OFF		((uint64_t)VDK_VFIO_PCI_CONFIG_REGION_INDEX << 40)
 
-static inline uint32_t cfg_read(int fd, unsigned int off, unsigned int len)
-{
-	uint32_t v = 0;
+uint32_t cfg_read(int fd, unsigned int off, unsigned int len);
 
-	assert_int_equal(pread(fd, &v, len, CFG_OFF + off), len);
-	return v;
-}
+ssize_t cfg_write(int fd, unsigned int off, uint32_t v,
+				unsigned int len);
 
-static inline ssize_t cfg_write(int fd, unsigned int off, uint32_t v,
-				unsigned int len)
-{
-	ssize_t n = pwrite(fd, &v, len, CFG_OFF + off);
-
-	return n < 0 ? -errno : n;
-}
-
-static inline unsigned int find_cap(int fd, uint8_t id)
-{
-	unsigned int pos = cfg_read(fd, PCI_CAPABILITY_LIST, 1);
-	int ttl = 48;
-
-	while (pos && ttl--) {
-		if (cfg_read(fd, pos, 1) == id)
-			return pos;
-		pos = cfg_read(fd, pos + 1, 1);
-	}
-	return 0;
-}
+unsigned int find_cap(int fd, uint8_t id);
 
 #endif /* KMOD_CFG_H */
