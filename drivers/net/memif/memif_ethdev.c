@@ -8,7 +8,7 @@
  *
  * Defaults as DPDK 22.11's: client, /run/memif.sock in the abstract
  * namespace, id 0, 2048-byte buffers, rings of 2^10. The link is up while
- * a peer is connected. memif_socket.c runs the protocol on its thread,
+ * a peer is connected. memif_socket.c runs the control thread, memif_conn.c the protocol,
  * memif_rxtx.c the datapath (copy mode).
  */
 #include <errno.h>

@@ -95,7 +95,7 @@ struct memif_port {
 uint16_t memif_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
 uint16_t memif_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
 
-/* memif_socket.c: the control thread and the protocol. */
+/* memif_socket.c: the control thread (memif_conn.c the protocol it runs). */
 int memif_ctl_attach(struct memif_port *p);
 void memif_ctl_detach(struct memif_port *p);
 int memif_ctl_start(struct memif_port *p);

@@ -158,19 +158,62 @@ last_slot:
 	return i;
 }
 
-/* Client, S2C ring: read what the server filled up to tail, then post the slots again. */
-static uint16_t
-rx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uint16_t n)
+/* Where a descriptor the client wrote points, if inside its regions: NULL if not. */
+static inline uint8_t *
+server_buf(const struct memif_queue *q, uint16_t region, uint32_t offset, uint32_t len)
+{
+	if (vdk_unlikely(region >= q->nb_regions ||
+			 (uint64_t)offset + len > q->regions[region].size))
+		return NULL;
+	return q->regions[region].base + offset;
+}
+
+/*
+ * The bytes of received slot @slot, its flags and length. A client's
+ * buffers are its own, one a slot (a length beyond one is the server's
+ * fault: the packet is dropped, *@bad); a server finds them through the
+ * client's descriptor. NULL: the descriptor points outside the peer's
+ * regions.
+ */
+static vdk_always_inline const uint8_t *
+rx_slot(const struct memif_queue *q, const struct memif_ring *r, uint16_t slot, bool client,
+	uint16_t *flags, uint32_t *len, bool *bad)
+{
+	struct memif_desc d;
+
+	if (client) {
+		*flags = __atomic_load_n(&r->desc[slot & q->mask].flags, __ATOMIC_RELAXED);
+		*len = __atomic_load_n(&r->desc[slot & q->mask].length, __ATOMIC_RELAXED);
+		if (vdk_unlikely(*len > q->bsize))
+			*bad = true;
+		return client_buf(q, slot);
+	}
+	memcpy(&d, &r->desc[slot & q->mask], sizeof(d));
+	*flags = d.flags;
+	*len = d.length;
+	return server_buf(q, d.region, d.offset, d.length);
+}
+
+/*
+ * Receive, copying: the client reads the S2C slots the server filled up
+ * to tail, then posts them again with head; the server reads the C2S
+ * slots the client filled up to head, then gives them back with tail.
+ * Written once for both, @client constant in each caller.
+ */
+static vdk_always_inline uint16_t
+rx_copy(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uint16_t n,
+	bool client)
 {
 	uint16_t size = (uint16_t)(q->mask + 1u);
 	uint16_t last = q->last, avail, slot, flags, head;
+	const uint8_t *src;
 	uint64_t bytes = 0;
 	struct vdk_mbuf *m;
 	uint32_t len;
 	uint16_t nb = 0;
 	bool bad;
 
-	avail = (uint16_t)(__atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) - last);
+	avail = (uint16_t)(__atomic_load_n(client ? &r->tail : &r->head, __ATOMIC_ACQUIRE) - last);
 	if (vdk_unlikely(avail > size)) {
 		queue_broken(q);
 		return 0;
@@ -192,11 +235,13 @@ rx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 					queue_broken(q);
 				goto out;
 			}
-			flags = __atomic_load_n(&r->desc[slot & q->mask].flags, __ATOMIC_RELAXED);
-			len = __atomic_load_n(&r->desc[slot & q->mask].length, __ATOMIC_RELAXED);
-			if (vdk_unlikely(len > q->bsize))
-				bad = true;
-			else if (!bad && vdk_unlikely(mbuf_put(m, q->mp, client_buf(q, slot), len) != 0))
+			src = rx_slot(q, r, slot, client, &flags, &len, &bad);
+			if (vdk_unlikely(src == NULL)) {
+				vdk_pktmbuf_free(m);
+				queue_broken(q);
+				goto out;
+			}
+			if (!bad && vdk_unlikely(mbuf_put(m, q->mp, src, len) != 0))
 				bad = true;
 			slot++;
 		} while (flags & MEMIF_DESC_FLAG_NEXT);
@@ -212,87 +257,17 @@ rx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 		pkts[nb++] = m;
 	}
 out:
-	q->last = last;
-	/* Give every read slot back, empty, for the server to fill. */
-	head = q->head;
-	if (head != (uint16_t)(last + size)) {
-		for (; head != (uint16_t)(last + size); head++)
-			client_desc(q, r, head, 0, q->bsize);
-		__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
-		q->head = head;
-	}
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
-	return nb;
-}
-
-/* Where a descriptor the client wrote points, if inside its regions: NULL if not. */
-static inline uint8_t *
-server_buf(const struct memif_queue *q, uint16_t region, uint32_t offset, uint32_t len)
-{
-	if (vdk_unlikely(region >= q->nb_regions ||
-			 (uint64_t)offset + len > q->regions[region].size))
-		return NULL;
-	return q->regions[region].base + offset;
-}
-
-/* Server, C2S ring: read what the client filled up to head, give the slots back with tail. */
-static uint16_t
-rx_server(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uint16_t n)
-{
-	uint16_t size = (uint16_t)(q->mask + 1u);
-	uint16_t last = q->last, avail, slot;
-	struct memif_desc d;
-	uint64_t bytes = 0;
-	struct vdk_mbuf *m;
-	const uint8_t *src;
-	uint16_t nb = 0;
-	bool bad;
-
-	avail = (uint16_t)(__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - last);
-	if (vdk_unlikely(avail > size)) {
-		queue_broken(q);
-		return 0;
-	}
-	while (nb < n && avail > 0) {
-		m = vdk_pktmbuf_alloc(q->mp);
-		if (vdk_unlikely(m == NULL)) {
-			vdk_eth_counter_add(&q->nombuf, 1);
-			break;
+	if (client) {
+		q->last = last;
+		/* Give every read slot back, empty, for the server to fill. */
+		head = q->head;
+		if (head != (uint16_t)(last + size)) {
+			for (; head != (uint16_t)(last + size); head++)
+				client_desc(q, r, head, 0, q->bsize);
+			__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
+			q->head = head;
 		}
-		m->port = q->port_id;
-		bad = false;
-		slot = last;
-		do {
-			if (vdk_unlikely((uint16_t)(slot - last) == avail)) {
-				vdk_pktmbuf_free(m);
-				if (avail == size)
-					queue_broken(q);
-				goto out;
-			}
-			memcpy(&d, &r->desc[slot & q->mask], sizeof(d));
-			src = server_buf(q, d.region, d.offset, d.length);
-			if (vdk_unlikely(src == NULL)) {
-				vdk_pktmbuf_free(m);
-				queue_broken(q);
-				goto out;
-			}
-			if (!bad && vdk_unlikely(mbuf_put(m, q->mp, src, d.length) != 0))
-				bad = true;
-			slot++;
-		} while (d.flags & MEMIF_DESC_FLAG_NEXT);
-		avail = (uint16_t)(avail - (uint16_t)(slot - last));
-		last = slot;
-		if (vdk_unlikely(bad)) {
-			vdk_pktmbuf_free(m);
-			vdk_eth_counter_add(&q->errors, 1);
-			continue;
-		}
-		bytes += m->pkt_len;
-		pkts[nb++] = m;
-	}
-out:
-	if (last != q->last) {
+	} else if (last != q->last) {
 		/* Our reads of the buffers are done before the client may refill them. */
 		__atomic_store_n(&r->tail, last, __ATOMIC_RELEASE);
 		q->last = last;
@@ -398,7 +373,7 @@ memif_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	uint16_t nb = 0;
 
 	if (vdk_likely(r != NULL))
-		nb = q->client ? rx_client(q, r, pkts, n) : rx_server(q, r, pkts, n);
+		nb = q->client ? rx_copy(q, r, pkts, n, true) : rx_copy(q, r, pkts, n, false);
 	queue_leave(q);
 	return nb;
 }
