@@ -19,6 +19,7 @@
 
 #include "memif_conn_internal.h"
 #include "vdk_eal.h"
+#include "vdk_memory.h"
 
 /* What a client announced before CONNECT (server side). */
 struct pending_ring {
@@ -256,7 +257,7 @@ regions_unmap(struct memif_port *p)
 	unsigned int i;
 
 	for (i = 0; i < p->nb_regions; i++) {
-		if (p->regions[i].base != NULL)
+		if (p->regions[i].base != NULL && !p->regions[i].eal_seg)
 			munmap(p->regions[i].base, p->regions[i].size);
 		if (p->regions[i].fd >= 0)
 			close(p->regions[i].fd);
@@ -283,6 +284,8 @@ memif_conn_disconnect(struct memif_port *p, const char *reason, bool tell)
 	for (q = 0; q < MEMIF_MAX_QUEUES; q++) {
 		queue_unpublish(&p->rxq[q]);
 		queue_unpublish(&p->txq[q]);
+		memif_zc_release(&p->rxq[q]);
+		memif_zc_release(&p->txq[q]);
 	}
 	regions_unmap(p);
 	p->connected = false;
@@ -403,6 +406,63 @@ unmap:
 	return -EPROTO;
 }
 
+struct zc_export {
+	struct memif_port *p;
+	unsigned int max;	/* regions the server takes */
+	unsigned int skipped;
+	int err;
+};
+
+/* One EAL segment as a region of its own (called under the memory lock: it stays). */
+static int
+zc_export_seg(const struct vdk_memseg *ms, void *arg)
+{
+	struct zc_export *x = arg;
+	struct memif_port *p = x->p;
+	int fd = vdk_memseg_fd(ms);
+
+	/* Descriptors name a buffer by a 32-bit offset into its region. */
+	if (fd < 0 || ms->len > UINT32_MAX || p->nb_regions >= x->max) {
+		x->skipped++;
+		return 0;
+	}
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		x->err = -errno;
+		return 1;
+	}
+	p->regions[p->nb_regions++] = (struct memif_region){ .base = ms->addr, .size = ms->len,
+		.fd = fd, .eal_seg = true };
+	return 0;
+}
+
+/*
+ * Zero-copy: every EAL segment as a region after region 0, so that the
+ * descriptors can point at mbufs wherever the pools have them. @return
+ * memif_mem_epoch from before the walk (a segment that goes after it
+ * changes the epoch), or -errno.
+ */
+static int64_t
+zc_export(struct memif_port *p, unsigned int max, const char **why)
+{
+	struct zc_export x = { .p = p, .max = VDK_MIN(max, MEMIF_MAX_REGIONS) };
+	uint32_t epoch = __atomic_load_n(&memif_mem_epoch, __ATOMIC_SEQ_CST);
+
+	vdk_memseg_walk(zc_export_seg, &x);
+	if (x.err != 0) {
+		*why = "cannot share EAL memory";
+		return x.err;
+	}
+	if (p->nb_regions == 1)
+		MEMIF_LOG(WARNING, "%s: zero-copy: no EAL memory can be shared (IOVA mode PA "
+			  "with --no-huge has no file behind it): every packet is copied", p->name);
+	else if (x.skipped > 0)
+		MEMIF_LOG(WARNING, "%s: zero-copy: %u EAL segments not shared (the server takes "
+			  "%u regions, or a segment passes 4 GiB): packets there are copied", p->name,
+			  x.skipped, max);
+	return epoch;
+}
+
 /* Client, HELLO: make the region with every ring and buffer, send it all. */
 static int
 client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char **why)
@@ -412,6 +472,7 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	struct memif_msg m;
 	struct memif_ring *r;
 	uint64_t size, ring_bytes, buf_base;
+	int64_t epoch = 0;
 	uint8_t *base;
 	int fd, efd, ret;
 
@@ -451,6 +512,11 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	}
 	p->regions[0] = (struct memif_region){ .base = base, .size = size, .fd = fd };
 	p->nb_regions = 1;
+	if (p->zc) {
+		epoch = zc_export(p, (unsigned int)h->max_region + 1, why);
+		if (epoch < 0)
+			return (int)epoch;
+	}
 
 	memset(&m, 0, sizeof(m));
 	m.type = MEMIF_MSG_INIT;
@@ -465,6 +531,11 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	m.add_region.index = 0;
 	m.add_region.size = size;
 	client_queue(cc, &m, fd);
+	for (i = 1; i < p->nb_regions; i++) {
+		m.add_region.index = (uint16_t)i;
+		m.add_region.size = p->regions[i].size;
+		client_queue(cc, &m, p->regions[i].fd);
+	}
 	/* Rings first (C2S then S2C), then each ring's buffers in turn. */
 	for (i = 0; i < nrings; i++) {
 		bool c2s = i < p->nb_c2s;
@@ -480,6 +551,18 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 		q->mask = (uint16_t)((1u << log2) - 1);
 		q->buf_off = (uint32_t)(buf_base + ((uint64_t)i << log2) * p->bsize);
 		q->bufs = base + q->buf_off;
+		q->zc = p->zc;
+		if (q->zc) {
+			q->regions = p->regions;
+			q->nb_regions = p->nb_regions;
+			q->zc_epoch = (uint32_t)epoch;
+			q->zc_hint = p->nb_regions > 1;
+			q->mbufs = calloc(1u << log2, sizeof(*q->mbufs));
+			if (q->mbufs == NULL) {
+				*why = "no memory for the zero-copy rings";
+				return -ENOMEM;
+			}
+		}
 		for (j = 0; j < (1u << log2); j++)
 			r->desc[j] = (struct memif_desc){ .region = 0, .length = p->bsize,
 				.offset = q->buf_off + j * p->bsize };
@@ -522,8 +605,12 @@ client_connected(struct memif_port *p)
 		q->head = 0;
 		if (i >= p->nb_c2s) {
 			r->flags = MEMIF_RING_FLAG_MASK_INT;	/* we poll */
-			q->head = (uint16_t)(q->mask + 1u);
-			__atomic_store_n(&r->head, q->head, __ATOMIC_RELEASE);
+			if (q->zc) {
+				memif_zc_post(q, r);
+			} else {
+				q->head = (uint16_t)(q->mask + 1u);
+				__atomic_store_n(&r->head, q->head, __ATOMIC_RELEASE);
+			}
 		}
 		queue_publish(q, r);
 	}
@@ -536,9 +623,9 @@ port_connected(struct memif_port *p, const uint8_t *peer_if)
 	p->connected = true;
 	p->connects++;
 	p->disc_reason[0] = '\0';
-	MEMIF_LOG(INFO, "%s: connected to %s (%s, interface %s): %u+%u rings of %u slots",
+	MEMIF_LOG(INFO, "%s: connected to %s (%s, interface %s): %u+%u rings of %u slots, %s",
 		  p->name, p->socket, p->peer_name, p->peer_if, p->nb_c2s, p->nb_s2c,
-		  1u << p->run_log2);
+		  1u << p->run_log2, p->role == MEMIF_ROLE_CLIENT && p->zc ? "zero-copy" : "copying");
 	memif_link_report(p);
 }
 
