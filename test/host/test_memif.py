@@ -11,7 +11,7 @@ against itself, over a unix socket in a temporary directory:
 - paced, both ways: 2,000 kernel frames at 1,000/s from a veth end through
   vdk-testpmd (af_packet <-> memif) and dpdk-testpmd (memif <-> af_packet)
   to a counter on the other veth end, and back; none lost, none twice
-  (VDK's client in copy and in zero-copy mode);
+  (VDK's client and DPDK's, each in copy and in zero-copy mode);
 - zero-copy (zero-copy=yes clients): VDK's against DPDK's server, DPDK's
   against VDK's, VDK's against VDK's: fixed counts both ways, full rate
   each way, no packet copied, and the stopped client's pool full again;
@@ -173,13 +173,18 @@ def paced(c, vdk, tmp):
     """Kernel frames through af_packet and memif, both ways, at a paced rate: none lost.
 
     sender s0 -- s1 [VDK: af_packet | memif] ~~ [DPDK: memif | af_packet] r1 -- r0 counter
-    (and back), once with VDK serving, once with DPDK serving.
+    (and back), once with VDK serving, once with DPDK serving, and once each
+    with the client in zero-copy mode.
     """
     n, rate = 2000, 1000
-    for i, (what, vdk_role, zc) in enumerate((
-            ("vdk server + dpdk client", "server", ""),
-            ("dpdk server + vdk client", "client", ""),
-            ("dpdk server + vdk zero-copy client", "client", ",zero-copy=yes"))):
+    zc = ",zero-copy=yes"
+    # (what, VDK's role, its memif devargs, DPDK's EAL options and memif devargs)
+    for i, (what, vdk_role, v_zc, d_zc) in enumerate((
+            ("vdk server + dpdk client", "server", "", ([], "")),
+            ("dpdk server + vdk client", "client", "", ([], "")),
+            ("dpdk server + vdk zero-copy client", "client", zc, ([], "")),
+            ("vdk server + dpdk zero-copy client", "server", "",
+             (["--single-file-segments"], zc)))):
         # A socket of its own each: DPDK's server leaves its file behind.
         path = os.path.join(tmp, "paced%d.sock" % i)
         topo = vh.Topology().make()
@@ -189,12 +194,12 @@ def paced(c, vdk, tmp):
             dpdk_role = "client" if vdk_role == "server" else "server"
             v_argv = topo.exec_args("f", [vdk, "-l", "0-1", "--no-huge", "--no-pci",
                                           "--vdev", "net_af_packet0,iface=s1",
-                                          "--vdev", vdev(vdk_role, path, zc).replace(
+                                          "--vdev", vdev(vdk_role, path, v_zc).replace(
                                               "net_memif0", "net_memif1"),
                                           "--", "-i", "--disable-link-check"])
             d_argv = topo.exec_args("f", [DPDK, "-l", "0-1", "--no-huge", "--no-pci", "-m",
-                                          "512", "--file-prefix", "vdkmemifp%d" % os.getpid(),
-                                          "--vdev", vdev(dpdk_role, path),
+                                          "512", "--file-prefix", "vdkmemifp%d" % os.getpid()]
+                                  + d_zc[0] + ["--vdev", vdev(dpdk_role, path, d_zc[1]),
                                           "--vdev", "net_af_packet0,iface=r1",
                                           "--", "-i", "--disable-link-check",
                                           "--total-num-mbufs=8192"])
