@@ -56,7 +56,7 @@
 #define NODEMASK_BITS (NODEMASK_LONGS * 64)
 
 enum backing_kind {
-	BACKING_ANON = 0, /* --no-huge: anonymous memory, mlocked */
+	BACKING_ANON = 0, /* --no-huge: memfd (VA mode) or anonymous memory, mlocked */
 	BACKING_HUGETLBFS,
 	BACKING_MEMFD,
 };
@@ -632,18 +632,36 @@ log_mlock_failure(size_t len, int err)
  * in PA mode that lets its pages be faulted in as transparent huge pages.
  */
 static int
-map_anon(void *at, size_t len, int node)
+map_anon(void *at, size_t len, int node, int *fdp)
 {
+	char name[sizeof(bk.prefix) + 32];
 	void *addr;
-	int err;
+	int err, fd = -1;
 
-	addr = mmap(at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-		    -1, 0);
+	/*
+	 * In VA mode the pages come from a memfd, so that another process can
+	 * map them too (vdk_memseg_fd(): memif's zero-copy, vhost-user). Not
+	 * in PA mode: the transparent huge pages it relies on are anonymous
+	 * memory's. A kernel without memfd gets anonymous memory, unshared.
+	 */
+	if (!bk.iova_pa) {
+		snprintf(name, sizeof(name), "%s-nohuge-%d", bk.prefix, (int)bk.pid);
+		fd = memfd_create(name, MFD_CLOEXEC);
+		if (fd >= 0 && ftruncate(fd, (off_t)len) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	addr = mmap(at, len, PROT_READ | PROT_WRITE,
+		    fd >= 0 ? MAP_SHARED | MAP_FIXED : MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, fd, 0);
 	if (addr == MAP_FAILED) {
 		err = errno;
 		VDK_LOG(ERR, MEMORY, "cannot map %zu KiB at %p: %s", len >> 10, at, strerror(err));
+		if (fd >= 0)
+			close(fd);
 		return -err;
 	}
+	*fdp = fd;
 	/*
 	 * In IOVA mode PA, transparent huge pages where the kernel has them:
 	 * 4 KiB pages are scattered over physical memory, so no block above
@@ -657,7 +675,7 @@ map_anon(void *at, size_t len, int node)
 	madvise(addr, len, MADV_DONTFORK);
 	err = bind_range(addr, len, node);
 	if (err < 0)
-		return err;
+		goto close_file;
 	/*
 	 * mlock faults every page in, on the bound node. Called through
 	 * syscall() because sanitizer runtimes replace mlock() with a no-op,
@@ -665,7 +683,8 @@ map_anon(void *at, size_t len, int node)
 	 */
 	if (syscall(SYS_mlock, addr, len) != 0) {
 		log_mlock_failure(len, errno);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto close_file;
 	}
 	/*
 	 * Now that the pages are in, keep khugepaged from collapsing 4 KiB
@@ -675,6 +694,12 @@ map_anon(void *at, size_t len, int node)
 	if (bk.iova_pa)
 		madvise(addr, len, MADV_NOHUGEPAGE);
 	return 0;
+close_file:
+	/* The caller maps its reservation over the range, which drops the pages. */
+	if (fd >= 0)
+		close(fd);
+	*fdp = -1;
+	return err;
 }
 
 /* fallocate() with the calling thread bound to @node, its policy restored after. */
@@ -702,7 +727,7 @@ fallocate_on_node(int fd, size_t len, int node)
 }
 
 static int
-map_hugepages(void *at, size_t len, int node)
+map_hugepages(void *at, size_t len, int node, int *fdp)
 {
 	char path[PATH_MAX + 100], name[100];
 	unsigned int seq = __atomic_fetch_add(&bk.seq, 1, __ATOMIC_RELAXED);
@@ -746,16 +771,21 @@ close_file:
 	/* The mapping keeps the pages; nothing on disk must outlive the process. */
 	if (path[0] != '\0')
 		unlink(path);
-	close(fd);
+	/* The segment keeps the file open, for vdk_memseg_fd(). */
+	if (err == 0)
+		*fdp = fd;
+	else
+		close(fd);
 	return -err;
 }
 
 int
-eal_backing_map(void *addr, size_t len, int node)
+eal_backing_map(void *addr, size_t len, int node, int *fd)
 {
+	*fd = -1;
 	if (bk.page_sz == 0)
 		return -ENODEV;
 	if (bk.kind == BACKING_ANON)
-		return map_anon(addr, len, node);
-	return map_hugepages(addr, len, node);
+		return map_anon(addr, len, node, fd);
+	return map_hugepages(addr, len, node, fd);
 }

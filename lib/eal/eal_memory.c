@@ -74,6 +74,7 @@ struct eal_seg {
 	uint32_t seq;         /* odd while live; changes on every add and removal */
 	uint32_t nb_granules;
 	bool pinned;
+	int fd;               /* the file behind it (vdk_memseg_fd()), or -1 */
 };
 
 struct mem_callback {
@@ -581,7 +582,7 @@ seg_alloc(size_t len, int socket_id, bool pinned, int *errp)
 	struct eal_seg *s;
 	unsigned int i;
 	void *addr;
-	int ret;
+	int ret, fd = -1;
 
 	if (!mem.initialised) {
 		VDK_LOG(ERR, MEMORY, "no EAL memory: vdk_eal_init() has not run");
@@ -609,7 +610,7 @@ seg_alloc(size_t len, int socket_id, bool pinned, int *errp)
 		*errp = -ENOMEM;
 		return NULL;
 	}
-	ret = eal_backing_map(addr, len, socket_id);
+	ret = eal_backing_map(addr, len, socket_id, &fd);
 	if (ret < 0) {
 		ret = ret == -ENOSPC ? -ENOMEM : ret;
 		goto release;
@@ -622,6 +623,7 @@ seg_alloc(size_t len, int socket_id, bool pinned, int *errp)
 	STORE(s->ms.socket_id, socket_id);
 	s->nb_granules = (uint32_t)granules_of(len);
 	s->pinned = pinned;
+	s->fd = fd;
 	ret = seg_fill_iova(s);
 	if (ret < 0)
 		goto release;
@@ -655,6 +657,8 @@ release:
 	mem_lock();
 	window_release(addr, len);
 	mem_unlock();
+	if (fd >= 0)
+		close(fd);
 	*errp = ret;
 	return NULL;
 }
@@ -690,6 +694,9 @@ seg_remove(struct eal_seg *s)
 		mem.segs[i] = mem.segs[--mem.nb_segs];
 		mem.total -= s->ms.len;
 		window_release(s->ms.addr, s->ms.len);
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
 		return true;
 	}
 	return false;
@@ -707,6 +714,16 @@ eal_memseg_free(const struct vdk_memseg *ms)
 	mem_unlock();
 	if (!found)
 		VDK_LOG(ERR, MEMORY, "segment %p is not an EAL segment", (const void *)ms);
+}
+
+int
+vdk_memseg_fd(const struct vdk_memseg *ms)
+{
+	if (ms == NULL)
+		return -EINVAL;
+	/* The segment is the first member of its eal_seg. */
+	return ((const struct eal_seg *)ms)->fd >= 0 ? ((const struct eal_seg *)ms)->fd
+						     : -ENOTSUP;
 }
 
 int

@@ -59,13 +59,15 @@ void eal_backing_cleanup(void);
 /*
  * Map @len bytes (a multiple of the page size) at @addr (aligned to the
  * page size, inside eal_memory.c's reserved window) with MAP_FIXED, on NUMA
- * node @node, every page present and, with --no-huge, locked. Returns 0 or
+ * node @node, every page present and, with --no-huge, locked. *@fd gets the
+ * file behind the mapping (the caller closes it when it unmaps), or -1 for
+ * anonymous memory. Returns 0 or
  * a negative errno (-ENOMEM when the pages run out), having logged why. On
  * failure the range may hold anything, a hole included: the caller puts
  * its reservation back. eal_memory.c also undoes a mapping, by mapping its
  * reservation over it.
  */
-int eal_backing_map(void *addr, size_t len, int node);
+int eal_backing_map(void *addr, size_t len, int node, int *fd);
 
 /* Directory of the hugepage files, or NULL if none are used (memfd, no-huge). */
 const char *eal_backing_dir(void);

@@ -51,6 +51,19 @@ vdk_memseg_addr2iova(const struct vdk_memseg *ms, const void *addr)
 	return ms->page_iova[off / ms->page_sz] + (off & (ms->page_sz - 1));
 }
 
+/**
+ * The file behind segment @p ms, for sharing its pages with another
+ * process (memif zero-copy, vhost-user): mapping @p ms->len bytes of it
+ * from offset 0 shows the same memory. The descriptor is the EAL's, open
+ * while the segment lives: dup() it to keep it longer (sending it over a
+ * unix socket makes the receiver its own). Call it while memory in the
+ * segment stays allocated, or from vdk_memseg_walk().
+ * @return the descriptor; -ENOTSUP if the segment is anonymous memory
+ *   (--no-huge in IOVA mode PA, or a kernel without memfd_create);
+ *   -EINVAL for a NULL @p ms.
+ */
+int vdk_memseg_fd(const struct vdk_memseg *ms);
+
 /** Called for every segment; non-zero stops the walk. */
 typedef int (*vdk_memseg_walk_t)(const struct vdk_memseg *ms, void *arg);
 

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fuzz target for net_memif's control protocol (memif_socket.c and
- * memif_msg.c, compiled in): an input is a role byte, then records, each a
- * message a peer sends, with or without a file descriptor. The server role
- * gets them on a connection its real listener accepted (a new connection
- * whenever the port closed the last one); the client role on a socket
- * pair standing for its connection to a server. A descriptor is a memfd
- * the record sizes, optionally stamped with the memif cookie every 128
- * bytes so that rings can pass the port's checks and connect.
+ * Fuzz target for net_memif's control protocol (memif_socket.c,
+ * memif_conn.c and memif_msg.c, compiled in): an input is a role byte,
+ * then records, each a message a peer sends, with or without a file
+ * descriptor. The server role gets them on a connection its real listener
+ * accepted (a new connection whenever the port closed the last one); the
+ * client role on a socket pair standing for its connection to a server.
+ * A descriptor is a memfd the record sizes, optionally stamped with the
+ * memif cookie every 128 bytes so that rings can pass the port's checks
+ * and connect.
  *
  * Record: [flags][len][len bytes of message]. flags bit 0: attach a memfd;
  * bits 1-2: its size (4 KiB, 8 KiB, 64 KiB, empty); bit 3: stamp cookies.
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "../../drivers/net/memif/memif_socket.c"
+#include "../../drivers/net/memif/memif_conn.c"
 #include "vdk_log.h"
 
 #define FUZZ_MAX_LEN 4096
@@ -200,12 +202,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0,
 		      "socketpair");
-		cc = calloc(1, sizeof(*cc));
-		cc->fd = sv[0];
-		cc->port = p;
-		cc->state = CC_WAIT_HELLO;
-		cc->src = src_add(sv[0], SRC_CHANNEL, cc);
-		p->cc = cc;
+		check(memif_conn_open(p, sv[0]) == 0, "the client's channel opens");
+		cc = p->cc;
 		peer = sv[1];
 	}
 	while (at + 2 <= size) {
@@ -228,13 +226,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!server && p->cc == NULL)
 			break;	/* the client gave up this connection */
 		send_record(peer, data + at + 2, len, flags);
-		channel_input(cc);
+		memif_conn_input(cc);
 		drain(peer, server);
 		check_published(p);
 		at += 2 + len;
 	}
 	/* Stop the port as memif_ctl_stop() would. */
-	port_disconnect(p, "fuzz: stop", true);
+	memif_conn_disconnect(p, "fuzz: stop", true);
 	if (server) {
 		if ((cc = server_channel()) != NULL)
 			channel_close(cc);

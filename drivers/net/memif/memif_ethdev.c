@@ -4,12 +4,13 @@
  * DPDK's net_memif, libmemif and VPP speak, in either role.
  *
  *   --vdev net_memif0,role=server|client,socket=PATH,id=N[,socket-abstract=yes|no]
- *          [,bsize=BYTES][,rsize=LOG2][,secret=S][,mac=XX:..][,zero-copy=no]
+ *          [,bsize=BYTES][,rsize=LOG2][,secret=S][,mac=XX:..][,zero-copy=yes|no]
  *
  * Defaults as DPDK 22.11's: client, /run/memif.sock in the abstract
  * namespace, id 0, 2048-byte buffers, rings of 2^10. The link is up while
- * a peer is connected. memif_socket.c runs the protocol on its thread,
- * memif_rxtx.c the datapath (copy mode).
+ * a peer is connected. memif_socket.c runs the control thread, memif_conn.c
+ * the protocol, memif_rxtx.c the datapath (copy mode; a zero-copy=yes
+ * client points its descriptors at mbufs in the EAL memory it exports).
  */
 #include <errno.h>
 #include <libgen.h>
@@ -20,8 +21,21 @@
 
 #include "memif_internal.h"
 #include "vdk_eal.h"
+#include "vdk_memory.h"
 #include "vdk_ether.h"
 #include "vdk_vdev.h"
+
+uint32_t memif_mem_epoch;
+
+static int
+memif_mem_event(enum vdk_mem_event event, const struct vdk_memseg *ms, void *arg)
+{
+	(void)ms;
+	(void)arg;
+	if (event == VDK_MEM_EVENT_FREE)
+		__atomic_add_fetch(&memif_mem_epoch, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
 
 static struct memif_port *
 to_memif(struct vdk_eth_dev *dev)
@@ -95,7 +109,7 @@ queue_init(struct memif_port *p, struct memif_queue *q, struct vdk_mempool *mp)
 	q->port = p;
 	q->port_id = p->eth.port_id;
 	q->mp = mp;
-	q->pkts = q->bytes = q->errors = q->nombuf = 0;
+	q->pkts = q->bytes = q->errors = q->nombuf = q->copies = 0;
 }
 
 static int
@@ -145,7 +159,7 @@ memif_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 	return 0;
 }
 
-static const char *const memif_xstat_names[] = { "memif_connects" };
+static const char *const memif_xstat_names[] = { "memif_connects", "memif_zc_copies" };
 
 static int
 memif_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
@@ -162,8 +176,18 @@ memif_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names
 static int
 memif_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
+	struct memif_port *p = to_memif(dev);
+	uint64_t copies = 0;
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_rx_queues; q++)
+		copies += vdk_eth_counter_read(&p->rxq[q].copies);
+	for (q = 0; q < dev->nb_tx_queues; q++)
+		copies += vdk_eth_counter_read(&p->txq[q].copies);
 	if (n >= 1)
-		values[0] = __atomic_load_n(&to_memif(dev)->connects, __ATOMIC_RELAXED);
+		values[0] = __atomic_load_n(&p->connects, __ATOMIC_RELAXED);
+	if (n >= 2)
+		values[1] = copies;
 	return (int)VDK_DIM(memif_xstat_names);
 }
 
@@ -195,7 +219,7 @@ static const char *const memif_args[] = {
 };
 static const char memif_help[] = "role=server|client,socket=<path>,id=<n>,"
 				 "socket-abstract=yes|no,bsize=<bytes>,rsize=<log2 slots>,"
-				 "secret=<string>,mac=<xx:xx:xx:xx:xx:xx>,zero-copy=no";
+				 "secret=<string>,mac=<xx:xx:xx:xx:xx:xx>,zero-copy=yes|no";
 
 /* yes|no for @key; absent: *out unchanged. */
 static int
@@ -269,11 +293,13 @@ memif_parse(struct memif_port *p, const char *name, const char *args)
 	if (arg_bool(name, args, "socket-abstract", &p->abstract) ||
 	    arg_bool(name, args, "zero-copy", &zc))
 		return -EINVAL;
-	if (zc) {
-		MEMIF_LOG(ERR, "%s: zero-copy=yes is not supported: net_memif copies (leave it out)",
-			  name);
+	if (zc && p->role == MEMIF_ROLE_SERVER) {
+		/* The client owns every buffer; a server only ever uses the client's. */
+		MEMIF_LOG(ERR, "%s: zero-copy=yes is the client's mode (as DPDK's): leave it out "
+			  "on the server", name);
 		return -ENOTSUP;
 	}
+	p->zc = zc;
 	/* An abstract name has a leading NUL before it in sun_path. */
 	if (p->abstract && strlen(p->socket) > sizeof(p->socket) - 2) {
 		MEMIF_LOG(ERR, "%s: abstract socket name too long", name);
@@ -315,6 +341,15 @@ memif_probe(const char *name, const char *args)
 	ret = memif_parse(p, name, args);
 	if (ret != 0)
 		goto free_port;
+	if (p->zc) {
+		/* Exported segments that go make the datapath copy (memif_mem_epoch). */
+		ret = vdk_mem_event_callback_register("net_memif", memif_mem_event, NULL);
+		if (ret != 0 && ret != -EEXIST) {
+			MEMIF_LOG(ERR, "%s: cannot watch EAL memory for zero-copy: %s", name,
+				  strerror(-ret));
+			goto free_port;
+		}
+	}
 	ret = memif_ctl_attach(p);
 	if (ret != 0)
 		goto free_port;
@@ -328,9 +363,9 @@ memif_probe(const char *name, const char *args)
 		memif_ctl_detach(p);
 		goto free_port;
 	}
-	MEMIF_LOG(INFO, "%s: port %d, %s on %s%s, id %u", name, ret,
+	MEMIF_LOG(INFO, "%s: port %d, %s on %s%s, id %u%s", name, ret,
 		  p->role == MEMIF_ROLE_SERVER ? "server" : "client", p->abstract ? "@" : "",
-		  p->socket, p->id);
+		  p->socket, p->id, p->zc ? ", zero-copy" : "");
 	return 0;
 free_port:
 	free(p);

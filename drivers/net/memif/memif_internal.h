@@ -24,6 +24,7 @@ struct memif_region {
 	uint8_t *base;
 	uint64_t size;
 	int fd;
+	bool eal_seg;		/* an EAL segment a zero-copy client exports: not ours to unmap */
 };
 
 /*
@@ -43,8 +44,12 @@ struct memif_queue {
 	uint32_t bsize;			/* client: bytes a buffer */
 	uint8_t *bufs;			/* client: this ring's buffers, slot after slot */
 	uint32_t buf_off;		/* client: their offset in region 0 */
-	const struct memif_region *regions;	/* server: the peer's regions */
+	const struct memif_region *regions;	/* server: the peer's; zero-copy client: ours */
 	uint16_t nb_regions;
+	bool zc;			/* client, zero-copy: descriptors point at mbufs */
+	uint16_t zc_hint;		/* zero-copy: region of the last mbuf found */
+	uint32_t zc_epoch;		/* zero-copy: memif_mem_epoch when regions were made */
+	struct vdk_mbuf **mbufs;	/* zero-copy: each slot's mbuf (low bit: copy slot) */
 	int kick_fd;			/* eventfd to signal the peer with, or -1 */
 	struct vdk_mempool *mp;		/* rx */
 	uint16_t port_id;
@@ -53,6 +58,7 @@ struct memif_queue {
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t nombuf;
+	uint64_t copies;		/* zero-copy: packets copied all the same */
 	uint32_t broken;		/* the peer broke the ring: disconnect */
 } vdk_cache_aligned;
 
@@ -70,6 +76,7 @@ struct memif_port {
 	bool abstract;
 	uint32_t bsize;
 	uint8_t log2_ring;
+	bool zc;			/* zero-copy=yes (client) */
 	char secret[MEMIF_SECRET_SIZE + 1];
 
 	/* ---- owned by the control thread ---- */
@@ -94,8 +101,20 @@ struct memif_port {
 /* memif_rxtx.c */
 uint16_t memif_rx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
 uint16_t memif_tx_burst(void *q, struct vdk_mbuf **pkts, uint16_t n);
+/* Zero-copy client, before its S2C ring is published: post an mbuf in every slot. */
+void memif_zc_post(struct memif_queue *q, struct memif_ring *r);
+/* Zero-copy client, after its ring is unpublished: free the mbufs its slots hold. */
+void memif_zc_release(struct memif_queue *q);
 
-/* memif_socket.c: the control thread and the protocol. */
+/*
+ * memif_ethdev.c: bumped whenever an EAL segment goes. A zero-copy client
+ * exported the segments that existed when it connected; once one goes,
+ * its address range may hold another segment the peer has not mapped, so
+ * the datapath copies until the next connection.
+ */
+extern uint32_t memif_mem_epoch;
+
+/* memif_socket.c: the control thread (memif_conn.c the protocol it runs). */
 int memif_ctl_attach(struct memif_port *p);
 void memif_ctl_detach(struct memif_port *p);
 int memif_ctl_start(struct memif_port *p);

@@ -3,7 +3,7 @@
  * memif control messages on the wire: one 128-byte message a datagram,
  * at most one file descriptor with it. Everything a peer sends is checked
  * here for what can be checked without knowing the connection's state;
- * memif_socket.c checks the order and the references between messages.
+ * memif_conn.c checks the order and the references between messages.
  */
 #include <errno.h>
 #include <string.h>
