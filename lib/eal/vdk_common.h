@@ -104,10 +104,16 @@ vdk_pause(void)
 /** Order a device-status read before reads of the data it announces. */
 #define vdk_io_rmb() vdk_compiler_barrier()
 #else
+/* Other CPUs: a full fence for each, correct if slower than needed. */
+/** Full barrier (other CPUs: a sequentially consistent fence). */
 #define vdk_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/** Store barrier (other CPUs: a full fence). */
 #define vdk_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/** Load barrier (other CPUs: a full fence). */
 #define vdk_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/** Descriptors before the doorbell (other CPUs: a full fence). */
 #define vdk_io_wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/** Device status before its data (other CPUs: a full fence). */
 #define vdk_io_rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
 

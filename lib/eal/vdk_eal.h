@@ -96,7 +96,7 @@ enum vdk_devtype {
 
 /** One device named on the command line with its arguments. */
 struct vdk_devargs {
-	enum vdk_devtype type;
+	enum vdk_devtype type; /**< the option that named it: -a, -b or --vdev */
 	/** PCI address in full form ("0000:00:04.0") or vdev name ("net_null0"). */
 	char name[64];
 	/** What followed the first comma ("iface=veth0,qpairs=2"), or "". */

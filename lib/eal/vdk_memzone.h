@@ -24,7 +24,7 @@ extern "C" {
 
 /** A reserved zone. Read-only to users. */
 struct vdk_memzone {
-	char name[VDK_MEMZONE_NAMESIZE];
+	char name[VDK_MEMZONE_NAMESIZE]; /**< unique among live zones; vdk_memzone_lookup() key */
 	void *addr;        /**< start, aligned as asked (cache line at least) */
 	uint64_t iova;     /**< device address of addr; the zone is IOVA-contiguous */
 	size_t len;        /**< bytes asked for */

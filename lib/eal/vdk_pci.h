@@ -68,8 +68,8 @@ extern "C" {
 
 /** A PCI function's address: domain:bus:device.function. */
 struct vdk_pci_addr {
-	uint32_t domain;
-	uint8_t bus;
+	uint32_t domain;  /**< PCI segment, up to 8 hex digits (0 on most machines) */
+	uint8_t bus;      /**< 0..255 */
 	uint8_t devid;    /**< 0..31 */
 	uint8_t function; /**< 0..7 */
 };
@@ -81,11 +81,11 @@ struct vdk_pci_addr {
  * interface) exactly. A row with vendor_id 0 ends the table.
  */
 struct vdk_pci_id {
-	uint32_t class_id;
-	uint16_t vendor_id;
-	uint16_t device_id;
-	uint16_t subsystem_vendor_id;
-	uint16_t subsystem_device_id;
+	uint32_t class_id;            /**< 24-bit class code, or VDK_PCI_CLASS_ANY */
+	uint16_t vendor_id;           /**< or VDK_PCI_ANY_ID; 0 ends the table */
+	uint16_t device_id;           /**< or VDK_PCI_ANY_ID */
+	uint16_t subsystem_vendor_id; /**< or VDK_PCI_ANY_ID */
+	uint16_t subsystem_device_id; /**< or VDK_PCI_ANY_ID */
 };
 
 /** Initialisers for a vdk_pci_id: one vendor:device, any subsystem. */
@@ -127,12 +127,20 @@ struct vdk_pci_driver;
  * vdk_eal_cleanup() (a detached device stays on the bus, unclaimed).
  */
 struct vdk_pci_device {
-	struct vdk_pci_addr addr;
+	struct vdk_pci_addr addr;     /**< where it is; name spells it */
 	char name[VDK_PCI_NAME_LEN];  /**< "0000:00:04.0" */
 	struct vdk_pci_id id;         /**< class_id is the 24-bit class code */
 	int numa_node;                /**< -1 when the kernel does not say */
+	/**
+	 * BAR 0..5 as sysfs `resource` lists them at the scan; a 64-bit BAR's
+	 * upper slot has len 0.
+	 */
 	struct vdk_pci_bar bars[VDK_PCI_MAX_BARS];
 	int iommu_group;              /**< -1 if the device has none */
+	/**
+	 * Kernel driver bound at the scan, read again by vdk_pci_dev_attach():
+	 * only VFIO and VDK_VFIO devices are opened.
+	 */
 	enum vdk_pci_kdrv kdrv;
 	char kdrv_name[32];           /**< kernel driver's name, "" for none */
 	const struct vdk_pci_driver *driver; /**< claimed by, or NULL */
@@ -157,9 +165,11 @@ struct vdk_pci_device {
  * value is logged.
  */
 struct vdk_pci_driver {
-	const char *name;
-	const struct vdk_pci_id *id_table;
+	const char *name;                  /**< unique; what `-a BDF,driver=NAME` names */
+	const struct vdk_pci_id *id_table; /**< devices it takes, ended by vendor_id 0 */
+	/** Claim @p dev (0), decline it (-ENODEV) or fail (-errno): see above. */
 	int (*probe)(struct vdk_pci_device *dev);
+	/** Optional: stop @p dev's DMA and free what probe() took: see above. */
 	int (*remove)(struct vdk_pci_device *dev);
 	/**
 	 * Optional: the kernel took the device away (unbind, hot-unplug)

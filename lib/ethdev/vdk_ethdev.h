@@ -63,6 +63,7 @@ struct vdk_mempool;
 #define VDK_ETH_RX_OFFLOAD_IPV4_CKSUM (1ull << 0) /**< check IPv4 header checksums */
 #define VDK_ETH_RX_OFFLOAD_UDP_CKSUM  (1ull << 1) /**< check UDP checksums */
 #define VDK_ETH_RX_OFFLOAD_TCP_CKSUM  (1ull << 2) /**< check TCP checksums */
+/** Move VLAN tags into vlan_tci, VDK_MBUF_F_RX_VLAN_STRIPPED. */
 #define VDK_ETH_RX_OFFLOAD_VLAN_STRIP (1ull << 3)
 #define VDK_ETH_RX_OFFLOAD_SCATTER    (1ull << 4) /**< frames over one mbuf become chains */
 /**@}*/
@@ -70,21 +71,25 @@ struct vdk_mempool;
 /** @name Tx offloads (vdk_eth_conf.txmode.offloads, dev_info.tx_offload_capa) */
 /**@{*/
 #define VDK_ETH_TX_OFFLOAD_IPV4_CKSUM  (1ull << 0) /**< fill IPv4 header checksums */
+/** Fill UDP checksums (VDK_MBUF_F_TX_UDP_CKSUM). */
 #define VDK_ETH_TX_OFFLOAD_UDP_CKSUM   (1ull << 1)
+/** Fill TCP checksums (VDK_MBUF_F_TX_TCP_CKSUM). */
 #define VDK_ETH_TX_OFFLOAD_TCP_CKSUM   (1ull << 2)
+/** Insert vlan_tci as a tag (VDK_MBUF_F_TX_VLAN). */
 #define VDK_ETH_TX_OFFLOAD_VLAN_INSERT (1ull << 3)
 #define VDK_ETH_TX_OFFLOAD_MULTI_SEGS  (1ull << 4) /**< sends mbuf chains */
 /**@}*/
 
 /** @name Link speeds in Mbit/s */
 /**@{*/
-#define VDK_ETH_SPEED_NUM_NONE 0
-#define VDK_ETH_SPEED_NUM_10M 10
-#define VDK_ETH_SPEED_NUM_100M 100
-#define VDK_ETH_SPEED_NUM_1G 1000
-#define VDK_ETH_SPEED_NUM_10G 10000
-#define VDK_ETH_SPEED_NUM_25G 25000
-#define VDK_ETH_SPEED_NUM_100G 100000
+#define VDK_ETH_SPEED_NUM_NONE 0       /**< no speed: the link is down */
+#define VDK_ETH_SPEED_NUM_10M 10       /**< 10 Mbit/s */
+#define VDK_ETH_SPEED_NUM_100M 100     /**< 100 Mbit/s */
+#define VDK_ETH_SPEED_NUM_1G 1000      /**< 1 Gbit/s */
+#define VDK_ETH_SPEED_NUM_10G 10000    /**< 10 Gbit/s; what most virtual ports report */
+#define VDK_ETH_SPEED_NUM_25G 25000    /**< 25 Gbit/s */
+#define VDK_ETH_SPEED_NUM_100G 100000  /**< 100 Gbit/s */
+/** Up at a speed the driver cannot learn (af_packet, af_xdp: a kernel interface). */
 #define VDK_ETH_SPEED_NUM_UNKNOWN UINT32_MAX
 /**@}*/
 
@@ -97,12 +102,13 @@ struct vdk_mempool;
 #define VDK_ETH_RSS_NONFRAG_IPV4_TCP (1ull << 1) /**< IPv4 addresses and TCP ports */
 #define VDK_ETH_RSS_NONFRAG_IPV4_UDP (1ull << 2) /**< IPv4 addresses and UDP ports */
 #define VDK_ETH_RSS_IPV6             (1ull << 3) /**< IPv6 addresses */
-#define VDK_ETH_RSS_NONFRAG_IPV6_TCP (1ull << 4)
-#define VDK_ETH_RSS_NONFRAG_IPV6_UDP (1ull << 5)
+#define VDK_ETH_RSS_NONFRAG_IPV6_TCP (1ull << 4) /**< IPv6 addresses and TCP ports */
+#define VDK_ETH_RSS_NONFRAG_IPV6_UDP (1ull << 5) /**< IPv6 addresses and UDP ports */
 #define VDK_ETH_RSS_IPV6_EX          (1ull << 6) /**< IPv6 with extension header addresses */
-#define VDK_ETH_RSS_IPV6_TCP_EX      (1ull << 7)
+#define VDK_ETH_RSS_IPV6_TCP_EX      (1ull << 7) /**< as IPV6_EX, and TCP ports */
 /** testpmd's `--rss-ip`: addresses only. */
 #define VDK_ETH_RSS_IP  (VDK_ETH_RSS_IPV4 | VDK_ETH_RSS_IPV6 | VDK_ETH_RSS_IPV6_EX)
+/** TCP ports and addresses, IPv4 and IPv6: DPDK's RTE_ETH_RSS_TCP. */
 #define VDK_ETH_RSS_TCP (VDK_ETH_RSS_NONFRAG_IPV4_TCP | VDK_ETH_RSS_NONFRAG_IPV6_TCP | \
 			 VDK_ETH_RSS_IPV6_TCP_EX)
 /** testpmd's `--rss-udp`: UDP ports too. */
@@ -136,7 +142,7 @@ struct vdk_eth_rss_conf {
  * group g holds entries 64 g .. 64 g + 63.
  */
 struct vdk_eth_rss_reta_entry64 {
-	uint64_t mask;
+	uint64_t mask;                          /**< bit i: entry i of reta is read or written */
 	uint16_t reta[VDK_ETH_RETA_GROUP_SIZE]; /**< rx queue of each entry */
 };
 
@@ -153,8 +159,8 @@ struct vdk_eth_txmode {
 
 /** Port configuration; all zero is a valid default. */
 struct vdk_eth_conf {
-	struct vdk_eth_rxmode rxmode;
-	struct vdk_eth_txmode txmode;
+	struct vdk_eth_rxmode rxmode; /**< MTU and port-wide rx offloads */
+	struct vdk_eth_txmode txmode; /**< port-wide tx offloads */
 	/**
 	 * Receive side scaling: the flow types (VDK_ETH_RSS_*) whose hash
 	 * spreads received packets over the rx queues, as DPDK's rss_hf;
@@ -191,17 +197,18 @@ struct vdk_eth_dev_info {
 	const char *driver_name;    /**< "net_null", "net_virtio" ... */
 	const char *if_name;        /**< kernel interface behind the port, or NULL */
 	int socket_id;              /**< NUMA node of the device, or VDK_SOCKET_ID_ANY */
-	uint16_t max_rx_queues;
-	uint16_t max_tx_queues;
-	struct vdk_eth_desc_lim rx_desc_lim;
-	struct vdk_eth_desc_lim tx_desc_lim;
+	uint16_t max_rx_queues;     /**< most rx queues configure takes, <= VDK_ETH_MAX_QUEUES */
+	uint16_t max_tx_queues;     /**< most tx queues configure takes, <= VDK_ETH_MAX_QUEUES */
+	struct vdk_eth_desc_lim rx_desc_lim; /**< nb_desc an rx queue setup accepts */
+	struct vdk_eth_desc_lim tx_desc_lim; /**< nb_desc a tx queue setup accepts */
 	uint16_t default_rx_ring_size; /**< nb_desc 0 in queue setup means this */
-	uint16_t default_tx_ring_size;
+	uint16_t default_tx_ring_size; /**< as default_rx_ring_size, for tx queues */
 	uint16_t default_burst_size;   /**< burst the driver works best with */
 	uint32_t min_rx_bufsize;    /**< smallest mbuf data room the rx side accepts */
 	uint32_t max_rx_pktlen;     /**< longest frame it receives */
+	/** Smallest MTU in bytes (L3 packet), 68 unless the driver says. */
 	uint16_t min_mtu;
-	uint16_t max_mtu;
+	uint16_t max_mtu;           /**< largest MTU in bytes, 65535 unless the driver says */
 	uint64_t rx_offload_capa;   /**< VDK_ETH_RX_OFFLOAD_* it can do */
 	uint64_t tx_offload_capa;   /**< VDK_ETH_TX_OFFLOAD_* it can do */
 	uint32_t speed_capa;        /**< highest speed in Mbit/s, 0 if not a physical port */
@@ -215,10 +222,10 @@ struct vdk_eth_link {
 	uint16_t link_status : 1;  /**< VDK_ETH_LINK_UP or DOWN */
 } __attribute__((aligned(8)));
 
-#define VDK_ETH_LINK_HALF_DUPLEX 0
-#define VDK_ETH_LINK_FULL_DUPLEX 1
-#define VDK_ETH_LINK_DOWN 0
-#define VDK_ETH_LINK_UP 1
+#define VDK_ETH_LINK_HALF_DUPLEX 0 /**< link_duplex: half duplex (or down) */
+#define VDK_ETH_LINK_FULL_DUPLEX 1 /**< link_duplex: full duplex */
+#define VDK_ETH_LINK_DOWN 0        /**< link_status: no carrier */
+#define VDK_ETH_LINK_UP 1          /**< link_status: the link is up */
 /** Length vdk_eth_link_to_str() needs at most. */
 #define VDK_ETH_LINK_MAX_STR_LEN 48
 
@@ -237,20 +244,20 @@ struct vdk_eth_stats {
 	uint64_t rx_nombuf; /**< rx refills that found the mempool empty */
 	uint64_t q_ipackets[VDK_ETH_QUEUE_STAT_CNTRS]; /**< per rx queue */
 	uint64_t q_opackets[VDK_ETH_QUEUE_STAT_CNTRS]; /**< per tx queue */
-	uint64_t q_ibytes[VDK_ETH_QUEUE_STAT_CNTRS];
-	uint64_t q_obytes[VDK_ETH_QUEUE_STAT_CNTRS];
+	uint64_t q_ibytes[VDK_ETH_QUEUE_STAT_CNTRS];   /**< per rx queue bytes */
+	uint64_t q_obytes[VDK_ETH_QUEUE_STAT_CNTRS];   /**< per tx queue bytes */
 	uint64_t q_errors[VDK_ETH_QUEUE_STAT_CNTRS];   /**< per rx queue errors */
 };
 
 /** One extended statistic: its index in the name list and its value. */
 struct vdk_eth_xstat {
-	uint64_t id;
-	uint64_t value;
+	uint64_t id;    /**< index into the names of vdk_eth_xstats_get_names() */
+	uint64_t value; /**< the counter now */
 };
 
 /** Name of one extended statistic ("rx_good_packets", "rx_q0_bytes"). */
 struct vdk_eth_xstat_name {
-	char name[VDK_ETH_XSTATS_NAME_SIZE];
+	char name[VDK_ETH_XSTATS_NAME_SIZE]; /**< NUL-terminated */
 };
 
 /** Events a port reports to callbacks. */

@@ -108,9 +108,13 @@ struct vdk_eth_dev_ops {
 	/** Values in the order of the names, @p n of them; return the count. */
 	int (*xstats_get)(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n);
 
+	/** Receive every unicast frame; ethdev sets dev->promiscuous after. */
 	int (*promiscuous_enable)(struct vdk_eth_dev *dev);
+	/** Receive unicast for mac_addr only; ethdev clears dev->promiscuous after. */
 	int (*promiscuous_disable)(struct vdk_eth_dev *dev);
+	/** Receive every multicast frame; ethdev sets dev->all_multicast after. */
 	int (*allmulticast_enable)(struct vdk_eth_dev *dev);
+	/** Stop receiving every multicast frame; ethdev clears dev->all_multicast after. */
 	int (*allmulticast_disable)(struct vdk_eth_dev *dev);
 	/** A checked unicast address; ethdev stores it in dev->mac_addr after. */
 	int (*mac_addr_set)(struct vdk_eth_dev *dev, const struct vdk_ether_addr *mac);
@@ -123,7 +127,7 @@ enum vdk_eth_dev_state {
 	VDK_ETH_DEV_UNUSED = 0, /**< no port (slot free) */
 	VDK_ETH_DEV_ATTACHED,   /**< probed, not configured */
 	VDK_ETH_DEV_CONFIGURED, /**< configured, stopped */
-	VDK_ETH_DEV_STARTED,
+	VDK_ETH_DEV_STARTED,    /**< started: the bursts run */
 };
 
 /**
@@ -131,31 +135,33 @@ enum vdk_eth_dev_state {
  * vdk_eth_dev_attach(); ethdev owns the rest, which drivers may read.
  */
 struct vdk_eth_dev {
-	const struct vdk_eth_dev_ops *ops;
+	const struct vdk_eth_dev_ops *ops; /**< the driver's operations, in static storage */
 	const char *driver_name;      /**< static string: "net_null" */
-	vdk_eth_rx_burst_t rx_burst;
-	vdk_eth_tx_burst_t tx_burst;
+	vdk_eth_rx_burst_t rx_burst;  /**< what vdk_eth_rx_burst() calls while started */
+	vdk_eth_tx_burst_t tx_burst;  /**< what vdk_eth_tx_burst() calls while started */
+	/** The port's address; ethdev updates it after mac_addr_set. */
 	struct vdk_ether_addr mac_addr;
 	int socket_id;                /**< NUMA node, VDK_SOCKET_ID_ANY if unknown */
 	uint16_t mtu;                 /**< 0: VDK_ETHER_MTU */
 	void *device;                 /**< the bus device (a PCI device), or NULL */
 
 	/* ---- ethdev's ---- */
-	char name[VDK_ETH_NAME_SIZE];
-	uint16_t port_id;
-	enum vdk_eth_dev_state state;
+	char name[VDK_ETH_NAME_SIZE]; /**< as given to vdk_eth_dev_attach() */
+	uint16_t port_id;             /**< 0..VDK_ETH_MAX_PORTS - 1, from attach */
+	enum vdk_eth_dev_state state; /**< moved by attach, configure, start, stop, reset, close */
+	/** From configure (the new one while dev_configure runs); zero before, and after reset. */
 	struct vdk_eth_conf conf;
-	uint16_t nb_rx_queues;
-	uint16_t nb_tx_queues;
+	uint16_t nb_rx_queues;        /**< rx queues configured */
+	uint16_t nb_tx_queues;        /**< tx queues configured */
 	void **rx_queues;            /**< vdk_eth_fp_ops[port_id].rxq */
-	void **tx_queues;
+	void **tx_queues;            /**< vdk_eth_fp_ops[port_id].txq */
 	struct vdk_mempool *rx_mempool[VDK_ETH_MAX_QUEUES]; /**< per rx queue */
-	bool promiscuous;
-	bool all_multicast;
+	bool promiscuous;            /**< as the last enable/disable that succeeded left it */
+	bool all_multicast;          /**< as the last enable/disable that succeeded left it */
 	uint64_t link;               /**< struct vdk_eth_link, read and written atomically */
 	struct vdk_eth_stats stats_base; /**< subtracted from the driver's totals */
 	uint64_t *xstats_base;       /**< the same for the extended statistics */
-	unsigned int nb_xstats_base;
+	unsigned int nb_xstats_base; /**< entries at xstats_base; 0 when there is none */
 	/**
 	 * The device went away (vdk_eth_dev_is_removed()): set once, read
 	 * atomically. The driver's stop and close still run; they must not
@@ -185,6 +191,7 @@ struct vdk_eth_rss_ops {
 	/** The entries the masks select, of a table of @p size entries. */
 	int (*reta_update)(struct vdk_eth_dev *dev, const struct vdk_eth_rss_reta_entry64 *reta,
 			   uint16_t size);
+	/** Read the entries the masks select, of a table of @p size entries. */
 	int (*reta_query)(struct vdk_eth_dev *dev, struct vdk_eth_rss_reta_entry64 *reta,
 			  uint16_t size);
 };

@@ -71,76 +71,83 @@ vdk_be32(vdk_be32_t v)
 /** Length of "xx:xx:xx:xx:xx:xx" with its NUL. */
 #define VDK_ETHER_ADDR_FMT_SIZE 18
 
-#define VDK_ETHER_TYPE_IPV4 0x0800
-#define VDK_ETHER_TYPE_ARP  0x0806
-#define VDK_ETHER_TYPE_VLAN 0x8100
-#define VDK_ETHER_TYPE_IPV6 0x86DD
-#define VDK_ETHER_TYPE_QINQ 0x88A8
+/** @name EtherTypes, in host order: compare with vdk_be16(ether_type).
+ * @{ */
+#define VDK_ETHER_TYPE_IPV4 0x0800 /**< IPv4 */
+#define VDK_ETHER_TYPE_ARP  0x0806 /**< ARP */
+#define VDK_ETHER_TYPE_VLAN 0x8100 /**< an 802.1Q VLAN tag follows */
+#define VDK_ETHER_TYPE_IPV6 0x86DD /**< IPv6 */
+#define VDK_ETHER_TYPE_QINQ 0x88A8 /**< an 802.1ad service (outer) tag follows */
+/** @} */
 
-#define VDK_IPPROTO_TCP 6
-#define VDK_IPPROTO_UDP 17
+/** @name IP protocol numbers: next_proto_id (IPv4), proto (IPv6).
+ * @{ */
+#define VDK_IPPROTO_TCP 6  /**< TCP */
+#define VDK_IPPROTO_UDP 17 /**< UDP */
+/** @} */
 
 /** A MAC address, first byte first as on the wire. */
 struct vdk_ether_addr {
-	uint8_t addr_bytes[VDK_ETHER_ADDR_LEN];
+	uint8_t addr_bytes[VDK_ETHER_ADDR_LEN]; /**< bit 0 of byte 0: group address */
 } __attribute__((aligned(2)));
 
 /** Ethernet II header. */
 struct vdk_ether_hdr {
-	struct vdk_ether_addr dst_addr;
-	struct vdk_ether_addr src_addr;
-	vdk_be16_t ether_type;
+	struct vdk_ether_addr dst_addr; /**< destination MAC address */
+	struct vdk_ether_addr src_addr; /**< source MAC address */
+	vdk_be16_t ether_type;          /**< VDK_ETHER_TYPE_* of what follows */
 } __attribute__((aligned(2)));
 
 /** 802.1Q tag, after the source address; ether_type follows it. */
 struct vdk_vlan_hdr {
-	vdk_be16_t vlan_tci;
-	vdk_be16_t eth_proto;
+	vdk_be16_t vlan_tci;  /**< priority (3 bits), DEI (1), VLAN ID (12) */
+	vdk_be16_t eth_proto; /**< EtherType of what follows the tag */
 } __attribute__((packed));
 
 /** IPv4 header without options. */
 struct vdk_ipv4_hdr {
 	uint8_t version_ihl;       /**< version (4) in the high nibble, words of header in the low */
-	uint8_t type_of_service;
-	vdk_be16_t total_length;
-	vdk_be16_t packet_id;
+	uint8_t type_of_service;   /**< DSCP (high 6 bits) and ECN (low 2) */
+	vdk_be16_t total_length;   /**< bytes of the packet, this header included */
+	vdk_be16_t packet_id;      /**< identification, shared by a packet's fragments */
+	/** Flags (DF 0x4000, MF 0x2000), then offset in 8-byte units. */
 	vdk_be16_t fragment_offset;
-	uint8_t time_to_live;
-	uint8_t next_proto_id;
+	uint8_t time_to_live;      /**< hops left */
+	uint8_t next_proto_id;     /**< VDK_IPPROTO_* of the payload */
 	uint16_t hdr_checksum;     /**< as it sits in the packet: no byte swap needed */
-	vdk_be32_t src_addr;
-	vdk_be32_t dst_addr;
+	vdk_be32_t src_addr;       /**< source address */
+	vdk_be32_t dst_addr;       /**< destination address */
 } __attribute__((packed));
 
 /** IPv6 fixed header. */
 struct vdk_ipv6_hdr {
-	vdk_be32_t vtc_flow;
-	vdk_be16_t payload_len;
-	uint8_t proto;
-	uint8_t hop_limits;
-	uint8_t src_addr[16];
-	uint8_t dst_addr[16];
+	vdk_be32_t vtc_flow;    /**< version (6, 4 bits), traffic class (8), flow label (20) */
+	vdk_be16_t payload_len; /**< bytes after this 40-byte header, extension headers included */
+	uint8_t proto;          /**< next header: VDK_IPPROTO_* or an extension header */
+	uint8_t hop_limits;     /**< hops left */
+	uint8_t src_addr[16];   /**< source address */
+	uint8_t dst_addr[16];   /**< destination address */
 } __attribute__((packed));
 
 /** UDP header. */
 struct vdk_udp_hdr {
-	vdk_be16_t src_port;
-	vdk_be16_t dst_port;
-	vdk_be16_t dgram_len;
-	uint16_t dgram_cksum;
+	vdk_be16_t src_port;  /**< source port */
+	vdk_be16_t dst_port;  /**< destination port */
+	vdk_be16_t dgram_len; /**< bytes of this header and its payload */
+	uint16_t dgram_cksum; /**< as it sits in the packet; 0: none (IPv4 only) */
 } __attribute__((packed));
 
 /** TCP header without options. */
 struct vdk_tcp_hdr {
-	vdk_be16_t src_port;
-	vdk_be16_t dst_port;
-	vdk_be32_t sent_seq;
-	vdk_be32_t recv_ack;
-	uint8_t data_off;
-	uint8_t tcp_flags;
-	vdk_be16_t rx_win;
-	uint16_t cksum;
-	vdk_be16_t tcp_urp;
+	vdk_be16_t src_port; /**< source port */
+	vdk_be16_t dst_port; /**< destination port */
+	vdk_be32_t sent_seq; /**< sequence number of the first payload byte */
+	vdk_be32_t recv_ack; /**< next sequence number expected (with ACK) */
+	uint8_t data_off;    /**< header length in 32-bit words, in the high nibble */
+	uint8_t tcp_flags;   /**< CWR ECE URG ACK PSH RST SYN FIN, high bit to low */
+	vdk_be16_t rx_win;   /**< receive window, bytes (before window scaling) */
+	uint16_t cksum;      /**< as it sits in the packet: no byte swap needed */
+	vdk_be16_t tcp_urp;  /**< urgent pointer (with URG) */
 } __attribute__((packed));
 
 static_assert(sizeof(struct vdk_ether_hdr) == VDK_ETHER_HDR_LEN, "ether header");

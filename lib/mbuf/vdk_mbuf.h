@@ -73,19 +73,21 @@ extern "C" {
 /** @} */
 
 /** @name Packet types (packet_type): one value per layer, ORed together.
+ * Set by the driver on receive (vdk_eth_rx_frame_finish() reports
+ * VDK_PTYPE_L2_ETHER only); the values are DPDK's RTE_PTYPE_* ones.
  * @{ */
-#define VDK_PTYPE_UNKNOWN     0x00000000u
-#define VDK_PTYPE_L2_ETHER    0x00000001u
-#define VDK_PTYPE_L2_ETHER_VLAN 0x00000006u
-#define VDK_PTYPE_L2_ETHER_ARP  0x00000003u
-#define VDK_PTYPE_L2_MASK     0x0000000fu
-#define VDK_PTYPE_L3_IPV4     0x00000010u
-#define VDK_PTYPE_L3_IPV6     0x00000040u
-#define VDK_PTYPE_L3_MASK     0x000000f0u
-#define VDK_PTYPE_L4_TCP      0x00000100u
-#define VDK_PTYPE_L4_UDP      0x00000200u
-#define VDK_PTYPE_L4_ICMP     0x00000500u
-#define VDK_PTYPE_L4_MASK     0x00000f00u
+#define VDK_PTYPE_UNKNOWN     0x00000000u /**< nothing recognised at any layer */
+#define VDK_PTYPE_L2_ETHER    0x00000001u /**< Ethernet frame */
+#define VDK_PTYPE_L2_ETHER_VLAN 0x00000006u /**< Ethernet frame with an 802.1Q tag */
+#define VDK_PTYPE_L2_ETHER_ARP  0x00000003u /**< Ethernet frame carrying ARP */
+#define VDK_PTYPE_L2_MASK     0x0000000fu /**< the L2 field: compare (packet_type & this) */
+#define VDK_PTYPE_L3_IPV4     0x00000010u /**< IPv4, header without options */
+#define VDK_PTYPE_L3_IPV6     0x00000040u /**< IPv6, no extension header */
+#define VDK_PTYPE_L3_MASK     0x000000f0u /**< the L3 field: compare (packet_type & this) */
+#define VDK_PTYPE_L4_TCP      0x00000100u /**< TCP */
+#define VDK_PTYPE_L4_UDP      0x00000200u /**< UDP */
+#define VDK_PTYPE_L4_ICMP     0x00000500u /**< ICMP (or ICMPv6) */
+#define VDK_PTYPE_L4_MASK     0x00000f00u /**< the L4 field: compare (packet_type & this) */
 /** @} */
 
 /** A packet buffer, or one segment of a chained packet. */
@@ -102,13 +104,14 @@ struct vdk_mbuf {
 	uint32_t pkt_len;         /**< bytes in the whole chain (first segment only) */
 	uint16_t data_len;        /**< bytes of data in this segment */
 	uint16_t vlan_tci;        /**< VLAN tag (VDK_MBUF_F_RX_VLAN / TX_VLAN) */
+	/** A 32-bit hash of the packet: rss when the driver set VDK_MBUF_F_RX_RSS_HASH. */
 	union {
 		uint32_t rss;     /**< RSS hash (VDK_MBUF_F_RX_RSS_HASH) */
 		uint32_t usr;     /**< free for the application otherwise */
 	} hash;
 	uint16_t vlan_tci_outer;  /**< outer VLAN tag (QinQ) */
 	uint16_t buf_len;         /**< bytes in the buffer */
-	uint32_t reserved0;
+	uint32_t reserved0;       /**< unused: the padding before pool, named; room for a field */
 	struct vdk_mempool *pool; /**< pool the mbuf returns to */
 
 	/* Second cache line: chains, offload lengths, application data. */
@@ -120,11 +123,11 @@ struct vdk_mbuf {
 			uint64_t l3_len:9;    /**< L3 header bytes */
 			uint64_t l4_len:8;    /**< L4 header bytes */
 			uint64_t tso_segsz:16;/**< TCP segment size for TSO */
-			uint64_t reserved:24;
+			uint64_t reserved:24; /**< unused */
 		};
 	};
 	uint16_t priv_size;       /**< bytes of application area after this struct */
-	uint16_t reserved1[3];
+	uint16_t reserved1[3];    /**< unused: the padding before udata64, named; room for fields */
 	uint64_t udata64;         /**< free for the application */
 	uint64_t dynfield[4];     /**< free for drivers and libraries */
 };
@@ -138,7 +141,7 @@ static_assert(offsetof(struct vdk_mbuf, pool) < VDK_CACHE_LINE_SIZE,
 struct vdk_pktmbuf_pool_private {
 	uint16_t mbuf_data_room_size; /**< buf_len of each mbuf */
 	uint16_t mbuf_priv_size;      /**< application bytes after each struct vdk_mbuf */
-	uint32_t flags;
+	uint32_t flags;               /**< none defined: 0 */
 };
 
 /** Pointer to the packet data of @p m (its data_off), cast to type @p t. */

@@ -62,7 +62,7 @@ struct vdk_mempool_cache {
 	uint32_t size;        /**< objects a refill leaves in it */
 	uint32_t flushthresh; /**< past this many, a put empties it into the ring */
 	uint32_t len;         /**< objects in it now */
-	uint32_t reserved;
+	uint32_t reserved;    /**< unused, 0 */
 	void *objs[];         /**< 2 * size slots; the newest object is last */
 };
 
@@ -79,18 +79,20 @@ struct vdk_mempool_objhdr {
 struct vdk_mempool {
 	struct vdk_ring *ring;     /**< free objects not in any cache */
 	char *caches;              /**< nb_caches caches, cache_stride bytes apart */
+	/** Bytes per cache: header and 2 * cache_size slots, cache aligned. */
 	uint32_t cache_stride;
 	uint32_t nb_caches;        /**< lcore ids below this have a cache; 0: none */
-	uint32_t cache_size;
+	uint32_t cache_size;       /**< as given at creation, 0..VDK_MEMPOOL_CACHE_MAX_SIZE */
 	uint32_t size;             /**< objects in the pool */
 	unsigned int flags;        /**< VDK_MEMPOOL_F_* */
-	int socket_id;
+	int socket_id;             /**< NUMA node asked for at creation, or VDK_SOCKET_ID_ANY */
 	uint32_t elt_size;         /**< object size asked for */
 	uint32_t total_elt_size;   /**< distance between objects: header, object, padding */
-	uint32_t private_data_size;
+	uint32_t private_data_size; /**< bytes at priv, as given at creation */
 	uint32_t objs_per_page;    /**< objects laid per page_sz, 0: laid end to end */
 	uint64_t page_sz;          /**< page the objects were laid on, when objs_per_page */
 
+	/** As given at creation: vdk_mempool_lookup() key and log name. */
 	char name[VDK_MEMPOOL_NAMESIZE] vdk_cache_aligned;
 	const struct vdk_memzone *mz;     /**< this structure, private data, caches, ring */
 	const struct vdk_memzone *obj_mz; /**< the objects */

@@ -77,7 +77,7 @@ struct vdk_ring_headtail {
  * head/tail pairs are read-only after vdk_ring_init().
  */
 struct vdk_ring {
-	char name[VDK_RING_NAMESIZE];
+	char name[VDK_RING_NAMESIZE];      /**< as given at creation, for logs and lookup */
 	unsigned int flags;                /**< VDK_RING_F_* given at creation */
 	const struct vdk_memzone *memzone; /**< NULL for vdk_ring_init() memory */
 	uint32_t size;                     /**< slots, a power of two */
@@ -93,9 +93,13 @@ struct vdk_ring {
 	 * call too, so that costs nothing (and an extra empty line there
 	 * measured slower, test/bench/ring).
 	 */
+	/** Producers' head and tail: enqueue moves them. */
 	struct vdk_ring_headtail prod vdk_cache_aligned;
+	/** Unused: the empty line after the producers' (see above). */
 	char prod_pad vdk_cache_aligned;
+	/** Consumers' head and tail: dequeue moves them. */
 	struct vdk_ring_headtail cons vdk_cache_aligned;
+	/** Unused: the empty line after the consumers' (see above). */
 	char cons_pad vdk_cache_aligned;
 };
 
