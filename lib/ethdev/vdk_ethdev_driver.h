@@ -288,9 +288,9 @@ struct vdk_eth_vport {
 	void *rxq;		/**< rx queue 0; each begins with struct vdk_eth_vport_rxq */
 	size_t rxq_size;	/**< bytes from one rx queue to the next */
 	void *txq;		/**< tx queue 0; each begins with struct vdk_eth_vport_txq */
-	size_t txq_size;
+	size_t txq_size;	/**< bytes from one tx queue to the next */
 	uint16_t nb_rxq;	/**< rx queues in the array: report it as max_rx_queues */
-	uint16_t nb_txq;
+	uint16_t nb_txq;	/**< tx queues in the array: report it as max_tx_queues */
 };
 
 /**
