@@ -50,6 +50,11 @@ static const struct nvme_transport nvme_pci_transport = {
 	.wait_idle = NULL,
 };
 
+/* "driver" is the bus's own (-a BDF,driver=NAME): it reaches the driver too. */
+static const char *const nvme_args[] = {
+	"io_queues", "timeout_ms", "admin_timeout_ms", "sgl", "driver", NULL
+};
+
 static int
 nvme_pci_probe(struct vdk_pci_device *dev)
 {
@@ -62,9 +67,15 @@ nvme_pci_probe(struct vdk_pci_device *dev)
 	int ret;
 
 	nvme_ctrlr_cfg_default(&cfg);
-	/* A bad value is logged with its key; the bus names the device that failed. */
+	/*
+	 * Only the keys we know (a typo is an error, not a setting silently
+	 * dropped); a bad value is logged with its key. The bus names the
+	 * device that failed.
+	 */
 	args = dev->devargs != NULL ? dev->devargs : "";
-	if (vdk_devargs_get_uint(args, "io_queues", 1, 65535, &cfg.io_queues) != 0 ||
+	if (vdk_devargs_check_keys(dev->name, args, nvme_args,
+				   "io_queues=N,timeout_ms=N,admin_timeout_ms=N,sgl=0|1") != 0 ||
+	    vdk_devargs_get_uint(args, "io_queues", 1, 65535, &cfg.io_queues) != 0 ||
 	    vdk_devargs_get_uint(args, "timeout_ms", 0, 3600000, &cfg.io_timeout_ms) != 0 ||
 	    vdk_devargs_get_uint(args, "admin_timeout_ms", 1, 3600000,
 				 &cfg.admin_timeout_ms) != 0 ||

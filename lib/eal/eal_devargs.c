@@ -9,6 +9,7 @@
  * scan compares strings and "00:04.0" and "0000:00:04.0" name one device.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -308,4 +309,35 @@ vdk_devargs_get_u64(const char *args, const char *key, uint64_t min, uint64_t ma
 		    uint64_t *out)
 {
 	return devargs_get_num(args, key, min, max, out);
+}
+
+int
+vdk_devargs_check_keys(const char *devname, const char *args, const char *const known[],
+		       const char *help)
+{
+	const char *p = args, *end;
+	size_t klen;
+	unsigned int i;
+	bool ok;
+
+	if (args == NULL)
+		return 0;
+	while (*p != '\0') {
+		end = p + strcspn(p, ",");
+		klen = strcspn(p, "=,");
+		ok = false;
+		for (i = 0; known != NULL && known[i] != NULL; i++) {
+			if (strlen(known[i]) == klen && strncmp(p, known[i], klen) == 0) {
+				ok = true;
+				break;
+			}
+		}
+		if (!ok || klen == 0) {
+			VDK_LOG(ERR, EAL, "%s: unknown argument '%.*s'%s%s", devname,
+				(int)(end - p), p, help ? "; it takes " : "", help ? help : "");
+			return -EINVAL;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
 }

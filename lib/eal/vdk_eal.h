@@ -143,6 +143,17 @@ int vdk_devargs_get_uint(const char *args, const char *key, uint32_t min, uint32
 int vdk_devargs_get_u64(const char *args, const char *key, uint64_t min, uint64_t max,
 			uint64_t *out);
 
+/**
+ * Check that the "k1=v1,k2=v2" argument string @p args of device
+ * @p devname uses only the keys in @p known (NULL terminated): a key a
+ * driver does not know is a typo the user must hear of, not a setting
+ * silently dropped. Logs the first unknown "key=value" with @p help (what
+ * the driver takes, "io_queues=N,sgl=0|1", or NULL).
+ * @return 0 (also for NULL @p args); -EINVAL for an unknown or empty key.
+ */
+int vdk_devargs_check_keys(const char *devname, const char *args, const char *const known[],
+			   const char *help);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

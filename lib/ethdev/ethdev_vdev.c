@@ -236,31 +236,7 @@ int
 vdk_vdev_args_check(const char *devname, const char *args, const char *const known[],
 		    const char *help)
 {
-	const char *p = args, *end;
-	size_t klen;
-	unsigned int i;
-	bool ok;
-
-	if (args == NULL)
-		return 0;
-	while (*p != '\0') {
-		end = p + strcspn(p, ",");
-		klen = strcspn(p, "=,");
-		ok = false;
-		for (i = 0; known != NULL && known[i] != NULL; i++) {
-			if (strlen(known[i]) == klen && strncmp(p, known[i], klen) == 0) {
-				ok = true;
-				break;
-			}
-		}
-		if (!ok || klen == 0) {
-			VDEV_LOG(ERR, "%s: unknown argument '%.*s'%s%s", devname, (int)(end - p), p,
-				 help ? "; it takes " : "", help ? help : "");
-			return -EINVAL;
-		}
-		p = *end ? end + 1 : end;
-	}
-	return 0;
+	return vdk_devargs_check_keys(devname, args, known, help);
 }
 
 int

@@ -86,7 +86,8 @@ int vdk_vdev_probe_all(void);
 void vdk_vdev_remove_all(void);
 
 /**
- * Check that "k=v,..." @p args uses only the keys in @p known (NULL
+ * vdk_devargs_check_keys() under the name vdev drivers called it first
+ * (kept for the ABI): @p args uses only the keys in @p known (NULL
  * terminated). Logs the unknown key and the driver's @p help.
  * @return 0, or -EINVAL.
  */

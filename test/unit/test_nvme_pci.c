@@ -139,8 +139,9 @@ test_nvme_pci_device_arguments_set_the_controller_up(void **state)
 	struct vdk_nvme_ctrlr *c;
 
 	(void)state;
+	/* driver= is the bus's, and reaches the driver too */
 	assert_int_equal(eal_devargs_add(&eal_cfg, VDK_DEVTYPE_ALLOWED,
-					 BDF ",io_queues=2,sgl=0,timeout_ms=100"), 0);
+					 BDF ",io_queues=2,sgl=0,timeout_ms=100,driver=nvme"), 0);
 	assert_int_equal(eal_pci_init(), 0);
 	c = vdk_nvme_ctrlr_get(BDF);
 	assert_non_null(c);
@@ -172,6 +173,8 @@ test_nvme_pci_bad_device_argument_fails_the_probe(void **state)
 		{ ",admin_timeout_ms=0", "admin_timeout_ms=0: out of range" },
 		{ ",sgl=2", "device argument sgl=2: out of range: give a number in 0..1" },
 		{ ",sgl= 1", "sgl= 1: not a number" },
+		/* a typo is refused, not dropped: the default would run unseen */
+		{ ",io_queue=4", BDF ": unknown argument 'io_queue=4'; it takes io_queues=N," },
 	};
 	char devargs[64];
 

@@ -242,7 +242,7 @@ test_virtio_devargs_read_features_off_and_refuse_bad_values(void **state)
 	assert_int_equal(f->p->features_off, 1ull << VIRTIO_F_ACCESS_PLATFORM);
 	log_capture();
 	assert_int_equal(parse_devargs(f->p, "model0", "feature_off=1"), -EINVAL);
-	log_expect("model0: unknown device argument 'feature_off'");
+	log_expect("model0: unknown argument 'feature_off=1'; it takes features_off=<hex mask>");
 }
 
 int

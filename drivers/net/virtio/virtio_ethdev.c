@@ -670,33 +670,12 @@ static const struct vdk_eth_dev_ops virtio_ops = {
 /* Its own key, and the bus's (driver=NAME picks the driver, doc/pci.md). */
 static const char *const virtio_args[] = { "features_off", "driver", NULL };
 
-static bool
-known_arg(const char *kv, size_t klen)
-{
-	for (const char *const *k = virtio_args; *k != NULL; k++)
-		if (klen == strlen(*k) && strncmp(kv, *k, klen) == 0)
-			return true;
-	return false;
-}
-
 static int
 parse_devargs(struct virtio_port *p, const char *name, const char *args)
 {
-	const char *kv = args;
-
 	/* Only the keys we know: anything else is a typo the user should hear of. */
-	while (kv != NULL && *kv != '\0') {
-		size_t klen = strcspn(kv, "=,");
-
-		if (!known_arg(kv, klen)) {
-			VIRTIO_LOG(ERR, "%s: unknown device argument '%.*s': net_virtio takes "
-				   "features_off=<hex mask>", name, (int)klen, kv);
-			return -EINVAL;
-		}
-		kv = strchr(kv, ',');
-		if (kv != NULL)
-			kv++;
-	}
+	if (vdk_devargs_check_keys(name, args, virtio_args, "features_off=<hex mask>") != 0)
+		return -EINVAL;
 	/* A bad value is logged with its key; the bus names the device that failed. */
 	return vdk_devargs_get_u64(args, "features_off", 0, UINT64_MAX, &p->features_off) != 0 ?
 	       -EINVAL : 0;
