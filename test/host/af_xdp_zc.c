@@ -4,6 +4,7 @@
  * seen from an application. Two ports (iface s1 and r1, in the namespace
  * the test runs this in) share pool "zc"; port 0's rx is forwarded to port
  * 1's tx as it is. Checks, one line each ("ok" / "FAIL"):
+ * - each port's queues start cache lines;
  * - after start, the fill rings hold the pool's mbufs (in use = rx descs);
  * - each received mbuf lies in the pool's area and holds its frame where
  *   the kernel wrote it (XDP_PACKET_HEADROOM into the buffer), the frame
@@ -19,6 +20,7 @@
  */
 #include <linux/bpf.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,17 @@ main(int argc, char **argv)
 		printf("FAIL pools and ports up\n");
 		return 1;
 	}
+	/*
+	 * Each queue starts a cache line of its own (the port structure is
+	 * allocated on one): a queue across two lines shares one with its
+	 * neighbour, which another lcore may poll.
+	 */
+	for (k = 0; k < 2; k++)
+		check((uintptr_t)vdk_eth_fp_ops[k].rxq[0] % VDK_CACHE_LINE_SIZE == 0 &&
+		      (uintptr_t)vdk_eth_fp_ops[k].txq[0] % VDK_CACHE_LINE_SIZE == 0,
+		      k == 0 ? "port 0's queues start cache lines" : "port 1's queues start cache lines",
+		      "rx queue at %p, tx queue at %p", vdk_eth_fp_ops[k].rxq[0],
+		      vdk_eth_fp_ops[k].txq[0]);
 	in_use = vdk_mempool_in_use_count(zc);
 	check(in_use == 2 * NB_DESC, "after start the fill rings hold the pool's mbufs",
 	      "%u in use, %u expected", in_use, 2 * NB_DESC);

@@ -20,6 +20,7 @@
 #include <linux/sockios.h>
 #include <dirent.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@
 static struct axdp_port *
 to_axdp(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct axdp_port, eth);
+	return vdk_container_of(dev, struct axdp_port, vp.eth);
 }
 
 static int
@@ -100,13 +101,6 @@ axdp_infos_get(struct vdk_eth_dev *dev, struct vdk_eth_dev_info *info)
 }
 
 static int
-axdp_configure(struct vdk_eth_dev *dev)
-{
-	(void)dev;
-	return 0;
-}
-
-static int
 axdp_link_update(struct vdk_eth_dev *dev, int wait)
 {
 	struct axdp_port *p = to_axdp(dev);
@@ -144,7 +138,7 @@ axdp_start(struct vdk_eth_dev *dev)
 		ret = if_flags(p, IFF_UP, true);
 	if (ret != 0)
 		for (q = 0; q < p->qpairs; q++)
-			axdp_qpair_close(p->qp[q]);
+			axdp_qpair_close(&p->qp[q]);
 	return ret;
 }
 
@@ -159,7 +153,7 @@ axdp_stop(struct vdk_eth_dev *dev)
 	 * pool; the interface stays up (the kernel may still be sending).
 	 */
 	for (q = 0; q < p->qpairs; q++)
-		axdp_qpair_close(p->qp[q]);
+		axdp_qpair_close(&p->qp[q]);
 	return 0;
 }
 
@@ -169,12 +163,8 @@ axdp_free(struct axdp_port *p)
 	unsigned int q;
 
 	/* Sockets go before the port: the last one takes libxdp's program away. */
-	for (q = 0; q < AXDP_MAX_QPAIRS; q++) {
-		if (p->qp[q] == NULL)
-			continue;
-		axdp_qpair_close(p->qp[q]);
-		free(p->qp[q]);
-	}
+	for (q = 0; q < p->qpairs; q++)
+		axdp_qpair_close(&p->qp[q]);
 	if (p->ctl_fd >= 0)
 		close(p->ctl_fd);
 	free(p);
@@ -194,34 +184,27 @@ static int
 axdp_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		    const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
 {
-	struct axdp_qpair *qp = to_axdp(dev)->qp[qid];
 	struct axdp_umem_map map;
 	int ret;
 
-	(void)socket_id;
-	(void)conf;
 	/* The UMEM lies over this pool from start: refuse one that cannot back it now. */
 	ret = axdp_umem_map_init(dev->name, mp, &map);
-	if (ret != 0)
-		return ret;
-	qp->mp = mp;
-	qp->nb_rx_desc = nb_desc;
-	qp->rxq.port_id = dev->port_id;
-	*rxq = &qp->rxq;
-	return 0;
+	if (ret == 0)
+		ret = vdk_eth_vport_rx_queue_setup(dev, qid, nb_desc, socket_id, conf, mp, rxq);
+	if (ret == 0)
+		to_axdp(dev)->qp[qid].nb_rx_desc = nb_desc;
+	return ret;
 }
 
 static int
 axdp_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		    const struct vdk_eth_txconf *conf, void **txq)
 {
-	struct axdp_qpair *qp = to_axdp(dev)->qp[qid];
+	int ret = vdk_eth_vport_tx_queue_setup(dev, qid, nb_desc, socket_id, conf, txq);
 
-	(void)socket_id;
-	(void)conf;
-	qp->nb_tx_desc = nb_desc;
-	*txq = &qp->txq;
-	return 0;
+	if (ret == 0)
+		to_axdp(dev)->qp[qid].nb_tx_desc = nb_desc;
+	return ret;
 }
 
 /* The kernel's per-socket counters (XDP_STATISTICS), summed over the queue pairs. */
@@ -234,12 +217,12 @@ xdp_stats_sum(struct axdp_port *p, struct xdp_statistics *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (q = 0; q < p->qpairs; q++) {
-		const struct xdp_statistics *c = &p->qp[q]->closed;
+		const struct xdp_statistics *c = &p->qp[q].closed;
 
 		memset(&xs, 0, sizeof(xs));
 		len = sizeof(xs);
-		if (p->qp[q]->xsk != NULL)
-			getsockopt(p->qp[q]->fd, SOL_XDP, XDP_STATISTICS, &xs, &len);
+		if (p->qp[q].xsk != NULL)
+			getsockopt(p->qp[q].fd, SOL_XDP, XDP_STATISTICS, &xs, &len);
 		sum->rx_dropped += c->rx_dropped + xs.rx_dropped;
 		sum->rx_invalid_descs += c->rx_invalid_descs + xs.rx_invalid_descs;
 		sum->tx_invalid_descs += c->tx_invalid_descs + xs.tx_invalid_descs;
@@ -253,29 +236,12 @@ xdp_stats_sum(struct axdp_port *p, struct xdp_statistics *sum)
 static int
 axdp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 {
-	struct axdp_port *p = to_axdp(dev);
 	struct xdp_statistics xs;
-	uint16_t q;
 
-	xdp_stats_sum(p, &xs);
+	xdp_stats_sum(to_axdp(dev), &xs);
 	/* Frames the kernel had for us but could not put on a ring. */
 	s->imissed = xs.rx_dropped + xs.rx_ring_full;
-	for (q = 0; q < p->qpairs; q++) {
-		struct axdp_qpair *qp = p->qp[q];
-
-		if (q < dev->nb_rx_queues && dev->rx_queues[q] != NULL) {
-			vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&qp->rxq.pkts),
-					      vdk_eth_counter_read(&qp->rxq.bytes), 0);
-			s->rx_nombuf += vdk_eth_counter_read(&qp->rxq.nombuf);
-			s->ierrors += qp->rxq.bad_descs;
-		}
-		if (q < dev->nb_tx_queues && dev->tx_queues[q] != NULL)
-			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&qp->txq.pkts),
-					      vdk_eth_counter_read(&qp->txq.bytes),
-					      vdk_eth_counter_read(&qp->txq.errors) +
-					      qp->txq.bad_descs);
-	}
-	return 0;
+	return vdk_eth_vport_stats_get(dev, s);
 }
 
 static const char *const axdp_xstat_names[] = {
@@ -299,12 +265,10 @@ axdp_xstats_get_names(struct vdk_eth_dev *dev, struct vdk_eth_xstat_name *names,
 static int
 axdp_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 {
-	struct axdp_port *p = to_axdp(dev);
 	struct xdp_statistics xs;
 	uint64_t v[AXDP_NB_XSTATS];
-	unsigned int q;
 
-	xdp_stats_sum(p, &xs);
+	xdp_stats_sum(to_axdp(dev), &xs);
 	v[0] = xs.rx_dropped;
 	v[1] = xs.rx_invalid_descs;
 	v[2] = xs.tx_invalid_descs;
@@ -312,9 +276,7 @@ axdp_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	v[4] = xs.rx_fill_ring_empty_descs;
 	v[5] = xs.tx_ring_empty_descs;
 	/* Sent mbufs that did not lie in the UMEM (another pool, a chain, shared). */
-	v[6] = 0;
-	for (q = 0; q < p->qpairs; q++)
-		v[6] += vdk_eth_counter_read(&p->qp[q]->txq.copied);
+	v[6] = vdk_eth_vport_txq_sum(dev, offsetof(struct axdp_txq, copied));
 	memcpy(values, v, VDK_MIN(n, (unsigned int)AXDP_NB_XSTATS) * sizeof(v[0]));
 	return AXDP_NB_XSTATS;
 }
@@ -333,7 +295,7 @@ axdp_promisc_off(struct vdk_eth_dev *dev)
 
 static const struct vdk_eth_dev_ops axdp_ops = {
 	.dev_infos_get = axdp_infos_get,
-	.dev_configure = axdp_configure,
+	.dev_configure = vdk_eth_dev_op_accept,
 	.dev_start = axdp_start,
 	.dev_stop = axdp_stop,
 	.dev_close = axdp_close,
@@ -498,7 +460,7 @@ axdp_probe(const char *name, const char *args)
 	unsigned int q;
 	int ret, fd;
 
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->ctl_fd = -1;
@@ -528,10 +490,10 @@ axdp_probe(const char *name, const char *args)
 	ret = if_ioctl(p, SIOCGIFHWADDR, &ifr);
 	if (ret != 0)
 		goto free_port;
-	memcpy(p->eth.mac_addr.addr_bytes, ifr.ifr_hwaddr.sa_data, VDK_ETHER_ADDR_LEN);
+	memcpy(p->vp.eth.mac_addr.addr_bytes, ifr.ifr_hwaddr.sa_data, VDK_ETHER_ADDR_LEN);
 	memset(&ifr, 0, sizeof(ifr));
 	if (if_ioctl(p, SIOCGIFMTU, &ifr) == 0)
-		p->eth.mtu = (uint16_t)ifr.ifr_mtu;
+		p->vp.eth.mtu = (uint16_t)ifr.ifr_mtu;
 	memset(&ifr, 0, sizeof(ifr));
 	if (if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0)
 		p->old_flags = (unsigned int)ifr.ifr_flags;
@@ -549,21 +511,21 @@ axdp_probe(const char *name, const char *args)
 	}
 	close(fd);
 	for (q = 0; q < p->qpairs; q++) {
-		p->qp[q] = calloc(1, sizeof(*p->qp[q]));
-		if (p->qp[q] == NULL) {
-			ret = -ENOMEM;
-			goto free_port;
-		}
-		p->qp[q]->fd = -1;
-		p->qp[q]->rxq.qp = p->qp[q];
-		p->qp[q]->txq.qp = p->qp[q];
+		p->qp[q].fd = -1;
+		p->qp[q].rxq.qp = &p->qp[q];
+		p->qp[q].txq.qp = &p->qp[q];
 	}
-	p->eth.ops = &axdp_ops;
-	p->eth.driver_name = "net_af_xdp";
-	p->eth.rx_burst = axdp_rx_burst;
-	p->eth.tx_burst = axdp_tx_burst;
-	p->eth.socket_id = VDK_SOCKET_ID_ANY;
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	p->vp.eth.ops = &axdp_ops;
+	p->vp.eth.driver_name = "net_af_xdp";
+	p->vp.eth.rx_burst = axdp_rx_burst;
+	p->vp.eth.tx_burst = axdp_tx_burst;
+	p->vp.eth.socket_id = VDK_SOCKET_ID_ANY;
+	/* Queue pair i's rx and tx queues: the vport's arrays, a pair apart. */
+	ret = vdk_eth_vport_queues_set(&p->vp, &p->qp[0].rxq, sizeof(p->qp[0]),
+				       (uint16_t)p->qpairs, &p->qp[0].txq, sizeof(p->qp[0]),
+				       (uint16_t)p->qpairs);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret < 0)
 		goto free_port;
 	return 0;

@@ -3,6 +3,7 @@
 #ifndef AF_XDP_INTERNAL_H
 #define AF_XDP_INTERNAL_H
 
+#include <assert.h>
 #include <linux/if_xdp.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -87,21 +88,25 @@ axdp_mbuf_addr(const struct axdp_umem_map *map, const struct vdk_mbuf *m)
 
 struct axdp_qpair;
 
+/*
+ * The queues begin with ethdev's part (vdk_eth_vport_rxq/txq): its
+ * counters, summed by vdk_eth_vport_stats_get(), and for rx the pool and
+ * port id queue setup records. errors counts descriptors that named no
+ * mbuf this queue posted (rx) or sent (tx completions), and on tx frames
+ * too long for a chunk or a kick that failed.
+ */
 struct axdp_rxq {
+	struct vdk_eth_vport_rxq vq;
 	struct axdp_qpair *qp;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod fill;
 	struct axdp_umem_map map;
 	uint64_t *owned;	/* on the fill ring, in the kernel or on the rx ring */
-	uint16_t port_id;
 	bool busy_poll;		/* drive the driver's NAPI from rx when the ring is empty */
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t nombuf;
-	uint64_t bad_descs;	/* rx descriptors naming no mbuf this queue posted */
 } vdk_cache_aligned;
 
 struct axdp_txq {
+	struct vdk_eth_vport_txq vq;
 	struct axdp_qpair *qp;
 	struct xsk_ring_prod tx;
 	struct xsk_ring_cons comp;
@@ -110,19 +115,18 @@ struct axdp_txq {
 	uint32_t size;		/* of the tx and completion rings */
 	uint32_t inflight;	/* mbufs owned: at most size, so a completion always has room */
 	bool kick_always;	/* copy mode: the kernel sends only from sendto() */
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t errors;	/* too long for a chunk, or the kick failed */
 	uint64_t copied;	/* from another pool, chained or shared: copied into a UMEM mbuf */
-	uint64_t bad_descs;	/* completions naming no mbuf this queue sent */
 } vdk_cache_aligned;
+
+/* The cache lines a burst touches, as before the common part moved in. */
+static_assert(sizeof(struct axdp_rxq) == 4 * VDK_CACHE_LINE_SIZE, "axdp_rxq is four lines");
+static_assert(sizeof(struct axdp_txq) == 4 * VDK_CACHE_LINE_SIZE, "axdp_txq is four lines");
 
 /* One socket and its UMEM, open from start to stop. */
 struct axdp_qpair {
 	int fd;
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
-	struct vdk_mempool *mp;		/* the rx queue's pool; NULL before its setup */
 	uint16_t nb_rx_desc;
 	uint16_t nb_tx_desc;
 	struct xdp_statistics closed;	/* the kernel's counters of sockets stop closed */
@@ -130,8 +134,14 @@ struct axdp_qpair {
 	struct axdp_txq txq;
 };
 
+/*
+ * The queue pairs are an array in the port (allocated with
+ * vdk_eth_dev_zalloc(), so each queue starts a cache line): its rx queues
+ * and its tx queues are the vport's two arrays, sizeof(struct axdp_qpair)
+ * apart.
+ */
 struct axdp_port {
-	struct vdk_eth_dev eth;
+	struct vdk_eth_vport vp;
 	char iface[IF_NAMESIZE];
 	int ifindex;
 	uint32_t start_queue;
@@ -140,7 +150,7 @@ struct axdp_port {
 	bool force_copy;
 	int ctl_fd;
 	unsigned int old_flags;
-	struct axdp_qpair *qp[AXDP_MAX_QPAIRS];
+	struct axdp_qpair qp[AXDP_MAX_QPAIRS];
 };
 
 /*

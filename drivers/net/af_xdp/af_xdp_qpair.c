@@ -185,7 +185,7 @@ busy_poll_setup(struct axdp_port *p, struct axdp_qpair *qp, uint32_t qid)
 		qp->rxq.busy_poll = true;
 	else
 		AXDP_LOG(INFO, "%s: queue %u: no busy polling (%s): interrupts drive rx",
-			 p->eth.name, qid, strerror(errno));
+			 p->vp.eth.name, qid, strerror(errno));
 }
 
 /*
@@ -200,7 +200,7 @@ socket_open(struct axdp_port *p, struct axdp_qpair *qp, uint32_t qid,
 	    const struct axdp_umem_map *map, const struct xsk_umem_config *ucfg,
 	    const struct xsk_socket_config *scfg)
 {
-	const char *name = p->eth.name;
+	const char *name = p->vp.eth.name;
 	unsigned int tries;
 	int ret;
 
@@ -234,12 +234,12 @@ socket_open(struct axdp_port *p, struct axdp_qpair *qp, uint32_t qid,
 int
 axdp_qpair_open(struct axdp_port *p, unsigned int qi)
 {
-	struct axdp_qpair *qp = p->qp[qi];
+	struct axdp_qpair *qp = &p->qp[qi];
 	/* A pair without an rx queue sends from queue 0's pool and posts no fill buffer. */
-	struct vdk_mempool *mp = qp->mp != NULL ? qp->mp : p->qp[0]->mp;
+	struct vdk_mempool *mp = qp->rxq.vq.mp != NULL ? qp->rxq.vq.mp : p->qp[0].rxq.vq.mp;
 	uint32_t qid = p->start_queue + qi, rx_size = ring_size(qp->nb_rx_desc);
 	uint32_t tx_size = ring_size(qp->nb_tx_desc), words;
-	const char *name = p->eth.name;
+	const char *name = p->vp.eth.name;
 	struct xsk_umem_config ucfg;
 	struct xsk_socket_config scfg = {
 		.rx_size = rx_size,
@@ -280,7 +280,7 @@ axdp_qpair_open(struct axdp_port *p, unsigned int qi)
 	if (ret != 0)
 		goto close;
 	qp->fd = xsk_socket__fd(qp->xsk);
-	ret = fill_post(&qp->rxq, qp->mp != NULL ? qp->nb_rx_desc : 0);
+	ret = fill_post(&qp->rxq, qp->rxq.vq.mp != NULL ? qp->nb_rx_desc : 0);
 	if (ret == -ENOBUFS)
 		AXDP_LOG(ERR, "%s: queue %u: mbuf pool %s has %u free mbufs, the fill ring needs "
 			 "%u: make the pool larger", name, qid, mp->name,

@@ -49,7 +49,7 @@ axdp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	}
 	if (vdk_unlikely(vdk_pktmbuf_alloc_bulk(q->map.mp, fresh, got) != 0)) {
 		/* No replacements: the frames wait on the rx ring for the next burst. */
-		vdk_eth_counter_add(&q->nombuf, 1);
+		vdk_eth_counter_add(&q->vq.nombuf, 1);
 		xsk_ring_cons__cancel(&q->rx, got);
 		return 0;
 	}
@@ -57,14 +57,14 @@ axdp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		d = xsk_ring_cons__rx_desc(&q->rx, idx_rx + i);
 		m = desc_mbuf(&q->map, q->owned, d->addr);
 		if (vdk_unlikely(m == NULL)) {
-			q->bad_descs++;
+			q->vq.errors++;
 			continue;
 		}
 		/* The offset counts from the chunk, which starts at the struct. */
 		m->data_off = (uint16_t)(xsk_umem__extract_offset(d->addr) - q->map.headroom);
 		m->data_len = (uint16_t)d->len;
 		m->pkt_len = d->len;
-		m->port = q->port_id;
+		m->port = q->vq.port_id;
 		pkts[nb++] = m;
 		bytes += d->len;
 	}
@@ -82,8 +82,8 @@ axdp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	}
 	xsk_ring_cons__release(&q->rx, got);
 	xsk_ring_prod__submit(&q->fill, nb);
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, nb);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return nb;
 }
 
@@ -99,7 +99,7 @@ tx_reclaim(struct axdp_txq *q)
 	for (i = 0; i < got; i++) {
 		m = desc_mbuf(&q->map, q->owned, *xsk_ring_cons__comp_addr(&q->comp, idx + i));
 		if (vdk_unlikely(m == NULL)) {
-			q->bad_descs++;
+			q->vq.errors++;
 			continue;
 		}
 		/* Sent as it was: one segment, one reference, its pool's free state. */
@@ -124,7 +124,7 @@ tx_kick(struct axdp_txq *q)
 	/* EAGAIN/EBUSY: the kernel is still sending; the next kick carries on. */
 	if (sendto(q->qp->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
 	    errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN)
-		q->errors++;
+		q->vq.errors++;
 }
 
 /*
@@ -168,7 +168,7 @@ axdp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 		/* Beyond a chunk, or beyond the buffer of a copy: the kernel would refuse it. */
 		if (vdk_unlikely(m->pkt_len > q->map.chunk_size - q->map.headroom -
 				 VDK_PKTMBUF_HEADROOM)) {
-			q->errors++;
+			q->vq.errors++;
 			vdk_pktmbuf_free(m);
 			continue;
 		}
@@ -179,7 +179,7 @@ axdp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 			break;
 		/* The tx ring holds only owned mbufs, fewer than its size: this cannot fail. */
 		if (vdk_unlikely(xsk_ring_prod__reserve(&q->tx, 1, &idx) != 1)) {
-			q->errors++;
+			q->vq.errors++;
 			vdk_pktmbuf_free(m);
 			i++;
 			break;
@@ -199,7 +199,7 @@ axdp_tx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	/* Also with nothing new while mbufs are out: the kernel may need the kick. */
 	if (used > 0 || q->inflight > 0)
 		tx_kick(q);
-	vdk_eth_counter_add(&q->pkts, used);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.pkts, used);
+	vdk_eth_counter_add(&q->vq.bytes, bytes);
 	return i;
 }
