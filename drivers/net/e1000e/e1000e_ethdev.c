@@ -748,7 +748,7 @@ e1000e_probe(struct vdk_pci_device *pdev)
 			   pdev->name, pdev->devargs);
 		return -EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->hw_totals = calloc(e1000e_nb_hw_stats, sizeof(p->hw_totals[0]));

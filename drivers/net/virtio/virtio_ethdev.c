@@ -688,7 +688,7 @@ virtio_probe(struct vdk_pci_device *pdev)
 	uint16_t pairs = 1, q, max;
 	int ret;
 
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&p->ctrl_lock, NULL);
