@@ -5,7 +5,8 @@
  * answers a command with the one chain in flight, breaks the control
  * queue's rules (another chain's id, used->idx past the one command) or
  * never answers; it accepts or refuses the features the driver chose
- * (virtio_model_transport.c). The answers are posted before the command
+ * (virtio_model_transport.c); its reset never completes, and a stop then
+ * gives no buffer back. The answers are posted before the command
  * is sent, so no device thread is needed.
  */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "vdk_mbuf.h"
 #include "virtio_model.h"
 #include "virtio_ethdev.c"
 
@@ -63,8 +65,11 @@ teardown(void **state)
 	struct fix *f = *state;
 
 	log_release();
-	virtq_free(&f->p->cvq);
-	vdk_dma_free(f->p->ctrl);
+	/* A case that freed the port (port_free) took it from the model. */
+	if (f->m->port != NULL) {
+		virtq_free(&f->p->cvq);
+		vdk_dma_free(f->p->ctrl);
+	}
 	virtio_model_free(f->m);
 	free(f);
 	return 0;
@@ -245,6 +250,143 @@ test_virtio_devargs_read_features_off_and_refuse_bad_values(void **state)
 	log_expect("model0: unknown argument 'feature_off=1'; it takes features_off=<hex mask>");
 }
 
+/*
+ * The port's data queues as dev_start leaves them: an rx queue of 32
+ * buffers from @mp, all posted, and a tx queue with @tx frames queued
+ * that the device has not taken; ethdev's queue arrays point at them.
+ */
+static void
+data_queues_up(struct fix *f, struct vdk_mempool *mp, void **rxq, void **txq, uint16_t tx)
+{
+	struct virtio_rxq *r;
+	struct virtio_txq *t;
+	struct vdk_mbuf *m[8];
+	uint16_t i;
+
+	assert_int_equal(virtio_model_rxq(f->m, 0, 32, mp, &r), 0);
+	assert_int_equal(virtio_model_txq(f->m, 0, 32, &t), 0);
+	assert_true(tx <= VDK_DIM(m));
+	assert_int_equal(vdk_pktmbuf_alloc_bulk(mp, m, tx), 0);
+	for (i = 0; i < tx; i++)
+		memset(vdk_pktmbuf_append(m[i], 60), (int)i, 60);
+	assert_int_equal(virtio_tx_burst(t, m, tx), tx);
+	rxq[0] = r;
+	txq[0] = t;
+	f->p->eth.rx_queues = rxq;
+	f->p->eth.tx_queues = txq;
+	f->p->eth.nb_rx_queues = 1;
+	f->p->eth.nb_tx_queues = 1;
+}
+
+/* The leaked mbuf count, as the xstat reset_leaked_mbufs gives it. */
+static uint64_t
+leaked_mbufs(struct fix *f)
+{
+	uint64_t v[VDK_DIM(xstat_names)];
+
+	assert_int_equal(virtio_xstats_get(&f->p->eth, v, VDK_DIM(v)), (int)VDK_DIM(v));
+	return v[VDK_DIM(v) - 1];
+}
+
+/*
+ * §2.1: only a completed reset makes the device let go of its buffers. A
+ * stop whose reset never completes fails and gives no mbuf back (the
+ * device still writes into one it was given, which no one else holds);
+ * releasing the queues then leaves ring and mbufs to the device, counted
+ * in reset_leaked_mbufs and said. Before, every mbuf went back to the
+ * pool with the reset failed.
+ */
+static void
+test_virtio_stop_whose_reset_never_completes_gives_no_buffer_back(void **state)
+{
+	struct fix *f = *state;
+	struct vdk_mempool *mp = vdk_pktmbuf_pool_create("vstop_stuck", 63, 0, 0,
+							 VDK_MBUF_DEFAULT_BUF_SIZE,
+							 VDK_SOCKET_ID_ANY);
+	static const uint8_t frame[64] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0xb5 };
+	void *rxq[1], *txq[1];
+	struct virtio_rxq *r;
+
+	assert_non_null(mp);
+	data_queues_up(f, mp, rxq, txq, 4);
+	r = rxq[0];
+	assert_int_equal(vdk_mempool_in_use_count(mp), 32 + 4);
+	f->m->reset_stuck = true;
+	log_capture();
+	assert_int_equal(virtio_stop(&f->p->eth), -ETIMEDOUT);
+	log_expect("model0: stop: the device did not finish its reset: its queues and their "
+		   "mbufs stay with it");
+	assert_int_equal(vdk_mempool_in_use_count(mp), 32 + 4);
+	/* The device goes on writing into a buffer it holds: still out of the pool. */
+	assert_int_equal(virtio_model_rx_frame(virtio_model_vq(f->m, &r->vq), frame,
+					       sizeof(frame)), 1);
+	assert_int_equal(vdk_mempool_in_use_count(mp), 32 + 4);
+	/* Closing the port releases the queues: left to the device, never freed. */
+	log_capture();
+	virtio_rx_queue_release(&f->p->eth, rxq[0]);
+	virtio_tx_queue_release(&f->p->eth, txq[0]);
+	log_expect("model0: rx queue 0: the device did not finish its reset and may still "
+		   "write into the ring and the 32 mbufs on it: they are left to it, never freed");
+	log_expect("model0: tx queue 0: the device did not finish its reset and may still "
+		   "write into the ring and the 4 mbufs on it");
+	assert_int_equal(vdk_mempool_in_use_count(mp), 32 + 4);
+	assert_int_equal(leaked_mbufs(f), 32 + 4);
+	f->p->eth.nb_rx_queues = f->p->eth.nb_tx_queues = 0;
+	/* The pool's memory goes with the test; no device is left to write into it. */
+	vdk_mempool_free(mp);
+}
+
+/*
+ * A stop retried once the device's reset completes gives every mbuf
+ * back, and the queues are released as usual: nothing leaked.
+ */
+static void
+test_virtio_stop_retried_after_a_completed_reset_gives_every_buffer_back(void **state)
+{
+	struct fix *f = *state;
+	struct vdk_mempool *mp = vdk_pktmbuf_pool_create("vstop_retry", 63, 0, 0,
+							 VDK_MBUF_DEFAULT_BUF_SIZE,
+							 VDK_SOCKET_ID_ANY);
+	void *rxq[1], *txq[1];
+
+	assert_non_null(mp);
+	data_queues_up(f, mp, rxq, txq, 4);
+	f->m->reset_stuck = true;
+	log_capture();
+	assert_int_equal(virtio_stop(&f->p->eth), -ETIMEDOUT);
+	assert_int_equal(vdk_mempool_in_use_count(mp), 32 + 4);
+	f->m->reset_stuck = false;
+	assert_int_equal(virtio_stop(&f->p->eth), 0);
+	assert_int_equal(f->m->nb_resets, 2);
+	assert_int_equal(vdk_mempool_in_use_count(mp), 0);
+	virtio_rx_queue_release(&f->p->eth, rxq[0]);
+	virtio_tx_queue_release(&f->p->eth, txq[0]);
+	assert_int_equal(leaked_mbufs(f), 0);
+	f->p->eth.nb_rx_queues = f->p->eth.nb_tx_queues = 0;
+	vdk_mempool_free(mp);
+}
+
+/*
+ * Freeing the port of a device whose last reset never completed (close)
+ * leaves the control queue's ring and command buffer to it: the device
+ * may still write the ack and the used ring there.
+ */
+static void
+test_virtio_port_free_leaves_the_control_queue_to_a_stuck_device(void **state)
+{
+	struct fix *f = *state;
+
+	f->m->reset_stuck = true;
+	log_capture();
+	assert_int_equal(device_reset(f->p), -ETIMEDOUT);
+	assert_true(f->p->reset_stuck);
+	/* The port goes (as close frees it); the model must not free it again. */
+	f->m->port = NULL;
+	port_free(f->p);
+	log_expect("model0: the device did not finish its reset: the control queue's ring and "
+		   "command buffer are left to it, never freed (leaked)");
+}
+
 int
 main(void)
 {
@@ -267,6 +409,15 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_virtio_devargs_read_features_off_and_refuse_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_stop_whose_reset_never_completes_gives_no_buffer_back, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_stop_retried_after_a_completed_reset_gives_every_buffer_back,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_virtio_port_free_leaves_the_control_queue_to_a_stuck_device, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_up, eal_fixture_down);

@@ -28,6 +28,11 @@
  * VIRTIO_PCI_CONFIG_GENERATION(vp) as virtio_model_generation(vp) and sets
  * gen_hook to answer each read (see test_virtio_pci.c).
  *
+ * A reset that never completes, for virtio_ethdev.c: with
+ * -Wl,--wrap=virtio_pci_reset as well, set reset_stuck and each reset
+ * fails at once with -ETIMEDOUT, the driver's answer after its 1 s bound
+ * (test_virtio_pci times the bound itself on the real function).
+ *
  * device_status after a reset: plain memory reads back the 0 the driver
  * wrote, so the same program defines VIRTIO_PCI_RESET_STATUS(vp) as
  * virtio_model_reset_status(vp): the first reset_busy_reads reads give
@@ -78,6 +83,8 @@ struct virtio_model {
 	uint64_t required;       /* refused unless the driver takes all of these */
 	uint64_t drv_features;   /* what the driver wrote */
 	unsigned int nb_refused; /* FEATURES_OK writes the device cleared */
+	bool reset_stuck;        /* resets never complete (virtio_model_transport.c) */
+	unsigned int nb_resets;  /* resets the driver asked for there */
 	/* Answers each read of config_generation (see above); NULL: the memory's. */
 	uint8_t (*gen_hook)(struct virtio_model *m);
 	void *gen_arg;

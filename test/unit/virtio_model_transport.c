@@ -3,10 +3,12 @@
  * The virtio-net model's feature negotiation (virtio 1.0 §3.1.1 steps 4-6,
  * §4.1.4.3), for a program linked with
  * -Wl,--wrap=virtio_pci_device_features,--wrap=virtio_pci_driver_features,
- * --wrap=virtio_pci_add_status: the driver's calls come here, the model
- * answers as a device whose registers have side effects would. Calls for
- * a virtio_pci that is not the model's go through unchanged.
+ * --wrap=virtio_pci_add_status (and --wrap=virtio_pci_reset, for a reset
+ * that never completes): the driver's calls come here, the model answers
+ * as a device whose registers have side effects would. Calls for a
+ * virtio_pci that is not the model's go through unchanged.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "virtio_model.h"
@@ -17,6 +19,8 @@ void __real_virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits);
 uint64_t __wrap_virtio_pci_device_features(struct virtio_pci *vp);
 void __wrap_virtio_pci_driver_features(struct virtio_pci *vp, uint64_t features);
 void __wrap_virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits);
+int __real_virtio_pci_reset(struct virtio_pci *vp);
+int __wrap_virtio_pci_reset(struct virtio_pci *vp);
 
 /* The model whose port @vp is, or NULL: its name says so ("model<port>"). */
 static struct virtio_model *
@@ -64,4 +68,18 @@ __wrap_virtio_pci_add_status(struct virtio_pci *vp, uint8_t bits)
 						     ~VIRTIO_STATUS_FEATURES_OK);
 		m->nb_refused++;
 	}
+}
+
+/* §4.1.4.3.2: a device stuck in its reset never lets device_status read 0. */
+int
+__wrap_virtio_pci_reset(struct virtio_pci *vp)
+{
+	struct virtio_model *m = model_of(vp);
+
+	if (m != NULL)
+		m->nb_resets++;
+	if (m == NULL || !m->reset_stuck)
+		return __real_virtio_pci_reset(vp);
+	vp->common->device_status = 0;
+	return -ETIMEDOUT;
 }

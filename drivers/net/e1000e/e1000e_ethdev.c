@@ -598,9 +598,11 @@ port_free(struct e1000e_port *p)
 }
 
 /*
- * The port is closed: reset the device so no DMA can reach memory we are
- * about to free, give up the interrupt and the device's driver_data. The
- * PCI device stays claimed until it is detached (vdk_pci_dev_detach).
+ * The port is closed: reset the device, so that it does no more DMA into
+ * memory VDK may reuse (ethdev released the queues, and freed their rings,
+ * just before; the stop had cleared RCTL.EN and TCTL.EN), give up the
+ * interrupt and the device's driver_data. The PCI device stays claimed
+ * until it is detached (vdk_pci_dev_detach).
  */
 static void
 e1000e_close(struct vdk_eth_dev *dev)

@@ -42,8 +42,46 @@
 
 static const char *const xstat_names[] = {
 	"rx_kicks", "tx_kicks", "ctrl_commands", "config_interrupts",
-	"rx_ring_broken", "tx_ring_broken", "ctrl_ring_broken",
+	"rx_ring_broken", "tx_ring_broken", "ctrl_ring_broken", "reset_leaked_mbufs",
 };
+
+/*
+ * §2.1: only a reset makes the device let go of its queues and their
+ * buffers. One that does not complete leaves them the device's, which may
+ * still write into them: reset_stuck keeps them out of the pools and the
+ * heap until a later reset completes. A removed device writes nothing.
+ */
+static int
+device_reset(struct virtio_port *p)
+{
+	int ret = virtio_pci_reset(&p->vp);
+
+	p->reset_stuck = ret != 0 && !vdk_pci_dev_is_removed(p->vp.pdev);
+	return ret;
+}
+
+/*
+ * A queue released while the device may still use it: its ring and the
+ * mbufs on it (@sw_ring, @size entries) are left to the device, counted
+ * and said, never freed.
+ */
+static void
+queue_leave_to_device(struct virtio_port *p, const char *dir, uint16_t qid,
+		      struct vdk_mbuf *const *sw_ring, uint16_t size)
+{
+	uint64_t n = 0;
+	uint16_t i;
+
+	for (i = 0; i < size; i++)
+		if (sw_ring[i] != NULL)
+			n += sw_ring[i]->nb_segs;
+	__atomic_fetch_add(&p->reset_leaked_mbufs, n, __ATOMIC_RELAXED);
+	VIRTIO_LOG(ERR, "%s: %s queue %u: the device did not finish its reset and may still "
+		   "write into the ring and the %" PRIu64 " mbufs on it: they are left to it, "
+		   "never freed (leaked); reset the function (write 1 to "
+		   "/sys/bus/pci/devices/%s/reset) or restart the process", p->vp.pdev->name,
+		   dir, qid, n, p->vp.pdev->name);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Initialization (§3.1.1 Driver Requirements: Device Initialization) */
@@ -57,7 +95,7 @@ negotiate(struct virtio_port *p)
 	int ret;
 
 	/* 1. Reset the device. */
-	ret = virtio_pci_reset(vp);
+	ret = device_reset(p);
 	if (ret != 0)
 		return ret;
 	/* 2, 3. ACKNOWLEDGE: we noticed it; DRIVER: we can drive it. */
@@ -414,12 +452,19 @@ virtio_start(struct vdk_eth_dev *dev)
 
 reset:
 	p->running = false;
-	virtio_pci_reset(&p->vp);
-	queues_drop_mbufs(dev);
+	/* The mbufs go back only if the device let go of them. */
+	device_reset(p);
+	if (!p->reset_stuck)
+		queues_drop_mbufs(dev);
 	return ret;
 }
 
-/* §2.1: only a reset makes the device let go of the queues and their buffers. */
+/*
+ * The device gives the queues back by its reset. If the reset does not
+ * complete, the queues stay as they are, every mbuf on them the device's:
+ * the stop fails, ethdev keeps the port started, and a close (or a
+ * release) leaves them to the device.
+ */
 static int
 virtio_stop(struct vdk_eth_dev *dev)
 {
@@ -427,7 +472,12 @@ virtio_stop(struct vdk_eth_dev *dev)
 	int ret;
 
 	p->running = false;
-	ret = virtio_pci_reset(&p->vp);
+	ret = device_reset(p);
+	if (p->reset_stuck) {
+		VIRTIO_LOG(ERR, "%s: stop: the device did not finish its reset: its queues and "
+			   "their mbufs stay with it, and the port stays started", p->vp.pdev->name);
+		return ret;
+	}
 	queues_drop_mbufs(dev);
 	return ret;
 }
@@ -435,8 +485,14 @@ virtio_stop(struct vdk_eth_dev *dev)
 static void
 port_free(struct virtio_port *p)
 {
-	virtq_free(&p->cvq);
-	vdk_dma_free(p->ctrl);
+	if (p->reset_stuck && p->cvq.mem != NULL) {
+		VIRTIO_LOG(ERR, "%s: the device did not finish its reset: the control queue's "
+			   "ring and command buffer are left to it, never freed (leaked)",
+			   p->vp.pdev->name);
+	} else {
+		virtq_free(&p->cvq);
+		vdk_dma_free(p->ctrl);
+	}
 	pthread_mutex_destroy(&p->ctrl_lock);
 	free(p);
 }
@@ -448,7 +504,7 @@ virtio_close(struct vdk_eth_dev *dev)
 
 	if (p->intr_ok)
 		vdk_intr_disable(p->vp.pdev);
-	virtio_pci_reset(&p->vp);
+	device_reset(p);
 	vdk_pci_set_bus_master(p->vp.pdev, 0);
 	p->vp.pdev->driver_data = NULL;
 	port_free(p);
@@ -460,7 +516,7 @@ virtio_reset(struct vdk_eth_dev *dev)
 	struct virtio_port *p = virtio_port(dev);
 
 	p->running = false;
-	return virtio_pci_reset(&p->vp);
+	return device_reset(p);
 }
 
 static int
@@ -505,8 +561,13 @@ virtio_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, i
 static void
 virtio_rx_queue_release(struct vdk_eth_dev *dev, void *rxq)
 {
-	(void)dev;
-	virtio_rxq_free(rxq);
+	struct virtio_port *p = virtio_port(dev);
+	struct virtio_rxq *q = rxq;
+
+	if (p->reset_stuck)
+		queue_leave_to_device(p, "rx", q->qid, q->sw_ring, q->vq.size);
+	else
+		virtio_rxq_free(q);
 }
 
 static int
@@ -532,8 +593,13 @@ virtio_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, i
 static void
 virtio_tx_queue_release(struct vdk_eth_dev *dev, void *txq)
 {
-	(void)dev;
-	virtio_txq_free(txq);
+	struct virtio_port *p = virtio_port(dev);
+	struct virtio_txq *q = txq;
+
+	if (p->reset_stuck)
+		queue_leave_to_device(p, "tx", q->qid, q->sw_ring, q->vq.size);
+	else
+		virtio_txq_free(q);
 }
 
 static int
@@ -616,6 +682,7 @@ virtio_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	values[6] = p->cvq.nb_broken;
 	pthread_mutex_unlock(&p->ctrl_lock);
 	values[3] = __atomic_load_n(&p->config_interrupts, __ATOMIC_RELAXED);
+	values[7] = __atomic_load_n(&p->reset_leaked_mbufs, __ATOMIC_RELAXED);
 	return (int)VDK_DIM(xstat_names);
 }
 

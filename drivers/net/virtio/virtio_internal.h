@@ -178,6 +178,13 @@ struct virtio_port {
 	uint16_t max_pairs;
 	uint16_t queue_max;          /* the device's largest rx/tx queue */
 	bool running;                /* DRIVER_OK set, queues live */
+	/*
+	 * The last reset did not complete: the device may still read and
+	 * write every ring and buffer it was given, so none of them goes
+	 * back to a pool or the heap until a reset completes.
+	 */
+	bool reset_stuck;
+	uint64_t reset_leaked_mbufs; /* mbufs left to a stuck device for good: an xstat */
 	bool intr_ok;                /* MSI-X vector 0 for configuration changes */
 	/* The control queue: one command at a time. */
 	pthread_mutex_t ctrl_lock;
