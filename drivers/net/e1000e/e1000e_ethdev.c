@@ -669,7 +669,10 @@ e1000e_tx_queue_release(struct vdk_eth_dev *dev, void *txq)
 	e1000e_txq_free(txq);
 }
 
-/* "Receive Control Register": UPE takes every unicast frame, MPE every multicast one. */
+/*
+ * "Receive Control Register" (§10.2.5.1): UPE takes every unicast frame,
+ * MPE every multicast one.
+ */
 static int
 e1000e_promisc_enable(struct vdk_eth_dev *dev)
 {

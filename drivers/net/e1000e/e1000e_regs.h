@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Intel 82574L registers and descriptors, as the "Intel 82574 GbE
- * Controller Family Datasheet", document 317694, Revision 3.4 (June 2014)
- * gives them: the register descriptions of its programming-interface
- * chapter, the descriptor formats and rings of chapter 7 (Inline
- * Functions: "Extended Rx Descriptor", §7.1.8 "Receive
+ * Controller Family Datasheet", document 317694, Revision 3.4 (June 2014,
+ * the revision intel.com serves) gives them: the register descriptions of
+ * chapter 10 (Programming Interface), the descriptor formats and rings of
+ * chapter 7 (Inline Functions: "Extended Rx Descriptor", "Receive
  * Descriptor Queue Structure", "Legacy Transmit Descriptor Format"), the
  * initialization of chapter 4. Every section is cited by its title, which
- * stays the same across the datasheet's revisions, and by its number in
- * Revision 3.4 where one is given. Only what net_e1000e uses.
+ * stays the same across revisions. Numbers move between revisions (TXDCTL
+ * is §10.2.6.10 in Revision 2.7, §10.2.6.11 in 3.4), so a title carries
+ * its number only where two independent sources give that number for
+ * Revision 3.4; doc/e1000e.md lists the sources and the titles still
+ * without one. Only what net_e1000e uses.
  */
 #ifndef E1000E_REGS_H
 #define E1000E_REGS_H
@@ -135,7 +138,7 @@
 #define E1000E_BPTC      0x040f4 /* broadcast packets transmitted */
 #define E1000E_IAC       0x04100 /* interrupt assertion count */
 
-/* CTRL */
+/* CTRL ("Device Control Register", §10.2.2.1) */
 #define E1000E_CTRL_FD        (1u << 0)
 #define E1000E_CTRL_GIO_MASTER_DISABLE (1u << 2)
 #define E1000E_CTRL_ASDE      (1u << 5)
@@ -208,7 +211,7 @@
 /* RFCTL.EXTEN: extended receive descriptors (needed for RSS) */
 #define E1000E_RFCTL_EXTEN      (1u << 15)
 
-/* RCTL ("Receive Control Register") */
+/* RCTL ("Receive Control Register", §10.2.5.1) */
 #define E1000E_RCTL_EN        (1u << 1)
 #define E1000E_RCTL_SBP       (1u << 2)
 #define E1000E_RCTL_UPE       (1u << 3)
