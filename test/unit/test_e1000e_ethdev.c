@@ -5,7 +5,8 @@
  * thread serving CTRL.RST and EERD: the bring-up reset and the MAC
  * address from RAH0 or the EEPROM, a reset bit that never clears (a
  * bounded wait, the register named), the statistics taken from the
- * registers they name, and the link wait bounded by the clock. Runs the EAL on --no-huge.
+ * registers they name and summed over every queue set up, and the link
+ * wait bounded by the clock. Runs the EAL on --no-huge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +182,42 @@ test_e1000e_stats_come_from_the_named_registers(void **state)
 }
 
 /*
+ * The software counters of every queue set up are summed, whichever are
+ * not: with rx and tx queue 0 never set up, queue 1's still count (the
+ * loops used to stop at the first queue missing).
+ */
+static void
+test_e1000e_stats_sum_every_queue_set_up(void **state)
+{
+	struct e1000e_port *p = *state;
+	struct e1000e_rxq rxq = { .pkts = 5, .bytes = 300, .errors = 1, .bad_len = 2,
+				  .oversize = 4, .nombuf = 7 };
+	struct e1000e_txq txq = { .pkts = 6, .bytes = 400 };
+	uint64_t *x = calloc(e1000e_nb_hw_stats + E1000E_NB_SW_XSTATS, sizeof(*x));
+	void *rxqs[2] = { NULL, &rxq }, *txqs[2] = { NULL, &txq };
+	struct vdk_eth_stats s = { 0 };
+
+	assert_non_null(x);
+	p->eth.rx_queues = rxqs;
+	p->eth.tx_queues = txqs;
+	p->eth.nb_rx_queues = p->eth.nb_tx_queues = 2;
+	assert_int_equal(e1000e_stats_get(&p->eth, &s), 0);
+	assert_int_equal(s.ipackets, 5);
+	assert_int_equal(s.q_ipackets[1], 5);
+	assert_int_equal(s.ibytes, 300);
+	assert_int_equal(s.q_errors[1], 1 + 2 + 4);
+	assert_int_equal(s.rx_nombuf, 7);
+	assert_int_equal(s.opackets, 6);
+	assert_int_equal(s.q_obytes[1], 400);
+	assert_int_equal(e1000e_xstats_get(&p->eth, x, e1000e_nb_hw_stats + E1000E_NB_SW_XSTATS),
+			 (int)(e1000e_nb_hw_stats + E1000E_NB_SW_XSTATS));
+	assert_int_equal(x[e1000e_nb_hw_stats + 1], 2);	/* rx_bad_desc_length */
+	assert_int_equal(x[e1000e_nb_hw_stats + 2], 4);	/* rx_oversize_frames */
+	p->eth.nb_rx_queues = p->eth.nb_tx_queues = 0;
+	free(x);
+}
+
+/*
  * Waiting for a link that stays down ends at the driver's bound, 3 s on
  * the clock, with the link recorded down; a link that comes up during the
  * wait ends it at once.
@@ -244,6 +281,8 @@ main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_e1000e_stats_come_from_the_named_registers,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_e1000e_stats_sum_every_queue_set_up, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_e1000e_link_wait_is_bounded_by_the_clock,
 						setup, teardown),
 		cmocka_unit_test(test_e1000e_takes_the_bus_driver_argument_and_refuses_others),

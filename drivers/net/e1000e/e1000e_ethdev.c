@@ -138,7 +138,11 @@ e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 		     hw_total(p, E1000E_RXERRC) + hw_total(p, E1000E_RLEC);
 	s->oerrors = hw_total(p, E1000E_ECOL) + hw_total(p, E1000E_LATECOL);
 	pthread_mutex_unlock(&p->stats_lock);
-	for (q = 0; q < dev->nb_rx_queues && (rxq = dev->rx_queues[q]) != NULL; q++) {
+	/* Every queue set up: one not (yet) set up ends nothing. */
+	for (q = 0; q < dev->nb_rx_queues; q++) {
+		rxq = dev->rx_queues[q];
+		if (rxq == NULL)
+			continue;
 		vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&rxq->pkts),
 				      vdk_eth_counter_read(&rxq->bytes),
 				      vdk_eth_counter_read(&rxq->errors) +
@@ -146,9 +150,12 @@ e1000e_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 				      vdk_eth_counter_read(&rxq->oversize));
 		s->rx_nombuf += vdk_eth_counter_read(&rxq->nombuf);
 	}
-	for (q = 0; q < dev->nb_tx_queues && (txq = dev->tx_queues[q]) != NULL; q++)
-		vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&txq->pkts),
-				      vdk_eth_counter_read(&txq->bytes), 0);
+	for (q = 0; q < dev->nb_tx_queues; q++) {
+		txq = dev->tx_queues[q];
+		if (txq != NULL)
+			vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&txq->pkts),
+					      vdk_eth_counter_read(&txq->bytes), 0);
+	}
 	return 0;
 }
 
@@ -187,7 +194,10 @@ e1000e_xstats_get(struct vdk_eth_dev *dev, uint64_t *values, unsigned int n)
 	sw[0] = __atomic_load_n(&p->lsc_interrupts, __ATOMIC_RELAXED);
 	sw[1] = 0;
 	sw[2] = 0;
-	for (q = 0; q < dev->nb_rx_queues && (rxq = dev->rx_queues[q]) != NULL; q++) {
+	for (q = 0; q < dev->nb_rx_queues; q++) {
+		rxq = dev->rx_queues[q];
+		if (rxq == NULL)
+			continue;
 		sw[1] += vdk_eth_counter_read(&rxq->bad_len);
 		sw[2] += vdk_eth_counter_read(&rxq->oversize);
 	}
