@@ -477,14 +477,11 @@ perf_ctx_init(struct perf_ns_ctx *ctx, const struct perf_params *p, const struct
 	}
 	vdk_nvme_qpair_opts_default(&o, sizeof(o));
 	/*
-	 * One entry more than the depth needs, so that the completion queue
-	 * never fills: QEMU's model (7.2) wakes its main loop on every head
-	 * doorbell that un-fills a queue, and with depth + 1 entries every
-	 * completion at QD1 fills it. That cost 15 us an I/O in the TCG guest
-	 * (doc/nvme.md, Benchmark). Capped by CAP.MQES: a full queue is only
-	 * slower, not wrong.
+	 * The depth's commands in flight. The driver makes the completion
+	 * queue one entry larger, so that it never fills (QEMU's model wakes
+	 * its main loop on a head doorbell that un-fills one: doc/nvme.md).
 	 */
-	o.queue_size = VDK_MIN(per_qp + 2, vdk_nvme_ctrlr_get_max_queue_entries(ref->ctrlr));
+	o.queue_size = per_qp + 1;
 	o.interrupts = p->intr;
 	for (ctx->nb_qp = 0; ctx->nb_qp < p->qpairs; ctx->nb_qp++) {
 		ctx->qp[ctx->nb_qp] = vdk_nvme_ctrlr_alloc_io_qpair(ref->ctrlr, &o);

@@ -256,11 +256,10 @@ nvme_ctrlr_set_num_queues(struct vdk_nvme_ctrlr *c)
 static int
 nvme_ctrlr_create_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 {
-	uint32_t size = (qp->entries - 1) << 16;
 	struct vdk_nvme_cmd cq = {
 		.opc = VDK_NVME_OPC_CREATE_IO_CQ,
 		.dptr.prp.prp1 = qp->cq_iova,
-		.cdw10 = size | qp->qid,
+		.cdw10 = (qp->cq_entries - 1) << 16 | qp->qid,
 		.cdw11 = VDK_NVME_CREATE_CQ_PC |
 			 (qp->interrupts ? VDK_NVME_CREATE_CQ_IEN |
 					   ((uint32_t)qp->qid << VDK_NVME_CREATE_CQ_IV_SHIFT) : 0),
@@ -268,7 +267,7 @@ nvme_ctrlr_create_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 	struct vdk_nvme_cmd sq = {
 		.opc = VDK_NVME_OPC_CREATE_IO_SQ,
 		.dptr.prp.prp1 = qp->sq_iova,
-		.cdw10 = size | qp->qid,
+		.cdw10 = (qp->entries - 1) << 16 | qp->qid,
 		.cdw11 = ((uint32_t)qp->qid << VDK_NVME_CREATE_SQ_CQID_SHIFT) |
 			 VDK_NVME_CREATE_SQ_PC,
 	};
@@ -279,7 +278,7 @@ nvme_ctrlr_create_io_queues(struct vdk_nvme_ctrlr *c, struct vdk_nvme_qpair *qp)
 	ret = nvme_admin_sync_locked(c, &cq, NULL, 0, &cpl);
 	if (ret < 0) {
 		NVME_LOG(ERR, c, "Create I/O Completion Queue %u (%u entries) failed: %s", qp->qid,
-			 qp->entries, ret == -EIO ? vdk_nvme_cpl_status_str(&cpl) : strerror(-ret));
+			 qp->cq_entries, ret == -EIO ? vdk_nvme_cpl_status_str(&cpl) : strerror(-ret));
 		return ret;
 	}
 	ret = nvme_admin_sync_locked(c, &sq, NULL, 0, &cpl);
@@ -346,7 +345,7 @@ nvme_ctrlr_bring_up(struct vdk_nvme_ctrlr *c)
 	/* 2. Admin queue: AQA sizes (0's based), ASQ and ACQ base addresses (§3.1.8-10). */
 	nvme_write32(c, VDK_NVME_REG_AQA,
 		     (uint32_t)(VDK_NVME_SET(AQA_ASQS, aq->entries - 1) |
-				VDK_NVME_SET(AQA_ACQS, aq->entries - 1)));
+				VDK_NVME_SET(AQA_ACQS, aq->cq_entries - 1)));
 	nvme_write64(c, VDK_NVME_REG_ASQ, aq->sq_iova);
 	nvme_write64(c, VDK_NVME_REG_ACQ, aq->cq_iova);
 
@@ -467,6 +466,7 @@ nvme_ctrlr_create(const char *name, void *bar, size_t bar_len, const struct nvme
 		  void *tp_ctx, const struct nvme_ctrlr_cfg *cfg)
 {
 	struct vdk_nvme_ctrlr *c, **pp;
+	uint32_t aq_entries;
 	int ret = -ENOMEM;
 
 	if (name == NULL || bar == NULL || tp == NULL || cfg == NULL || cfg->io_queues == 0 ||
@@ -504,10 +504,9 @@ nvme_ctrlr_create(const char *name, void *bar, size_t bar_len, const struct nvme
 	c->io_timeout_tsc = nvme_ms_to_tsc(cfg->io_timeout_ms);
 	c->qid_map = calloc(c->cfg.io_queues + 1, sizeof(*c->qid_map));
 	c->scratch = vdk_dma_zmalloc(4096, 4096, &c->scratch_iova);
-	c->adminq = nvme_qpair_create(c, 0, VDK_MIN(VDK_MAX(cfg->admin_queue_size,
-							     VDK_NVME_QUEUE_MIN),
-						     VDK_MIN(c->max_entries,
-							     VDK_NVME_ADMIN_QUEUE_MAX)));
+	aq_entries = VDK_MIN(VDK_MAX(cfg->admin_queue_size, VDK_NVME_QUEUE_MIN),
+			     VDK_MIN(c->max_entries, VDK_NVME_ADMIN_QUEUE_MAX));
+	c->adminq = nvme_qpair_create(c, 0, aq_entries, aq_entries);
 	if (c->qid_map == NULL || c->scratch == NULL || c->adminq == NULL) {
 		NVME_LOG(ERR, c, "no memory for the admin queue");
 		ret = -ENOMEM;
@@ -780,7 +779,18 @@ vdk_nvme_ctrlr_alloc_io_qpair(struct vdk_nvme_ctrlr *c, const struct vdk_nvme_qp
 		ret = -ENOTSUP;
 		goto unlock;
 	}
-	qp = nvme_qpair_create(c, (uint16_t)qid, opts.queue_size);
+	/*
+	 * The completion queue one entry larger than the submission queue
+	 * (NVMe lets them differ), so that it never fills: at most entries - 1
+	 * commands are on the controller or completed and not yet given back
+	 * with the head doorbell, and a queue of entries + 1 is full only at
+	 * entries of them. A full completion queue is legal but slow on
+	 * QEMU's model (7.2): the head doorbell that un-fills it wakes its
+	 * main loop (15 us an I/O at QD1 under TCG, doc/nvme.md). At CAP.MQES
+	 * + 1 entries there is no larger size to take.
+	 */
+	qp = nvme_qpair_create(c, (uint16_t)qid, opts.queue_size,
+			       VDK_MIN(opts.queue_size + 1, c->max_entries));
 	if (qp == NULL) {
 		ret = -errno;
 		goto unlock;

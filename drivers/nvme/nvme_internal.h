@@ -107,7 +107,8 @@ struct vdk_nvme_qpair {
 	struct vdk_nvme_ctrlr *ctrlr;
 	struct nvme_tracker *free_trackers;
 	struct nvme_tracker *trackers;
-	uint32_t entries;
+	uint32_t entries;       /* of the SQ; entries - 1 trackers */
+	uint32_t cq_entries;    /* of the CQ: entries + 1 where CAP.MQES allows */
 	uint32_t outstanding;
 	uint16_t sq_tail;
 	uint16_t sq_tail_rung;  /* last value written to the SQ doorbell */
@@ -226,7 +227,7 @@ int nvme_admin_sync_locked(struct vdk_nvme_ctrlr *c, struct vdk_nvme_cmd *cmd, v
 
 /* nvme_qpair.c */
 struct vdk_nvme_qpair *nvme_qpair_create(struct vdk_nvme_ctrlr *c, uint16_t qid,
-					 uint32_t entries);
+					 uint32_t entries, uint32_t cq_entries);
 void nvme_qpair_destroy(struct vdk_nvme_qpair *qp);
 void nvme_qpair_reset_state(struct vdk_nvme_qpair *qp);
 void nvme_qpair_abort_all(struct vdk_nvme_qpair *qp, uint8_t sct, uint8_t sc);

@@ -66,8 +66,13 @@ nvme_qpair_held_by_me(const struct vdk_nvme_qpair *qp)
 	       (uintptr_t)&nvme_thread_token;
 }
 
+/*
+ * A queue pair of @entries submission entries (entries - 1 commands in
+ * flight) and @cq_entries completion entries, at least as many: NVMe lets
+ * the two sizes differ (§5.3, §5.4).
+ */
 struct vdk_nvme_qpair *
-nvme_qpair_create(struct vdk_nvme_ctrlr *c, uint16_t qid, uint32_t entries)
+nvme_qpair_create(struct vdk_nvme_ctrlr *c, uint16_t qid, uint32_t entries, uint32_t cq_entries)
 {
 	struct vdk_nvme_qpair *qp;
 	uint32_t i, nb_tr = entries - 1;
@@ -80,16 +85,17 @@ nvme_qpair_create(struct vdk_nvme_ctrlr *c, uint16_t qid, uint32_t entries)
 	qp->ctrlr = c;
 	qp->qid = qid;
 	qp->entries = entries;
+	qp->cq_entries = cq_entries;
 	qp->trackers = calloc(nb_tr, sizeof(*qp->trackers));
 	qp->sq = vdk_dma_zmalloc((size_t)entries * sizeof(struct vdk_nvme_cmd), NVME_PAGE_SIZE,
 				 &qp->sq_iova);
-	qp->cq = vdk_dma_zmalloc((size_t)entries * sizeof(struct vdk_nvme_cpl), NVME_PAGE_SIZE,
+	qp->cq = vdk_dma_zmalloc((size_t)cq_entries * sizeof(struct vdk_nvme_cpl), NVME_PAGE_SIZE,
 				 &qp->cq_iova);
 	qp->areas = vdk_dma_zmalloc((size_t)nb_tr * NVME_CMD_AREA, NVME_PAGE_SIZE, NULL);
 	if (qp->trackers == NULL || qp->sq == NULL || qp->cq == NULL || qp->areas == NULL) {
 		NVME_LOG(ERR, c, "no memory for queue %u of %u entries (%zu bytes of DMA memory):"
 			 " reserve more hugepages or pass a larger -m", qid, entries,
-			 (size_t)entries * 80 + (size_t)nb_tr * NVME_CMD_AREA);
+			 (size_t)entries * 64 + (size_t)cq_entries * 16 + (size_t)nb_tr * NVME_CMD_AREA);
 		nvme_qpair_destroy(qp);
 		errno = ENOMEM;
 		return NULL;
@@ -131,7 +137,7 @@ nvme_qpair_destroy(struct vdk_nvme_qpair *qp)
 void
 nvme_qpair_reset_state(struct vdk_nvme_qpair *qp)
 {
-	memset(qp->cq, 0, (size_t)qp->entries * sizeof(struct vdk_nvme_cpl));
+	memset(qp->cq, 0, (size_t)qp->cq_entries * sizeof(struct vdk_nvme_cpl));
 	qp->sq_tail = qp->sq_tail_rung = qp->sq_head = 0;
 	qp->cq_head = qp->cq_head_rung = 0;
 	qp->phase = 1;
@@ -462,7 +468,7 @@ nvme_qpair_submit_dsm(struct vdk_nvme_qpair *qp, struct vdk_nvme_cmd *cmd,
  * Consume completions: a new entry is one whose phase tag equals the
  * phase of this pass (§4.6). The CQ head doorbell is written once for
  * the whole batch, and the SQ doorbell once for what callbacks queued.
- * At most entries - 1 a call, all a well-behaved controller can post
+ * At most cq_entries - 1 a call, all a well-behaved controller can post
  * before the head doorbell moves: one that overwrites entries it has not
  * been given back, or that completes at once what callbacks resubmit,
  * cannot keep the caller here (SPDK caps the same way).
@@ -472,8 +478,8 @@ nvme_qpair_poll(struct vdk_nvme_qpair *qp, uint32_t max)
 {
 	uint32_t n = 0;
 
-	if (max == 0 || max > qp->entries - 1)
-		max = qp->entries - 1;
+	if (max == 0 || max > qp->cq_entries - 1)
+		max = qp->cq_entries - 1;
 	nvme_qpair_ring_sq(qp);
 	while (n < max) {
 		volatile struct vdk_nvme_cpl *e = &qp->cq[qp->cq_head];
@@ -485,7 +491,7 @@ nvme_qpair_poll(struct vdk_nvme_qpair *qp, uint32_t max)
 		/* Read the rest of the entry only after its phase tag. */
 		vdk_io_rmb();
 		memcpy(&cpl, (const void *)e, sizeof(cpl));
-		if ((uint32_t)qp->cq_head + 1 == qp->entries) {
+		if ((uint32_t)qp->cq_head + 1 == qp->cq_entries) {
 			qp->cq_head = 0;
 			qp->phase ^= 1;
 		} else {

@@ -65,7 +65,8 @@ struct qpairs_arg {
 static json_t *
 qpair_json(const struct vdk_nvme_qpair *qp)
 {
-	return json_pack("{sisisisIsIsIsbsb}", "qid", (int)qp->qid, "entries", (int)qp->entries,
+	return json_pack("{sisisisisIsIsIsbsb}", "qid", (int)qp->qid, "entries", (int)qp->entries,
+		"cq_entries", (int)qp->cq_entries,
 		"outstanding", (int)__atomic_load_n(&qp->outstanding, __ATOMIC_RELAXED),
 		"submitted", (json_int_t)__atomic_load_n(&qp->submitted, __ATOMIC_RELAXED),
 		"completed", (json_int_t)__atomic_load_n(&qp->completed, __ATOMIC_RELAXED),

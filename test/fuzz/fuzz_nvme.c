@@ -26,7 +26,7 @@
  * seeds and the reproducers of the bugs issue 14 fixed (repro_*).
  *
  * Besides the sanitizers, each run checks what the driver promises: a
- * poll returns at most the queue size less one; every command accepted
+ * poll returns at most the completion queue size less one; every command accepted
  * completes exactly once (at the latest when the controller is
  * detached); the queues granted have doorbells inside BAR0; every
  * namespace kept has a geometry the driver can use; a scan reads at most
@@ -371,7 +371,7 @@ drive(struct vdk_nvme_qpair *qp, unsigned int rounds)
 
 		nvme_model_step(model);
 		n = vdk_nvme_qpair_process_completions(qp, 0);
-		check(n < (int)qp->entries, "a poll takes at most the queue size less one");
+		check(n < (int)qp->cq_entries, "a poll takes at most the completion queue size less one");
 		if (n == -ENXIO)
 			return;
 	}

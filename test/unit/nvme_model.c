@@ -768,9 +768,12 @@ nvme_model_step(struct nvme_model *m)
 		if (m->cq[q].exists) {
 			uint32_t head = db(m, 2 * q + 1);
 
-			if (head < m->cq[q].size)
+			if (head < m->cq[q].size) {
+				if (head != m->cq[q].head &&
+				    (m->cq[q].tail + 1) % m->cq[q].size == m->cq[q].head)
+					m->nb_cq_unfill++;
 				m->cq[q].head = head;
-			else
+			} else
 				m->nb_bad_doorbell++;
 		}
 		if (!sq->exists || (q == 0 && m->stall_admin))

@@ -146,6 +146,8 @@ struct nvme_model {
 	unsigned int nb_shutdown;
 	unsigned int nb_bad_dma;          /* addresses that were not DMA memory */
 	unsigned int nb_bad_doorbell;
+	unsigned int nb_cq_unfill;        /* head doorbells that un-filled a full CQ, which
+					     QEMU 7.2 answers by waking its main loop */
 	unsigned int max_aborts_held;     /* most Aborts outstanding at once (hold_aborts) */
 	unsigned int nb_abort_limit;      /* Aborts refused: more than ACL + 1 outstanding */
 	uint64_t nb_cmds;

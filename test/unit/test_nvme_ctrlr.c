@@ -577,7 +577,7 @@ test_nvme_ctrlr_alloc_io_qpair_limits(void **state)
 	for (i = 0; i < 16; i++)
 		assert_int_equal(vdk_nvme_ctrlr_free_io_qpair(qps[i]), 0);
 
-	/* The controller refuses the queue. */
+	/* The controller refuses the queue (its CQ is one entry above the default 256). */
 	m->fail_opc = VDK_NVME_OPC_CREATE_IO_CQ;
 	m->fail_sqid = 0;
 	m->fail_status = (uint16_t)(VDK_NVME_SET(STATUS_SCT, 1) | VDK_NVME_SET(STATUS_SC, 2));
@@ -585,7 +585,7 @@ test_nvme_ctrlr_alloc_io_qpair_limits(void **state)
 	log_capture();
 	assert_null(vdk_nvme_ctrlr_alloc_io_qpair(c, NULL));
 	assert_int_equal(errno, EIO);
-	log_expect("Create I/O Completion Queue 1 (256 entries) failed: INVALID QUEUE SIZE");
+	log_expect("Create I/O Completion Queue 1 (257 entries) failed: INVALID QUEUE SIZE");
 	nvme_ctrlr_destroy(c, true);
 	nvme_model_free(m);
 }

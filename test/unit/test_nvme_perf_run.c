@@ -207,10 +207,12 @@ test_nvme_perf_run_two_cores_two_qpairs_each(void **state)
 	assert_int_equal(run.nb_ctx, 2);
 	assert_int_equal(run.all[0]->nb_qp, 2);
 	/*
-	 * Four queue pairs of 4 + 2 entries: 8 I/Os a core split over two, and
-	 * one entry to spare so that their completion queues never fill.
+	 * Four queue pairs of 4 + 1 submission entries (8 I/Os a core split
+	 * over two) and, from the driver, a completion entry to spare so that
+	 * their completion queues never fill.
 	 */
-	assert_int_equal(run.all[1]->qp[1]->entries, 6);
+	assert_int_equal(run.all[1]->qp[1]->entries, 5);
+	assert_int_equal(run.all[1]->qp[1]->cq_entries, 6);
 	assert_int_equal(captured(execute, &p), 0);
 	assert_true(atomic_load(&run.all[0]->stats.ios) > 0);
 	assert_true(atomic_load(&run.all[1]->stats.ios) > 0);
@@ -397,15 +399,18 @@ setup_mqes7(void **state)
 }
 
 /*
- * The queue is one entry above what the depth fills (QEMU's model wakes
- * its main loop whenever a head doorbell un-fills a completion queue:
- * doc/nvme.md), but never above CAP.MQES + 1, where a full queue is only
- * slower. Runs from QD1 to the deepest the controller takes.
+ * The submission queue holds the depth (depth + 1 entries) and the
+ * driver's completion queue is one entry above what the depth fills
+ * (QEMU's model wakes its main loop whenever a head doorbell un-fills a
+ * completion queue: doc/nvme.md), but never above CAP.MQES + 1, where a
+ * full queue is only slower. Runs from QD1 to the deepest the controller
+ * takes.
  */
 static void
 test_nvme_perf_run_queue_one_above_depth_within_mqes(void **state)
 {
-	static const uint32_t depth[] = { 1, 5, 6, 7 }, entries[] = { 3, 7, 8, 8 };
+	static const uint32_t depth[] = { 1, 5, 6, 7 }, entries[] = { 2, 6, 7, 8 },
+			      cq_entries[] = { 3, 7, 8, 8 };
 	struct perf_params p;
 
 	(void)state;
@@ -413,6 +418,7 @@ test_nvme_perf_run_queue_one_above_depth_within_mqes(void **state)
 		params(&p, PERF_RANDREAD, depth[i]);
 		assert_int_equal(captured(perf_setup, &p), 0);
 		assert_int_equal(run.all[0]->qp[0]->entries, entries[i]);
+		assert_int_equal(run.all[0]->qp[0]->cq_entries, cq_entries[i]);
 		perf_teardown(&run);
 	}
 	/* At the cap the depth fills the queue: slower on QEMU, still right. */

@@ -3,7 +3,8 @@
  * drivers/nvme/nvme_qpair.c: data pointers as the model receives them
  * (PRP1/PRP2, PRP lists, SGLs), data through them both ways, the phase
  * tag over many wraps of a small queue, doorbells rung once a burst, a
- * full queue, error statuses, a completion for a command never sent or
+ * full queue, a completion queue one entry larger than its submission
+ * queue so that it never fills (and equal at CAP.MQES + 1), error statuses, a completion for a command never sent or
  * for a CID past the table, a controller that never stops posting,
  * timeouts (abort, then reset), freeing a queue pair with commands in it,
  * and two lcores doing I/O while the main thread resets the controller.
@@ -323,6 +324,107 @@ test_nvme_qpair_full_queue_refuses_with_enomem(void **state)
 	vdk_nvme_ctrlr_free_io_qpair(qp);
 }
 
+/* Queue sizes from the model's record of Create I/O CQ and SQ. */
+static void
+expect_queue_sizes(uint32_t sq_entries, uint32_t cq_entries)
+{
+	const struct nvme_model_rec *r;
+
+	r = nvme_model_find(m, 0, VDK_NVME_OPC_CREATE_IO_CQ);
+	assert_non_null(r);
+	assert_int_equal((r->cmd.cdw10 >> 16) + 1, cq_entries);
+	r = nvme_model_find(m, 0, VDK_NVME_OPC_CREATE_IO_SQ);
+	assert_non_null(r);
+	assert_int_equal((r->cmd.cdw10 >> 16) + 1, sq_entries);
+}
+
+/* @n reads through @qp, entries - 1 of them in flight all along. */
+static void
+chain_full_depth(struct vdk_nvme_qpair *qp, uint32_t entries, int n)
+{
+	struct chain ch = { .qp = qp, .left = n };
+	uint32_t i;
+	int guard;
+
+	ch.buf = vdk_dma_zmalloc(512, 512, NULL);
+	for (i = 0; i < entries - 1; i++) {
+		ch.left--;
+		assert_int_equal(vdk_nvme_ns_cmd_read(ns, qp, ch.buf, 0, 1, chain_cb, &ch, 0), 0);
+	}
+	for (guard = 0; guard < 100000 && ch.done < n; guard++) {
+		nvme_model_step(m);
+		assert_true(vdk_nvme_qpair_process_completions(qp, 0) >= 0);
+	}
+	assert_int_equal(ch.done, n);
+	assert_int_equal(ch.errors, 0);
+	vdk_dma_free(ch.buf);
+}
+
+/*
+ * At full depth (queue_size - 1 commands in flight, each resubmitted from
+ * its callback) the completion queue must never be full when its head
+ * doorbell moves: QEMU's model (7.2) answers that doorbell by waking its
+ * main loop, 15 us an I/O at QD1 under TCG. With both queues of
+ * queue_size entries, every step of the model fills it.
+ */
+static void
+test_nvme_qpair_completion_queue_never_fills(void **state)
+{
+	static const uint32_t sizes[] = { 2, 4, 16 };
+
+	(void)state;
+	for (unsigned int i = 0; i < VDK_DIM(sizes); i++) {
+		struct vdk_nvme_qpair *qp = tu_qpair(c, sizes[i]);
+
+		expect_queue_sizes(sizes[i], sizes[i] + 1);
+		m->nb_cq_unfill = 0;
+		chain_full_depth(qp, sizes[i], 300);
+		assert_int_equal(m->nb_cq_unfill, 0);
+		assert_int_equal(m->nb_bad_doorbell, 0);
+		vdk_nvme_ctrlr_free_io_qpair(qp);
+	}
+}
+
+/*
+ * At CAP.MQES + 1 entries the completion queue cannot be larger: both
+ * queues that size, I/O at full depth still right, and the model sees the
+ * full queue's head doorbells (what the larger queue avoids elsewhere).
+ */
+static void
+test_nvme_qpair_completion_queue_at_the_mqes_limit(void **state)
+{
+	struct nvme_model *small = nvme_model_create();
+	struct vdk_nvme_ctrlr *sc;
+	struct vdk_nvme_qpair *qp;
+	struct vdk_nvme_ns *sns;
+
+	(void)state;
+	small->cap = (small->cap & ~0xffffull) | 7; /* MQES 7: 8 entries */
+	nvme_model_add_ns(small, 1, 2048, 9, 0, false);
+	sc = nvme_model_attach(small, "model-mqes", NULL);
+	assert_non_null(sc);
+	assert_int_equal(vdk_nvme_ctrlr_get_max_queue_entries(sc), 8);
+	sns = vdk_nvme_ctrlr_get_ns(sc, 1);
+	assert_non_null(sns);
+	/* The helpers work on the fixture's model and namespace: point them here. */
+	m = small;
+	ns = sns;
+	qp = tu_qpair(sc, 8);
+	expect_queue_sizes(8, 8);
+	chain_full_depth(qp, 8, 100);
+	assert_true(small->nb_cq_unfill > 0);
+	vdk_nvme_ctrlr_free_io_qpair(qp);
+	qp = tu_qpair(sc, 7);
+	expect_queue_sizes(7, 8);
+	small->nb_cq_unfill = 0;
+	chain_full_depth(qp, 7, 100);
+	assert_int_equal(small->nb_cq_unfill, 0);
+	vdk_nvme_ctrlr_free_io_qpair(qp);
+	m = NULL;
+	ns = NULL;
+	tu_ctrlr_down(small, sc);
+}
+
 static void
 test_nvme_qpair_error_status_reaches_the_callback(void **state)
 {
@@ -406,15 +508,15 @@ test_nvme_qpair_poll_is_bounded_when_the_controller_keeps_posting(void **state)
 	assert_int_equal(vdk_nvme_qpair_cmd_io_raw(qp, &cmd, NULL, 0, tu_flood_cb, &f), 0);
 	assert_int_equal(vdk_nvme_qpair_flush(qp), 0);
 	nvme_model_step(m);
-	/* 0 and a max past the queue both mean what the queue holds: 7. */
-	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), 7);
-	assert_int_equal(f.n, 7);
-	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 1000), 7);
-	assert_int_equal(f.n, 14);
+	/* 0 and a max past the queue both mean what the completion queue holds: 8 (9 entries). */
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 0), 8);
+	assert_int_equal(f.n, 8);
+	assert_int_equal(vdk_nvme_qpair_process_completions(qp, 1000), 8);
+	assert_int_equal(f.n, 16);
 	/* Nothing is lost: the rest come in later calls. */
 	while (f.n < f.stop && calls++ < 100) {
 		ret = vdk_nvme_qpair_process_completions(qp, 0);
-		assert_true(ret >= 1 && ret <= 7);
+		assert_true(ret >= 1 && ret <= 8);
 	}
 	assert_int_equal(f.n, f.stop);
 	assert_int_equal(vdk_nvme_qpair_outstanding(qp), 0);
@@ -665,6 +767,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_phase_tag_survives_many_wraps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_rings_the_doorbell_once_a_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_full_queue_refuses_with_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvme_qpair_completion_queue_never_fills, setup, teardown),
+		cmocka_unit_test(test_nvme_qpair_completion_queue_at_the_mqes_limit),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_error_status_reaches_the_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_ignores_a_completion_for_no_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nvme_qpair_ignores_cids_outside_its_table, setup, teardown),

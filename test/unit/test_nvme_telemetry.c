@@ -86,6 +86,7 @@ test_nvme_telemetry_counts_what_a_qpair_did(void **state)
 	q = json_array_get(v, 0);
 	assert_int_equal(json_integer_value(json_object_get(q, "qid")), vdk_nvme_qpair_id(qp));
 	assert_int_equal(json_integer_value(json_object_get(q, "entries")), 16);
+	assert_int_equal(json_integer_value(json_object_get(q, "cq_entries")), 17);
 	assert_int_equal(json_integer_value(json_object_get(q, "submitted")), 5);
 	assert_int_equal(json_integer_value(json_object_get(q, "completed")), 4);
 	assert_int_equal(json_integer_value(json_object_get(q, "errors")), 1);
