@@ -11,9 +11,11 @@
  * phase bit and rings the completion doorbell. Random 4 KiB-aligned LBAs,
  * as vdk-nvme-perf -w randread. Latency is taken as vdk-nvme-perf takes it,
  * TSC at submission to TSC at completion; the TSC rate is measured against
- * CLOCK_MONOTONIC over the run.
+ * CLOCK_MONOTONIC over the run. Both programs' latency holds the same two
+ * doorbell writes (vdk-nvme-perf's submission time is taken in the
+ * previous completion's callback, before that completion's doorbell).
  *
- *   bench_nvme_floor BDF [SECONDS [huge|small [ENTRIES]]]
+ *   bench_nvme_floor BDF [SECONDS [huge|small [ENTRIES [SPIN]]]]
  *
  * "huge": the queues and the buffer on one 2 MiB hugepage, as
  * vdk-nvme-perf has them, instead of 4 KiB pages ("small"): the device
@@ -24,9 +26,26 @@
  * (7.2) wakes its main loop on each head doorbell that un-fills it: the
  * cost vdk-nvme-perf paid at QD1 when it sized its queue depth + 1
  * (doc/nvme.md, Benchmark).
+ * SPIN: how the loop waits for the completion's phase bit. Under QEMU's
+ * TCG the shape of that wait changes the device model's latency, because
+ * the guest CPU is a host thread that shares QEMU's big lock and the
+ * host's cores with the thread that runs the model (doc/nvme.md, "The
+ * floor's spin"), so the bench runs each and takes the lowest:
+ *   rdtsc   (default) reads the TSC each turn, as every poll of
+ *           vdk-nvme-perf does (its timeout check)
+ *   pause   a PAUSE each turn; TCG ends the translated block there and
+ *           its CPU loop takes and drops QEMU's big lock
+ *   none    nothing: a translated block that loops on itself
+ *   settle  as rdtsc, then SETTLE_NS (2 us) before the completion
+ *           doorbell, about what vdk-nvme-perf's callback and poll take
+ *           between seeing a completion and ringing that doorbell
  *
- * Prints "floor: ios=N iops=X mean_us=Y p50_us=Z" and exits 0, or says what
- * failed and exits 1. The device must be bound to vfio-pci, alone in its
+ * Prints "floor: ios=N iops=X mean_us=Y p50_us=Z seen_mean_us=S
+ * sq_db_us=Q cq_db_us=C" and exits 0, or says what failed and exits 1.
+ * S is the mean latency up to seeing the completion (before its doorbell),
+ * Q the mean time of one submission doorbell write, C from seeing the
+ * completion to the end of its doorbell write: where a doorbell waits for
+ * QEMU's big lock, the time shows in Q or C. The device must be bound to vfio-pci, alone in its
  * IOMMU group (the guest's emulated IOMMU gives each device its own).
  */
 #include <errno.h>
@@ -64,11 +83,20 @@ struct qpair {
 	uint64_t sq_iova, cq_iova;
 	volatile uint32_t *sq_db, *cq_db;
 	uint16_t size, tail, head, phase, cid;
+	uint64_t seen;          /* TSC when the last completion was seen */
+	uint64_t sq_db_tsc, cq_db_tsc; /* TSC cycles spent in doorbell writes, summed */
 };
 
 static volatile uint8_t *bar;
 static int container = -1;
 static int use_huge;
+/* How complete() waits: see SPIN in the comment at the top. */
+enum spin { SPIN_RDTSC, SPIN_PAUSE, SPIN_NONE, SPIN_SETTLE };
+static const char *const spin_names[] = { "rdtsc", "pause", "none", "settle" };
+static enum spin spin;
+static uint64_t settle_tsc;     /* SETTLE_NS in TSC cycles */
+
+#define SETTLE_NS 2000
 
 static void
 fail(const char *what)
@@ -161,12 +189,16 @@ qpair_init(struct qpair *q, unsigned int qid, unsigned int dstrd, unsigned int s
 static void
 submit(struct qpair *q, struct sqe *cmd)
 {
+	uint64_t t;
+
 	cmd->cdw0 |= (uint32_t)q->cid++ << 16;
 	q->sq[q->tail] = *cmd;
 	q->tail = (q->tail + 1) % q->size;
 	/* The entry is in memory before the device hears of it (x86: stores in order). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
+	t = __rdtsc();
 	*q->sq_db = q->tail;
+	q->sq_db_tsc += __rdtsc() - t;
 }
 
 /* Spin for the next completion; its status field (0: success). */
@@ -176,8 +208,26 @@ complete(struct qpair *q)
 	volatile struct cqe *c = &q->cq[q->head];
 	uint16_t status;
 
-	while ((c->status & 1) != q->phase)
-		_mm_pause();
+	/* One loop a shape, so that no spin pays for choosing. */
+	switch (spin) {
+	case SPIN_RDTSC:
+	case SPIN_SETTLE:
+		while ((c->status & 1) != q->phase)
+			(void)__rdtsc();
+		break;
+	case SPIN_PAUSE:
+		while ((c->status & 1) != q->phase)
+			_mm_pause();
+		break;
+	case SPIN_NONE:
+		while ((c->status & 1) != q->phase)
+			;
+		break;
+	}
+	q->seen = __rdtsc();
+	if (spin == SPIN_SETTLE)
+		while (__rdtsc() - q->seen < settle_tsc)
+			;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	status = c->status >> 1;
 	if (++q->head == q->size) {
@@ -185,6 +235,7 @@ complete(struct qpair *q)
 		q->phase ^= 1;
 	}
 	*q->cq_db = q->head;
+	q->cq_db_tsc += __rdtsc() - q->seen;
 	return status;
 }
 
@@ -241,7 +292,7 @@ main(int argc, char **argv)
 	struct qpair aq = { 0 }, ioq = { 0 };
 	struct sqe cmd;
 	uint64_t cap, buf_iova, id_iova, nsze, nblocks, lba, x = 88172645463325252ull;
-	uint64_t t0, t1, sum = 0, n = 0;
+	uint64_t t0, t1, sum = 0, sum_seen = 0, n = 0;
 	uint32_t *lat, lbads, per_io;
 	unsigned int dstrd, to_ms, entries = argc > 4 ? (unsigned int)atoi(argv[4]) : QSIZE;
 	uint16_t pcicmd;
@@ -251,7 +302,7 @@ main(int argc, char **argv)
 	int group, dev;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [SECONDS [huge|small [ENTRIES]]]\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF [SECONDS [huge|small [ENTRIES [SPIN]]]]\n", argv[0]);
 		return 1;
 	}
 	if (entries < 2 || entries > QSIZE) {
@@ -259,6 +310,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	use_huge = argc > 3 && strcmp(argv[3], "huge") == 0;
+	if (argc > 5) {
+		unsigned int i = 0;
+
+		while (i < sizeof(spin_names) / sizeof(spin_names[0]) && strcmp(argv[5], spin_names[i]))
+			i++;
+		if (i == sizeof(spin_names) / sizeof(spin_names[0])) {
+			fprintf(stderr, "nvme floor: SPIN %s: want rdtsc, pause, none or settle\n",
+				argv[5]);
+			return 1;
+		}
+		spin = (enum spin)i;
+	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", argv[1]);
 	len = readlink(path, link, sizeof(link) - 1);
 	if (len < 0)
@@ -349,6 +412,12 @@ main(int argc, char **argv)
 	lat = calloc(MAX_SAMPLES, sizeof(*lat));
 	if (lat == NULL)
 		fail("latency samples");
+	/* The TSC's rate, roughly, for SETTLE_NS: 20 ms of CLOCK_MONOTONIC. */
+	s0 = now_s();
+	t0 = __rdtsc();
+	while (now_s() - s0 < 0.02)
+		;
+	settle_tsc = (uint64_t)((double)(__rdtsc() - t0) / (now_s() - s0) * SETTLE_NS / 1e9);
 	s0 = now_s();
 	t0 = __rdtsc();
 	do {
@@ -369,6 +438,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "nvme floor: read of LBA %" PRIu64 " failed\n", lba);
 			return 1;
 		}
+		sum_seen += ioq.seen - t1;
 		t1 = __rdtsc() - t1;
 		sum += t1;
 		if (n < MAX_SAMPLES)
@@ -380,9 +450,12 @@ main(int argc, char **argv)
 	s1 = now_s();
 	hz = (double)(__rdtsc() - t0) / (s1 - s0);
 	qsort(lat, n < MAX_SAMPLES ? n : MAX_SAMPLES, sizeof(*lat), cmp_u32);
-	printf("floor: ios=%" PRIu64 " iops=%.1f mean_us=%.3f p50_us=%.3f\n", n,
+	printf("floor: ios=%" PRIu64 " iops=%.1f mean_us=%.3f p50_us=%.3f seen_mean_us=%.3f "
+	       "sq_db_us=%.3f cq_db_us=%.3f\n", n,
 	       (double)n / (s1 - s0), (double)sum / (double)n / hz * 1e6,
-	       lat[(n < MAX_SAMPLES ? n : MAX_SAMPLES) / 2] / hz * 1e6);
+	       lat[(n < MAX_SAMPLES ? n : MAX_SAMPLES) / 2] / hz * 1e6,
+	       (double)sum_seen / (double)n / hz * 1e6, (double)ioq.sq_db_tsc / (double)n / hz * 1e6,
+	       (double)ioq.cq_db_tsc / (double)n / hz * 1e6);
 	wr32(0x14, 0); /* leave the controller reset, as a driver's close would */
 	wait_ready(0, to_ms);
 	return 0;
