@@ -4,8 +4,9 @@
  * (PRP1/PRP2, PRP lists, SGLs), data through them both ways, the phase
  * tag over many wraps of a small queue, doorbells rung once a burst, a
  * full queue, a completion queue one entry larger than its submission
- * queue so that it never fills (and equal at CAP.MQES + 1), error statuses, a completion for a command never sent or
- * for a CID past the table, a controller that never stops posting,
+ * queue so that it never fills (and equal at CAP.MQES + 1), error
+ * statuses, a completion for a command never sent or for a CID past the
+ * table, a controller that never stops posting,
  * timeouts (abort, then reset), freeing a queue pair with commands in it,
  * and two lcores doing I/O while the main thread resets the controller.
  */
