@@ -3,9 +3,10 @@
 """vdk-testpmd forwarding between two net_af_packet ports on veth pairs:
 a sender in one network namespace, a counter in another, every packet
 accounted for at a low rate; then two queue pairs spread over PACKET_FANOUT;
-then a missing interface refused at start-up.
+then a missing interface refused at start-up; then the ring sizes
+vdk-testpmd gives the queues: the driver's (framecnt) unless --rxd/--txd.
 
-usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 15 s; root)
+usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 20 s; root)
 """
 import re
 import signal
@@ -90,6 +91,23 @@ def main():
         c.check(r.returncode != 0 and "no interface nosuch0" in r.stdout + r.stderr,
                 "a missing interface is refused with a message",
                 "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-500:]))
+
+        # 4. Descriptor counts: the driver's default ring size (af_packet's is its
+        # framecnt) without --rxd/--txd, as DPDK's testpmd; the options win.
+        for what, app, want in (("no --rxd/--txd: the driver's 2048", [], (2048, 2048)),
+                                ("--rxd=512 --txd=256 override it", ["--rxd=512", "--txd=256"],
+                                 (512, 256))):
+            r = subprocess.run(topo.exec_args("f", [
+                testpmd, "-l", "0-1", "--no-huge", "--no-pci",
+                "--vdev", "net_af_packet0,iface=s1,framecnt=2048",
+                "--vdev", "net_af_packet1,iface=r1,framecnt=2048",
+                "--", "--run-time=0.2"] + app), capture_output=True, text=True, timeout=60)
+            got = [tuple(int(x) for x in m) for m in re.findall(
+                r"port \d: RX queue number: 1 Tx queue number: 1\n\s+RX desc=(\d+) - TX desc=(\d+)",
+                r.stdout)]
+            c.check(r.returncode == 0 and got == [want, want],
+                    "ring sizes, %s: RX/TX desc %d/%d on both ports" % (what, want[0], want[1]),
+                    "exit %d, got %s:\n%s" % (r.returncode, got, r.stdout[-1500:]))
     finally:
         topo.remove()
     return c.done()
