@@ -8,10 +8,12 @@ vdk-testpmd gives the queues: the driver's (framecnt) unless --rxd/--txd.
 
 usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 20 s; root)
 """
+import os
 import re
 import signal
 import subprocess
 import sys
+import time
 
 import vdk_host as vh
 
@@ -66,6 +68,27 @@ def main():
         c.check(rx1 == 0 and tx0 == 0, "nothing else crossed the ports", "rx1 %d tx0 %d" % (rx1, tx0))
         c.check("Port 0 is closed" in text and "Port 1 is closed" in text and "Bye..." in text,
                 "ports closed at exit")
+
+        # 1b. The ring holds framecnt frames whatever the rate. At 1,000
+        # frames/s each 1 ms rx block holds one frame or so; testpmd stopped
+        # for 0.8 s (a reader off its CPU on a loaded machine) leaves about
+        # 800 frames for the default ring of 1,024 to hold until it runs again.
+        n, stall = 1500, 0.8
+        p, lines = run_testpmd(topo, testpmd)
+        counter = vh.start_counter(topo)
+        sender = vh.start_sender(topo, n, 1000)
+        time.sleep(0.3)
+        os.kill(p.pid, signal.SIGSTOP)
+        time.sleep(stall)
+        os.kill(p.pid, signal.SIGCONT)
+        sender.communicate(timeout=60)
+        got, dups = vh.counter_result(counter)
+        rc, text = stop_testpmd(p, lines)
+        rx0, miss0, _, _ = port_summary(text, 0)
+        c.check(got == n and dups == 0 and miss0 == 0,
+                "testpmd stopped %.1f s at 1,000 frames/s: the 1,024-frame ring kept every "
+                "frame (%d of %d through, none missed)" % (stall, got, n),
+                "got %d dups %d; port 0 rx %d missed %d" % (got, dups, rx0, miss0))
 
         # 2. Two queue pairs: fanout spreads 16 flows over both rx queues.
         n = 1000
