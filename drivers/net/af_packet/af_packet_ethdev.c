@@ -33,9 +33,10 @@
 
 /*
  * Small blocks, many of them: at low rates the kernel hands a block over on
- * its timeout with a few packets in it, so the ring buffers as many
- * timeouts as it has blocks; a page a block gives a reader that was
- * descheduled for a second time to catch up.
+ * its timeout with a frame or so in it, so the rx ring buffers as many
+ * timeouts as it has blocks (framecnt of them, qpair_open()); a page a
+ * block keeps that ring at 4 MiB while it holds a second of frames at
+ * 1,000 a second for a reader that is off its CPU.
  */
 #define AFP_DEFAULT_BLOCKSZ 4096
 #define AFP_DEFAULT_FRAMESZ 2048
