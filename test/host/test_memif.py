@@ -184,7 +184,7 @@ def paced(c, vdk, tmp):
     with the client in zero-copy mode.
     """
     n, rate = 2000, 1000
-    zc = ",zero-copy=yes"
+    zc, rsize = ",zero-copy=yes", ",rsize=12"
     # (what, VDK's role, its memif devargs, DPDK's EAL options and memif devargs)
     for i, (what, vdk_role, v_zc, d_zc) in enumerate((
             ("vdk server + dpdk client", "server", "", ([], "")),
@@ -196,7 +196,10 @@ def paced(c, vdk, tmp):
         # Kernel rings of 4,096 frames on both af_packet ports: 4 s at the
         # paced rate. On the shared build VM a busy thread was measured off
         # its CPU for up to 2.4 s; a ring holds framecnt / rate seconds of
-        # that (doc/af_packet.md), the default 1,024 one second.
+        # that (doc/af_packet.md), the default 1,024 one second. The memif
+        # rings likewise: 2^12 slots (rsize=12) where the default 1,024
+        # once lost 852 frames at VDK's server tx to DPDK's zero-copy client
+        # (its ring full: DPDK's forwarding lcore off its CPU).
         path = os.path.join(tmp, "paced%d.sock" % i)
         topo = vh.Topology().make()
         try:
@@ -205,12 +208,12 @@ def paced(c, vdk, tmp):
             dpdk_role = "client" if vdk_role == "server" else "server"
             v_argv = topo.exec_args("f", [vdk, "-l", "0-1", "--no-huge", "--no-pci",
                                           "--vdev", "net_af_packet0,iface=s1,framecnt=4096",
-                                          "--vdev", vdev(vdk_role, path, v_zc).replace(
+                                          "--vdev", vdev(vdk_role, path, v_zc + rsize).replace(
                                               "net_memif0", "net_memif1"),
                                           "--", "-i", "--disable-link-check"])
             d_argv = topo.exec_args("f", [DPDK, "-l", "0-1", "--no-huge", "--no-pci", "-m",
                                           "512", "--file-prefix", "vdkmemifp%d" % os.getpid()]
-                                  + d_zc[0] + ["--vdev", vdev(dpdk_role, path, d_zc[1]),
+                                  + d_zc[0] + ["--vdev", vdev(dpdk_role, path, d_zc[1] + rsize),
                                           "--vdev", "net_af_packet0,iface=r1,framecnt=4096",
                                           "--", "-i", "--disable-link-check",
                                           "--total-num-mbufs=8192"])
