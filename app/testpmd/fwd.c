@@ -553,11 +553,15 @@ tp_show_config_fwd(struct testpmd *t)
 	free(tmp);
 }
 
-/* DPDK's `show config rxtx`, without its per-queue register lines: burst, lcores, ports. */
+/*
+ * DPDK's `show config rxtx`, without its per-queue register lines: burst,
+ * lcores, ports and the descriptors their queues were set up with.
+ */
 void
 tp_show_config_rxtx(struct testpmd *t)
 {
 	uint16_t ports[TP_MAX_PORTS];
+	unsigned int i, np;
 	struct fwd_stream *tmp;
 	struct fwd_config *cfg = config_to_show(t, &tmp);
 
@@ -568,8 +572,12 @@ tp_show_config_rxtx(struct testpmd *t)
 	if (cfg->engine == &fwd_txonly_engine)
 		fprintf(t->out, "  packet len=%u - nb packet segments=%u\n", cfg->txpkt_len,
 			cfg->nb_txsegs);
-	fprintf(t->out, "  nb forwarding cores=%u - nb forwarding ports=%u\n", cfg->nb_lcores,
-		fwd_ports(t, ports));
+	np = fwd_ports(t, ports);
+	fprintf(t->out, "  nb forwarding cores=%u - nb forwarding ports=%u\n", cfg->nb_lcores, np);
+	for (i = 0; i < np; i++)
+		fprintf(t->out, "  port %u: RX queue number: %u Tx queue number: %u\n"
+			"    RX desc=%u - TX desc=%u\n", ports[i], t->params.nb_rxq,
+			t->params.nb_txq, t->ports[ports[i]].nb_rxd, t->ports[ports[i]].nb_txd);
 	free(cfg);
 	free(tmp);
 }

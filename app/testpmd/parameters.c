@@ -20,8 +20,6 @@ tp_params_defaults(struct tp_params *p)
 	p->nb_cores = 1;
 	p->nb_rxq = 1;
 	p->nb_txq = 1;
-	p->nb_rxd = TP_DEFAULT_DESC;
-	p->nb_txd = TP_DEFAULT_DESC;
 	p->burst = TP_DEFAULT_BURST;
 	p->txpkts[0] = TP_DEFAULT_TXPKT;
 	p->nb_txpkts = 1;
@@ -44,7 +42,8 @@ tp_usage(FILE *f, const char *prog)
 		"  --forward-mode=MODE        %s (default io)\n"
 		"  --nb-cores=N               forwarding lcores (default 1)\n"
 		"  --rxq=N, --txq=N           queues per port (default 1)\n"
-		"  --rxd=N, --txd=N           descriptors per queue (default %u)\n"
+		"  --rxd=N, --txd=N           descriptors per queue (default: the\n"
+		"                             driver's, %u if it names none)\n"
 		"  --burst=N                  packets per burst, 1..%u (default %u)\n"
 		"  --txpkts=X[,Y]*            txonly segment lengths (default %u)\n"
 		"  --stats-period=SECONDS     print port statistics this often (non-interactive)\n"

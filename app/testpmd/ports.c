@@ -28,6 +28,15 @@ port_conf(struct testpmd *t, uint16_t port, struct vdk_eth_conf *conf)
 	conf->lsc_intr = pr->lsc_interrupt;
 }
 
+uint16_t
+tp_ring_size(uint16_t asked, uint16_t drv_default, const struct vdk_eth_desc_lim *lim)
+{
+	if (asked == 0)
+		asked = drv_default != 0 ? drv_default : TP_DEFAULT_DESC;
+	/* A driver with a smaller ring than asked gets its largest. */
+	return VDK_MIN(asked, lim->nb_max);
+}
+
 int
 tp_port_configure(struct testpmd *t, uint16_t p)
 {
@@ -49,9 +58,8 @@ tp_port_configure(struct testpmd *t, uint16_t p)
 			info.max_tx_queues, info.min_mtu, info.max_mtu);
 		return ret;
 	}
-	/* A driver with a smaller ring than asked gets its largest. */
-	nrxd = VDK_MIN(pr->nb_rxd, info.rx_desc_lim.nb_max);
-	ntxd = VDK_MIN(pr->nb_txd, info.tx_desc_lim.nb_max);
+	nrxd = tp_ring_size(pr->nb_rxd, info.default_rx_ring_size, &info.rx_desc_lim);
+	ntxd = tp_ring_size(pr->nb_txd, info.default_tx_ring_size, &info.tx_desc_lim);
 	for (q = 0; q < pr->nb_rxq; q++) {
 		ret = vdk_eth_rx_queue_setup(p, q, nrxd, socket, NULL, t->pool);
 		if (ret != 0) {
@@ -69,6 +77,8 @@ tp_port_configure(struct testpmd *t, uint16_t p)
 		}
 	}
 	t->ports[p].need_reconfig = false;
+	t->ports[p].nb_rxd = nrxd;
+	t->ports[p].nb_txd = ntxd;
 	return 0;
 }
 
@@ -130,14 +140,25 @@ tp_ports_check_link(struct testpmd *t)
  * ports there could be.
  */
 static unsigned int
-pool_size(const struct testpmd *t, unsigned int nb_ports)
+pool_size(const struct testpmd *t)
 {
 	const struct tp_params *pr = &t->params;
-	unsigned int n;
+	struct vdk_eth_dev_info info;
+	unsigned int n = 0;
+	uint16_t p;
 
 	if (pr->total_mbufs)
 		return pr->total_mbufs;
-	n = nb_ports * (pr->nb_rxq * pr->nb_rxd + pr->nb_txq * pr->nb_txd);
+	VDK_ETH_FOREACH_DEV(p) {
+		if (!t->ports[p].fwd)
+			continue;
+		if (vdk_eth_dev_info_get(p, &info) != 0)
+			memset(&info, 0, sizeof(info));
+		n += pr->nb_rxq * tp_ring_size(pr->nb_rxd, info.default_rx_ring_size,
+					       &info.rx_desc_lim) +
+		     pr->nb_txq * tp_ring_size(pr->nb_txd, info.default_tx_ring_size,
+					       &info.tx_desc_lim);
+	}
 	n += (t->nb_workers + 1) * (pr->mbcache * 3 / 2 + 2 * TP_MAX_BURST);
 	return n;
 }
@@ -158,7 +179,7 @@ tp_ports_init(struct testpmd *t)
 			"net_null0) or check --portmask\n");
 		return -ENODEV;
 	}
-	n = pool_size(t, nb_ports);
+	n = pool_size(t);
 	fprintf(t->out, "testpmd: create a new mbuf pool <mb_pool_0>: n=%u, size=%u, socket=0\n",
 		n, t->params.mbuf_size);
 	t->pool = vdk_pktmbuf_pool_create("mb_pool_0", n, t->params.mbcache, 0, t->params.mbuf_size,

@@ -27,6 +27,7 @@
 #define TP_MAX_BURST 512
 #define TP_MAX_TXSEGS 8
 #define TP_DEFAULT_BURST 32
+/* Descriptors a queue when neither --rxd/--txd nor the driver names a count. */
 #define TP_DEFAULT_DESC 1024
 #define TP_DEFAULT_TXPKT 64
 #define TP_MBUF_CACHE 250
@@ -65,7 +66,7 @@ struct tp_params {
 	unsigned int nb_cores;		/* forwarding lcores; 0: all workers */
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
-	uint16_t nb_rxd;
+	uint16_t nb_rxd;		/* descriptors a queue; 0: the driver's default */
 	uint16_t nb_txd;
 	uint16_t burst;
 	uint16_t txpkts[TP_MAX_TXSEGS];
@@ -305,6 +306,7 @@ struct port_state {
 	struct vdk_eth_stats last_stats;	/* at the last `show port stats` */
 	uint64_t last_tsc;
 	bool need_reconfig;			/* `port config` since it was set up */
+	uint16_t nb_rxd, nb_txd;		/* descriptors its queues were set up with */
 };
 
 struct testpmd {
@@ -341,6 +343,12 @@ extern struct testpmd tp;
 int tp_ports_init(struct testpmd *t);
 /* Configure @port and set up its queues from the options (stopped port). */
 int tp_port_configure(struct testpmd *t, uint16_t port);
+/*
+ * Descriptors a queue gets: @asked (--rxd/--txd, `port config all rxd`)
+ * up to the driver's maximum, or when 0 the driver's default ring size,
+ * or TP_DEFAULT_DESC if it names none, as DPDK's testpmd.
+ */
+uint16_t tp_ring_size(uint16_t asked, uint16_t drv_default, const struct vdk_eth_desc_lim *lim);
 /* Wait, as DPDK does, up to 9 s for the forwarding ports' links. */
 void tp_ports_check_link(struct testpmd *t);
 void tp_ports_close_all(struct testpmd *t);

@@ -3,14 +3,17 @@
 """vdk-testpmd forwarding between two net_af_packet ports on veth pairs:
 a sender in one network namespace, a counter in another, every packet
 accounted for at a low rate; then two queue pairs spread over PACKET_FANOUT;
-then a missing interface refused at start-up.
+then a missing interface refused at start-up; then the ring sizes
+vdk-testpmd gives the queues: the driver's (framecnt) unless --rxd/--txd.
 
-usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 15 s; root)
+usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 20 s; root)
 """
+import os
 import re
 import signal
 import subprocess
 import sys
+import time
 
 import vdk_host as vh
 
@@ -66,6 +69,27 @@ def main():
         c.check("Port 0 is closed" in text and "Port 1 is closed" in text and "Bye..." in text,
                 "ports closed at exit")
 
+        # 1b. The ring holds framecnt frames whatever the rate. At 1,000
+        # frames/s each 1 ms rx block holds one frame or so; testpmd stopped
+        # for 0.8 s (a reader off its CPU on a loaded machine) leaves about
+        # 800 frames for the default ring of 1,024 to hold until it runs again.
+        n, stall = 1500, 0.8
+        p, lines = run_testpmd(topo, testpmd)
+        counter = vh.start_counter(topo)
+        sender = vh.start_sender(topo, n, 1000)
+        time.sleep(0.3)
+        os.kill(p.pid, signal.SIGSTOP)
+        time.sleep(stall)
+        os.kill(p.pid, signal.SIGCONT)
+        sender.communicate(timeout=60)
+        got, dups = vh.counter_result(counter)
+        rc, text = stop_testpmd(p, lines)
+        rx0, miss0, _, _ = port_summary(text, 0)
+        c.check(got == n and dups == 0 and miss0 == 0,
+                "testpmd stopped %.1f s at 1,000 frames/s: the 1,024-frame ring kept every "
+                "frame (%d of %d through, none missed)" % (stall, got, n),
+                "got %d dups %d; port 0 rx %d missed %d" % (got, dups, rx0, miss0))
+
         # 2. Two queue pairs: fanout spreads 16 flows over both rx queues.
         n = 1000
         p, lines = run_testpmd(topo, testpmd, app=["--rxq=2", "--txq=2"], qpairs=2)
@@ -90,6 +114,23 @@ def main():
         c.check(r.returncode != 0 and "no interface nosuch0" in r.stdout + r.stderr,
                 "a missing interface is refused with a message",
                 "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-500:]))
+
+        # 4. Descriptor counts: the driver's default ring size (af_packet's is its
+        # framecnt) without --rxd/--txd, as DPDK's testpmd; the options win.
+        for what, app, want in (("no --rxd/--txd: the driver's 2048", [], (2048, 2048)),
+                                ("--rxd=512 --txd=256 override it", ["--rxd=512", "--txd=256"],
+                                 (512, 256))):
+            r = subprocess.run(topo.exec_args("f", [
+                testpmd, "-l", "0-1", "--no-huge", "--no-pci",
+                "--vdev", "net_af_packet0,iface=s1,framecnt=2048",
+                "--vdev", "net_af_packet1,iface=r1,framecnt=2048",
+                "--", "--run-time=0.2"] + app), capture_output=True, text=True, timeout=60)
+            got = [tuple(int(x) for x in m) for m in re.findall(
+                r"port \d: RX queue number: 1 Tx queue number: 1\n\s+RX desc=(\d+) - TX desc=(\d+)",
+                r.stdout)]
+            c.check(r.returncode == 0 and got == [want, want],
+                    "ring sizes, %s: RX/TX desc %d/%d on both ports" % (what, want[0], want[1]),
+                    "exit %d, got %s:\n%s" % (r.returncode, got, r.stdout[-1500:]))
     finally:
         topo.remove()
     return c.done()

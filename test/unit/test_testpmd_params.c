@@ -57,6 +57,22 @@ test_defaults_are_dpdks(void **state)
 	assert_true(p.promisc);
 	assert_int_equal(p.portmask, 0);
 	assert_false(p.record_burst_stats);
+	/* DPDK's RX_DESC_DEFAULT/TX_DESC_DEFAULT: the driver's ring size. */
+	assert_int_equal(p.nb_rxd, 0);
+	assert_int_equal(p.nb_txd, 0);
+}
+
+static void
+test_ring_size_is_the_drivers_unless_asked(void **state)
+{
+	const struct vdk_eth_desc_lim lim = { .nb_max = 4096, .nb_min = 64, .nb_align = 1 };
+
+	(void)state;
+	assert_int_equal(tp_ring_size(0, 2048, &lim), 2048);	/* net_af_xdp's default */
+	assert_int_equal(tp_ring_size(512, 2048, &lim), 512);	/* --rxd wins */
+	assert_int_equal(tp_ring_size(8192, 2048, &lim), 4096);	/* capped at the maximum */
+	assert_int_equal(tp_ring_size(0, 0, &lim), TP_DEFAULT_DESC);	/* no driver default */
+	assert_int_equal(tp_ring_size(0, 0, &(struct vdk_eth_desc_lim){ .nb_max = 256 }), 256);
 }
 
 static void
@@ -286,6 +302,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_dpdks),
+		cmocka_unit_test(test_ring_size_is_the_drivers_unless_asked),
 		cmocka_unit_test(test_every_option_is_read),
 		cmocka_unit_test(test_bad_values_are_refused_and_change_nothing),
 		cmocka_unit_test(test_new_option_defaults_and_tx_first),

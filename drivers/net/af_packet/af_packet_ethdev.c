@@ -33,9 +33,10 @@
 
 /*
  * Small blocks, many of them: at low rates the kernel hands a block over on
- * its timeout with a few packets in it, so the ring buffers as many
- * timeouts as it has blocks; a page a block gives a reader that was
- * descheduled for a second time to catch up.
+ * its timeout with a frame or so in it, so the rx ring buffers as many
+ * timeouts as it has blocks (framecnt of them, qpair_open()); a page a
+ * block keeps that ring at 4 MiB while it holds a second of frames at
+ * 1,000 a second for a reader that is off its CPU.
  */
 #define AFP_DEFAULT_BLOCKSZ 4096
 #define AFP_DEFAULT_FRAMESZ 2048
@@ -254,6 +255,7 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 	struct tpacket_req3 req;
 	struct sockaddr_ll sll;
 	int fd, v, ret;
+	uint32_t rx_blocks;
 	size_t ring_len;
 	uint8_t *map;
 
@@ -278,19 +280,31 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 	if (p->qdisc_bypass &&
 	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &v, sizeof(v)) < 0)
 		goto sockopt_fail;
+	/*
+	 * Rx: a block for every frame of framecnt. The kernel hands a block
+	 * over when it is full or when AFP_BLOCK_TIMEOUT_MS passes, so at a
+	 * low rate a block holds one frame or so: sized by frames_per_block
+	 * (as tx is), the ring would hold half of framecnt frames while the
+	 * reader is off its CPU, and the kernel drop the rest (tp_drops).
+	 */
 	memset(&req, 0, sizeof(req));
 	req.tp_block_size = p->block_size;
 	req.tp_frame_size = p->frame_size;
-	req.tp_block_nr = VDK_MAX(1u, p->frame_count / (p->block_size / p->frame_size));
+	req.tp_block_nr = p->frame_count;
 	req.tp_frame_nr = req.tp_block_nr * (p->block_size / p->frame_size);
 	req.tp_retire_blk_tov = AFP_BLOCK_TIMEOUT_MS;
 	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
 		goto sockopt_fail;
+	rx_blocks = req.tp_block_nr;
+	/* Tx: framecnt fixed-size frames, as many to a block as fit. */
+	req.tp_block_nr = VDK_MAX(1u, p->frame_count / (p->block_size / p->frame_size));
+	req.tp_frame_nr = req.tp_block_nr * (p->block_size / p->frame_size);
 	req.tp_retire_blk_tov = 0;	/* the kernel refuses block options on tx */
 	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
 		goto sockopt_fail;
-	ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
-	p->map_len = 2 * ring_len;
+	/* The rx ring, then the tx ring, in one mapping. */
+	ring_len = (size_t)req.tp_block_size * rx_blocks;
+	p->map_len = ring_len + (size_t)req.tp_block_size * req.tp_block_nr;
 	map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
 		ret = -errno;
@@ -301,7 +315,7 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 	p->map[qi] = map;
 	p->rxq[qi].ring = map;
 	p->rxq[qi].block_size = req.tp_block_size;
-	p->rxq[qi].nb_blocks = req.tp_block_nr;
+	p->rxq[qi].nb_blocks = rx_blocks;
 	p->txq[qi].ring = map + ring_len;
 	p->txq[qi].block_size = req.tp_block_size;
 	p->txq[qi].frame_size = req.tp_frame_size;

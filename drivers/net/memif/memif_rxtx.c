@@ -48,12 +48,22 @@ queue_broken(struct memif_queue *q)
 		memif_ctl_wake();
 }
 
-/* Signal the peer if it receives by interrupt (it has not masked them). */
+/*
+ * After a burst moved head or tail: signal the peer if it receives by
+ * interrupt (it has not masked them), as DPDK's and libmemif's tx do; a
+ * peer that polls (MASK_INT, VDK's and DPDK's rx) costs no system call.
+ * The fence keeps the flags load after the head or tail store: a peer
+ * that unmasks, then looks at the ring once more before it sleeps, either
+ * sees the packets or is seen unmasked. Without it the store can wait in
+ * the store buffer while we read the old mask, and the peer sleeps on
+ * packets that are there (a lock-prefixed no-op, once a burst).
+ */
 static inline void
 queue_kick(struct memif_queue *q, const struct memif_ring *r)
 {
 	uint64_t one = 1;
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!(__atomic_load_n(&r->flags, __ATOMIC_RELAXED) & MEMIF_RING_FLAG_MASK_INT) &&
 	    q->kick_fd >= 0 && write(q->kick_fd, &one, sizeof(one)) < 0)
 		vdk_eth_counter_add(&q->errors, 1);
