@@ -206,6 +206,12 @@ tp_fwd_publish(struct testpmd *t)
 	return 0;
 }
 
+void
+tp_fwd_quiesce(void)
+{
+	synchronize_rcu();
+}
+
 static void
 stats_snapshot(struct testpmd *t)
 {

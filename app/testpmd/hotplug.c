@@ -84,6 +84,12 @@ tp_port_detach(struct testpmd *t, uint16_t port)
 		return -EBUSY;
 	}
 	fprintf(t->out, "Removing a device...\n");
+	/*
+	 * An lcore that loaded the driver's burst before the removal swapped in
+	 * the dummy may still be inside it: closing frees the queue it reads.
+	 */
+	if (t->forwarding)
+		tp_fwd_quiesce();
 	if (dev != NULL && dev->device != NULL)
 		ret = vdk_pci_dev_detach(dev->device);	/* closes the port too */
 	else

@@ -399,6 +399,8 @@ int tp_fwd_start(struct testpmd *t, unsigned int tx_first_bursts);
 int tp_fwd_stop(struct testpmd *t);
 /* Publish a configuration made from t->engine/burst/txsegs. @return 0 or -errno. */
 int tp_fwd_publish(struct testpmd *t);
+/* Wait until every forwarding lcore has finished the poll loop it was in. */
+void tp_fwd_quiesce(void);
 int tp_set_fwd(struct testpmd *t, const char *mode);
 int tp_set_burst(struct testpmd *t, unsigned int burst);
 int tp_set_txpkts(struct testpmd *t, const uint16_t *segs, unsigned int n);
