@@ -68,6 +68,13 @@ int eal_log_type_lookup(const char *name);
  */
 uint64_t eal_tsc_measure_hz(unsigned int ms);
 
+/*
+ * Take the first readings of the TSC measurement now (vdk_eal_init() does,
+ * as it starts), so that the first vdk_get_tsc_hz() waits only for what is
+ * left of the measurement's 10 ms. Does nothing once the frequency is known.
+ */
+void eal_tsc_calibrate_start(void);
+
 /* eal_bus.c */
 
 /*

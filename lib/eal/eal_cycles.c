@@ -2,13 +2,17 @@
 /*
  * TSC frequency. Asked of the platform first (a kernel that exports
  * tsc_freq_khz, the CPU's own TSC leaf, a hypervisor's timing leaf),
- * measured against CLOCK_MONOTONIC_RAW otherwise. The measurement is short
- * because start-up time counts; pairing each clock read with two TSC reads
- * keeps its error to a few parts in a million over 10 ms.
+ * measured against CLOCK_MONOTONIC_RAW otherwise. Pairing each clock read
+ * with two TSC reads keeps the error to a few parts in a million over
+ * 10 ms. Start-up time counts, so the measurement does not wait on its
+ * own: vdk_eal_init() takes the first pair of readings as it starts, and
+ * the first vdk_get_tsc_hz() takes the second, waiting only for what is
+ * left of the 10 ms (usually nothing: start-up took longer).
  */
 #include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,6 +26,12 @@
 
 static uint64_t tsc_hz;
 static pthread_once_t tsc_once = PTHREAD_ONCE_INIT;
+/* The first readings of the measurement, from eal_tsc_calibrate_start(). */
+static struct {
+	uint64_t tsc;
+	uint64_t ns;
+	bool set; /* written once, before any other thread of the EAL exists */
+} tsc_start;
 
 /* Kernels with the tsc_freq_khz patch (common in clouds) export it here. */
 static uint64_t
@@ -100,19 +110,45 @@ paired_read(uint64_t *tsc, uint64_t *ns)
 	return 0;
 }
 
+/* Ticks per second from readings (@tsc0, @ns0), once @ms have passed since. */
+static uint64_t
+measure_since(uint64_t tsc0, uint64_t ns0, unsigned int ms)
+{
+	uint64_t tsc1, ns1;
+
+	for (;;) {
+		uint64_t left;
+		struct timespec sleep;
+
+		if (paired_read(&tsc1, &ns1) < 0)
+			return 0;
+		if (ns1 >= ns0 + (uint64_t)ms * 1000000)
+			break;
+		left = ns0 + (uint64_t)ms * 1000000 - ns1;
+		sleep.tv_sec = (time_t)(left / NSEC_PER_SEC);
+		sleep.tv_nsec = (long)(left % NSEC_PER_SEC);
+		nanosleep(&sleep, NULL); /* an EINTR loops back: the clock decides */
+	}
+	return (uint64_t)((unsigned __int128)(tsc1 - tsc0) * NSEC_PER_SEC / (ns1 - ns0));
+}
+
 uint64_t
 eal_tsc_measure_hz(unsigned int ms)
 {
-	struct timespec sleep = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-	uint64_t tsc0, ns0, tsc1, ns1;
+	uint64_t tsc0, ns0;
 
 	if (paired_read(&tsc0, &ns0) < 0)
 		return 0;
-	while (nanosleep(&sleep, &sleep) < 0 && errno == EINTR)
-		;
-	if (paired_read(&tsc1, &ns1) < 0 || ns1 <= ns0)
-		return 0;
-	return (uint64_t)((unsigned __int128)(tsc1 - tsc0) * NSEC_PER_SEC / (ns1 - ns0));
+	return measure_since(tsc0, ns0, ms);
+}
+
+void
+eal_tsc_calibrate_start(void)
+{
+	if (tsc_start.set || __atomic_load_n(&tsc_hz, __ATOMIC_ACQUIRE) != 0)
+		return;
+	if (paired_read(&tsc_start.tsc, &tsc_start.ns) == 0)
+		tsc_start.set = true;
 }
 
 static void
@@ -131,7 +167,8 @@ calibrate(void)
 	}
 	if (hz == 0) {
 		how = "measured against CLOCK_MONOTONIC_RAW";
-		hz = eal_tsc_measure_hz(TSC_MEASURE_MS);
+		hz = tsc_start.set ? measure_since(tsc_start.tsc, tsc_start.ns, TSC_MEASURE_MS) :
+				     eal_tsc_measure_hz(TSC_MEASURE_MS);
 		/* Round to 10 kHz: finer digits are noise. */
 		hz = (hz + 5000) / 10000 * 10000;
 	}

@@ -3,6 +3,8 @@
  * The pages behind EAL memory segments: hugetlbfs files, memfd hugepages, or
  * with --no-huge ordinary locked memory, each placed on one NUMA node and
  * mapped (MAP_FIXED) where eal_memory.c chose in its address window.
+ * Hugepages and PA-mode --no-huge pages are all present once mapped;
+ * VA-mode --no-huge pages are locked as they fault in.
  *
  * Hugepages are allocated with fallocate() under a temporary MPOL_BIND task
  * policy before the file is mapped. A node without free pages then makes
@@ -677,11 +679,18 @@ map_anon(void *at, size_t len, int node, int *fdp)
 	if (err < 0)
 		goto close_file;
 	/*
-	 * mlock faults every page in, on the bound node. Called through
+	 * In PA mode mlock faults every page in now, on the bound node: the
+	 * caller reads their physical addresses next. In VA mode the IOVA is
+	 * the address, so pages are locked as they fault in (MLOCK_ONFAULT):
+	 * -m 64 costs 64 MiB of RLIMIT_MEMLOCK at once but only the pages
+	 * the heap's users touch, and start-up does not zero what nobody
+	 * uses. A device reaches the memory only through an IOMMU mapping,
+	 * and MAP_DMA pins (so faults in) the whole segment. Called through
 	 * syscall() because sanitizer runtimes replace mlock() with a no-op,
-	 * and a sanitized build must lock (and so fault in) the same pages.
+	 * and a sanitized build must lock the same pages.
 	 */
-	if (syscall(SYS_mlock, addr, len) != 0) {
+	if ((bk.iova_pa ? syscall(SYS_mlock, addr, len) :
+	     syscall(SYS_mlock2, addr, len, MLOCK_ONFAULT)) != 0) {
 		log_mlock_failure(len, errno);
 		err = -ENOMEM;
 		goto close_file;
@@ -700,6 +709,26 @@ close_file:
 		close(fd);
 	*fdp = -1;
 	return err;
+}
+
+int
+eal_backing_populate(void *addr, size_t len)
+{
+	uintptr_t pg = (uintptr_t)bk.page_sz, lo, hi;
+
+	/* Only VA-mode --no-huge memory is mapped without its pages. */
+	if (bk.kind != BACKING_ANON || bk.iova_pa || pg == 0 || len == 0)
+		return 0;
+	lo = (uintptr_t)addr & ~(pg - 1);
+	hi = ((uintptr_t)addr + len + pg - 1) & ~(pg - 1);
+	if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0)
+		return 0;
+	/* Before Linux 5.14: the pages come, locked, at first touch instead. */
+	if (errno == EINVAL)
+		return 0;
+	VDK_LOG(ERR, MEMORY, "cannot fault in %zu KiB of --no-huge memory at %p: %s",
+		(size_t)(hi - lo) >> 10, (void *)lo, strerror(errno));
+	return -ENOMEM;
 }
 
 /* fallocate() with the calling thread bound to @node, its policy restored after. */

@@ -358,6 +358,15 @@ eal_malloc_alloc(size_t size, size_t align, int socket_id)
 			p = alloc_on_node(node, size, align);
 	}
 	pthread_mutex_unlock(&H.lock);
+	/*
+	 * VA-mode --no-huge segments get their pages as they are touched;
+	 * a block is resident when handed out, so that its user takes no
+	 * page fault later, in the datapath.
+	 */
+	if (p != NULL && eal_backing_populate(p, size) != 0) {
+		vdk_free(p);
+		p = NULL;
+	}
 	if (p == NULL) {
 		VDK_LOG(DEBUG, MALLOC, "cannot allocate %zu bytes aligned to %zu on node %d",
 			size, align, socket_id);

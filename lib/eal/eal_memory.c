@@ -978,7 +978,8 @@ eal_memory_init(const struct eal_config *cfg)
 	}
 	VDK_LOG(INFO, MEMORY, "%s pages%s, IOVA as %s, %zu MiB reserved, room for %zu GiB",
 		eal_page_sz_str(page_sz, sz, sizeof(sz)),
-		cfg->no_huge ? " (--no-huge, locked)" : "", mem.iova_pa ? "PA" : "VA",
+		!cfg->no_huge ? "" : mem.iova_pa ? " (--no-huge, locked)" :
+		" (--no-huge, locked as they fault in)", mem.iova_pa ? "PA" : "VA",
 		mem.total >> 20, win.len >> 30);
 	return 0;
 fail:

@@ -59,7 +59,8 @@ void eal_backing_cleanup(void);
 /*
  * Map @len bytes (a multiple of the page size) at @addr (aligned to the
  * page size, inside eal_memory.c's reserved window) with MAP_FIXED, on NUMA
- * node @node, every page present and, with --no-huge, locked. *@fd gets the
+ * node @node: hugepages all present; --no-huge pages locked, and present
+ * at once in IOVA mode PA, as they fault in in mode VA. *@fd gets the
  * file behind the mapping (the caller closes it when it unmaps), or -1 for
  * anonymous memory. Returns 0 or
  * a negative errno (-ENOMEM when the pages run out), having logged why. On
@@ -68,6 +69,15 @@ void eal_backing_cleanup(void);
  * reservation over it.
  */
 int eal_backing_map(void *addr, size_t len, int node, int *fd);
+
+/*
+ * Make the pages under [@addr, @addr + @len) present (and so locked): the
+ * heap calls it on each block it hands out, so that heap memory is
+ * resident when a caller gets it, as in IOVA mode PA or on hugepages,
+ * where every page is present from the start. Returns 0 or -ENOMEM,
+ * having logged why.
+ */
+int eal_backing_populate(void *addr, size_t len);
 
 /* Directory of the hugepage files, or NULL if none are used (memfd, no-huge). */
 const char *eal_backing_dir(void);

@@ -6,9 +6,13 @@ Both forward between two null ports (--vdev net_null0 --vdev net_null1,
 --no-pci) on one forwarding lcore (-l 0-1), 64-byte packets, with the same
 options after "--": --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192
 --mbcache=250, and the same memory: a row with both on --no-huge -m 64,
-and a row with both on 2 MiB hugepages -m 64 (the bench reserves the pages
-and mounts a hugetlbfs of its own, then gives both back; without root the
-row is left out and said so). The configuration is printed first.
+and a row with both on 2 MiB hugepages with no -m (the bench reserves the
+pages and mounts a hugetlbfs of its own, then gives both back; without
+root the row is left out and said so). No -m on hugepages because there
+-m takes its hugepages from the pool at start-up in both programs (DPDK's
+-m preallocates, VDK's reserves), so the row would measure the -m given;
+without it each takes the hugepages its pools need, which is what the
+peak-RSS row compares. The configuration is printed first.
 Each engine (io, macswap, txonly) runs --reps times a program, VDK and
 DPDK taking turns to go first; each run is timed from the line both print
 as forwarding starts ("nb forwarding cores=") to the SIGINT that ends it,
@@ -20,7 +24,8 @@ way: port 1 is then an af_packet port on a veth pair in a network
 namespace the bench makes (net_null0 -> net_af_packet1,iface=...), and
 the bench's own packet socket on the other end of the pair timestamps the
 first frame. Peak RSS: VmHWM plus the hugepages held (HugetlbPages, which
-VmHWM leaves out) just before the stop of an io run, pools equal.
+VmHWM leaves out) just before the stop of an io run, pools equal; each
+run's line shows the two parts.
 
 usage: testpmd.py [--quick] [--seconds S] [--reps N] [--cases io,macswap,txonly]
                   [--testpmd PATH] [--peer PATH]
@@ -53,7 +58,7 @@ LCORES = ["-l", "0-1", "--no-pci"]
 NULL_PORTS = ["--vdev", "net_null0", "--vdev", "net_null1"]
 APP = ["--burst=32", "--txpkts=64", "--rxd=512", "--txd=512",
        "--total-num-mbufs=%d" % MBUFS, "--mbcache=250"]
-HUGEPAGES = 96  # 2 MiB pages: -m 64 and what a program rounds up
+HUGEPAGES = 96  # 2 MiB pages: what either program takes on demand (< 40 MB), with room
 NS = "vdkbench%d" % os.getpid()
 
 
@@ -141,16 +146,16 @@ class Hugepages:
 
 
 def peak_mb(pid):
-    """VmHWM plus hugetlbfs pages held, in MB."""
-    kb = 0
+    """(VmHWM, hugetlbfs pages held) in MB."""
+    kb = {"VmHWM:": 0, "HugetlbPages:": 0}
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith(("VmHWM:", "HugetlbPages:")):
-                    kb += int(line.split()[1])
+                if line.split()[0] in kb:
+                    kb[line.split()[0]] = int(line.split()[1])
     except OSError:
-        return float("nan")
-    return kb / 1024.0
+        return float("nan"), float("nan")
+    return kb["VmHWM:"] / 1024.0, kb["HugetlbPages:"] / 1024.0
 
 
 def stop(p):
@@ -164,7 +169,7 @@ def stop(p):
 
 
 def run(argv, seconds):
-    """Start @argv, forward @seconds; return (Mpps, peak MB, output)."""
+    """Start @argv, forward @seconds; return (Mpps, (VmHWM, hugetlb) MB, output)."""
     # Line-buffered output even into a pipe, for both programs.
     stdbuf = shutil.which("stdbuf")
     if stdbuf:
@@ -292,7 +297,7 @@ def main():
         mems = [("nohuge", ["--no-huge", "-m", str(MEM_MB)])]
         hdir = None if args.quick else huge.setup()
         if hdir:
-            mems.append(("huge", ["-m", str(MEM_MB), "--huge-dir", hdir]))
+            mems.append(("huge", ["--huge-dir", hdir]))
         # dpdk-testpmd leaves its page files behind unless told (the bench
         # removes what is left after each run anyway).
         peer_mem = {"huge": ["--huge-unlink"]}
@@ -305,7 +310,9 @@ def main():
         print("  both: EAL %s <memory> %s -- %s" % (" ".join(LCORES), " ".join(NULL_PORTS),
                                                     " ".join(APP)))
         for mem, memargs in mems:
-            print("  memory %s: %s" % (mem, " ".join(memargs)))
+            print("  memory %s: %s%s" % (mem, " ".join(memargs), "" if mem == "nohuge" else
+                  " (no -m: with it both take all its hugepages at start-up, and the row "
+                  "would compare -m)"))
         print("  dpdk-testpmd only: %s (its runtime files apart), and with hugepages "
               "--huge-unlink" % " ".join(extra["peer"]))
         print("  start-up: port 1 is net_af_packet1,iface=vb0 in namespace %s" % NS)
@@ -324,14 +331,15 @@ def main():
                         argv = ([prog[side]] + LCORES + memargs + extra[side] +
                                 (peer_mem.get(mem, []) if side == "peer" else []) + NULL_PORTS +
                                 ["--"] + app)
-                        mpps, peak, text = run(argv, secs)
+                        mpps, (hwm, htlb), text = run(argv, secs)
                         huge.clean()
                         figs.setdefault((case, side), []).append(mpps)
                         pool[side].add(mbufs(text))
                         if case == "io":
-                            rss[side].append(peak)
+                            rss[side].append(hwm + htlb)
                         print("bench testpmd: %s %s %s run %d: %.2f Mpps, peak %.1f MB "
-                              "(load %s)" % (mem, case, side, rep + 1, mpps, peak, load()),
+                              "(VmHWM %.1f + hugepages %.1f) (load %s)" %
+                              (mem, case, side, rep + 1, mpps, hwm + htlb, hwm, htlb, load()),
                               flush=True)
             up = {"vdk": [], "peer": []}
             for rep in range(reps):

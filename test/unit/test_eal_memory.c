@@ -112,6 +112,77 @@ test_memory_m_reserves_pinned_memory_up_front(void **state)
 	assert_false(is_mapped(addr));
 }
 
+/* The "Locked:" kB of the mapping that starts at @addr (smaps), or -1. */
+static long
+smaps_locked_kb(const void *addr)
+{
+	unsigned long lo, hi;
+	char line[512];
+	long kb = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo == (unsigned long)(uintptr_t)addr;
+		else if (in && sscanf(line, "Locked: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * IOVA mode VA: -m charges RLIMIT_MEMLOCK for all of it at once but makes
+ * pages resident, and locks them, only as they are touched or handed out
+ * by the heap; mode PA faults every page in at once (it reads their
+ * physical addresses).
+ */
+static void
+test_memory_m_nohuge_va_locks_pages_as_they_fault_in(void **state)
+{
+	const struct vdk_memseg *ms = NULL;
+	long lck0 = status_kb("VmLck"), rss0 = status_kb("VmRSS");
+
+	(void)state;
+	cfg_reset(true, 8);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	assert_int_equal(status_kb("VmLck") - lck0, 8 * 1024);
+	assert_true(status_kb("VmRSS") - rss0 < 1024);
+	vdk_memseg_walk(first_seg_cb, &ms);
+	assert_non_null(ms);
+	assert_int_equal(smaps_locked_kb(ms->addr), 0);
+	memset(ms->addr, 0x5a, 3 * MIB);
+	assert_int_equal(smaps_locked_kb(ms->addr), 3 * 1024);
+	assert_true(status_kb("VmRSS") - rss0 >= 3 * 1024);
+	eal_memory_cleanup();
+	assert_int_equal(status_kb("VmLck"), lck0);
+
+	/* A heap block is resident and locked when vdk_malloc() returns it. */
+	assert_true(eal_init_with("--no-huge", "--no-pci", "-l", "0", "-m", "8", NULL) >= 0);
+	ms = NULL;
+	vdk_memseg_walk(first_seg_cb, &ms);
+	assert_non_null(ms);
+	assert_true(smaps_locked_kb(ms->addr) < 256);
+	assert_non_null(vdk_malloc("t", 3 * MIB, 0));
+	assert_true(smaps_locked_kb(ms->addr) >= 3 * 1024);
+	assert_true(smaps_locked_kb(ms->addr) < 3 * 1024 + 256);
+	assert_int_equal(vdk_eal_cleanup(), 0);
+
+	if (geteuid() != 0)
+		return; /* PA mode needs root: the VA half stands */
+	cfg_reset(true, 4);
+	cfg.iova_mode = VDK_IOVA_PA;
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	ms = NULL;
+	vdk_memseg_walk(first_seg_cb, &ms);
+	assert_non_null(ms);
+	assert_int_equal(smaps_locked_kb(ms->addr), 4 * 1024);
+	eal_memory_cleanup();
+}
+
 static void
 test_memory_socket_mem_reserves_per_node(void **state)
 {
@@ -513,6 +584,8 @@ main(void)
 		cmocka_unit_test_teardown(test_memory_init_twice_is_ealready, teardown),
 		cmocka_unit_test_teardown(test_memseg_nohuge_is_locked_rounded_and_iova_is_va, teardown),
 		cmocka_unit_test_teardown(test_memory_m_reserves_pinned_memory_up_front, teardown),
+		cmocka_unit_test_teardown(test_memory_m_nohuge_va_locks_pages_as_they_fault_in,
+					  teardown),
 		cmocka_unit_test_teardown(test_memory_socket_mem_reserves_per_node, teardown),
 		cmocka_unit_test_teardown(test_memory_socket_mem_on_missing_node_fails_cleanly, teardown),
 		cmocka_unit_test_teardown(test_memseg_alloc_rejects_bad_node_and_zero_length, teardown),
