@@ -197,7 +197,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		   enum vdk_ring_amount amount, uint32_t *old_head, uint32_t *entries)
 {
 	const unsigned int max = n;
-	uint32_t other_tail, new_head;
+	uint32_t other_tail, new_head, expected;
 
 	if (sync == VDK_RING_SYNC_ST) {
 		/* Only this thread writes this head. */
@@ -227,7 +227,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 	 * claim slots the other side has not finished with.
 	 */
 	*old_head = __atomic_load_n(&ht->head, __ATOMIC_ACQUIRE);
-	do {
+	for (;;) {
 		n = max;
 		/* Acquire, as in the single case above. */
 		other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
@@ -243,11 +243,20 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		 * case, which reloads the head: the tail read on the next pass
 		 * must come after it, as above. (C11 forbids a success order
 		 * weaker than the failure order, and on x86 both are free.)
+		 * The CAS updates a copy of the old head, taken back only on
+		 * failure: handed *old_head itself, the compiler takes the old
+		 * head after a success from the CAS's output register, which
+		 * puts the locked instruction's latency in front of the slot
+		 * addresses, the wait for earlier claimers and the tail store
+		 * (doc/ring.md, Performance).
 		 */
-	} while (vdk_unlikely(!__atomic_compare_exchange_n(&ht->head, old_head, new_head,
-							    0 /* strong */, __ATOMIC_ACQUIRE,
-							    __ATOMIC_ACQUIRE)));
-	return n;
+		expected = *old_head;
+		if (vdk_likely(__atomic_compare_exchange_n(&ht->head, &expected, new_head,
+							   0 /* strong */, __ATOMIC_ACQUIRE,
+							   __ATOMIC_ACQUIRE)))
+			return n;
+		*old_head = expected;
+	}
 }
 
 /* Publish slots [old, new) of side @ht to the other side. */
