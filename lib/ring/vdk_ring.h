@@ -65,11 +65,15 @@ extern "C" {
 /** Largest ring size (slots). */
 #define VDK_RING_SZ_MAX 0x80000000u
 
-/** One side of a ring. Each is alone on its cache line. */
+/**
+ * One side of a ring. Its head and its tail each sit on a cache line of
+ * their own, in an aligned 128-byte pair of their own (see struct vdk_ring).
+ */
 struct vdk_ring_headtail {
 	uint32_t head;   /**< slots claimed by this side (atomic) */
-	uint32_t tail;   /**< slots this side has finished with (atomic) */
 	uint32_t single; /**< non-zero: the default functions use the single-thread mode */
+	/** slots this side has finished with (atomic); the other side polls it */
+	uint32_t tail __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 };
 
 /**
@@ -85,22 +89,21 @@ struct vdk_ring {
 	uint32_t capacity;                 /**< objects it holds: count asked for */
 
 	/*
-	 * Producers and consumers each own a line, and an empty line follows
-	 * each, so that a core prefetching the other line of an aligned
-	 * 128-byte pair never drags the other side's line along. The
-	 * producer line shares its pair with the header above, which both
-	 * sides read on every call; consumers read the producer line on every
-	 * call too, so that costs nothing (and an extra empty line there
-	 * measured slower, test/bench/ring).
+	 * Each head, each tail and the header above has an aligned 128-byte
+	 * pair to itself: a core that misses on one line of a pair may have
+	 * the other fetched with it (the adjacent-line prefetcher), and the
+	 * other line must not be one that another core writes.
+	 * A side's tail is apart from its head because the other side polls
+	 * the tail: on a shared line, every poll would take the head away
+	 * from the MP/MC claim's compare-and-swap, which would then stall on
+	 * fetching it back (test/bench/ring, mpmc two-core cases; DPDK keeps
+	 * them together). The head line is written and read by its own side
+	 * only, and so is its single flag.
 	 */
 	/** Producers' head and tail: enqueue moves them. */
-	struct vdk_ring_headtail prod vdk_cache_aligned;
-	/** Unused: the empty line after the producers' (see above). */
-	char prod_pad vdk_cache_aligned;
+	struct vdk_ring_headtail prod __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 	/** Consumers' head and tail: dequeue moves them. */
-	struct vdk_ring_headtail cons vdk_cache_aligned;
-	/** Unused: the empty line after the consumers' (see above). */
-	char cons_pad vdk_cache_aligned;
+	struct vdk_ring_headtail cons __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 };
 
 /**
