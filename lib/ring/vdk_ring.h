@@ -117,8 +117,9 @@ ssize_t vdk_ring_get_memsize(unsigned int count, unsigned int flags);
 
 /**
  * Initialise a ring in @p r, which has vdk_ring_get_memsize(count, flags)
- * bytes, aligned to the cache line. The ring is not registered: it cannot be
- * found by vdk_ring_lookup() and is not given to vdk_ring_free().
+ * bytes, aligned to 128 bytes (the alignment of struct vdk_ring: its heads
+ * and tails each have a pair of cache lines). The ring is not registered:
+ * it cannot be found by vdk_ring_lookup() and is not given to vdk_ring_free().
  * Not thread-safe with respect to users of @p r.
  * @return 0; -EINVAL for NULL @p r or @p name, an empty name, or a count
  *   or flags vdk_ring_get_memsize() rejects; -ENAMETOOLONG if @p name has
