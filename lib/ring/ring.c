@@ -20,8 +20,17 @@
 
 static_assert(sizeof(struct vdk_ring) % VDK_CACHE_LINE_SIZE == 0,
 	      "the slots must start on a cache line");
-static_assert(offsetof(struct vdk_ring, cons) - offsetof(struct vdk_ring, prod) >=
-	      2 * VDK_CACHE_LINE_SIZE, "producer and consumer lines must not be adjacent");
+/*
+ * Header, producer head, producer tail, consumer head, consumer tail: one
+ * aligned 128-byte pair each (vdk_ring.h says why).
+ */
+#define RING_PAIR (2 * VDK_CACHE_LINE_SIZE)
+static_assert(offsetof(struct vdk_ring, prod.head) >= RING_PAIR &&
+	      offsetof(struct vdk_ring, prod.tail) - offsetof(struct vdk_ring, prod.head) >= RING_PAIR &&
+	      offsetof(struct vdk_ring, cons.head) - offsetof(struct vdk_ring, prod.tail) >= RING_PAIR &&
+	      offsetof(struct vdk_ring, cons.tail) - offsetof(struct vdk_ring, cons.head) >= RING_PAIR &&
+	      sizeof(struct vdk_ring) - offsetof(struct vdk_ring, cons.tail) >= RING_PAIR,
+	      "each head and tail needs a 128-byte pair of its own");
 static_assert(sizeof(RING_MZ_PREFIX) - 1 + VDK_RING_NAMESIZE == VDK_MEMZONE_NAMESIZE,
 	      "a ring name must fit in a memzone name after the prefix");
 
@@ -123,7 +132,7 @@ vdk_ring_create(const char *name, unsigned int count, int socket_id, unsigned in
 		return NULL;
 	}
 	snprintf(mz_name, sizeof(mz_name), RING_MZ_PREFIX "%s", name);
-	/* Two lines: the producer and consumer pairs are 128 bytes apart. */
+	/* Two lines: the heads and tails each have an aligned 128-byte pair. */
 	mz = vdk_memzone_reserve_aligned(mz_name, (size_t)size, socket_id, 0,
 					 2 * VDK_CACHE_LINE_SIZE);
 	if (mz == NULL) {

@@ -65,11 +65,15 @@ extern "C" {
 /** Largest ring size (slots). */
 #define VDK_RING_SZ_MAX 0x80000000u
 
-/** One side of a ring. Each is alone on its cache line. */
+/**
+ * One side of a ring. Its head and its tail each sit on a cache line of
+ * their own, in an aligned 128-byte pair of their own (see struct vdk_ring).
+ */
 struct vdk_ring_headtail {
 	uint32_t head;   /**< slots claimed by this side (atomic) */
-	uint32_t tail;   /**< slots this side has finished with (atomic) */
 	uint32_t single; /**< non-zero: the default functions use the single-thread mode */
+	/** slots this side has finished with (atomic); the other side polls it */
+	uint32_t tail __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 };
 
 /**
@@ -85,22 +89,21 @@ struct vdk_ring {
 	uint32_t capacity;                 /**< objects it holds: count asked for */
 
 	/*
-	 * Producers and consumers each own a line, and an empty line follows
-	 * each, so that a core prefetching the other line of an aligned
-	 * 128-byte pair never drags the other side's line along. The
-	 * producer line shares its pair with the header above, which both
-	 * sides read on every call; consumers read the producer line on every
-	 * call too, so that costs nothing (and an extra empty line there
-	 * measured slower, test/bench/ring).
+	 * Each head, each tail and the header above has an aligned 128-byte
+	 * pair to itself: a core that misses on one line of a pair may have
+	 * the other fetched with it (the adjacent-line prefetcher), and the
+	 * other line must not be one that another core writes.
+	 * A side's tail is apart from its head because the other side polls
+	 * the tail: on a shared line, every poll would take the head away
+	 * from the MP/MC claim's compare-and-swap, which would then stall on
+	 * fetching it back (test/bench/ring, mpmc two-core cases; DPDK keeps
+	 * them together). The head line is written and read by its own side
+	 * only, and so is its single flag.
 	 */
 	/** Producers' head and tail: enqueue moves them. */
-	struct vdk_ring_headtail prod vdk_cache_aligned;
-	/** Unused: the empty line after the producers' (see above). */
-	char prod_pad vdk_cache_aligned;
+	struct vdk_ring_headtail prod __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 	/** Consumers' head and tail: dequeue moves them. */
-	struct vdk_ring_headtail cons vdk_cache_aligned;
-	/** Unused: the empty line after the consumers' (see above). */
-	char cons_pad vdk_cache_aligned;
+	struct vdk_ring_headtail cons __attribute__((aligned(2 * VDK_CACHE_LINE_SIZE)));
 };
 
 /**
@@ -114,8 +117,9 @@ ssize_t vdk_ring_get_memsize(unsigned int count, unsigned int flags);
 
 /**
  * Initialise a ring in @p r, which has vdk_ring_get_memsize(count, flags)
- * bytes, aligned to the cache line. The ring is not registered: it cannot be
- * found by vdk_ring_lookup() and is not given to vdk_ring_free().
+ * bytes, aligned to 128 bytes (the alignment of struct vdk_ring: its heads
+ * and tails each have a pair of cache lines). The ring is not registered:
+ * it cannot be found by vdk_ring_lookup() and is not given to vdk_ring_free().
  * Not thread-safe with respect to users of @p r.
  * @return 0; -EINVAL for NULL @p r or @p name, an empty name, or a count
  *   or flags vdk_ring_get_memsize() rejects; -ENAMETOOLONG if @p name has
@@ -197,7 +201,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		   enum vdk_ring_amount amount, uint32_t *old_head, uint32_t *entries)
 {
 	const unsigned int max = n;
-	uint32_t other_tail, new_head;
+	uint32_t other_tail, new_head, expected;
 
 	if (sync == VDK_RING_SYNC_ST) {
 		/* Only this thread writes this head. */
@@ -227,7 +231,7 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 	 * claim slots the other side has not finished with.
 	 */
 	*old_head = __atomic_load_n(&ht->head, __ATOMIC_ACQUIRE);
-	do {
+	for (;;) {
 		n = max;
 		/* Acquire, as in the single case above. */
 		other_tail = __atomic_load_n(&other->tail, __ATOMIC_ACQUIRE);
@@ -243,11 +247,20 @@ vdk_ring_move_head(struct vdk_ring_headtail *ht, const struct vdk_ring_headtail 
 		 * case, which reloads the head: the tail read on the next pass
 		 * must come after it, as above. (C11 forbids a success order
 		 * weaker than the failure order, and on x86 both are free.)
+		 * The CAS updates a copy of the old head, taken back only on
+		 * failure: handed *old_head itself, the compiler takes the old
+		 * head after a success from the CAS's output register, which
+		 * puts the locked instruction's latency in front of the slot
+		 * addresses, the wait for earlier claimers and the tail store
+		 * (doc/ring.md, Performance).
 		 */
-	} while (vdk_unlikely(!__atomic_compare_exchange_n(&ht->head, old_head, new_head,
-							    0 /* strong */, __ATOMIC_ACQUIRE,
-							    __ATOMIC_ACQUIRE)));
-	return n;
+		expected = *old_head;
+		if (vdk_likely(__atomic_compare_exchange_n(&ht->head, &expected, new_head,
+							   0 /* strong */, __ATOMIC_ACQUIRE,
+							   __ATOMIC_ACQUIRE)))
+			return n;
+		*old_head = expected;
+	}
 }
 
 /* Publish slots [old, new) of side @ht to the other side. */

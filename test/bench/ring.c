@@ -396,6 +396,8 @@ usage(const char *prog)
 	       "  each a sample.\n"
 	       "  Full run: about 45 s with 3 repetitions (VDK ~4 s, dpdk-test ~6 s\n"
 	       "  each), about 25 s with --linked.\n"
+	       "  On a machine other work shares, run it under `chrt -f 1` (root): the\n"
+	       "  one-core figures are then as on an idle one (doc/ring.md).\n"
 	       "  --quick      one repetition of each side, VDK and dpdk-test (about 10 s)\n"
 	       "  Exits 1 when a loop cannot run or a case that should have a peer\n"
 	       "  figure has none (peer=NA: dpdk-test missing, or its output no longer\n"
