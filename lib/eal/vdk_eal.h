@@ -84,7 +84,7 @@ int vdk_eal_has_pci(void);
 /** The --file-prefix in force ("vdk" by default). */
 const char *vdk_eal_file_prefix(void);
 
-/** VDK's version string, "VDK 0.1.0". */
+/** VDK's version string, "VDK 0.2.0". */
 const char *vdk_version(void);
 
 /** Kind of device named on the command line. */

@@ -638,8 +638,8 @@ test_options_version_prints_and_continues(void **state)
 	n = fread(out, 1, sizeof(out) - 1, tmp);
 	out[n] = '\0';
 	fclose(tmp);
-	assert_string_equal(out, "VDK 0.1.0\n");
-	assert_string_equal(vdk_version(), "VDK 0.1.0");
+	assert_string_equal(out, "VDK 0.2.0\n");
+	assert_string_equal(vdk_version(), "VDK 0.2.0");
 	assert_true(cfg.no_pci);
 }
 
