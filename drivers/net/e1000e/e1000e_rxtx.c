@@ -2,7 +2,7 @@
 /*
  * net_e1000e datapath: the 82574L's descriptor rings, up to two each way.
  *
- * Receive ("Receive Descriptor Queue Structure", datasheet §7.1.8): the
+ * Receive ("Receive Descriptor Queue Structure" in the datasheet): the
  * device owns the descriptors from RDH up to RDT and writes each back with
  * DD set, in the extended format (RSS needs it; e1000e_rss.c), whose write-
  * back replaces the buffer address with the RSS type and hash. Every slot
