@@ -171,7 +171,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct memif_port *p = calloc(1, sizeof(*p));
+	struct memif_port *p = vdk_eth_dev_zalloc(sizeof(*p));
 	struct memif_channel *cc = NULL;
 	bool server = size > 0 && (data[0] & 1) == 0;
 	int fds_before = open_fds(), peer = -1, sv[2];
@@ -188,8 +188,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p->bsize = 256;
 	p->log2_ring = 4;
 	p->started = true;
-	p->eth.nb_rx_queues = 2;
-	p->eth.nb_tx_queues = 2;
+	p->vp.eth.nb_rx_queues = 2;
+	p->vp.eth.nb_tx_queues = 2;
 	for (i = 0; i < MEMIF_MAX_REGIONS; i++)
 		p->regions[i].fd = -1;
 	for (i = 0; i < MEMIF_MAX_QUEUES; i++)

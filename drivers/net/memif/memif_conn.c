@@ -84,7 +84,7 @@ memif_link_report(struct memif_port *p)
 		.link_status = p->connected && p->started,
 	};
 
-	vdk_eth_dev_link_set(&p->eth, &link);
+	vdk_eth_dev_link_set(&p->vp.eth, &link);
 }
 
 /* ---------------------------------------------------------------- queues */
@@ -476,8 +476,8 @@ client_setup(struct memif_port *p, const struct memif_msg_hello *h, const char *
 	uint8_t *base;
 	int fd, efd, ret;
 
-	p->nb_c2s = (uint16_t)VDK_MIN((unsigned int)h->max_c2s_ring + 1, p->eth.nb_tx_queues);
-	p->nb_s2c = (uint16_t)VDK_MIN((unsigned int)h->max_s2c_ring + 1, p->eth.nb_rx_queues);
+	p->nb_c2s = (uint16_t)VDK_MIN((unsigned int)h->max_c2s_ring + 1, p->vp.eth.nb_tx_queues);
+	p->nb_s2c = (uint16_t)VDK_MIN((unsigned int)h->max_s2c_ring + 1, p->vp.eth.nb_rx_queues);
 	p->nb_c2s = (uint16_t)VDK_MIN(p->nb_c2s, MEMIF_MAX_QUEUES);
 	p->nb_s2c = (uint16_t)VDK_MIN(p->nb_s2c, MEMIF_MAX_QUEUES);
 	log2 = VDK_MIN(h->max_log2_ring_size, p->log2_ring);
@@ -682,8 +682,8 @@ server_input(struct memif_channel *cc, const struct memif_msg *m, int *afd, cons
 		*afd = -1;
 		break;
 	case MEMIF_MSG_ADD_RING:
-		nq = (m->add_ring.flags & MEMIF_RING_FLAG_C2S) ? p->eth.nb_rx_queues
-							       : p->eth.nb_tx_queues;
+		nq = (m->add_ring.flags & MEMIF_RING_FLAG_C2S) ? p->vp.eth.nb_rx_queues
+							       : p->vp.eth.nb_tx_queues;
 		if (m->add_ring.index >= VDK_MIN(nq, MEMIF_MAX_QUEUES)) {
 			*why = "invalid ring index";
 			return -EPROTO;

@@ -40,7 +40,7 @@ memif_mem_event(enum vdk_mem_event event, const struct vdk_memseg *ms, void *arg
 static struct memif_port *
 to_memif(struct vdk_eth_dev *dev)
 {
-	return vdk_container_of(dev, struct memif_port, eth);
+	return vdk_container_of(dev, struct memif_port, vp.eth);
 }
 
 static int
@@ -103,60 +103,32 @@ memif_link_update(struct vdk_eth_dev *dev, int wait)
 	return 0;
 }
 
-static void
-queue_init(struct memif_port *p, struct memif_queue *q, struct vdk_mempool *mp)
-{
-	q->port = p;
-	q->port_id = p->eth.port_id;
-	q->mp = mp;
-	q->pkts = q->bytes = q->errors = q->nombuf = q->copies = 0;
-}
-
 static int
 memif_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		     const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
 {
-	struct memif_port *p = to_memif(dev);
+	int ret = vdk_eth_vport_rx_queue_setup(dev, qid, nb_desc, socket_id, conf, mp, rxq);
+	struct memif_queue *q = *rxq;
 
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	queue_init(p, &p->rxq[qid], mp);
-	*rxq = &p->rxq[qid];
-	return 0;
+	if (ret == 0) {
+		q->port = to_memif(dev);
+		q->copies = 0;
+	}
+	return ret;
 }
 
 static int
 memif_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		     const struct vdk_eth_txconf *conf, void **txq)
 {
-	struct memif_port *p = to_memif(dev);
+	int ret = vdk_eth_vport_tx_queue_setup(dev, qid, nb_desc, socket_id, conf, txq);
+	struct memif_queue *q = *txq;
 
-	(void)nb_desc;
-	(void)socket_id;
-	(void)conf;
-	queue_init(p, &p->txq[qid], NULL);
-	*txq = &p->txq[qid];
-	return 0;
-}
-
-static int
-memif_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
-{
-	struct memif_port *p = to_memif(dev);
-	uint16_t q;
-
-	for (q = 0; q < dev->nb_rx_queues; q++) {
-		vdk_eth_stats_add_rxq(s, q, vdk_eth_counter_read(&p->rxq[q].pkts),
-				      vdk_eth_counter_read(&p->rxq[q].bytes),
-				      vdk_eth_counter_read(&p->rxq[q].errors));
-		s->rx_nombuf += vdk_eth_counter_read(&p->rxq[q].nombuf);
+	if (ret == 0) {
+		q->port = to_memif(dev);
+		q->copies = 0;
 	}
-	for (q = 0; q < dev->nb_tx_queues; q++)
-		vdk_eth_stats_add_txq(s, q, vdk_eth_counter_read(&p->txq[q].pkts),
-				      vdk_eth_counter_read(&p->txq[q].bytes),
-				      vdk_eth_counter_read(&p->txq[q].errors));
-	return 0;
+	return ret;
 }
 
 static const char *const memif_xstat_names[] = { "memif_connects", "memif_zc_copies" };
@@ -202,7 +174,7 @@ static const struct vdk_eth_dev_ops memif_ops = {
 	.tx_queue_setup = memif_tx_queue_setup,
 	.tx_queue_release = vdk_eth_dev_queue_release_none,
 	.link_update = memif_link_update,
-	.stats_get = memif_stats_get,
+	.stats_get = vdk_eth_vport_stats_get,
 	.xstats_get_names = memif_xstats_get_names,
 	.xstats_get = memif_xstats_get,
 	.promiscuous_enable = vdk_eth_dev_op_accept,
@@ -316,11 +288,11 @@ memif_parse(struct memif_port *p, const char *name, const char *args)
 		return -EINVAL;
 	}
 	ret = vdk_devargs_get(args, "mac", val, sizeof(val));
-	if (ret == 0 && vdk_ether_unformat_addr(val, &p->eth.mac_addr) != 0) {
+	if (ret == 0 && vdk_ether_unformat_addr(val, &p->vp.eth.mac_addr) != 0) {
 		MEMIF_LOG(ERR, "%s: bad mac '%s': xx:xx:xx:xx:xx:xx", name, val);
 		return -EINVAL;
 	} else if (ret != 0) {
-		vdk_ether_random_addr(&p->eth.mac_addr);
+		vdk_ether_random_addr(&p->vp.eth.mac_addr);
 	}
 	p->id = id;
 	p->bsize = bsize;
@@ -334,7 +306,7 @@ memif_probe(const char *name, const char *args)
 	struct memif_port *p;
 	int ret;
 
-	p = calloc(1, sizeof(*p));
+	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -353,12 +325,15 @@ memif_probe(const char *name, const char *args)
 	ret = memif_ctl_attach(p);
 	if (ret != 0)
 		goto free_port;
-	p->eth.ops = &memif_ops;
-	p->eth.driver_name = "net_memif";
-	p->eth.rx_burst = memif_rx_burst;
-	p->eth.tx_burst = memif_tx_burst;
-	p->eth.socket_id = VDK_SOCKET_ID_ANY;
-	ret = vdk_eth_dev_attach(&p->eth, name);
+	p->vp.eth.ops = &memif_ops;
+	p->vp.eth.driver_name = "net_memif";
+	p->vp.eth.rx_burst = memif_rx_burst;
+	p->vp.eth.tx_burst = memif_tx_burst;
+	p->vp.eth.socket_id = VDK_SOCKET_ID_ANY;
+	ret = vdk_eth_vport_queues_set(&p->vp, p->rxq, sizeof(p->rxq[0]), MEMIF_MAX_QUEUES,
+				       p->txq, sizeof(p->txq[0]), MEMIF_MAX_QUEUES);
+	if (ret == 0)
+		ret = vdk_eth_dev_attach(&p->vp.eth, name);
 	if (ret < 0) {
 		memif_ctl_detach(p);
 		goto free_port;

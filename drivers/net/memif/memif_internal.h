@@ -29,12 +29,19 @@ struct memif_region {
 
 /*
  * One queue: an rx or a tx queue of the port, bound to a ring while
- * connected. The control thread publishes ring (NULL: not connected) and
+ * connected. It begins with ethdev's part (vdk_eth_vport_rxq on rx,
+ * vdk_eth_vport_txq on tx: counters, and on rx the pool and port id queue
+ * setup records). Code that serves both directions counts errors through
+ * vq.rx.errors: the two share it as part of their common initial fields. The control thread publishes ring (NULL: not connected) and
  * the fields it needs before it; a burst marks itself busy first, so the
  * control thread can take a ring away and wait until no burst uses it
  * (memif_queue_unpublish()).
  */
 struct memif_queue {
+	union {
+		struct vdk_eth_vport_rxq rx;
+		struct vdk_eth_vport_txq tx;
+	} vq;
 	struct memif_ring *ring;
 	uint32_t busy;
 	uint16_t mask;			/* slots - 1 */
@@ -51,13 +58,7 @@ struct memif_queue {
 	uint32_t zc_epoch;		/* zero-copy: memif_mem_epoch when regions were made */
 	struct vdk_mbuf **mbufs;	/* zero-copy: each slot's mbuf (low bit: copy slot) */
 	int kick_fd;			/* eventfd to signal the peer with, or -1 */
-	struct vdk_mempool *mp;		/* rx */
-	uint16_t port_id;
 	struct memif_port *port;
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t errors;
-	uint64_t nombuf;
 	uint64_t copies;		/* zero-copy: packets copied all the same */
 	uint32_t broken;		/* the peer broke the ring: disconnect */
 } vdk_cache_aligned;
@@ -67,8 +68,9 @@ enum memif_role { MEMIF_ROLE_SERVER, MEMIF_ROLE_CLIENT };
 struct memif_listener;
 struct memif_channel;
 
+/* Allocated with vdk_eth_dev_zalloc(): its queues are cache-aligned. */
 struct memif_port {
-	struct vdk_eth_dev eth;
+	struct vdk_eth_vport vp;
 	char name[VDK_ETH_NAME_SIZE];
 	enum memif_role role;
 	uint32_t id;

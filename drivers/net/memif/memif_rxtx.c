@@ -39,11 +39,15 @@ queue_leave(struct memif_queue *q)
 	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
 }
 
+/* Both directions count errors in the field rx and tx share (memif_internal.h). */
+_Static_assert(offsetof(struct vdk_eth_vport_rxq, errors) ==
+	       offsetof(struct vdk_eth_vport_txq, errors), "rx and tx errors at one place");
+
 /* The peer broke the ring's rules: stop using it and have it disconnected. */
 static void
 queue_broken(struct memif_queue *q)
 {
-	vdk_eth_counter_add(&q->errors, 1);
+	vdk_eth_counter_add(&q->vq.rx.errors, 1);
 	if (__atomic_exchange_n(&q->broken, 1, __ATOMIC_RELAXED) == 0)
 		memif_ctl_wake();
 }
@@ -66,7 +70,7 @@ queue_kick(struct memif_queue *q, const struct memif_ring *r)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!(__atomic_load_n(&r->flags, __ATOMIC_RELAXED) & MEMIF_RING_FLAG_MASK_INT) &&
 	    q->kick_fd >= 0 && write(q->kick_fd, &one, sizeof(one)) < 0)
-		vdk_eth_counter_add(&q->errors, 1);
+		vdk_eth_counter_add(&q->vq.rx.errors, 1);
 }
 
 /* Append @len bytes at @src to the packet @m (its first segment may be empty). */
@@ -177,8 +181,8 @@ tx_client(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 		q->head = head;
 		queue_kick(q, r);
 	}
-	vdk_eth_counter_add(&q->pkts, i);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.tx.pkts, i);
+	vdk_eth_counter_add(&q->vq.tx.bytes, bytes);
 	return i;
 }
 
@@ -237,8 +241,8 @@ memif_zc_post(struct memif_queue *q, struct memif_ring *r)
 
 	while (head != end) {
 		k = (uint16_t)VDK_MIN((uint16_t)(end - head), VDK_DIM(mb));
-		if (vdk_unlikely(vdk_pktmbuf_alloc_bulk(q->mp, mb, k) != 0)) {
-			vdk_eth_counter_add(&q->nombuf, 1);
+		if (vdk_unlikely(vdk_pktmbuf_alloc_bulk(q->vq.rx.mp, mb, k) != 0)) {
+			vdk_eth_counter_add(&q->vq.rx.nombuf, 1);
 			break;
 		}
 		for (i = 0; i < k; i++, head++) {
@@ -347,18 +351,18 @@ rx_zc(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uint1
 		last = (uint16_t)(last + k);
 		if (vdk_unlikely(bad)) {
 			vdk_pktmbuf_free(head);
-			vdk_eth_counter_add(&q->errors, 1);
+			vdk_eth_counter_add(&q->vq.rx.errors, 1);
 			continue;
 		}
-		head->port = q->port_id;
+		head->port = q->vq.rx.port_id;
 		bytes += head->pkt_len;
 		pkts[nb++] = head;
 	}
 out:
 	q->last = last;
 	memif_zc_post(q, r);
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.rx.pkts, nb);
+	vdk_eth_counter_add(&q->vq.rx.bytes, bytes);
 	if (copies != 0)
 		vdk_eth_counter_add(&q->copies, copies);
 	return nb;
@@ -431,8 +435,8 @@ tx_zc(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uint1
 		q->head = head;
 		queue_kick(q, r);
 	}
-	vdk_eth_counter_add(&q->pkts, i);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.tx.pkts, i);
+	vdk_eth_counter_add(&q->vq.tx.bytes, bytes);
 	if (copies != 0)
 		vdk_eth_counter_add(&q->copies, copies);
 	return i;
@@ -499,12 +503,12 @@ rx_copy(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uin
 		return 0;
 	}
 	while (nb < n && avail > 0) {
-		m = vdk_pktmbuf_alloc(q->mp);
+		m = vdk_pktmbuf_alloc(q->vq.rx.mp);
 		if (vdk_unlikely(m == NULL)) {
-			vdk_eth_counter_add(&q->nombuf, 1);
+			vdk_eth_counter_add(&q->vq.rx.nombuf, 1);
 			break;
 		}
-		m->port = q->port_id;
+		m->port = q->vq.rx.port_id;
 		bad = false;
 		slot = last;
 		do {
@@ -521,7 +525,7 @@ rx_copy(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uin
 				queue_broken(q);
 				goto out;
 			}
-			if (!bad && vdk_unlikely(mbuf_put(m, q->mp, src, len) != 0))
+			if (!bad && vdk_unlikely(mbuf_put(m, q->vq.rx.mp, src, len) != 0))
 				bad = true;
 			slot++;
 		} while (flags & MEMIF_DESC_FLAG_NEXT);
@@ -530,7 +534,7 @@ rx_copy(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, uin
 		if (vdk_unlikely(bad)) {
 			/* Too long for its buffer, or no mbufs for a long chain: dropped. */
 			vdk_pktmbuf_free(m);
-			vdk_eth_counter_add(&q->errors, 1);
+			vdk_eth_counter_add(&q->vq.rx.errors, 1);
 			continue;
 		}
 		bytes += m->pkt_len;
@@ -552,8 +556,8 @@ out:
 		__atomic_store_n(&r->tail, last, __ATOMIC_RELEASE);
 		q->last = last;
 	}
-	vdk_eth_counter_add(&q->pkts, nb);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.rx.pkts, nb);
+	vdk_eth_counter_add(&q->vq.rx.bytes, bytes);
 	return nb;
 }
 
@@ -599,7 +603,7 @@ tx_server(struct memif_queue *q, struct memif_ring *r, struct vdk_mbuf **pkts, u
 		} while (have < m->pkt_len);
 		if (vdk_unlikely(have < m->pkt_len)) {
 			/* The client's buffers are too small for it: dropped. */
-			vdk_eth_counter_add(&q->errors, 1);
+			vdk_eth_counter_add(&q->vq.tx.errors, 1);
 			vdk_pktmbuf_free(m);
 			continue;
 		}
@@ -640,8 +644,8 @@ out:
 		q->last = tail;
 		queue_kick(q, r);
 	}
-	vdk_eth_counter_add(&q->pkts, i);
-	vdk_eth_counter_add(&q->bytes, bytes);
+	vdk_eth_counter_add(&q->vq.tx.pkts, i);
+	vdk_eth_counter_add(&q->vq.tx.bytes, bytes);
 	return i;
 }
 

@@ -161,8 +161,8 @@ listener_accept(struct memif_listener *l)
 	/* Offer the most queues any started port here has: the client takes what it needs. */
 	for (i = 0; i < VDK_ETH_MAX_PORTS; i++) {
 		if (ctl.ports[i] != NULL && ctl.ports[i]->listener == l && ctl.ports[i]->started) {
-			rx = VDK_MAX(rx, (unsigned int)ctl.ports[i]->eth.nb_rx_queues);
-			tx = VDK_MAX(tx, (unsigned int)ctl.ports[i]->eth.nb_tx_queues);
+			rx = VDK_MAX(rx, (unsigned int)ctl.ports[i]->vp.eth.nb_rx_queues);
+			tx = VDK_MAX(tx, (unsigned int)ctl.ports[i]->vp.eth.nb_tx_queues);
 		}
 	}
 	memif_conn_accept(l, fd, rx, tx);
