@@ -388,7 +388,7 @@ test_vport_drivers_keep_each_queue_on_its_own_lines(void **state)
 		{ "net_null_al0", NULL }, { "net_null_al1", "size=128" },
 		{ "net_ring_al0", "queues=2" }, { "net_ring_al1", "queues=2" },
 		{ "net_memif_al0", "socket=vdk-test-vport-al0" },
-		{ "net_memif_al1", "role=server,socket=vdk-test-vport-al1" },
+		{ "net_memif_al1", "socket=vdk-test-vport-al1,id=1" },
 	};
 	struct vdk_eth_dev *dev;
 	uint16_t port, q;
