@@ -7,15 +7,16 @@
  *
  * No library, no driver layer: VFIO ioctls, BAR0 mmapped, one admin queue
  * pair to identify the namespace and create one I/O queue pair, then a loop
- * that writes a read command, rings the doorbell, spins on the completion's
- * phase bit and rings the completion doorbell. Random 4 KiB-aligned LBAs,
- * as vdk-nvme-perf -w randread. Latency is taken as vdk-nvme-perf takes it,
- * TSC at submission to TSC at completion; the TSC rate is measured against
- * CLOCK_MONOTONIC over the run. Both programs' latency holds the same two
- * doorbell writes (vdk-nvme-perf's submission time is taken in the
- * previous completion's callback, before that completion's doorbell).
+ * that spins on the completion's phase bit (reading the TSC each turn, as
+ * vdk-nvme-perf's poll does), writes the next read command and rings the
+ * completion doorbell and the submission doorbell back to back, as a
+ * driver that submits from its completion callback does (vdk-nvme-perf,
+ * SPDK). Random 4 KiB-aligned LBAs, as vdk-nvme-perf -w randread. Latency
+ * is taken as vdk-nvme-perf takes it, TSC when the command is written to
+ * TSC when its completion is seen, so both hold the same two doorbell
+ * writes; the TSC rate is measured against CLOCK_MONOTONIC over the run.
  *
- *   bench_nvme_floor BDF [SECONDS [huge|small [ENTRIES [SPIN]]]]
+ *   bench_nvme_floor BDF [SECONDS [huge|small [ENTRIES [SETTLE_NS]]]]
  *
  * "huge": the queues and the buffer on one 2 MiB hugepage, as
  * vdk-nvme-perf has them, instead of 4 KiB pages ("small"): the device
@@ -26,32 +27,24 @@
  * (7.2) wakes its main loop on each head doorbell that un-fills it: the
  * cost vdk-nvme-perf paid at QD1 when it sized its queue depth + 1
  * (doc/nvme.md, Benchmark).
- * SPIN: how the loop waits for the completion's phase bit. Under QEMU's
- * TCG the shape of that wait changes the device model's latency, because
- * the guest CPU is a host thread that shares QEMU's big lock and the
- * host's cores with the thread that runs the model (doc/nvme.md, "The
- * floor's spin"), so the bench runs each and takes the lowest:
- *   rdtsc   (default) reads the TSC each turn, as every poll of
- *           vdk-nvme-perf does (its timeout check)
- *   pause   a PAUSE each turn; TCG ends the translated block there and
- *           its CPU loop takes and drops QEMU's big lock
- *   none    nothing: a translated block that loops on itself
- *   settle  as rdtsc, then SETTLE_NS (2 us) before the completion
- *           doorbell, about what vdk-nvme-perf's callback and poll take
- *           between seeing a completion and ringing that doorbell
- * On a quiet host a PAUSE spin gave 25 us at QD1 and an empty one 43 us,
- * against vdk-nvme-perf's 7.5; under load every shape gives the same
- * median (2026-12-06). The default waits as the driver's poll does, so
- * that the floor and vdk-nvme-perf differ only in layers.
+ * SETTLE_NS: how long after seeing a completion the loop rings the two
+ * doorbells (default 1000; 0: at once). Under QEMU's TCG this decides the
+ * device model's latency: QEMU's main loop posts the completion holding
+ * its big lock, which the vCPU needs for a doorbell write, and goes to
+ * sleep in ppoll() a few microseconds after dropping the lock. Doorbells
+ * that come in between keep it awake, on a host CPU of its own, and a
+ * read takes about 7 us; too early, the vCPU sleeps on the lock, too
+ * late, the main loop sleeps, and the host may wake it on the vCPU's CPU,
+ * where each read then costs 19-30 us (doc/nvme.md, "The floor's spin").
+ * vdk-nvme-perf's completion callback takes about that long; the bench
+ * runs several SETTLE_NS and keeps the lowest.
  *
- * Prints "floor: ios=N iops=X mean_us=Y p50_us=Z seen_mean_us=S
+ * Prints "floor: ios=N iops=X mean_us=Y p50_us=Z p10_us=A p90_us=B
  * sq_db_us=Q cq_db_us=C" and exits 0, or says what failed and exits 1.
- * S is the mean latency up to seeing the completion (before its doorbell),
- * Q the mean time of one submission doorbell write, C from seeing the
- * completion to the end of its doorbell write: where a doorbell waits for
- * QEMU's big lock, the time shows in Q or C. The device must be bound to
- * vfio-pci, alone in its IOMMU group (the guest's emulated IOMMU gives
- * each device its own).
+ * Q and C are the mean times of one submission and one completion
+ * doorbell write: a doorbell that waits for QEMU's big lock waits there.
+ * The device must be bound to vfio-pci, alone in its IOMMU group (the
+ * guest's emulated IOMMU gives each device its own).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,13 +88,8 @@ struct qpair {
 static volatile uint8_t *bar;
 static int container = -1;
 static int use_huge;
-/* How complete() waits: see SPIN in the comment at the top. */
-enum spin { SPIN_RDTSC, SPIN_PAUSE, SPIN_NONE, SPIN_SETTLE };
-static const char *const spin_names[] = { "rdtsc", "pause", "none", "settle" };
-static enum spin spin;
-static uint64_t settle_tsc;     /* SETTLE_NS in TSC cycles */
 
-#define SETTLE_NS 2000
+#define SETTLE_NS 1000  /* default SETTLE_NS: see the comment at the top */
 
 static void
 fail(const char *what)
@@ -191,57 +179,48 @@ qpair_init(struct qpair *q, unsigned int qid, unsigned int dstrd, unsigned int s
 	q->phase = 1;
 }
 
+/* Copy @cmd into the submission queue; the doorbell is rung apart. */
 static void
-submit(struct qpair *q, struct sqe *cmd)
+post(struct qpair *q, struct sqe *cmd)
 {
-	uint64_t t;
-
 	cmd->cdw0 |= (uint32_t)q->cid++ << 16;
 	q->sq[q->tail] = *cmd;
 	q->tail = (q->tail + 1) % q->size;
 	/* The entry is in memory before the device hears of it (x86: stores in order). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	t = __rdtsc();
-	*q->sq_db = q->tail;
-	q->sq_db_tsc += __rdtsc() - t;
 }
 
-/* Spin for the next completion; its status field (0: success). */
-static uint16_t
+/* Write a doorbell; the time the write took is added to *@tsc. */
+static void
+ring(volatile uint32_t *db, uint16_t v, uint64_t *tsc)
+{
+	uint64_t t = __rdtsc();
+
+	*db = v;
+	*tsc += __rdtsc() - t;
+}
+
+/*
+ * Spin for the next completion, reading the TSC each turn as every poll
+ * of vdk-nvme-perf does; its status field (0: success). The head
+ * doorbell is left to the caller. Not inlined: bench nvme --counts
+ * counts the I/Os and the spins by the calls of this function and the
+ * turns of its loop.
+ */
+static __attribute__((noinline)) uint16_t
 complete(struct qpair *q)
 {
 	volatile struct cqe *c = &q->cq[q->head];
-	uint16_t status;
 
-	/* One loop a shape, so that no spin pays for choosing. */
-	switch (spin) {
-	case SPIN_RDTSC:
-	case SPIN_SETTLE:
-		while ((c->status & 1) != q->phase)
-			(void)__rdtsc();
-		break;
-	case SPIN_PAUSE:
-		while ((c->status & 1) != q->phase)
-			_mm_pause();
-		break;
-	case SPIN_NONE:
-		while ((c->status & 1) != q->phase)
-			;
-		break;
-	}
+	while ((c->status & 1) != q->phase)
+		(void)__rdtsc();
 	q->seen = __rdtsc();
-	if (spin == SPIN_SETTLE)
-		while (__rdtsc() - q->seen < settle_tsc)
-			;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	status = c->status >> 1;
 	if (++q->head == q->size) {
 		q->head = 0;
 		q->phase ^= 1;
 	}
-	*q->cq_db = q->head;
-	q->cq_db_tsc += __rdtsc() - q->seen;
-	return status;
+	return c->status >> 1;
 }
 
 static void
@@ -249,8 +228,10 @@ admin(struct qpair *aq, struct sqe *cmd, const char *what)
 {
 	uint16_t st;
 
-	submit(aq, cmd);
+	post(aq, cmd);
+	ring(aq->sq_db, aq->tail, &aq->sq_db_tsc);
 	st = complete(aq);
+	ring(aq->cq_db, aq->head, &aq->cq_db_tsc);
 	if (st != 0) {
 		fprintf(stderr, "nvme floor: %s failed, status 0x%x\n", what, st);
 		exit(1);
@@ -293,21 +274,23 @@ main(int argc, char **argv)
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	struct vfio_region_info bar0 = { .argsz = sizeof(bar0), .index = VFIO_PCI_BAR0_REGION_INDEX };
 	struct vfio_region_info cfg = { .argsz = sizeof(cfg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
-	char path[256], link[256], *g;
+	char path[256], link[256], *g, *end = NULL;
 	struct qpair aq = { 0 }, ioq = { 0 };
 	struct sqe cmd;
 	uint64_t cap, buf_iova, id_iova, nsze, nblocks, lba, x = 88172645463325252ull;
-	uint64_t t0, t1, sum = 0, sum_seen = 0, n = 0;
+	uint64_t t0, t1, lat1, sum = 0, n = 0, m, settle_tsc;
 	uint32_t *lat, lbads, per_io;
 	unsigned int dstrd, to_ms, entries = argc > 4 ? (unsigned int)atoi(argv[4]) : QSIZE;
 	uint16_t pcicmd;
 	uint8_t *ident;
 	double seconds = argc > 2 ? atof(argv[2]) : 5, s0, s1 = 0, hz;
+	long settle_ns = argc > 5 ? strtol(argv[5], &end, 10) : SETTLE_NS;
 	ssize_t len;
 	int group, dev;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [SECONDS [huge|small [ENTRIES [SPIN]]]]\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF [SECONDS [huge|small [ENTRIES [SETTLE_NS]]]]\n",
+			argv[0]);
 		return 1;
 	}
 	if (entries < 2 || entries > QSIZE) {
@@ -315,17 +298,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	use_huge = argc > 3 && strcmp(argv[3], "huge") == 0;
-	if (argc > 5) {
-		unsigned int i = 0;
-
-		while (i < sizeof(spin_names) / sizeof(spin_names[0]) && strcmp(argv[5], spin_names[i]))
-			i++;
-		if (i == sizeof(spin_names) / sizeof(spin_names[0])) {
-			fprintf(stderr, "nvme floor: SPIN %s: want rdtsc, pause, none or settle\n",
-				argv[5]);
-			return 1;
-		}
-		spin = (enum spin)i;
+	if (argc > 5 && (*end != '\0' || settle_ns < 0 || settle_ns > 1000000)) {
+		fprintf(stderr, "nvme floor: SETTLE_NS %s: want 0 to 1000000\n", argv[5]);
+		return 1;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", argv[1]);
 	len = readlink(path, link, sizeof(link) - 1);
@@ -422,10 +397,10 @@ main(int argc, char **argv)
 	t0 = __rdtsc();
 	while (now_s() - s0 < 0.02)
 		;
-	settle_tsc = (uint64_t)((double)(__rdtsc() - t0) / (now_s() - s0) * SETTLE_NS / 1e9);
+	settle_tsc = (uint64_t)((double)(__rdtsc() - t0) / (now_s() - s0) * (double)settle_ns / 1e9);
 	s0 = now_s();
 	t0 = __rdtsc();
-	do {
+	for (;;) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -438,28 +413,32 @@ main(int argc, char **argv)
 		cmd.cdw11 = (uint32_t)(lba >> 32);
 		cmd.cdw12 = per_io - 1;
 		t1 = __rdtsc();
-		submit(&ioq, &cmd);
+		post(&ioq, &cmd);
+		/* The last completion's head, then the new tail, as a driver's poll rings them. */
+		if (n > 0)
+			ring(ioq.cq_db, ioq.head, &ioq.cq_db_tsc);
+		ring(ioq.sq_db, ioq.tail, &ioq.sq_db_tsc);
 		if (complete(&ioq) != 0) {
 			fprintf(stderr, "nvme floor: read of LBA %" PRIu64 " failed\n", lba);
 			return 1;
 		}
-		sum_seen += ioq.seen - t1;
-		t1 = __rdtsc() - t1;
-		sum += t1;
+		lat1 = ioq.seen - t1;
+		sum += lat1;
 		if (n < MAX_SAMPLES)
-			lat[n] = (uint32_t)(t1 > UINT32_MAX ? UINT32_MAX : t1);
+			lat[n] = (uint32_t)(lat1 > UINT32_MAX ? UINT32_MAX : lat1);
 		/* The clock between reads, and only now and then: not part of one. */
-		if ((++n & 255) == 0)
-			s1 = now_s();
-	} while (s1 - s0 < seconds);
-	s1 = now_s();
+		if ((++n & 255) == 0 && (s1 = now_s()) - s0 >= seconds)
+			break;
+		while (__rdtsc() - ioq.seen < settle_tsc)
+			;
+	}
 	hz = (double)(__rdtsc() - t0) / (s1 - s0);
-	qsort(lat, n < MAX_SAMPLES ? n : MAX_SAMPLES, sizeof(*lat), cmp_u32);
-	printf("floor: ios=%" PRIu64 " iops=%.1f mean_us=%.3f p50_us=%.3f seen_mean_us=%.3f "
-	       "sq_db_us=%.3f cq_db_us=%.3f\n", n,
-	       (double)n / (s1 - s0), (double)sum / (double)n / hz * 1e6,
-	       lat[(n < MAX_SAMPLES ? n : MAX_SAMPLES) / 2] / hz * 1e6,
-	       (double)sum_seen / (double)n / hz * 1e6, (double)ioq.sq_db_tsc / (double)n / hz * 1e6,
+	m = n < MAX_SAMPLES ? n : MAX_SAMPLES;
+	qsort(lat, m, sizeof(*lat), cmp_u32);
+	printf("floor: ios=%" PRIu64 " iops=%.1f mean_us=%.3f p50_us=%.3f p10_us=%.3f p90_us=%.3f "
+	       "sq_db_us=%.3f cq_db_us=%.3f\n", n, (double)n / (s1 - s0),
+	       (double)sum / (double)n / hz * 1e6, lat[m / 2] / hz * 1e6, lat[m / 10] / hz * 1e6,
+	       lat[m * 9 / 10] / hz * 1e6, (double)ioq.sq_db_tsc / (double)n / hz * 1e6,
 	       (double)ioq.cq_db_tsc / (double)n / hz * 1e6);
 	wr32(0x14, 0); /* leave the controller reset, as a driver's close would */
 	wait_ready(0, to_ms);
