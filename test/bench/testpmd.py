@@ -263,17 +263,17 @@ def spread(v):
     return "%.3g..%.3g" % (min(v), max(v))
 
 
-def result(name, vdk, peer, unit, higher_better=True, note=""):
-    """RESULT line over the medians, with each side's range and count."""
+def result(name, vdk, peer, unit, higher_better=True, note="", bench="testpmd"):
+    """RESULT line of @bench over the medians, with each side's range and count."""
     v = statistics.median(vdk)
     if not peer:
-        print("RESULT testpmd/%s vdk=%.3f peer=NA unit=%s ratio=NA vdk_range=%s n=%d%s" %
-              (name, v, unit, spread(vdk), len(vdk), note))
+        print("RESULT %s/%s vdk=%.3f peer=NA unit=%s ratio=NA vdk_range=%s n=%d%s" %
+              (bench, name, v, unit, spread(vdk), len(vdk), note))
         return
     p = statistics.median(peer)
     ratio = v / p if higher_better else p / v
-    print("RESULT testpmd/%s vdk=%.3f peer=%.3f unit=%s ratio=%.2f vdk_range=%s "
-          "peer_range=%s n=%d/%d%s" % (name, v, p, unit, ratio, spread(vdk), spread(peer),
+    print("RESULT %s/%s vdk=%.3f peer=%.3f unit=%s ratio=%.2f vdk_range=%s "
+          "peer_range=%s n=%d/%d%s" % (bench, name, v, p, unit, ratio, spread(vdk), spread(peer),
                                        len(vdk), len(peer), note))
 
 
