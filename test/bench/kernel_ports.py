@@ -162,8 +162,8 @@ class Loop:
 
 
 def start_perf(pid):
-    return subprocess.Popen(["perf", "stat", "-p", str(pid), "-x", ",", "-e", ",".join(PERF_EVENTS)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    argv = ["perf", "stat", "-p", str(pid), "-x", ",", "-e", ",".join(PERF_EVENTS)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def stop_perf(p):
