@@ -149,23 +149,40 @@ class Loop:
         vh.sh("ip", "netns", "exec", self.ns, sys.executable, "-c", INJECT,
               self.ENDS[0][0], str(n // 2), self.ENDS[1][0], str(n - n // 2))
 
-    def cut(self):
-        """Open the loop; wait until nothing more arrives."""
+    def cut(self, pid):
+        """Open the loop; wait until nothing more arrives while forwarder @pid runs."""
         for end, _ in self.ENDS:
             vh.sh("tc", "-n", self.ns, "filter", "del", "dev", end, "ingress", "pref", "1")
-        last, t_last = self.counters()[0], time.monotonic()
-        # Quiet for a second: a forwarder on a crowded CPU can be off it for
-        # most of one (a SCHED_FIFO task leaves others 50 ms a second).
-        while time.monotonic() - t_last < 1.0:
+        # Done when nothing arrived while the forwarder had 50 ms of CPU (a
+        # busy-polling forwarder empties its rings in far less) and for 0.2 s:
+        # on a crowded CPU it can be off it for seconds, and a quiet second
+        # there once counted 1,024 frames in its rings as lost.
+        last, cpu, t_last = self.counters()[0], cpu_ns(pid), time.monotonic()
+        t_end = t_last + 30
+        while time.monotonic() < t_end:
             time.sleep(0.05)
             now = self.counters()[0]
             if now != last:
-                last, t_last = now, time.monotonic()
+                last, cpu, t_last = now, cpu_ns(pid), time.monotonic()
+            elif cpu_ns(pid) - cpu >= 50e6 and time.monotonic() - t_last >= 0.2:
+                return
 
     def remove(self):
         self.sleeper.kill()
         self.sleeper.wait()
         self.topo.remove()
+
+
+def cpu_ns(pid):
+    """CPU time the threads of @pid have had, in ns (0 once it is gone)."""
+    total = 0
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError):
+        pass
+    return total
 
 
 def start_perf(pid):
@@ -219,7 +236,7 @@ def run_case(loop, prog, case, secs, dpdk, inflight, app, with_perf=False):
         time.sleep(secs)
         (rx1, _), t1 = loop.counters(), time.monotonic()
         calls = stop_perf(perf) if with_perf else {}
-        loop.cut()
+        loop.cut(p.pid)
         rx_z, tx_z = loop.counters()
     finally:
         text = "".join(lines) + tp.stop(p)
