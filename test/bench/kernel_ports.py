@@ -30,7 +30,13 @@ the loop (removes the redirects) and counts what still arrives: the frames
 in flight at the end; fewer than --inflight means frames were lost on the
 way, which lowers the rate (each run says so, and the RESULT line gets
 vdk_lost=/peer_lost=). Each run also prints the forwarder's own
-TX-packets beside the frames that arrived over the whole run.
+TX-packets beside the frames that arrived over the whole run, and the
+share of a CPU its threads had in the window (schedstat). The rate over
+that share, Mpps a CPU-second, is what the share the scheduler gave does
+not decide: a second RESULT line, <case>_per_cpu_second, has its
+medians. Softirq work of the loop that another task happened to run
+(interrupted on CPU 1) is missing from the share, so a forwarder starved
+by such a task looks cheaper than it is.
 
 Cases (each program's devargs in DEVARGS):
   af_packet  vdk net_af_packet   vs  DPDK net_af_packet
@@ -203,7 +209,8 @@ def stop_perf(p):
 
 
 def run_case(loop, prog, case, secs, dpdk, inflight, app, with_perf=False):
-    """(Mpps over the window, frames in flight at the end,
+    """(Mpps over the window, CPUs the forwarder's threads had in it, frames
+    in flight at the end,
     (TX-packets, frames arrived), {perf event: count a frame} with @with_perf,
     command) of one forwarder run."""
     extra = DEVARGS[(case, "peer" if dpdk else "vdk")]
@@ -232,9 +239,9 @@ def run_case(loop, prog, case, secs, dpdk, inflight, app, with_perf=False):
         loop.inject(inflight)
         time.sleep(WARMUP)
         perf = start_perf(p.pid) if with_perf else None
-        (rx0, _), t0 = loop.counters(), time.monotonic()
+        (rx0, _), c0, t0 = loop.counters(), cpu_ns(p.pid), time.monotonic()
         time.sleep(secs)
-        (rx1, _), t1 = loop.counters(), time.monotonic()
+        (rx1, _), c1, t1 = loop.counters(), cpu_ns(p.pid), time.monotonic()
         calls = stop_perf(perf) if with_perf else {}
         loop.cut(p.pid)
         rx_z, tx_z = loop.counters()
@@ -250,7 +257,8 @@ def run_case(loop, prog, case, secs, dpdk, inflight, app, with_perf=False):
     # What the forwarder says it sent against what reached the loop's ends.
     sent = (int(m.group(1)), rx_z - rx_a)
     per_frame = {k.split(":")[-1]: v / frames for k, v in calls.items() if frames}
-    return frames / (t1 - t0) / 1e6, left, sent, per_frame, " ".join(argv)
+    share = (c1 - c0) / 1e9 / (t1 - t0)
+    return frames / (t1 - t0) / 1e6, share, left, sent, per_frame, " ".join(argv)
 
 
 def main():
@@ -276,23 +284,27 @@ def main():
     print("bench kernel_ports: load average %s; %d run(s) of %.0f s a case and program, "
           "%d frames in flight, turns alternating" % (tp.load(), reps, secs, args.inflight))
     figs = {}  # (case, side) -> [Mpps]
+    per_cpu = {}  # (case, side) -> [Mpps a CPU-second of the forwarder's threads]
     lost = {}  # (case, side) -> [frames lost]
     loop = Loop()
     try:
         for case in args.cases.split(","):
             for rep in range(reps):
                 for side in (["vdk", "peer"] if rep % 2 == 0 else ["peer", "vdk"]):
-                    mpps, left, sent, calls, cmd = run_case(
+                    mpps, share, left, sent, calls, cmd = run_case(
                         loop, prog[side], case, secs, side == "peer", args.inflight,
                         args.app.split(), args.perf)
                     if rep == 0:
                         print("bench kernel_ports: %s %s: %s" % (case, side, cmd))
                     figs.setdefault((case, side), []).append(mpps)
                     lost.setdefault((case, side), []).append(args.inflight - left)
-                    print("bench kernel_ports: %s %s run %d: %.3f Mpps, "
-                          "%d of %d frames in flight at the end, TX-packets %d, arrived %d "
-                          "(load %s)" % (case, side, rep + 1, mpps, left,
-                                         args.inflight, sent[0], sent[1], tp.load()), flush=True)
+                    per_cpu.setdefault((case, side), []).append(mpps / share if share else 0.0)
+                    # Mpps a CPU-second of the forwarder's threads: softirq work
+                    # they triggered but another task ran is missing from it.
+                    print("bench kernel_ports: %s %s run %d: %.3f Mpps, its threads had %.0f %% "
+                          "of a CPU (%.3f Mpps a CPU-second), %d of %d frames in flight at the "
+                          "end, TX-packets %d, arrived %d (load %s)" %
+                          (case, side, rep + 1, mpps, 100 * share, per_cpu[(case, side)][-1], left, args.inflight, sent[0], sent[1], tp.load()), flush=True)
                     if calls:
                         print("bench kernel_ports: %s %s run %d: a frame in the forwarder: %s"
                               % (case, side, rep + 1, ", ".join("%s %.3f" % kv
@@ -316,6 +328,8 @@ def main():
                   (case, statistics.median(v), tp.spread(v), len(v), len(p), note))
         else:
             tp.result(case, v, p, "Mpps", note=note, bench="kernel_ports")
+            tp.result(case + "_per_cpu_second", per_cpu[(case, "vdk")], per_cpu[(case, "peer")],
+                      "Mpps", note=note, bench="kernel_ports")
     return status
 
 
