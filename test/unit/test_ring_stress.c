@@ -7,6 +7,8 @@
  *  - MP/MC: two producers and two consumers on a small ring, so that it is
  *    full and empty often; every value enqueued is dequeued exactly once,
  *    and each consumer sees each producer's values in increasing order.
+ *    Once with bulks and bursts, once one object at a time (the single-object
+ *    calls have a claim of their own, vdk_ring_do_enqueue_one()).
  * Producers and consumers that find the ring full or empty yield, so that
  * the test also finishes on a machine with fewer cores than threads.
  */
@@ -38,6 +40,7 @@ struct stress {
 	struct vdk_ring *r;
 	unsigned int id;
 	int multi;              /* MP/MC functions rather than SP/SC */
+	int single;             /* consumer: vdk_ring_mc_dequeue(), one at a time */
 	uint8_t *seen;          /* per value, how often dequeued (MP/MC) */
 	unsigned int *consumed; /* shared count of dequeued values */
 	unsigned int total;
@@ -110,7 +113,9 @@ consumer(void *arg)
 
 	while (__atomic_load_n(s->consumed, __ATOMIC_RELAXED) < s->total) {
 		n = next_burst(&seed);
-		if (n & 1)
+		if (s->single)
+			done = vdk_ring_mc_dequeue(s->r, &objs[0]) == 0;
+		else if (n & 1)
 			done = s->multi ? vdk_ring_mc_dequeue_burst(s->r, objs, n, NULL)
 					: vdk_ring_sc_dequeue_burst(s->r, objs, n, NULL);
 		else
@@ -255,6 +260,52 @@ test_ring_default_functions_are_mp_safe(void **state)
 	free(r);
 }
 
+/*
+ * One object at a time on both sides, several threads on each: a claim
+ * that loses its compare-and-swap to another thread must use the slot of
+ * the head it retried with, not the one it first read.
+ */
+static void
+test_ring_single_object_mpmc_delivers_every_value_once(void **state)
+{
+	struct vdk_ring *r = ring_new(64, 0);
+	const size_t nvals = (size_t)NB_PRODUCERS * MPMC_PER_PRODUCER;
+	uint8_t *seen = calloc(nvals, 1);
+	unsigned int consumed = 0, i;
+	struct stress p[NB_PRODUCERS], c[NB_CONSUMERS];
+	pthread_t tp[NB_PRODUCERS], tc[NB_CONSUMERS];
+	size_t k;
+
+	(void)state;
+	assert_non_null(seen);
+	for (i = 0; i < NB_CONSUMERS; i++) {
+		c[i] = (struct stress){ .r = r, .id = i, .multi = 1, .single = 1,
+					.seen = seen, .consumed = &consumed,
+					.total = (unsigned int)nvals };
+		assert_int_equal(pthread_create(&tc[i], NULL, consumer, &c[i]), 0);
+	}
+	/* vdk_ring_enqueue() on a ring without flags: vdk_ring_mp_enqueue(). */
+	for (i = 0; i < NB_PRODUCERS; i++) {
+		p[i] = (struct stress){ .r = r, .id = i };
+		assert_int_equal(pthread_create(&tp[i], NULL, default_producer, &p[i]), 0);
+	}
+	for (i = 0; i < NB_PRODUCERS; i++)
+		pthread_join(tp[i], NULL);
+	for (i = 0; i < NB_CONSUMERS; i++)
+		pthread_join(tc[i], NULL);
+	for (i = 0; i < NB_CONSUMERS; i++)
+		if (c[i].failed)
+			fail_msg("%s", c[i].why);
+	assert_int_equal(consumed, nvals);
+	for (k = 0; k < nvals; k++)
+		if (seen[k] != 1)
+			fail_msg("producer %zu value %zu dequeued %u times", k / MPMC_PER_PRODUCER,
+				 k % MPMC_PER_PRODUCER, seen[k]);
+	assert_true(vdk_ring_empty(r));
+	free(seen);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -262,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_ring_spsc_keeps_order_across_threads),
 		cmocka_unit_test(test_ring_mpmc_delivers_every_value_once),
 		cmocka_unit_test(test_ring_default_functions_are_mp_safe),
+		cmocka_unit_test(test_ring_single_object_mpmc_delivers_every_value_once),
 	};
 
 	return cmocka_run_group_tests_name("ring stress", tests, NULL, NULL);
