@@ -34,7 +34,7 @@
 /*
  * Small blocks, many of them: at low rates the kernel hands a block over on
  * its timeout with a frame or so in it, so the rx ring buffers as many
- * timeouts as it has blocks (framecnt of them, qpair_open()); a page a
+ * timeouts as it has blocks (framecnt of them, qpair_rings()); a page a
  * block keeps that ring at 4 MiB while it holds a second of frames at
  * 1,000 a second for a reader that is off its CPU.
  */
@@ -78,6 +78,21 @@ if_flags(struct afp_port *p, unsigned int bits, bool on)
 fail:
 	AFP_LOG(ERR, "%s: cannot change interface flags: %s", p->iface, strerror(-ret));
 	return ret;
+}
+
+/*
+ * The rings' result, waiting for them if still being made: called by
+ * every op that reads what qpair_rings() writes. Control path only, like
+ * every op.
+ */
+static int
+afp_rings_wait(struct afp_port *p)
+{
+	if (p->rings_pending) {
+		pthread_join(p->rings_thread, NULL);
+		p->rings_pending = false;
+	}
+	return p->rings_ret;
 }
 
 static int
@@ -127,7 +142,16 @@ afp_link_update(struct vdk_eth_dev *dev, int wait)
 static int
 afp_start(struct vdk_eth_dev *dev)
 {
-	return if_flags(to_afp(dev), IFF_UP, true);
+	struct afp_port *p = to_afp(dev);
+	int ret = afp_rings_wait(p);
+
+	if (ret != 0) {
+		/* qpair_rings() logged the cause when it failed. */
+		AFP_LOG(ERR, "%s: cannot start: its packet rings could not be made (%s)",
+			p->iface, strerror(-ret));
+		return ret;
+	}
+	return if_flags(p, IFF_UP, true);
 }
 
 static int
@@ -141,6 +165,7 @@ afp_free(struct afp_port *p)
 {
 	unsigned int q;
 
+	afp_rings_wait(p);
 	for (q = 0; q < p->qpairs; q++) {
 		if (p->map[q] != NULL && p->map[q] != MAP_FAILED)
 			munmap(p->map[q], p->map_len);
@@ -173,6 +198,8 @@ afp_stats_get(struct vdk_eth_dev *dev, struct vdk_eth_stats *s)
 	socklen_t len;
 	uint16_t q;
 
+	/* The counters the kernel keeps from bind() on. */
+	afp_rings_wait(p);
 	for (q = 0; q < p->qpairs; q++) {
 		/* The kernel zeroes its counters on every read: keep the sum. */
 		len = sizeof(ks);
@@ -248,16 +275,19 @@ static const struct vdk_eth_dev_ops afp_ops = {
 	.mtu_set = afp_mtu_set,
 };
 
-/* One socket with its rx and tx rings, bound to the interface. */
-static int
-qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
+static void
+log_sockopt_failure(const struct afp_port *p, int err)
 {
-	struct tpacket_req3 req;
-	struct sockaddr_ll sll;
+	AFP_LOG(ERR, "%s: packet socket set-up failed: %s (the kernel needs TPACKET_V3 rings, "
+		"Linux 4.20 or later; block size %u must be a multiple of the page size and of "
+		"frame size %u)", p->iface, strerror(err), p->block_size, p->frame_size);
+}
+
+/* One socket of a queue pair, with its options but no rings yet (qpair_rings()). */
+static int
+qpair_open(struct afp_port *p, unsigned int qi)
+{
 	int fd, v, ret;
-	uint32_t rx_blocks;
-	size_t ring_len;
-	uint8_t *map;
 
 	/* Protocol 0: nothing arrives before bind() names the interface. */
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
@@ -280,6 +310,24 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 	if (p->qdisc_bypass &&
 	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &v, sizeof(v)) < 0)
 		goto sockopt_fail;
+	return 0;
+sockopt_fail:
+	ret = -errno;
+	log_sockopt_failure(p, -ret);
+	return ret;
+}
+
+/* Queue pair @qi's rx and tx rings, mapped, and its socket bound to the interface. */
+static int
+qpair_rings(struct afp_port *p, unsigned int qi)
+{
+	struct tpacket_req3 req;
+	struct sockaddr_ll sll;
+	int fd = p->rxq[qi].fd, ret;
+	uint32_t rx_blocks;
+	size_t ring_len;
+	uint8_t *map;
+
 	/*
 	 * Rx: a block for every frame of framecnt. The kernel hands a block
 	 * over when it is full or when AFP_BLOCK_TIMEOUT_MS passes, so at a
@@ -331,16 +379,45 @@ qpair_open(struct afp_port *p, unsigned int qi, uint32_t fanout)
 		return ret;
 	}
 	/* Joined after bind: the group takes the socket's interface and protocol. */
-	if (fanout != 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof(fanout)) < 0)
+	if (p->fanout != 0 &&
+	    setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0)
 		goto sockopt_fail;
 	return 0;
 sockopt_fail:
 	ret = -errno;
-	AFP_LOG(ERR, "%s: packet socket set-up failed: %s (the kernel needs TPACKET_V3 rings, "
-		"Linux 4.20 or later; block size %u must be a multiple of the page size and of "
-		"frame size %u)", p->iface, strerror(errno), p->block_size, p->frame_size);
+	log_sockopt_failure(p, -ret);
 	return ret;
 }
+
+static void *
+rings_main(void *arg)
+{
+	struct afp_port *p = arg;
+	unsigned int q;
+	int ret = 0;
+
+	for (q = 0; q < p->qpairs && ret == 0; q++)
+		ret = qpair_rings(p, q);
+	p->rings_ret = ret;
+	return NULL;
+}
+
+/*
+ * Each PACKET_RX_RING and PACKET_TX_RING waits for an RCU grace period in
+ * the kernel (packet_set_ring() calls synchronize_net()), 4-16 ms each on
+ * a 2-vCPU machine with HZ=250, most of the start-up of a program whose
+ * pools are built in a few ms. A thread makes them while the program goes
+ * on; without one they are made here, in line.
+ */
+static int
+rings_start(struct afp_port *p)
+{
+	p->rings_pending = pthread_create(&p->rings_thread, NULL, rings_main, p) == 0;
+	if (!p->rings_pending)
+		rings_main(p);
+	return p->rings_ret;
+}
+
 
 static const char *const afp_args[] = {
 	"iface", "qpairs", "blocksz", "framesz", "framecnt", "qdisc_bypass", NULL,
@@ -394,7 +471,6 @@ afp_probe(const char *name, const char *args)
 	struct afp_port *p;
 	struct ifreq ifr;
 	unsigned int q;
-	uint32_t fanout = 0;	/* 0: no group */
 	int ret;
 
 	p = vdk_eth_dev_zalloc(sizeof(*p));
@@ -433,13 +509,17 @@ afp_probe(const char *name, const char *args)
 	if (if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0)
 		p->old_flags = (unsigned int)ifr.ifr_flags;
 	if (p->qpairs > 1)
-		fanout = ((((uint32_t)getpid() << 4) + fanout_seq++) & 0xffff) |
-			 ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+		p->fanout = ((((uint32_t)getpid() << 4) + fanout_seq++) & 0xffff) |
+			    ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	/* The sockets here, so that a missing CAP_NET_RAW fails the probe. */
 	for (q = 0; q < p->qpairs; q++) {
-		ret = qpair_open(p, q, fanout);
+		ret = qpair_open(p, q);
 		if (ret != 0)
 			goto free_port;
 	}
+	ret = rings_start(p);
+	if (ret != 0)
+		goto free_port;
 	p->vp.eth.ops = &afp_ops;
 	p->vp.eth.driver_name = "net_af_packet";
 	p->vp.eth.rx_burst = afp_rx_burst;

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,6 +64,16 @@ struct afp_port {
 	void *map[AFP_MAX_QPAIRS];	/* each socket's rx ring then tx ring */
 	size_t map_len;
 	uint64_t kernel_drops[AFP_MAX_QPAIRS];	/* PACKET_STATISTICS, accumulated */
+	/*
+	 * The rings are made by a thread of their own, started at probe and
+	 * joined by the first op that needs them (afp_rings_wait()): each
+	 * ring costs the kernel an RCU grace period, which then passes while
+	 * the application builds its pools.
+	 */
+	pthread_t rings_thread;
+	bool rings_pending;	/* the thread is not joined yet */
+	int rings_ret;		/* its result: 0 or a negative errno */
+	uint32_t fanout;	/* PACKET_FANOUT group argument, 0 for none */
 };
 
 /* Where packet data starts in a tx frame, as the kernel expects it without TX_HAS_OFF. */
