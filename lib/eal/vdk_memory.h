@@ -15,6 +15,7 @@
 #ifndef VDK_MEMORY_H
 #define VDK_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,10 +60,32 @@ vdk_memseg_addr2iova(const struct vdk_memseg *ms, const void *addr)
  * unix socket makes the receiver its own). Call it while memory in the
  * segment stays allocated, or from vdk_memseg_walk().
  * @return the descriptor; -ENOTSUP if the segment is anonymous memory
- *   (--no-huge in IOVA mode PA, or a kernel without memfd_create);
+ *   (--no-huge in IOVA mode PA; in mode VA unless a share hook asked for
+ *   a file when it was mapped, vdk_mem_share_hook_register(); a kernel
+ *   without memfd_create);
  *   -EINVAL for a NULL @p ms.
  */
 int vdk_memseg_fd(const struct vdk_memseg *ms);
+
+/**
+ * Asked whether this process will hand EAL memory to another
+ * (vdk_memseg_fd()): @return true if it will.
+ */
+typedef bool (*vdk_mem_share_hook_t)(void);
+
+/**
+ * Register @p hook, which the EAL asks each time it maps --no-huge memory in
+ * IOVA mode VA, from vdk_eal_init() on (so a hook may read the command
+ * line's devices, vdk_devargs_next()). If any hook says yes the segment
+ * comes from a memfd, which vdk_memseg_fd() can share; if none does it is
+ * anonymous memory, which faults in at about half the cost (start-up),
+ * and vdk_memseg_fd() says -ENOTSUP. Hugepages always have a file. net_memif
+ * registers one for zero-copy. Meant for constructors; registrations
+ * outlive vdk_eal_cleanup().
+ * @return 0; -EINVAL for a NULL @p hook; -EEXIST if it is registered;
+ *   -ENOSPC if 8 are.
+ */
+int vdk_mem_share_hook_register(vdk_mem_share_hook_t hook);
 
 /** Called for every segment; non-zero stops the walk. */
 typedef int (*vdk_memseg_walk_t)(const struct vdk_memseg *ms, void *arg);

@@ -457,6 +457,52 @@ open_fd_count(void)
 	return n;
 }
 
+/* What test_share_hook() answers the EAL. */
+static bool test_share;
+
+static bool
+test_share_hook(void)
+{
+	return test_share;
+}
+
+static void
+register_test_share_hook(void)
+{
+	int ret = vdk_mem_share_hook_register(test_share_hook);
+
+	assert_true(ret == 0 || ret == -EEXIST);
+}
+
+/*
+ * VA-mode --no-huge memory has a file only when a share hook asks:
+ * anonymous memory otherwise, which faults in faster.
+ */
+static void
+test_memseg_nohuge_va_has_a_file_only_when_a_hook_asks(void **state)
+{
+	const struct vdk_memseg *ms;
+
+	(void)state;
+	assert_int_equal(vdk_mem_share_hook_register(NULL), -EINVAL);
+	register_test_share_hook();
+	assert_int_equal(vdk_mem_share_hook_register(test_share_hook), -EEXIST);
+	cfg_reset(true, 0);
+	assert_int_equal(eal_memory_init(&cfg), 0);
+	test_share = false;
+	ms = eal_memseg_alloc(4096, 0);
+	assert_non_null(ms);
+	assert_int_equal(vdk_memseg_fd(ms), -ENOTSUP);
+	eal_memseg_free(ms);
+	test_share = true;
+	ms = eal_memseg_alloc(4096, 0);
+	assert_non_null(ms);
+	assert_true(vdk_memseg_fd(ms) >= 0);
+	eal_memseg_free(ms);
+	test_share = false;
+	eal_memory_cleanup();
+}
+
 static void
 test_memseg_fd_maps_the_same_pages_and_closes_with_the_segment(void **state)
 {
@@ -465,6 +511,8 @@ test_memseg_fd_maps_the_same_pages_and_closes_with_the_segment(void **state)
 	uint8_t *other;
 
 	(void)state;
+	register_test_share_hook();
+	test_share = true;
 	cfg_reset(true, 0);
 	assert_int_equal(eal_memory_init(&cfg), 0);
 	fds0 = open_fd_count();
@@ -485,6 +533,7 @@ test_memseg_fd_maps_the_same_pages_and_closes_with_the_segment(void **state)
 	assert_int_equal(open_fd_count(), fds0);
 	assert_int_equal(vdk_memseg_fd(NULL), -EINVAL);
 	eal_memory_cleanup();
+	test_share = false;
 }
 
 static void
@@ -597,6 +646,8 @@ main(void)
 		cmocka_unit_test_teardown(test_virt2phy_of_present_page_keeps_offset, teardown),
 		cmocka_unit_test_teardown(test_memseg_pa_mode_records_physical_addresses, teardown),
 		cmocka_unit_test_teardown(test_memory_pa_mode_without_privilege_is_eacces, teardown),
+		cmocka_unit_test_teardown(test_memseg_nohuge_va_has_a_file_only_when_a_hook_asks,
+					  teardown),
 		cmocka_unit_test_teardown(test_memseg_fd_maps_the_same_pages_and_closes_with_the_segment,
 					  teardown),
 		cmocka_unit_test_teardown(test_memseg_fd_of_pa_mode_anonymous_memory_is_enotsup, teardown),

@@ -300,6 +300,9 @@ memif_parse(struct memif_port *p, const char *name, const char *args)
 	return 0;
 }
 
+/* Set once a zero-copy port is made: the segments mapped after it are shared too. */
+static bool memif_zc_made;
+
 static int
 memif_probe(const char *name, const char *args)
 {
@@ -314,6 +317,8 @@ memif_probe(const char *name, const char *args)
 	if (ret != 0)
 		goto free_port;
 	if (p->zc) {
+		/* From now on --no-huge segments must have a file (memif_shares_memory()). */
+		__atomic_store_n(&memif_zc_made, true, __ATOMIC_RELAXED);
 		/* Exported segments that go make the datapath copy (memif_mem_epoch). */
 		ret = vdk_mem_event_callback_register("net_memif", memif_mem_event, NULL);
 		if (ret != 0 && ret != -EEXIST) {
@@ -355,3 +360,33 @@ static const struct vdk_vdev_driver memif_driver = {
 };
 
 VDK_VDEV_REGISTER(memif_driver)
+
+/*
+ * Zero-copy hands the client's EAL memory to the server, which needs a
+ * file to map: --no-huge memory must then come from a memfd, not from
+ * anonymous memory (vdk_mem_share_hook_register()). The EAL asks before
+ * each such segment, the -m ones before any port is made: hence the
+ * command line too. Segments mapped before a zero-copy port made at run
+ * time stay unshared, and packets in them are copied (memif_zc_copies).
+ */
+static bool
+memif_shares_memory(void)
+{
+	size_t plen = strlen(memif_driver.name);
+	const struct vdk_devargs *d = NULL;
+	char val[8];
+
+	if (__atomic_load_n(&memif_zc_made, __ATOMIC_RELAXED))
+		return true;
+	while ((d = vdk_devargs_next(d)) != NULL)
+		if (d->type == VDK_DEVTYPE_VDEV && strncmp(d->name, memif_driver.name, plen) == 0 &&
+		    vdk_devargs_get(d->args, "zero-copy", val, sizeof(val)) == 0 &&
+		    strcmp(val, "yes") == 0)
+			return true;
+	return false;
+}
+
+VDK_INIT(memif_share_hook_register)
+{
+	vdk_mem_share_hook_register(memif_shares_memory);
+}
