@@ -115,6 +115,20 @@ def main():
                 "a missing interface is refused with a message",
                 "exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-500:]))
 
+        # 3b. A ring the kernel refuses (64 MiB blocks, 2^20 of them: more than
+        # its 32-bit ring size): the rings are made after the probe, so the
+        # port's start fails and says why.
+        r = subprocess.run(topo.exec_args("f", [
+            testpmd, "-l", "0-1", "--no-huge", "--no-pci",
+            "--vdev", "net_af_packet0,iface=s1,blocksz=67108864,framecnt=1048576",
+            "--", "--run-time=0.2"]), capture_output=True, text=True, timeout=60)
+        out = r.stdout + r.stderr
+        c.check(r.returncode != 0 and "packet socket set-up failed: Invalid argument" in out and
+                "cannot start: its packet rings could not be made" in out and
+                "Fail to start port 0" in out,
+                "a ring the kernel refuses fails the port's start, with the cause",
+                "exit %d: %s" % (r.returncode, out[-1500:]))
+
         # 4. Descriptor counts: the driver's default ring size (af_packet's is its
         # framecnt) without --rxd/--txd, as DPDK's testpmd; the options win.
         for what, app, want in (("no --rxd/--txd: the driver's 2048", [], (2048, 2048)),

@@ -404,7 +404,7 @@ rings_main(void *arg)
 
 /*
  * Each PACKET_RX_RING and PACKET_TX_RING waits for an RCU grace period in
- * the kernel (packet_set_ring() calls synchronize_net()), 4-16 ms each on
+ * the kernel (packet_set_ring() calls synchronize_net()), 7-20 ms each on
  * a 2-vCPU machine with HZ=250, most of the start-up of a program whose
  * pools are built in a few ms. A thread makes them while the program goes
  * on; without one they are made here, in line.
@@ -413,8 +413,10 @@ static int
 rings_start(struct afp_port *p)
 {
 	p->rings_pending = pthread_create(&p->rings_thread, NULL, rings_main, p) == 0;
-	if (!p->rings_pending)
-		rings_main(p);
+	/* Its result is read once joined (afp_rings_wait()), never before. */
+	if (p->rings_pending)
+		return 0;
+	rings_main(p);
 	return p->rings_ret;
 }
 
