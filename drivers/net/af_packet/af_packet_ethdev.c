@@ -82,17 +82,24 @@ fail:
 
 /*
  * The rings' result, waiting for them if still being made: called by
- * every op that reads what qpair_rings() writes. Control path only, like
- * every op.
+ * every op that reads what qpair_rings() writes. Under a lock: ethdev does
+ * not serialise ops, and stats_get may come from the telemetry thread
+ * while the application starts the port; a thread joined twice is
+ * undefined behaviour.
  */
 static int
 afp_rings_wait(struct afp_port *p)
 {
+	int ret;
+
+	pthread_mutex_lock(&p->rings_lock);
 	if (p->rings_pending) {
 		pthread_join(p->rings_thread, NULL);
 		p->rings_pending = false;
 	}
-	return p->rings_ret;
+	ret = p->rings_ret;
+	pthread_mutex_unlock(&p->rings_lock);
+	return ret;
 }
 
 static int
@@ -174,6 +181,7 @@ afp_free(struct afp_port *p)
 	}
 	if (p->ctl_fd >= 0)
 		close(p->ctl_fd);
+	pthread_mutex_destroy(&p->rings_lock);
 	free(p);
 }
 
@@ -420,7 +428,6 @@ rings_start(struct afp_port *p)
 	return p->rings_ret;
 }
 
-
 static const char *const afp_args[] = {
 	"iface", "qpairs", "blocksz", "framesz", "framecnt", "qdisc_bypass", NULL,
 };
@@ -478,6 +485,7 @@ afp_probe(const char *name, const char *args)
 	p = vdk_eth_dev_zalloc(sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
+	pthread_mutex_init(&p->rings_lock, NULL);
 	p->ctl_fd = -1;
 	for (q = 0; q < AFP_MAX_QPAIRS; q++)
 		p->rxq[q].fd = p->txq[q].fd = -1;

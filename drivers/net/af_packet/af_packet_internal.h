@@ -71,6 +71,7 @@ struct afp_port {
 	 * the application builds its pools.
 	 */
 	pthread_t rings_thread;
+	pthread_mutex_t rings_lock;	/* joins it once: ops may come from two threads */
 	bool rings_pending;	/* the thread is not joined yet */
 	int rings_ret;		/* its result: 0 or a negative errno */
 	uint32_t fanout;	/* PACKET_FANOUT group argument, 0 for none */
