@@ -170,8 +170,13 @@ test_ring_spsc_keeps_order_across_threads(void **state)
 	free(r);
 }
 
+/*
+ * NB_PRODUCERS threads running @produce and NB_CONSUMERS consumers (one
+ * object a call if @single) on a ring of 64 without flags: every value
+ * is dequeued exactly once.
+ */
 static void
-test_ring_mpmc_delivers_every_value_once(void **state)
+mpmc_run(void *(*produce)(void *), int single)
 {
 	struct vdk_ring *r = ring_new(64, 0);
 	const size_t nvals = (size_t)NB_PRODUCERS * MPMC_PER_PRODUCER;
@@ -181,16 +186,16 @@ test_ring_mpmc_delivers_every_value_once(void **state)
 	pthread_t tp[NB_PRODUCERS], tc[NB_CONSUMERS];
 	size_t k;
 
-	(void)state;
 	assert_non_null(seen);
 	for (i = 0; i < NB_CONSUMERS; i++) {
-		c[i] = (struct stress){ .r = r, .id = i, .multi = 1, .seen = seen,
-					.consumed = &consumed, .total = (unsigned int)nvals };
+		c[i] = (struct stress){ .r = r, .id = i, .multi = 1, .single = single,
+					.seen = seen, .consumed = &consumed,
+					.total = (unsigned int)nvals };
 		assert_int_equal(pthread_create(&tc[i], NULL, consumer, &c[i]), 0);
 	}
 	for (i = 0; i < NB_PRODUCERS; i++) {
 		p[i] = (struct stress){ .r = r, .id = i, .multi = 1 };
-		assert_int_equal(pthread_create(&tp[i], NULL, producer, &p[i]), 0);
+		assert_int_equal(pthread_create(&tp[i], NULL, produce, &p[i]), 0);
 	}
 	for (i = 0; i < NB_PRODUCERS; i++)
 		pthread_join(tp[i], NULL);
@@ -209,6 +214,13 @@ test_ring_mpmc_delivers_every_value_once(void **state)
 	assert_int_equal(r->cons.head, r->cons.tail);
 	free(seen);
 	free(r);
+}
+
+static void
+test_ring_mpmc_delivers_every_value_once(void **state)
+{
+	(void)state;
+	mpmc_run(producer, 0);
 }
 
 /* Default functions on a ring without SP/SC flags must be the MP/MC ones. */
@@ -268,42 +280,9 @@ test_ring_default_functions_are_mp_safe(void **state)
 static void
 test_ring_single_object_mpmc_delivers_every_value_once(void **state)
 {
-	struct vdk_ring *r = ring_new(64, 0);
-	const size_t nvals = (size_t)NB_PRODUCERS * MPMC_PER_PRODUCER;
-	uint8_t *seen = calloc(nvals, 1);
-	unsigned int consumed = 0, i;
-	struct stress p[NB_PRODUCERS], c[NB_CONSUMERS];
-	pthread_t tp[NB_PRODUCERS], tc[NB_CONSUMERS];
-	size_t k;
-
 	(void)state;
-	assert_non_null(seen);
-	for (i = 0; i < NB_CONSUMERS; i++) {
-		c[i] = (struct stress){ .r = r, .id = i, .multi = 1, .single = 1,
-					.seen = seen, .consumed = &consumed,
-					.total = (unsigned int)nvals };
-		assert_int_equal(pthread_create(&tc[i], NULL, consumer, &c[i]), 0);
-	}
 	/* vdk_ring_enqueue() on a ring without flags: vdk_ring_mp_enqueue(). */
-	for (i = 0; i < NB_PRODUCERS; i++) {
-		p[i] = (struct stress){ .r = r, .id = i };
-		assert_int_equal(pthread_create(&tp[i], NULL, default_producer, &p[i]), 0);
-	}
-	for (i = 0; i < NB_PRODUCERS; i++)
-		pthread_join(tp[i], NULL);
-	for (i = 0; i < NB_CONSUMERS; i++)
-		pthread_join(tc[i], NULL);
-	for (i = 0; i < NB_CONSUMERS; i++)
-		if (c[i].failed)
-			fail_msg("%s", c[i].why);
-	assert_int_equal(consumed, nvals);
-	for (k = 0; k < nvals; k++)
-		if (seen[k] != 1)
-			fail_msg("producer %zu value %zu dequeued %u times", k / MPMC_PER_PRODUCER,
-				 k % MPMC_PER_PRODUCER, seen[k]);
-	assert_true(vdk_ring_empty(r));
-	free(seen);
-	free(r);
+	mpmc_run(default_producer, 1);
 }
 
 int

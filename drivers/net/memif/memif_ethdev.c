@@ -103,18 +103,22 @@ memif_link_update(struct vdk_eth_dev *dev, int wait)
 	return 0;
 }
 
+/* memif's own part of a queue ethdev's vport helper has just set up. */
+static int
+queue_own(struct vdk_eth_dev *dev, struct memif_queue *q)
+{
+	q->port = to_memif(dev);
+	q->copies = 0;
+	return 0;
+}
+
 static int
 memif_rx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket_id,
 		     const struct vdk_eth_rxconf *conf, struct vdk_mempool *mp, void **rxq)
 {
 	int ret = vdk_eth_vport_rx_queue_setup(dev, qid, nb_desc, socket_id, conf, mp, rxq);
-	struct memif_queue *q = *rxq;
 
-	if (ret == 0) {
-		q->port = to_memif(dev);
-		q->copies = 0;
-	}
-	return ret;
+	return ret == 0 ? queue_own(dev, *rxq) : ret;
 }
 
 static int
@@ -122,13 +126,8 @@ memif_tx_queue_setup(struct vdk_eth_dev *dev, uint16_t qid, uint16_t nb_desc, in
 		     const struct vdk_eth_txconf *conf, void **txq)
 {
 	int ret = vdk_eth_vport_tx_queue_setup(dev, qid, nb_desc, socket_id, conf, txq);
-	struct memif_queue *q = *txq;
 
-	if (ret == 0) {
-		q->port = to_memif(dev);
-		q->copies = 0;
-	}
-	return ret;
+	return ret == 0 ? queue_own(dev, *txq) : ret;
 }
 
 static const char *const memif_xstat_names[] = { "memif_connects", "memif_zc_copies" };
