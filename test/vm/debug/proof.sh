@@ -7,10 +7,11 @@
 # injected allocation failure not), then check that the leak it planted
 # last made vm-run itself fail with status 123 and kmemleak's report.
 #
-# usage: proof.sh VM_RUN
+# usage: proof.sh VM_RUN [VM_RUN_OPTION...]   (options such as --mem)
 set -u
-[ $# = 1 ] || { echo "usage: $0 VM_RUN" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 VM_RUN [VM_RUN_OPTION...]" >&2; exit 2; }
 vm_run=$1
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 failed=0
 fail() { echo "proof: FAIL: $*"; failed=1; }
@@ -25,7 +26,7 @@ make -s -C "$headers" M="$work" modules >"$work/build.log" 2>&1 || {
 	exit 1
 }
 
-"$vm_run" --kernel debug --timeout 600 -- "$here/detectors.sh" "$work/vdk_debug_plant.ko" \
+"$vm_run" --kernel debug "$@" --timeout 600 -- "$here/detectors.sh" "$work/vdk_debug_plant.ko" \
 	>"$work/stdout" 2>"$work/stderr"
 rc=$?
 cat "$work/stdout" "$work/stderr"
