@@ -4,7 +4,10 @@
 a sender in one network namespace, a counter in another, every packet
 accounted for at a low rate; then two queue pairs spread over PACKET_FANOUT;
 then a missing interface refused at start-up; then the ring sizes
-vdk-testpmd gives the queues: the driver's (framecnt) unless --rxd/--txd.
+vdk-testpmd gives the queues: the driver's (framecnt) unless --rxd/--txd;
+then, with one and two queue pairs, through the qdisc and past it, that
+no transmitted frame comes back on the ports' rx rings, and which of the
+ports' rings have sockets of their own (/proc/net/packet).
 
 usage: test_af_packet_fwd.py PATH/TO/vdk-testpmd   (about 20 s; root)
 """
@@ -18,8 +21,8 @@ import time
 import vdk_host as vh
 
 
-def run_testpmd(topo, testpmd, extra_eal=(), app=(), qpairs=1):
-    argv = topo.exec_args("f", [testpmd] + vh.afp_eal_args(qpairs) + list(extra_eal) +
+def run_testpmd(topo, testpmd, extra_eal=(), app=(), qpairs=1, devargs=""):
+    argv = topo.exec_args("f", [testpmd] + vh.afp_eal_args(qpairs, devargs) + list(extra_eal) +
                           ["--", "--run-time=60"] + list(app))
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -42,6 +45,23 @@ def port_summary(text, port):
                   r".*?TX-packets: (\d+)\s+TX-dropped: (\d+)" % port, text, re.S)
     assert m, "no summary for port %d in:\n%s" % (port, text)
     return [int(x) for x in m.groups()]
+
+
+def packet_sockets(topo):
+    """{(ifindex, protocol): sockets} of the forwarder's namespace (/proc/net/packet)."""
+    out = vh.sh(*topo.exec_args("f", ["cat", "/proc/net/packet"])).stdout
+    n = {}
+    for line in out.splitlines()[1:]:
+        f = line.split()  # sk RefCnt Type Proto Iface R Rmem User Inode
+        key = (int(f[4]), int(f[3], 16))
+        n[key] = n.get(key, 0) + 1
+    return n
+
+
+def tx_apart_expected(qpairs, bypass):
+    """Whether the driver should give the tx rings sockets of their own (tx_apart())."""
+    major, minor = (int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
+    return qpairs == 1 or bypass == 1 or (major, minor) >= (6, 2)
 
 
 def main():
@@ -145,6 +165,50 @@ def main():
             c.check(r.returncode == 0 and got == [want, want],
                     "ring sizes, %s: RX/TX desc %d/%d on both ports" % (what, want[0], want[1]),
                     "exit %d, got %s:\n%s" % (r.returncode, got, r.stdout[-1500:]))
+
+        # 5. No frame comes back. Port 1's peer sends nothing, so whatever
+        # port 1 receives is its own transmissions handed back by the
+        # kernel (and forwarded on, they would circulate through both
+        # ports): with a tx socket apart, the rx socket's
+        # PACKET_IGNORE_OUTGOING, qdisc_bypass, or the fanout group's
+        # PACKET_FANOUT_FLAG_IGNORE_OUTGOING must keep them off.
+        ifindex = {name: int(vh.sh(*topo.exec_args("f", ["cat", "/sys/class/net/%s/ifindex"
+                                                         % name])).stdout)
+                   for name in ("s1", "r1")}
+        n = 400
+        for qpairs in (1, 2):
+            for bypass in (0, 1):
+                what = "qpairs=%d qdisc_bypass=%d" % (qpairs, bypass)
+                app = ["--rxq=%d" % qpairs, "--txq=%d" % qpairs]
+                p, lines = run_testpmd(topo, testpmd, app=app, qpairs=qpairs,
+                                       devargs=",qdisc_bypass=%d" % bypass)
+                socks = packet_sockets(topo)
+                counter = vh.start_counter(topo)
+                sender = vh.start_sender(topo, n, 2000, first=200000, flows=16)
+                sender.communicate(timeout=60)
+                got, dups = vh.counter_result(counter)
+                rc, text = stop_testpmd(p, lines)
+                rx0, _, tx0, _ = port_summary(text, 0)
+                rx1, _, tx1, _ = port_summary(text, 1)
+                c.check(rc == 0 and got == n and dups == 0 and rx0 == n and tx1 == n,
+                        "%s: all %d frames through, once" % (what, n),
+                        "exit %d got %d dups %d; port 0 rx %d, port 1 tx %d"
+                        % (rc, got, dups, rx0, tx1))
+                c.check(rx1 == 0 and tx0 == 0,
+                        "%s: none of port 1's frames came back on its rx side" % what,
+                        "port 1 rx %d, port 0 tx %d" % (rx1, tx0))
+                apart = tx_apart_expected(qpairs, bypass)
+                want = {}
+                for name in ("s1", "r1"):
+                    want[(ifindex[name], 0x0003)] = qpairs
+                    if apart:
+                        want[(ifindex[name], 0)] = qpairs
+                c.check(socks == want,
+                        "%s: %s (kernel %s)" % (what, "each tx ring on a socket of its own, "
+                                                "protocol 0" if apart else
+                                                "each pair's rings on one socket",
+                                                os.uname().release),
+                        "sockets (ifindex, protocol): %s, want %s" % (socks, want))
     finally:
         topo.remove()
     return c.done()

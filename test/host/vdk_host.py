@@ -192,10 +192,11 @@ def start_sender(topo, n, rate, first=0, flows=1):
                             stdout=subprocess.PIPE, text=True)
 
 
-def afp_eal_args(qpairs=1):
+def afp_eal_args(qpairs=1, devargs=""):
+    """Ports 0 and 1 on s1 and r1; @devargs (",key=value...") added to both."""
     return ["-l", "0-1", "--no-huge", "--no-pci",
-            "--vdev", "net_af_packet0,iface=s1,qpairs=%d" % qpairs,
-            "--vdev", "net_af_packet1,iface=r1,qpairs=%d" % qpairs]
+            "--vdev", "net_af_packet0,iface=s1,qpairs=%d%s" % (qpairs, devargs),
+            "--vdev", "net_af_packet1,iface=r1,qpairs=%d%s" % (qpairs, devargs)]
 
 
 class Pty:

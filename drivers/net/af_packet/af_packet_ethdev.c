@@ -6,8 +6,10 @@
  *   --vdev net_af_packet0,iface=veth0[,qpairs=N][,blocksz=B][,framesz=F]
  *          [,framecnt=C][,qdisc_bypass=0|1]
  *
- * Each queue pair is one socket with an rx and a tx ring. With several,
- * the sockets join one PACKET_FANOUT group that spreads flows over them by
+ * Each queue pair has an rx ring and a tx ring, each on a socket of its
+ * own where the kernel keeps the tx socket's frames off the rx ring
+ * (tx_apart()), else both on one socket. With several queue pairs, the rx
+ * sockets join one PACKET_FANOUT group that spreads flows over them by
  * hash, so each rx queue sees whole flows.
  */
 #include <arpa/inet.h>
@@ -22,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "af_packet_internal.h"
@@ -34,7 +37,7 @@
 /*
  * Small blocks, many of them: at low rates the kernel hands a block over on
  * its timeout with a frame or so in it, so the rx ring buffers as many
- * timeouts as it has blocks (framecnt of them, qpair_rings()); a page a
+ * timeouts as it has blocks (framecnt of them, sock_rings()); a page a
  * block keeps that ring at 4 MiB while it holds a second of frames at
  * 1,000 a second for a reader that is off its CPU.
  */
@@ -43,6 +46,10 @@
 #define AFP_DEFAULT_FRAMECNT 1024
 /* A block is handed over after this many ms even if not full: bounds latency. */
 #define AFP_BLOCK_TIMEOUT_MS 1
+/* Linux 6.2's uapi value; Debian 12's headers (6.1) lack it. */
+#ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000
+#endif
 
 static struct afp_port *
 to_afp(struct vdk_eth_dev *dev)
@@ -82,7 +89,7 @@ fail:
 
 /*
  * The rings' result, waiting for them if still being made: called by
- * every op that reads what qpair_rings() writes. Under a lock: ethdev does
+ * every op that reads what sock_rings() writes. Under a lock: ethdev does
  * not serialise ops, and stats_get may come from the telemetry thread
  * while the application starts the port; a thread joined twice is
  * undefined behaviour.
@@ -153,7 +160,7 @@ afp_start(struct vdk_eth_dev *dev)
 	int ret = afp_rings_wait(p);
 
 	if (ret != 0) {
-		/* qpair_rings() logged the cause when it failed. */
+		/* sock_rings() logged the cause when it failed. */
 		AFP_LOG(ERR, "%s: cannot start: its packet rings could not be made (%s)",
 			p->iface, strerror(-ret));
 		return ret;
@@ -170,14 +177,14 @@ afp_stop(struct vdk_eth_dev *dev)
 static void
 afp_free(struct afp_port *p)
 {
-	unsigned int q;
+	struct afp_sock *s;
 
 	afp_rings_wait(p);
-	for (q = 0; q < p->qpairs; q++) {
-		if (p->map[q] != NULL && p->map[q] != MAP_FAILED)
-			munmap(p->map[q], p->map_len);
-		if (p->rxq[q].fd >= 0)
-			close(p->rxq[q].fd);
+	for (s = p->sock; s < p->sock + p->nb_socks; s++) {
+		if (s->map != NULL)
+			munmap(s->map, s->map_len);
+		if (s->fd >= 0)
+			close(s->fd);
 	}
 	if (p->ctl_fd >= 0)
 		close(p->ctl_fd);
@@ -291,13 +298,20 @@ log_sockopt_failure(const struct afp_port *p, int err)
 		"frame size %u)", p->iface, strerror(err), p->block_size, p->frame_size);
 }
 
-/* One socket of a queue pair, with its options but no rings yet (qpair_rings()). */
+/*
+ * A socket of queue pair @qi for its rx ring, its tx ring or both, with
+ * its options but no rings yet (sock_rings()).
+ */
 static int
-qpair_open(struct afp_port *p, unsigned int qi)
+sock_open(struct afp_port *p, unsigned int qi, bool rx, bool tx)
 {
+	struct afp_sock *s = &p->sock[p->nb_socks];
 	int fd, v, ret;
 
-	/* Protocol 0: nothing arrives before bind() names the interface. */
+	/*
+	 * Protocol 0: nothing arrives before bind() names the interface and
+	 * ETH_P_ALL, and a tx socket, bound with protocol 0, never receives.
+	 */
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) {
 		ret = -errno;
@@ -305,17 +319,21 @@ qpair_open(struct afp_port *p, unsigned int qi)
 			errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
 		return ret;
 	}
-	p->rxq[qi].fd = fd;
+	*s = (struct afp_sock){ .port = p, .fd = fd, .qpair = qi, .rx = rx, .tx = tx };
+	p->nb_socks++;
+	if (rx)
+		p->rxq[qi].fd = fd;
+	if (tx)
+		p->txq[qi].fd = fd;
 	p->rxq[qi].txq = &p->txq[qi];
-	p->txq[qi].fd = fd;
 	v = TPACKET_V3;
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0)
 		goto sockopt_fail;
 	/* Our own transmissions must not come back on our rx ring. */
 	v = 1;
-	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &v, sizeof(v)) < 0)
+	if (rx && setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &v, sizeof(v)) < 0)
 		goto sockopt_fail;
-	if (p->qdisc_bypass &&
+	if (tx && p->qdisc_bypass &&
 	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &v, sizeof(v)) < 0)
 		goto sockopt_fail;
 	return 0;
@@ -325,70 +343,85 @@ sockopt_fail:
 	return ret;
 }
 
-/* Queue pair @qi's rx and tx rings, mapped, and its socket bound to the interface. */
+/* Socket @s's rings, mapped, and the socket bound to the interface. */
 static int
-qpair_rings(struct afp_port *p, unsigned int qi)
+sock_rings(struct afp_port *p, struct afp_sock *s)
 {
+	unsigned int qi = s->qpair;
 	struct tpacket_req3 req;
 	struct sockaddr_ll sll;
-	int fd = p->rxq[qi].fd, ret;
-	uint32_t rx_blocks;
-	size_t ring_len;
+	uint32_t rx_blocks = 0, tx_blocks = 0, per_block = p->block_size / p->frame_size;
+	size_t rx_len;
 	uint8_t *map;
+	int ret;
 
-	/*
-	 * Rx: a block for every frame of framecnt. The kernel hands a block
-	 * over when it is full or when AFP_BLOCK_TIMEOUT_MS passes, so at a
-	 * low rate a block holds one frame or so: sized by frames_per_block
-	 * (as tx is), the ring would hold half of framecnt frames while the
-	 * reader is off its CPU, and the kernel drop the rest (tp_drops).
-	 */
 	memset(&req, 0, sizeof(req));
 	req.tp_block_size = p->block_size;
 	req.tp_frame_size = p->frame_size;
-	req.tp_block_nr = p->frame_count;
-	req.tp_frame_nr = req.tp_block_nr * (p->block_size / p->frame_size);
-	req.tp_retire_blk_tov = AFP_BLOCK_TIMEOUT_MS;
-	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		goto sockopt_fail;
-	rx_blocks = req.tp_block_nr;
-	/* Tx: framecnt fixed-size frames, as many to a block as fit. */
-	req.tp_block_nr = VDK_MAX(1u, p->frame_count / (p->block_size / p->frame_size));
-	req.tp_frame_nr = req.tp_block_nr * (p->block_size / p->frame_size);
-	req.tp_retire_blk_tov = 0;	/* the kernel refuses block options on tx */
-	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
-		goto sockopt_fail;
-	/* The rx ring, then the tx ring, in one mapping. */
-	ring_len = (size_t)req.tp_block_size * rx_blocks;
-	p->map_len = ring_len + (size_t)req.tp_block_size * req.tp_block_nr;
-	map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (s->rx) {
+		/*
+		 * Rx: a block for every frame of framecnt. The kernel hands a
+		 * block over when it is full or when AFP_BLOCK_TIMEOUT_MS passes,
+		 * so at a low rate a block holds one frame or so: sized by
+		 * frames_per_block (as tx is), the ring would hold half of
+		 * framecnt frames while the reader is off its CPU, and the kernel
+		 * drop the rest (tp_drops).
+		 */
+		rx_blocks = p->frame_count;
+		req.tp_block_nr = rx_blocks;
+		req.tp_frame_nr = rx_blocks * per_block;
+		req.tp_retire_blk_tov = AFP_BLOCK_TIMEOUT_MS;
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+			goto sockopt_fail;
+	}
+	if (s->tx) {
+		/* Tx: framecnt fixed-size frames, as many to a block as fit. */
+		tx_blocks = VDK_MAX(1u, p->frame_count / per_block);
+		req.tp_block_nr = tx_blocks;
+		req.tp_frame_nr = tx_blocks * per_block;
+		req.tp_retire_blk_tov = 0;	/* the kernel refuses block options on tx */
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
+			goto sockopt_fail;
+	}
+	/* The rx ring, then the tx ring: the kernel maps a socket's rings at once. */
+	rx_len = (size_t)p->block_size * rx_blocks;
+	s->map_len = rx_len + (size_t)p->block_size * tx_blocks;
+	map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, s->fd, 0);
 	if (map == MAP_FAILED) {
 		ret = -errno;
 		AFP_LOG(ERR, "%s: cannot map the packet rings (%zu bytes): %s", p->iface,
-			p->map_len, strerror(errno));
+			s->map_len, strerror(errno));
 		return ret;
 	}
-	p->map[qi] = map;
-	p->rxq[qi].ring = map;
-	p->rxq[qi].block_size = req.tp_block_size;
-	p->rxq[qi].nb_blocks = rx_blocks;
-	p->txq[qi].ring = map + ring_len;
-	p->txq[qi].block_size = req.tp_block_size;
-	p->txq[qi].frame_size = req.tp_frame_size;
-	p->txq[qi].frames_per_block = req.tp_block_size / req.tp_frame_size;
-	p->txq[qi].nb_frames = req.tp_frame_nr;
+	s->map = map;
+	if (s->rx) {
+		p->rxq[qi].ring = map;
+		p->rxq[qi].block_size = p->block_size;
+		p->rxq[qi].nb_blocks = rx_blocks;
+	}
+	if (s->tx) {
+		p->txq[qi].ring = map + rx_len;
+		p->txq[qi].block_size = p->block_size;
+		p->txq[qi].frame_size = p->frame_size;
+		p->txq[qi].frames_per_block = per_block;
+		p->txq[qi].nb_frames = tx_blocks * per_block;
+	}
+	/*
+	 * The interface; and for an rx ring every protocol, which registers
+	 * the socket's receive hook. A tx socket keeps protocol 0 and no hook.
+	 */
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_protocol = s->rx ? htons(ETH_P_ALL) : 0;
 	sll.sll_ifindex = p->ifindex;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		ret = -errno;
 		AFP_LOG(ERR, "%s: cannot bind a packet socket: %s", p->iface, strerror(errno));
 		return ret;
 	}
 	/* Joined after bind: the group takes the socket's interface and protocol. */
-	if (p->fanout != 0 &&
-	    setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0)
+	if (s->rx && p->fanout != 0 &&
+	    setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0)
 		goto sockopt_fail;
 	return 0;
 sockopt_fail:
@@ -398,24 +431,48 @@ sockopt_fail:
 }
 
 static void *
+sock_main(void *arg)
+{
+	struct afp_sock *s = arg;
+
+	s->ret = sock_rings(s->port, s);
+	return NULL;
+}
+
+/*
+ * Every socket's rings at once: each PACKET_RX_RING and PACKET_TX_RING
+ * waits for an RCU grace period (packet_set_ring() calls
+ * synchronize_net()), and the socket's lock is held all the while, so
+ * only rings on different sockets wait together. A socket whose thread
+ * cannot be made has its rings made here, after the others started.
+ */
+static void *
 rings_main(void *arg)
 {
 	struct afp_port *p = arg;
-	unsigned int q;
+	struct afp_sock *s;
 	int ret = 0;
 
-	for (q = 0; q < p->qpairs && ret == 0; q++)
-		ret = qpair_rings(p, q);
+	for (s = p->sock + 1; s < p->sock + p->nb_socks; s++)
+		s->threaded = pthread_create(&s->thread, NULL, sock_main, s) == 0;
+	for (s = p->sock; s < p->sock + p->nb_socks; s++)
+		if (s == p->sock || !s->threaded)
+			sock_main(s);
+	for (s = p->sock; s < p->sock + p->nb_socks; s++) {
+		if (s->threaded)
+			pthread_join(s->thread, NULL);
+		if (ret == 0)
+			ret = s->ret;
+	}
 	p->rings_ret = ret;
 	return NULL;
 }
 
 /*
- * Each PACKET_RX_RING and PACKET_TX_RING waits for an RCU grace period in
- * the kernel (packet_set_ring() calls synchronize_net()), 7-20 ms each on
- * a 2-vCPU machine with HZ=250, most of the start-up of a program whose
- * pools are built in a few ms. A thread makes them while the program goes
- * on; without one they are made here, in line.
+ * The grace periods of the rings take 7-20 ms on a 2-vCPU machine with
+ * HZ=250, most of the start-up of a program whose pools are built in a
+ * few ms. A thread makes them while the program goes on; without one they
+ * are made here, in line.
  */
 static int
 rings_start(struct afp_port *p)
@@ -426,6 +483,43 @@ rings_start(struct afp_port *p)
 		return 0;
 	rings_main(p);
 	return p->rings_ret;
+}
+
+/*
+ * Whether fanout groups can be told to leave outgoing frames alone
+ * (PACKET_FANOUT_FLAG_IGNORE_OUTGOING, from Linux 6.2). Older kernels take
+ * the flag and do nothing with it, so the release is what tells.
+ */
+static bool
+fanout_ignores_outgoing(void)
+{
+	unsigned int major, minor;
+	struct utsname u;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
+/*
+ * Whether each queue pair's tx ring gets a socket of its own, so that its
+ * ring is made at the same time as the rx ring's (rings_main()): where the
+ * kernel keeps that socket's frames off the rx rings. The kernel hands a
+ * transmitted frame to each receive hook on the interface
+ * (dev_queue_xmit_nit()) unless the hook ignores outgoing frames or
+ * belongs to the sending socket. With one queue pair the rx socket's own
+ * hook ignores them (PACKET_IGNORE_OUTGOING); with qdisc_bypass no hook
+ * sees our frames (packet_direct_xmit() goes past dev_queue_xmit_nit());
+ * a fanout group's hook, which the rx sockets of several queue pairs
+ * share, skips only its members' frames, unless the group was made with
+ * PACKET_FANOUT_FLAG_IGNORE_OUTGOING. Elsewhere (several queue pairs
+ * through the qdisc on a kernel before 6.2) a pair's rings share its rx
+ * socket, which is then the sender, and the grace periods are two.
+ */
+static bool
+tx_apart(const struct afp_port *p, bool group_ignores_outgoing)
+{
+	return p->qpairs == 1 || p->qdisc_bypass || group_ignores_outgoing;
 }
 
 static const char *const afp_args[] = {
@@ -478,6 +572,7 @@ afp_probe(const char *name, const char *args)
 {
 	static unsigned int fanout_seq;
 	struct afp_port *p;
+	bool group_ignores, apart;
 	struct ifreq ifr;
 	unsigned int q;
 	int ret;
@@ -518,12 +613,18 @@ afp_probe(const char *name, const char *args)
 	memset(&ifr, 0, sizeof(ifr));
 	if (if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0)
 		p->old_flags = (unsigned int)ifr.ifr_flags;
+	group_ignores = p->qpairs > 1 && fanout_ignores_outgoing();
 	if (p->qpairs > 1)
 		p->fanout = ((((uint32_t)getpid() << 4) + fanout_seq++) & 0xffff) |
-			    ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+			    ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG |
+					(group_ignores ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0))
+			     << 16);
+	apart = tx_apart(p, group_ignores);
 	/* The sockets here, so that a missing CAP_NET_RAW fails the probe. */
 	for (q = 0; q < p->qpairs; q++) {
-		ret = qpair_open(p, q);
+		ret = sock_open(p, q, true, !apart);
+		if (ret == 0 && apart)
+			ret = sock_open(p, q, false, true);
 		if (ret != 0)
 			goto free_port;
 	}

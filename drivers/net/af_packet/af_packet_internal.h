@@ -21,7 +21,7 @@ struct afp_rxq {
 	/* First: ethdev's part (errors: dropped, no room even in a chain). */
 	struct vdk_eth_vport_rxq vq;
 	int fd;
-	struct afp_txq *txq;	/* the tx ring of the same socket */
+	struct afp_txq *txq;	/* the pair's tx ring: a pending kick goes to its socket */
 	uint8_t *ring;		/* first byte of the mmapped rx ring */
 	uint32_t block_size;
 	uint32_t nb_blocks;
@@ -48,6 +48,22 @@ struct afp_txq {
 static_assert(sizeof(struct afp_rxq) == 2 * VDK_CACHE_LINE_SIZE, "afp_rxq is two cache lines");
 static_assert(sizeof(struct afp_txq) == VDK_CACHE_LINE_SIZE, "afp_txq is one cache line");
 
+/*
+ * A packet socket of a queue pair and the rings it carries: both of the
+ * pair's, or one of them when the tx ring has a socket apart (tx_apart()).
+ */
+struct afp_sock {
+	struct afp_port *port;
+	int fd;
+	unsigned int qpair;
+	bool rx, tx;		/* the rings it carries */
+	void *map;		/* its rings in one mapping, rx first */
+	size_t map_len;
+	pthread_t thread;	/* making its rings, when not the rings thread itself */
+	bool threaded;
+	int ret;		/* making its rings: 0 or a negative errno */
+};
+
 struct afp_port {
 	struct vdk_eth_vport vp;
 	char iface[IF_NAMESIZE];
@@ -61,14 +77,15 @@ struct afp_port {
 	unsigned int old_flags;		/* interface flags at probe, restored at close */
 	struct afp_rxq rxq[AFP_MAX_QPAIRS];
 	struct afp_txq txq[AFP_MAX_QPAIRS];
-	void *map[AFP_MAX_QPAIRS];	/* each socket's rx ring then tx ring */
-	size_t map_len;
+	struct afp_sock sock[2 * AFP_MAX_QPAIRS];
+	unsigned int nb_socks;
 	uint64_t kernel_drops[AFP_MAX_QPAIRS];	/* PACKET_STATISTICS, accumulated */
 	/*
 	 * The rings are made by a thread of their own, started at probe and
 	 * joined by the first op that needs them (afp_rings_wait()): each
 	 * ring costs the kernel an RCU grace period, which then passes while
-	 * the application builds its pools.
+	 * the application builds its pools. It gives every socket but one a
+	 * thread of its own, so that the sockets' grace periods overlap.
 	 */
 	pthread_t rings_thread;
 	pthread_mutex_t rings_lock;	/* joins it once: ops may come from two threads */

@@ -84,7 +84,7 @@ afp_rx_burst(void *vq, struct vdk_mbuf **pkts, uint16_t n)
 	 */
 	if (vdk_unlikely(__atomic_load_n(&q->txq->kick_pending, __ATOMIC_RELAXED))) {
 		__atomic_store_n(&q->txq->kick_pending, 0, __ATOMIC_RELAXED);
-		if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
+		if (sendto(q->txq->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
 			__atomic_store_n(&q->txq->kick_pending, 1, __ATOMIC_RELAXED);
 	}
 	while (nb < n) {
