@@ -28,9 +28,11 @@ VmHWM leaves out) just before the stop of an io run, pools equal; each
 run's line shows the two parts.
 
 usage: testpmd.py [--quick] [--seconds S] [--reps N] [--cases io,macswap,txonly]
-                  [--testpmd PATH] [--peer PATH]
+                  [--startup-only] [--testpmd PATH] [--peer PATH]
   --quick     --no-huge only, one short run a case, dpdk-testpmd on the first
               case only, start-up once each (CI: about 15 s in all)
+  --startup-only  the start-up probes alone (--reps a program and memory
+              mode, turns alternating), no forwarding case and no RSS row
   full run    about 3 minutes: 2 memory modes x 3 engines x 2 programs x
               3 runs x (3 s + start-up), and 3 start-up probes each
 Exits non-zero when a run fails or gives no figure, the peer's included.
@@ -287,7 +289,10 @@ def main():
     ap.add_argument("--testpmd")
     ap.add_argument("--peer")
     ap.add_argument("--cases", default=",".join(CASES), help="engines to run, comma-separated")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the start-up probes: no forwarding case, no peak-RSS row")
     args = ap.parse_args()
+    cases = [] if args.startup_only else args.cases.split(",")
     secs = args.seconds or (1.0 if args.quick else 3.0)
     reps = 1 if args.quick else max(1, args.reps)
     prog = {"vdk": find_vdk(args.testpmd), "peer": find_peer(args.peer)}
@@ -320,7 +325,7 @@ def main():
             figs = {}  # (case, side) -> [Mpps]
             rss = {"vdk": [], "peer": []}
             pool = {"vdk": set(), "peer": set()}
-            for i, case in enumerate(args.cases.split(",")):
+            for i, case in enumerate(cases):
                 app = APP + ["--forward-mode=" + case]
                 for rep in range(reps):
                     sides = ["vdk", "peer"] if rep % 2 == 0 else ["peer", "vdk"]
@@ -352,7 +357,7 @@ def main():
                     huge.clean()
                     print("bench testpmd: %s start-up %s run %d: %.3f s" %
                           (mem, side, rep + 1, up[side][-1]), flush=True)
-            for case in args.cases.split(","):
+            for case in cases:
                 result("%s_%s" % (case, mem), figs[(case, "vdk")], figs.get((case, "peer")),
                        "Mpps")
             note = ""
@@ -363,8 +368,9 @@ def main():
                 status = 1
             result("startup_to_first_packet_%s" % mem, up["vdk"], up["peer"], "s",
                    higher_better=False, note=note)
-            result("peak_rss_%s" % mem, rss["vdk"], rss["peer"], "MB", higher_better=False,
-                   note=note)
+            if rss["vdk"]:
+                result("peak_rss_%s" % mem, rss["vdk"], rss["peer"], "MB", higher_better=False,
+                       note=note)
     finally:
         netns_down()
         huge.teardown()

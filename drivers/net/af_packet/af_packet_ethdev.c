@@ -87,6 +87,15 @@ fail:
 	return ret;
 }
 
+static bool
+if_is_up(struct afp_port *p)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	return if_ioctl(p, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+}
+
 /*
  * The rings' result, waiting for them if still being made: called by
  * every op that reads what sock_rings() writes. Under a lock: ethdev does
@@ -158,6 +167,7 @@ afp_start(struct vdk_eth_dev *dev)
 {
 	struct afp_port *p = to_afp(dev);
 	int ret = afp_rings_wait(p);
+	struct afp_sock *s;
 
 	if (ret != 0) {
 		/* sock_rings() logged the cause when it failed. */
@@ -165,7 +175,26 @@ afp_start(struct vdk_eth_dev *dev)
 			p->iface, strerror(-ret));
 		return ret;
 	}
-	return if_flags(p, IFF_UP, true);
+	ret = if_flags(p, IFF_UP, true);
+	if (ret != 0)
+		return ret;
+	/*
+	 * The rx sockets that could not join the fanout group while the
+	 * interface was down (sock_rings()). Until they have, each gets every
+	 * frame: a frame that arrives in these microseconds comes in twice.
+	 */
+	for (s = p->sock; s < p->sock + p->nb_socks; s++) {
+		if (!s->fanout_pending)
+			continue;
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0) {
+			ret = -errno;
+			AFP_LOG(ERR, "%s: cannot start: a socket cannot join the port's fanout group: %s",
+				p->iface, strerror(errno));
+			return ret;
+		}
+		s->fanout_pending = false;
+	}
+	return 0;
 }
 
 static int
@@ -419,10 +448,18 @@ sock_rings(struct afp_port *p, struct afp_sock *s)
 		AFP_LOG(ERR, "%s: cannot bind a packet socket: %s", p->iface, strerror(errno));
 		return ret;
 	}
-	/* Joined after bind: the group takes the socket's interface and protocol. */
+	/*
+	 * Joined after bind: the group takes the socket's interface and
+	 * protocol. Before Linux 6.13 only a socket that receives may join
+	 * (EINVAL otherwise), and one bound to an interface that is down
+	 * receives nothing until it comes up: such a socket joins at start.
+	 */
 	if (s->rx && p->fanout != 0 &&
-	    setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0)
-		goto sockopt_fail;
+	    setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &p->fanout, sizeof(p->fanout)) < 0) {
+		if (errno != EINVAL || if_is_up(p))
+			goto sockopt_fail;
+		s->fanout_pending = true;
+	}
 	return 0;
 sockopt_fail:
 	ret = -errno;

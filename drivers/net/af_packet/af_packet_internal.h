@@ -59,6 +59,7 @@ struct afp_sock {
 	bool rx, tx;		/* the rings it carries */
 	void *map;		/* its rings in one mapping, rx first */
 	size_t map_len;
+	bool fanout_pending;	/* joins the fanout group at start (sock_rings()) */
 	pthread_t thread;	/* making its rings, when not the rings thread itself */
 	bool threaded;
 	int ret;		/* making its rings: 0 or a negative errno */
