@@ -115,6 +115,22 @@ threads_in_process(void)
 	return n;
 }
 
+/*
+ * pthread_join() returns when the kernel clears the thread's tid, which it
+ * does before it takes the thread out of /proc/self/task: a count right
+ * after a join may still hold it, for a moment.
+ */
+int
+threads_in_process_after_join(int want)
+{
+	uint64_t deadline = now_ms() + 1000;
+	int n;
+
+	while ((n = threads_in_process()) != want && now_ms() < deadline)
+		usleep(1000);
+	return n;
+}
+
 uint64_t
 now_ms(void)
 {

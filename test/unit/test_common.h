@@ -45,6 +45,8 @@ void stderr_release(char *buf, size_t len);
 
 /* The threads of this process, main thread included. */
 int threads_in_process(void);
+/* The same once it is @want, or after 1 s: a thread just joined may still count. */
+int threads_in_process_after_join(int want);
 
 /* CLOCK_MONOTONIC in milliseconds: what a bounded wait is measured with. */
 uint64_t now_ms(void);

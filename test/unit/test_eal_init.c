@@ -89,7 +89,7 @@ assert_eal_down(int threads_before)
 	cpu_set_t set;
 	size_t total = 1;
 
-	assert_int_equal(threads_in_process(), threads_before);
+	assert_int_equal(threads_in_process_after_join(threads_before), threads_before);
 	assert_int_equal(vdk_lcore_count(), 0);
 	assert_int_equal(vdk_lcore_id(), VDK_LCORE_ID_ANY);
 	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
