@@ -442,46 +442,6 @@ test_e1000e_tx_reclaims_a_group_when_its_rs_descriptor_is_done(void **state)
 	assert_int_equal(ring[31].status, 0);
 }
 
-/*
- * A burst reclaims only what it needs, one group at a time, however many
- * groups the device has finished: the mbufs then go back to the pool at
- * the rate they are sent, and a pool's per-lcore cache neither overflows
- * into its ring nor runs dry (reclaiming every finished group at once
- * cycled io forwarding through the whole pool: doc/e1000e.md).
- */
-static void
-test_e1000e_tx_reclaims_only_what_the_burst_needs(void **state)
-{
-	struct e1000e_txq *txq;
-	struct vdk_mbuf *pkts[32];
-	int i;
-
-	(void)state;
-	m = e1000e_model_create();
-	pool = vdk_pktmbuf_pool_create("e1000e_test", 64 + POOL_PLENTY, 0, 0,
-				       2048 + VDK_PKTMBUF_HEADROOM, VDK_SOCKET_ID_ANY);
-	assert_non_null(pool);
-	assert_non_null(e1000e_model_port(m, 64, 128, pool, 0));
-	txq = m->port->txq;
-	/* Three groups of 32 sent and reported done: 31 of 127 slots stay free. */
-	for (i = 0; i < 3; i++) {
-		alloc_frames(pkts, 32);
-		assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 32);
-	}
-	assert_int_equal(e1000e_model_tx_run(m, 128), 96);
-	assert_int_equal(txq->nb_free, 31);
-	/* 32 more: one group comes back, the two others wait for later bursts. */
-	alloc_frames(pkts, 32);
-	assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 32);
-	assert_int_equal(txq->nb_free, 31);
-	assert_int_equal(vdk_mempool_in_use_count(pool), 64u + 96u);
-	/* And the next burst takes the next group. */
-	alloc_frames(pkts, 32);
-	assert_int_equal(e1000e_tx_burst(txq, pkts, 32), 32);
-	assert_int_equal(txq->nb_free, 31);
-	assert_int_equal(vdk_mempool_in_use_count(pool), 64u + 96u);
-}
-
 /* Frames sent reach the wire whole; reclaim gives every mbuf back once the device says done. */
 static void
 test_e1000e_tx_sends_and_reclaims(void **state)
@@ -532,8 +492,6 @@ main(void)
 		cmocka_unit_test_teardown(test_e1000e_rx_chains_up_to_the_largest_frame, teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_error_bits_drop_the_frame, teardown),
 		cmocka_unit_test_teardown(test_e1000e_tx_sends_and_reclaims, teardown),
-		cmocka_unit_test_teardown(test_e1000e_tx_reclaims_only_what_the_burst_needs,
-					  teardown),
 		cmocka_unit_test_teardown(test_e1000e_rx_rdt_moves_at_the_free_threshold, teardown),
 		cmocka_unit_test_teardown(
 			test_e1000e_tx_reclaims_a_group_when_its_rs_descriptor_is_done, teardown),

@@ -21,13 +21,7 @@
  * Transmit: one descriptor per segment, RS (report status) only on every
  * rs_thresh-th descriptor, so the device writes back one status in
  * rs_thresh and reclaim frees rs_thresh segments per DD it sees. TDT moves
- * once per burst. A burst reclaims only the groups it needs, not every
- * group the device finished: mbufs then go back to the pool at the rate
- * they are sent, and a forwarding lcore's pool cache stays between empty
- * and its flush threshold, reusing the same few hundred mbufs. Reclaiming
- * every finished group at once swung the cache by up to a ring's worth,
- * past that threshold, and io forwarding cycled through the whole pool by
- * way of its ring (doc/e1000e.md).
+ * once per burst.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -463,10 +457,9 @@ e1000e_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0;
 	uint8_t cmd;
 
-	/* Only the groups this burst needs, one at a time (the file's comment). */
-	while ((q->nb_free < q->free_thresh || q->nb_free < nb_pkts) &&
-	       q->nb_free < q->nb_desc - q->rs_thresh && tx_reclaim(q))
-		;
+	if (q->nb_free < q->free_thresh || q->nb_free < nb_pkts)
+		while (q->nb_free < q->nb_desc - q->rs_thresh && tx_reclaim(q))
+			;
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		m = pkts[nb_tx];
 		if (vdk_unlikely(m->nb_segs > q->nb_free))

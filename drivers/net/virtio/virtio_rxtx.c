@@ -20,10 +20,7 @@
  *
  * Transmit (§5.1.6.2): the header goes into the mbuf's headroom when it is
  * a one-segment mbuf's sole owner, making a one-descriptor packet;
- * otherwise a per-descriptor header slot heads the chain. Below
- * tx_free_thresh free descriptors a burst reclaims what it needs plus
- * tx_free_thresh, not all the device has used, so that mbufs go back to
- * the pool at the rate they are sent (e1000e_rxtx.c says why).
+ * otherwise a per-descriptor header slot heads the chain.
  *
  * The device is not trusted (doc/trust.md): the used ring, the lengths and
  * num_buffers it writes are checked as Linux's virtio_ring and virtio_net
@@ -429,12 +426,11 @@ virtio_txq_free(struct virtio_txq *q)
 }
 
 /*
- * Take back what the device has sent, its descriptors and its mbufs, until
- * @want descriptors are free or nothing more is done.
+ * Take back what the device has sent: its descriptors and its mbufs.
  * Returns -EIO once the device broke the ring's rules.
  */
 static inline int
-tx_reclaim(struct virtio_txq *q, uint16_t want)
+tx_reclaim(struct virtio_txq *q)
 {
 	struct virtq *vq = &q->vq;
 	struct vdk_mbuf *done[64];
@@ -443,7 +439,7 @@ tx_reclaim(struct virtio_txq *q, uint16_t want)
 	int pending;
 
 	pending = virtq_used_pending(vq, "tx", q->port_id, q->qid);
-	for (; pending > 0 && vq->nb_free < want; pending--) {
+	for (; pending > 0; pending--) {
 		id = vq->used->ring[vq->used_last & vq->mask].id;
 		/* A head in flight has its mbuf; any other id is not ours to free. */
 		if (vdk_unlikely(id >= vq->size || q->sw_ring[id] == NULL)) {
@@ -482,8 +478,7 @@ virtio_tx_burst(void *txq, struct vdk_mbuf **pkts, uint16_t nb_pkts)
 
 	if (vdk_unlikely(vq->broken))
 		return 0;
-	if ((vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts) &&
-	    tx_reclaim(q, (uint16_t)VDK_MIN(q->free_thresh + nb_pkts, (int)vq->size)) != 0)
+	if ((vq->nb_free < q->free_thresh || vq->nb_free < nb_pkts) && tx_reclaim(q) != 0)
 		return 0;
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		m = pkts[nb_tx];
